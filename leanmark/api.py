@@ -1,0 +1,110 @@
+"""The one NinjaAPI (v1): authentication, the error envelope, and each app's router."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from leanmark.accounts.services import AccountError, user_for_token
+from leanmark.board.errors import BoardError
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer lm_…`` with a personal API token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Leanmark API",
+    version="1",
+    description="Lean marketing: workspaces, boards, cards and their event log. "
+    "Authenticate with `Authorization: Bearer <token>` (create one under Account → API tokens "
+    "or with `leanmark token create`) or with the browser session. Errors share one envelope: "
+    '`{"error": {"code": "...", "message": "...", "fields": {...}}}`.',
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def error_response(request: HttpRequest, status: int, code: str, message: str, **extra: Any) -> HttpResponse:
+    body: dict[str, Any] = {"code": code, "message": message, "fields": extra.pop("fields", {}) or {}}
+    body.update(extra)
+    return api.create_response(request, {"error": body}, status=status)
+
+
+def _loc(entry: dict[str, Any]) -> str:
+    parts = [str(p) for p in entry.get("loc", ()) if p not in ("body", "payload", "query", "path")]
+    return ".".join(parts) or "request"
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, str] = {}
+    for entry in exc.errors:
+        name = _loc(entry)
+        message = entry.get("msg", "invalid")
+        if entry.get("type") == "extra_forbidden":
+            message = "unknown field; remove it"
+        fields.setdefault(name, message)
+    summary = "; ".join(f"{k}: {v}" for k, v in fields.items())
+    return error_response(request, 422, "validation_error", f"invalid input ({summary})", fields=fields)
+
+
+@api.exception_handler(BoardError)
+def on_board_error(request: HttpRequest, exc: BoardError) -> HttpResponse:
+    fields = {exc.field: exc.message} if exc.field else {}
+    extra = {k: v for k, v in exc.details.items() if k == "current"}
+    return error_response(request, exc.status, exc.code, exc.message, fields=fields, **extra)
+
+
+@api.exception_handler(AccountError)
+def on_account_error(request: HttpRequest, exc: AccountError) -> HttpResponse:
+    fields = {exc.field: exc.message} if exc.field else {}
+    return error_response(request, 422, exc.code, exc.message, fields=fields)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "not_found", str(exc) or "not found")
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(request, 403, "forbidden", str(exc) or "your role does not allow this")
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(
+        request, 401, "unauthenticated", "send 'Authorization: Bearer <token>' or log in first"
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {400: "bad_request", 405: "method_not_allowed", 429: "too_many_requests"}
+    return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+if not settings.DEBUG:
+
+    @api.exception_handler(Exception)
+    def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        raise exc  # Django logs it and answers 500 without leaking the traceback
+
+
+from leanmark.accounts.api import router as accounts_router  # noqa: E402 (routers need `api` first)
+from leanmark.board.api import router as board_router  # noqa: E402
+
+api.add_router("", accounts_router)
+api.add_router("", board_router)

@@ -1,0 +1,41 @@
+"""Domain errors of the board; the API maps each to its status and code, views to a message."""
+
+from typing import Any
+
+
+class BoardError(Exception):
+    code = "board_error"
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details
+
+
+class InvalidInput(BoardError):
+    code = "invalid"
+    status = 422
+
+
+class WipLimitExceeded(BoardError):
+    code = "wip_limit_exceeded"
+    status = 409
+
+
+class OverrideReasonRequired(BoardError):
+    """A soft limit is full: the move may go ahead, but only with a recorded reason."""
+
+    code = "wip_override_reason_required"
+    status = 409
+
+
+class CardBlocked(BoardError):
+    code = "card_blocked"
+    status = 409
+
+
+class StaleVersion(BoardError):
+    code = "stale_version"
+    status = 409

@@ -1,0 +1,224 @@
+"""Reads for the board: the page model with a constant number of queries, card lists, events."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from leanmark.accounts.models import User, Workspace
+from leanmark.domain.flow import days
+
+from .models import LANE_ORDER, Board, Card, CardEvent, Column, Lane
+
+DONE_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    person: int | None = None
+    lane: str = ""
+    stage: str = ""
+    tag: str = ""
+    text: str = ""
+
+    @classmethod
+    def from_query(cls, query: Any) -> "Filters":
+        person = query.get("person") or ""
+        return cls(
+            person=int(person) if person.isdigit() else None,
+            lane=query.get("lane", "") if query.get("lane", "") in Lane.values else "",
+            stage=query.get("stage", "")[:8],
+            tag=query.get("tag", "").strip().lower()[:30],
+            text=query.get("q", "").strip()[:100],
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.person or self.lane or self.stage or self.tag or self.text)
+
+    def apply(self, cards: QuerySet[Card]) -> QuerySet[Card]:
+        if self.person:
+            cards = cards.filter(assignees=self.person)
+        if self.lane:
+            cards = cards.filter(lane=self.lane)
+        if self.stage:
+            cards = cards.filter(stage=self.stage)
+        if self.tag:
+            cards = cards.filter(tags__icontains=f'"{self.tag}"')
+        if self.text:
+            cards = cards.filter(Q(title__icontains=self.text) | Q(description__icontains=self.text))
+        return cards
+
+
+@dataclass
+class ColumnView:
+    column: Column
+    count: int
+    is_start: bool
+    is_done: bool
+    cells: dict[str, list[Card]] = field(default_factory=dict)
+    done_more: int = 0
+
+    @property
+    def limit_state(self) -> str:
+        limit = self.column.wip_limit
+        if limit is None:
+            return "ok"
+        if self.count > limit:
+            return "over"
+        return "at" if self.count == limit else "ok"
+
+
+@dataclass
+class BoardView:
+    board: Board
+    columns: list[ColumnView]
+    lanes: list[tuple[str, str]]
+    now: datetime
+    filters: Filters
+    expedite_in_progress: int
+
+
+def board_for(workspace: Workspace, board_id: int) -> Board:
+    board = (
+        Board.objects.select_related("start_column", "done_column", "workspace")
+        .filter(workspace=workspace, pk=board_id)
+        .first()
+    )
+    if board is None:
+        raise Http404("no such board")
+    return board
+
+
+def boards_of(workspace: Workspace) -> list[Board]:
+    return list(Board.objects.filter(workspace=workspace).order_by("name", "id"))
+
+
+def column_for(board: Board, column_id: int) -> Column:
+    column = Column.objects.filter(board=board, pk=column_id).first()
+    if column is None:
+        raise Http404("no such column")
+    return column
+
+
+def card_for(workspace: Workspace, number: int) -> Card:
+    card = (
+        Card.objects.select_related("board", "column", "board__workspace")
+        .filter(board__workspace=workspace, number=number)
+        .first()
+    )
+    if card is None:
+        raise Http404("no such card")
+    return card
+
+
+def card_by_id(workspace_ids: Any, card_id: int) -> Card:
+    card = (
+        Card.objects.select_related("board", "column", "board__workspace")
+        .prefetch_related("assignees")
+        .filter(board__workspace_id__in=workspace_ids, pk=card_id)
+        .first()
+    )
+    if card is None:
+        raise Http404("no such card")
+    return card
+
+
+def _with_people(cards: QuerySet[Card]) -> QuerySet[Card]:
+    return cards.prefetch_related("assignees")
+
+
+def board_view(board: Board, *, now: datetime, filters: Filters = Filters(), done_shown: int = DONE_PAGE) -> BoardView:
+    """Everything the board page draws, in five queries whatever the number of cards."""
+    columns = list(board.columns.order_by("position"))
+    counts = dict(
+        Card.objects.live().filter(board=board).values_list("column").annotate(n=Count("id")).order_by()
+    )
+    live = filters.apply(Card.objects.live().filter(board=board))
+    done_id = board.done_column_id
+    others = list(_with_people(live.exclude(column_id=done_id).order_by("position", "id")))
+    done_cards = list(
+        _with_people(live.filter(column_id=done_id).order_by("-column_entered_at", "-id")[: done_shown + 1])
+    )
+    views = []
+    for column in columns:
+        view = ColumnView(
+            column=column, count=counts.get(column.pk, 0),
+            is_start=column.pk == board.start_column_id, is_done=column.pk == done_id,
+            cells={lane: [] for lane in LANE_ORDER},
+        )
+        views.append(view)
+    by_id = {v.column.pk: v for v in views}
+    for card in others:
+        by_id[card.column_id].cells[card.lane].append(card)
+    if done_id in by_id:
+        done_view = by_id[done_id]
+        for card in done_cards[:done_shown]:
+            done_view.cells[card.lane].append(card)
+        done_view.done_more = 1 if len(done_cards) > done_shown else 0
+    start_pos = board.start_column.position if board.start_column else 0
+    done_pos = board.done_column.position if board.done_column else 10**6
+    expedite = sum(
+        1 for c in others
+        if c.lane == Lane.EXPEDITE and start_pos <= by_id[c.column_id].column.position < done_pos
+    )
+    return BoardView(
+        board=board, columns=views, lanes=[(lane.value, lane.label) for lane in LANE_ORDER],
+        now=now, filters=filters, expedite_in_progress=expedite,
+    )
+
+
+def done_page(board: Board, *, filters: Filters, offset: int, limit: int = DONE_PAGE) -> tuple[list[Card], bool]:
+    cards = list(
+        _with_people(
+            filters.apply(Card.objects.live().filter(board=board, column_id=board.done_column_id))
+            .order_by("-column_entered_at", "-id")[offset : offset + limit + 1]
+        )
+    )
+    return cards[:limit], len(cards) > limit
+
+
+def age_days(since: datetime | None, now: datetime) -> float | None:
+    return None if since is None else days(max(now - since, timedelta(0)))
+
+
+def card_events(card: Card) -> list[CardEvent]:
+    return list(card.events.select_related("actor", "from_column", "to_column").order_by("at", "id"))
+
+
+def cards_page(
+    board: Board,
+    *,
+    column: int | None = None,
+    lane: str = "",
+    assignee: int | None = None,
+    stage: str = "",
+    tag: str = "",
+    archived: bool = False,
+    after_id: int = 0,
+    limit: int = 50,
+) -> tuple[list[Card], int | None]:
+    """A page of cards ordered by id, and the cursor for the next page (None at the end)."""
+    cards = Card.objects.filter(board=board, archived_at__isnull=not archived, pk__gt=after_id)
+    cards = Filters(person=assignee, lane=lane, stage=stage, tag=tag).apply(cards)
+    if column is not None:
+        cards = cards.filter(column_id=column)
+    page = list(_with_people(cards.select_related("column").order_by("id")[: limit + 1]))
+    cursor = page[limit - 1].pk if len(page) > limit else None
+    return page[:limit], cursor
+
+
+def board_events(board: Board, *, after_id: int = 0, limit: int = 500) -> tuple[list[CardEvent], int | None]:
+    events = list(
+        CardEvent.objects.filter(board=board, pk__gt=after_id)
+        .select_related("card", "actor")
+        .order_by("id")[: limit + 1]
+    )
+    cursor = events[limit - 1].pk if len(events) > limit else None
+    return events[:limit], cursor
+
+
+def people_of(workspace: Workspace) -> list[User]:
+    return list(User.objects.filter(memberships__workspace=workspace).order_by("display_name", "username"))

@@ -1,0 +1,641 @@
+"""Every write to boards, columns and cards. Each runs in one transaction and writes its events.
+
+Concurrency: a move or create locks the target column row first (``select_for_update``) on
+PostgreSQL; on SQLite every transaction is BEGIN IMMEDIATE (settings), which serialises writers.
+Either way the WIP count and the write it guards cannot interleave with another writer's.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from leanmark.accounts.models import Membership, User, Workspace
+from leanmark.domain.hourglass import Stage
+
+from .errors import CardBlocked, InvalidInput, OverrideReasonRequired, StaleVersion, WipLimitExceeded
+from .models import TITLE_MAX, Board, Card, CardEvent, Column, Lane
+
+REASON_MAX = 300
+TAG_MAX = 30
+MAX_TAGS = 20
+
+
+# ---- validation helpers -------------------------------------------------------------------------
+
+
+def clean_title(title: Any) -> str:
+    if not isinstance(title, str):
+        raise InvalidInput("the title must be text", field="title")
+    title = title.strip()
+    if not title:
+        raise InvalidInput("the title cannot be empty", field="title")
+    if len(title) > TITLE_MAX:
+        raise InvalidInput(
+            f"the title has {len(title)} characters; at most {TITLE_MAX} are allowed", field="title"
+        )
+    return title
+
+
+def clean_lane(lane: Any) -> str:
+    if lane not in Lane.values:
+        raise InvalidInput(
+            f"unknown lane {lane!r}; choose one of {', '.join(Lane.values)}", field="lane"
+        )
+    return str(lane)
+
+
+def clean_stage(stage: Any) -> str:
+    if stage in ("", None):
+        return ""
+    if stage not in {s.value for s in Stage}:
+        raise InvalidInput(
+            f"unknown hourglass stage {stage!r}; choose one of {', '.join(s.value for s in Stage)}",
+            field="stage",
+        )
+    return str(stage)
+
+
+def clean_tags(tags: Any) -> list[str]:
+    if tags in (None, ""):
+        return []
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    if not isinstance(tags, list | tuple):
+        raise InvalidInput("tags must be a list of words", field="tags")
+    cleaned: list[str] = []
+    for tag in tags:
+        word = str(tag).strip().lower()
+        if not word:
+            continue
+        if len(word) > TAG_MAX:
+            raise InvalidInput(f"the tag {word[:40]!r} is longer than {TAG_MAX} characters", field="tags")
+        if word not in cleaned:
+            cleaned.append(word)
+    if len(cleaned) > MAX_TAGS:
+        raise InvalidInput(f"a card has at most {MAX_TAGS} tags", field="tags")
+    return cleaned
+
+
+def clean_estimate(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        estimate = Decimal(str(value))
+    except InvalidOperation:
+        raise InvalidInput(f"the estimate {value!r} is not a number", field="estimate") from None
+    if not estimate.is_finite() or estimate < 0 or estimate >= Decimal("1000000"):
+        raise InvalidInput("the estimate must be between 0 and 999,999", field="estimate")
+    return estimate.quantize(Decimal("0.01"))
+
+
+def clean_reason(reason: Any, field: str = "reason") -> str:
+    text = str(reason or "").strip()
+    if len(text) > REASON_MAX:
+        raise InvalidInput(f"the reason has at most {REASON_MAX} characters", field=field)
+    return text
+
+
+def clean_limit(value: Any, field: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        limit = int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"the limit {value!r} is not a whole number", field=field) from None
+    if limit < 0:
+        raise InvalidInput("a limit cannot be negative; leave it empty for no limit", field=field)
+    if limit > 999:
+        raise InvalidInput("a limit above 999 is no limit; leave it empty instead", field=field)
+    return limit
+
+
+def assignees_in(workspace: Workspace, users: Iterable[User | int]) -> list[User]:
+    ids = {u if isinstance(u, int) else u.pk for u in users}
+    found = list(User.objects.filter(pk__in=ids, memberships__workspace=workspace))
+    if len(found) != len(ids):
+        raise InvalidInput("every assignee must be a member of this workspace", field="assignees")
+    return found
+
+
+def _event(card: Card, kind: str, actor: User | None, at: datetime, **fields: Any) -> CardEvent:
+    return CardEvent.objects.create(card=card, board_id=card.board_id, kind=kind, actor=actor, at=at, **fields)
+
+
+# ---- limits -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LimitCheck:
+    """A limit the move would break: ``hard`` refuses, soft needs a reason."""
+
+    message: str
+    hard: bool
+
+
+def _in_progress(board: Board, column: Column) -> bool:
+    start = board.start_column.position if board.start_column else 0
+    done = board.done_column.position if board.done_column else 10**6
+    return start <= column.position < done
+
+
+def limits_broken(
+    card: Card | None, board: Board, column: Column, lane: str, assignees: Sequence[User]
+) -> list[LimitCheck]:
+    """Which limits a card arriving in (column, lane) would exceed. Counts exclude the card."""
+    problems: list[LimitCheck] = []
+    hard = column.policy == Column.Policy.HARD
+    others = Card.objects.live().filter(column=column)
+    if card is not None:
+        others = others.exclude(pk=card.pk)
+    moving_in = card is None or card.column_id != column.pk
+    if moving_in and column.wip_limit is not None:
+        count = others.count()
+        if count >= column.wip_limit:
+            problems.append(LimitCheck(
+                f"{column.name} is at its WIP limit ({count}/{column.wip_limit}, {column.policy}). "
+                "Finish or move a card out of it first"
+                + ("." if hard else ", or give a reason to go over the limit."),
+                hard,
+            ))
+    if moving_in and column.per_person_limit is not None:
+        for person in assignees:
+            held = others.filter(assignees=person).count()
+            if held >= column.per_person_limit:
+                problems.append(LimitCheck(
+                    f"{person.label} already holds {held} card(s) in {column.name}; "
+                    f"the per-person limit is {column.per_person_limit}.",
+                    hard,
+                ))
+    was_expedite_in_progress = (
+        card is not None and card.lane == Lane.EXPEDITE and _in_progress(board, card.column)
+    )
+    if lane == Lane.EXPEDITE and _in_progress(board, column) and not was_expedite_in_progress:
+        in_progress = [
+            c.pk for c in board.columns.all() if _in_progress(board, c)
+        ]
+        count = (
+            Card.objects.live()
+            .filter(board=board, lane=Lane.EXPEDITE, column_id__in=in_progress)
+            .exclude(pk=card.pk if card else None)
+            .count()
+        )
+        if count >= board.expedite_limit:
+            problems.append(LimitCheck(
+                f"the expedite lane already has {count} card(s) in progress; its limit is "
+                f"{board.expedite_limit}. Finish the expedite item first.",
+                True,
+            ))
+    return problems
+
+
+def _enforce(problems: list[LimitCheck], reason: str) -> bool:
+    """Raise for a hard limit or a soft one without a reason; True when a soft override happens."""
+    if not problems:
+        return False
+    hard = [p for p in problems if p.hard]
+    if hard:
+        raise WipLimitExceeded(" ".join(p.message for p in hard), field="column")
+    if not reason:
+        raise OverrideReasonRequired(" ".join(p.message for p in problems), field="reason")
+    return True
+
+
+def _locked_column(column: Column) -> Column:
+    return Column.objects.select_for_update().select_related("board__start_column", "board__done_column").get(
+        pk=column.pk
+    )
+
+
+def _flow_stamps(card: Card, board: Board, column: Column, at: datetime) -> list[str]:
+    """Keep the card's cached start/finish in step with §5 (the events stay the source of truth)."""
+    changed: list[str] = []
+    start_pos = board.start_column.position if board.start_column else 0
+    if card.started_at is None and column.position >= start_pos:
+        card.started_at = at
+        changed.append("started_at")
+    is_done = board.done_column_id == column.pk
+    if is_done:
+        card.finished_at = at
+        changed.append("finished_at")
+    elif card.finished_at is not None:
+        card.finished_at = None
+        changed.append("finished_at")
+    return changed
+
+
+# ---- boards and columns ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    kind: str = Column.Kind.ACTIVE
+    wip_limit: int | None = None
+    policy: str = Column.Policy.SOFT
+    per_person_limit: int | None = None
+
+
+DEFAULT_COLUMNS = [
+    ColumnSpec("Ready", Column.Kind.QUEUE, 8),
+    ColumnSpec("Doing", Column.Kind.ACTIVE, 3, Column.Policy.HARD),
+    ColumnSpec("Review", Column.Kind.QUEUE, 3),
+    ColumnSpec("Done", Column.Kind.QUEUE),
+]
+
+
+def _clean_column_name(name: Any) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInput("a column needs a name", field="name")
+    if len(name.strip()) > 60:
+        raise InvalidInput("a column name has at most 60 characters", field="name")
+    return name.strip()
+
+
+@transaction.atomic
+def create_board(
+    workspace: Workspace,
+    name: str,
+    columns: Sequence[ColumnSpec] = DEFAULT_COLUMNS,
+    *,
+    start: str | None = None,
+    done: str | None = None,
+) -> Board:
+    """A board; start defaults to the second column (or the first), done to the last."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("a board needs a name of 1 to 100 characters", field="name")
+    if len(columns) < 2:
+        raise InvalidInput("a board needs at least two columns", field="columns")
+    names = [_clean_column_name(c.name) for c in columns]
+    if len(set(names)) != len(names):
+        raise InvalidInput("column names must be different", field="columns")
+    board = Board.objects.create(workspace=workspace, name=name)
+    made = Column.objects.bulk_create(
+        Column(
+            board=board, name=n, position=i, kind=spec.kind,
+            wip_limit=clean_limit(spec.wip_limit, "wip_limit"), policy=spec.policy,
+            per_person_limit=clean_limit(spec.per_person_limit, "per_person_limit"),
+        )
+        for i, (n, spec) in enumerate(zip(names, columns, strict=True))
+    )
+    by_name = {c.name: c for c in made}
+    board.start_column = by_name[start] if start else made[1 if len(made) > 2 else 0]
+    board.done_column = by_name[done] if done else made[-1]
+    board.save(update_fields=["start_column", "done_column"])
+    return board
+
+
+@transaction.atomic
+def update_board(board: Board, *, name: str, start_column: Column, done_column: Column, expedite_limit: Any) -> Board:
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("a board needs a name of 1 to 100 characters", field="name")
+    if start_column.board_id != board.pk or done_column.board_id != board.pk:
+        raise InvalidInput("the start and done columns must be columns of this board", field="start_column")
+    if start_column.position > done_column.position:
+        raise InvalidInput("the start column must come before the done column", field="start_column")
+    limit = clean_limit(expedite_limit, "expedite_limit")
+    board.name = name
+    board.start_column = start_column
+    board.done_column = done_column
+    board.expedite_limit = 1 if limit is None else limit
+    board.save(update_fields=["name", "start_column", "done_column", "expedite_limit"])
+    return board
+
+
+@transaction.atomic
+def add_column(board: Board, spec: ColumnSpec, *, before: Column | None = None) -> Column:
+    name = _clean_column_name(spec.name)
+    if board.columns.filter(name=name).exists():
+        raise InvalidInput(f"this board already has a column called {name}", field="name")
+    if before is None:
+        position = (board.columns.aggregate(m=Max("position"))["m"] or 0) + 1
+    else:
+        position = before.position
+        _shift_columns(board, position)
+    return Column.objects.create(
+        board=board, name=name, position=position, kind=_clean_kind(spec.kind),
+        wip_limit=clean_limit(spec.wip_limit, "wip_limit"), policy=_clean_policy(spec.policy),
+        per_person_limit=clean_limit(spec.per_person_limit, "per_person_limit"),
+    )
+
+
+def _shift_columns(board: Board, from_position: int) -> None:
+    # Two steps so a unique index on position (if one is ever added) is never violated mid-update.
+    for column in board.columns.filter(position__gte=from_position).order_by("-position"):
+        Column.objects.filter(pk=column.pk).update(position=F("position") + 1)
+
+
+def _clean_kind(kind: Any) -> str:
+    if kind not in Column.Kind.values:
+        raise InvalidInput(f"unknown column kind {kind!r}; choose queue or active", field="kind")
+    return str(kind)
+
+
+def _clean_policy(policy: Any) -> str:
+    if policy not in Column.Policy.values:
+        raise InvalidInput(f"unknown limit policy {policy!r}; choose soft or hard", field="policy")
+    return str(policy)
+
+
+@transaction.atomic
+def update_column(column: Column, spec: ColumnSpec) -> Column:
+    """Change a column. A limit below the current WIP is allowed; the board shows it as over."""
+    name = _clean_column_name(spec.name)
+    if Column.objects.filter(board_id=column.board_id, name=name).exclude(pk=column.pk).exists():
+        raise InvalidInput(f"this board already has a column called {name}", field="name")
+    column.name = name
+    column.kind = _clean_kind(spec.kind)
+    column.policy = _clean_policy(spec.policy)
+    column.wip_limit = clean_limit(spec.wip_limit, "wip_limit")
+    column.per_person_limit = clean_limit(spec.per_person_limit, "per_person_limit")
+    column.save(update_fields=["name", "kind", "policy", "wip_limit", "per_person_limit"])
+    return column
+
+
+@transaction.atomic
+def move_column(column: Column, direction: int) -> None:
+    """Swap a column with its left (-1) or right (+1) neighbour."""
+    columns = list(Column.objects.filter(board_id=column.board_id).order_by("position"))
+    index = next(i for i, c in enumerate(columns) if c.pk == column.pk)
+    other = index + direction
+    if not 0 <= other < len(columns):
+        raise InvalidInput("the column is already at that end of the board", field="position")
+    columns[index], columns[other] = columns[other], columns[index]
+    for position, col in enumerate(columns):
+        if col.position != position:
+            Column.objects.filter(pk=col.pk).update(position=position)
+    board = Board.objects.select_related("start_column", "done_column").get(pk=column.board_id)
+    if board.start_column and board.done_column:
+        start = next(c for c in columns if c.pk == board.start_column_id)
+        done = next(c for c in columns if c.pk == board.done_column_id)
+        if columns.index(start) > columns.index(done):
+            raise InvalidInput("the start column must stay before the done column", field="position")
+
+
+@transaction.atomic
+def delete_column(column: Column) -> None:
+    if Card.objects.filter(column=column).exists():
+        raise InvalidInput(
+            f"{column.name} still holds cards (archived ones count); move them out first", field="column"
+        )
+    board = column.board
+    if column.pk in (board.start_column_id, board.done_column_id):
+        raise InvalidInput("choose another start/done column before deleting this one", field="column")
+    if board.columns.count() <= 2:
+        raise InvalidInput("a board needs at least two columns", field="column")
+    column.delete()
+
+
+# ---- cards --------------------------------------------------------------------------------------
+
+
+def _next_number(board: Board) -> int:
+    Board.objects.filter(pk=board.pk).update(card_counter=F("card_counter") + 1)
+    return Board.objects.values_list("card_counter", flat=True).get(pk=board.pk)
+
+
+def _end_position(column: Column, lane: str) -> int:
+    top = Card.objects.filter(column=column, lane=lane).aggregate(m=Max("position"))["m"]
+    return 0 if top is None else top + 1
+
+
+def _place(card_pk: int | None, column: Column, lane: str, before: Card | None) -> int:
+    """The position for a card placed before ``before`` (or at the end), shifting the others."""
+    if before is None or before.column_id != column.pk or before.lane != lane or before.pk == card_pk:
+        return _end_position(column, lane)
+    Card.objects.filter(column=column, lane=lane, position__gte=before.position).exclude(pk=card_pk).update(
+        position=F("position") + 1
+    )
+    return before.position
+
+
+@transaction.atomic
+def create_card(
+    board: Board,
+    *,
+    title: Any,
+    actor: User | None,
+    column: Column | None = None,
+    lane: Any = Lane.STANDARD,
+    description: str = "",
+    assignees: Iterable[User | int] = (),
+    due_date: date | None = None,
+    stage: Any = "",
+    channel: str = "",
+    tags: Any = (),
+    estimate: Any = None,
+    reason: str = "",
+    at: datetime | None = None,
+) -> Card:
+    at = at or timezone.now()
+    title = clean_title(title)
+    lane = clean_lane(lane)
+    column = column or board.columns.order_by("position").first()
+    if column is None or column.board_id != board.pk:
+        raise InvalidInput("the column does not belong to this board", field="column")
+    column = _locked_column(column)
+    people = assignees_in(board.workspace, assignees)
+    override = _enforce(limits_broken(None, column.board, column, lane, people), clean_reason(reason))
+    card = Card(
+        board=board, number=_next_number(board), column=column, lane=lane,
+        position=_end_position(column, lane), title=title, description=description or "",
+        due_date=due_date, stage=clean_stage(stage), channel=(channel or "").strip()[:60],
+        tags=clean_tags(tags), estimate=clean_estimate(estimate), created_at=at, column_entered_at=at,
+    )
+    _flow_stamps(card, column.board, column, at)
+    card.save()
+    card.assignees.set(people)
+    _event(card, CardEvent.Kind.CREATED, actor, at, to_column=column, lane=lane)
+    if override:
+        _event(card, CardEvent.Kind.WIP_OVERRIDE, actor, at, to_column=column, reason=clean_reason(reason))
+    return card
+
+
+def _locked_card(card: Card) -> Card:
+    return Card.objects.select_for_update().select_related("column").get(pk=card.pk)
+
+
+def _check_version(card: Card, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != card.version:
+        raise StaleVersion(
+            f"card #{card.number} was changed by someone else (you had version {expected_version}, "
+            f"it is now version {card.version}); reload it and apply your change again",
+            field="version",
+            card_id=card.pk,
+            current_version=card.version,
+        )
+
+
+@transaction.atomic
+def move_card(
+    card: Card,
+    *,
+    to_column: Column,
+    actor: User | None,
+    lane: Any = None,
+    before: Card | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Card:
+    """Move a card to a column (and lane), before another card or at the end, checking limits."""
+    column = _locked_column(to_column)
+    card = _locked_card(card)
+    if column.board_id != card.board_id:
+        raise InvalidInput("the target column belongs to another board", field="column")
+    _check_version(card, expected_version)
+    if card.archived_at is not None:
+        raise InvalidInput(f"card #{card.number} is archived; restore it before moving it", field="card")
+    lane = card.lane if lane in (None, "") else clean_lane(lane)
+    moving = column.pk != card.column_id or lane != card.lane
+    if card.is_blocked and moving:
+        raise CardBlocked(
+            f"card #{card.number} is blocked ({card.blocked_reason}); unblock it before moving it",
+            field="card",
+        )
+    at = at or timezone.now()
+    reason = clean_reason(reason)
+    board = column.board
+    override = False
+    if moving:
+        people = list(card.assignees.all())
+        override = _enforce(limits_broken(card, board, column, lane, people), reason)
+    from_column = card.column
+    card.position = _place(card.pk, column, lane, before)
+    fields = ["position", "version"]
+    if moving:
+        card.lane = lane
+        fields.append("lane")
+    if column.pk != card.column_id:
+        card.column = column
+        card.column_entered_at = at
+        fields += ["column", "column_entered_at", *_flow_stamps(card, board, column, at)]
+    card.version += 1
+    card.save(update_fields=fields)
+    if moving:
+        _event(card, CardEvent.Kind.MOVED, actor, at, from_column=from_column, to_column=column, lane=lane)
+    if override:
+        _event(card, CardEvent.Kind.WIP_OVERRIDE, actor, at, to_column=column, reason=reason)
+    return card
+
+
+EDITABLE = ("title", "description", "due_date", "stage", "channel", "tags", "estimate")
+
+
+@transaction.atomic
+def edit_card(card: Card, *, changes: dict[str, Any], expected_version: int | None, actor: User | None) -> Card:
+    """Apply field changes; a stale ``expected_version`` raises StaleVersion and changes nothing."""
+    card = _locked_card(card)
+    _check_version(card, expected_version)
+    unknown = set(changes) - {*EDITABLE, "assignees"}
+    if unknown:
+        raise InvalidInput(f"these fields cannot be edited: {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+    cleaners = {
+        "title": clean_title,
+        "description": lambda v: str(v or ""),
+        "due_date": lambda v: v,
+        "stage": clean_stage,
+        "channel": lambda v: str(v or "").strip()[:60],
+        "tags": clean_tags,
+        "estimate": clean_estimate,
+    }
+    diff: dict[str, list[Any]] = {}
+    for name, value in changes.items():
+        if name == "assignees":
+            continue
+        new = cleaners[name](value)
+        old = getattr(card, name)
+        if new != old:
+            diff[name] = [_jsonable(old), _jsonable(new)]
+            setattr(card, name, new)
+    assigned_changed = False
+    if "assignees" in changes:
+        people = assignees_in(card.board.workspace, changes["assignees"])
+        before = set(card.assignees.values_list("pk", flat=True))
+        after = {p.pk for p in people}
+        if before != after:
+            card.assignees.set(people)
+            assigned_changed = True
+            _event(card, CardEvent.Kind.ASSIGNED, actor, timezone.now(),
+                   data={"from": sorted(before), "to": sorted(after)})
+    if not diff and not assigned_changed:
+        return card
+    card.version += 1
+    card.save(update_fields=[*diff, "version"])
+    if diff:
+        _event(card, CardEvent.Kind.EDITED, actor, timezone.now(), data={"fields": diff})
+    return card
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date | Decimal):
+        return str(value)
+    return value
+
+
+@transaction.atomic
+def block_card(card: Card, *, reason: Any, actor: User | None, at: datetime | None = None) -> Card:
+    card = _locked_card(card)
+    reason = clean_reason(reason)
+    if not reason:
+        raise InvalidInput("say what blocks the card", field="reason")
+    if card.is_blocked:
+        raise InvalidInput(f"card #{card.number} is already blocked ({card.blocked_reason})", field="card")
+    at = at or timezone.now()
+    card.blocked_reason, card.blocked_since = reason, at
+    card.version += 1
+    card.save(update_fields=["blocked_reason", "blocked_since", "version"])
+    _event(card, CardEvent.Kind.BLOCKED, actor, at, reason=reason)
+    return card
+
+
+@transaction.atomic
+def unblock_card(card: Card, *, actor: User | None, at: datetime | None = None) -> Card:
+    card = _locked_card(card)
+    if not card.is_blocked:
+        raise InvalidInput(f"card #{card.number} is not blocked", field="card")
+    at = at or timezone.now()
+    reason = card.blocked_reason
+    card.blocked_reason, card.blocked_since = "", None
+    card.version += 1
+    card.save(update_fields=["blocked_reason", "blocked_since", "version"])
+    _event(card, CardEvent.Kind.UNBLOCKED, actor, at, reason=reason)
+    return card
+
+
+@transaction.atomic
+def archive_card(card: Card, *, actor: User | None, at: datetime | None = None) -> Card:
+    card = _locked_card(card)
+    if card.archived_at is not None:
+        raise InvalidInput(f"card #{card.number} is already archived", field="card")
+    at = at or timezone.now()
+    card.archived_at = at
+    card.version += 1
+    card.save(update_fields=["archived_at", "version"])
+    _event(card, CardEvent.Kind.ARCHIVED, actor, at)
+    return card
+
+
+@transaction.atomic
+def restore_card(card: Card, *, actor: User | None) -> Card:
+    card = _locked_card(card)
+    if card.archived_at is None:
+        raise InvalidInput(f"card #{card.number} is not archived", field="card")
+    at = timezone.now()
+    card.archived_at = None
+    card.position = _end_position(card.column, card.lane)
+    card.version += 1
+    card.save(update_fields=["archived_at", "position", "version"])
+    _event(card, CardEvent.Kind.RESTORED, actor, at)
+    return card
+
+
+def member_users(workspace: Workspace) -> list[User]:
+    return [m.user for m in Membership.objects.filter(workspace=workspace).select_related("user")]

@@ -1,0 +1,259 @@
+from datetime import date
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from leanmark.accounts.models import Role
+from leanmark.lib.access import workspace_view
+from leanmark.lib.htmx import render_page
+from leanmark.lib.markdown import render as markdown
+
+from . import queries, services
+from .errors import BoardError, OverrideReasonRequired
+from .models import LANE_ORDER, STAGE_CHOICES, Column, Lane
+
+
+def _board_context(request: HttpRequest, board, *, error: BoardError | None = None, pending: dict | None = None):
+    filters = queries.Filters.from_query(request.GET if request.method == "GET" else request.POST)
+    shown = request.GET.get("done", "") if request.method == "GET" else request.POST.get("done", "")
+    done_shown = min(int(shown), 5000) if shown.isdigit() and int(shown) > 0 else queries.DONE_PAGE
+    view = queries.board_view(board, now=timezone.now(), filters=filters, done_shown=done_shown)
+    return {
+        "view": view,
+        "board": board,
+        "boards": queries.boards_of(request.workspace),
+        "people": queries.people_of(request.workspace),
+        "stages": STAGE_CHOICES,
+        "lanes": [(lane.value, lane.label) for lane in LANE_ORDER],
+        "can_write": request.membership.allows(Role.MEMBER),
+        "done_shown": done_shown,
+        "error": error,
+        "override": isinstance(error, OverrideReasonRequired),
+        "pending": pending or {},
+    }
+
+
+@require_GET
+@workspace_view()
+def workspace_home(request: HttpRequest) -> HttpResponse:
+    boards = queries.boards_of(request.workspace)
+    if boards:
+        return redirect("board", ws=request.workspace.slug, board_id=boards[0].pk)
+    return render_page(request, "board/no_board.html", {})
+
+
+@require_POST
+@workspace_view(write=Role.OWNER)
+def board_create(request: HttpRequest) -> HttpResponse:
+    try:
+        board = services.create_board(request.workspace, request.POST.get("name", ""))
+    except BoardError as error:
+        messages.error(request, error.message)
+        return redirect("workspace", ws=request.workspace.slug)
+    return redirect("board", ws=request.workspace.slug, board_id=board.pk)
+
+
+@require_GET
+@workspace_view()
+def board(request: HttpRequest, board_id: int) -> HttpResponse:
+    board = queries.board_for(request.workspace, board_id)
+    return render_page(request, "board/board.html", _board_context(request, board), fragment="board")
+
+
+@require_POST
+@workspace_view()
+def card_move(request: HttpRequest, board_id: int, number: int) -> HttpResponse:
+    board = queries.board_for(request.workspace, board_id)
+    card = queries.card_for(request.workspace, number)
+    data = request.POST
+    error = None
+    try:
+        column = queries.column_for(board, int(data.get("column", "0") or 0))
+        before = None
+        if data.get("before", "").isdigit():
+            before = queries.card_by_id([request.workspace.pk], int(data["before"]))
+        version = int(data["version"]) if data.get("version", "").isdigit() else None
+        services.move_card(
+            card, to_column=column, lane=data.get("lane") or None, before=before,
+            reason=data.get("reason", ""), expected_version=version, actor=request.user,
+        )
+    except BoardError as exc:
+        error = exc
+    context = _board_context(request, board, error=error, pending={**data.dict(), "number": number})
+    status = 200 if error is None else error.status
+    return render_page(request, "board/board.html", context, fragment="board", status=status,
+                       trigger=None if error else "cardMoved")
+
+
+@require_POST
+@workspace_view()
+def card_create(request: HttpRequest, board_id: int) -> HttpResponse:
+    board = queries.board_for(request.workspace, board_id)
+    data = request.POST
+    try:
+        column = queries.column_for(board, int(data["column"])) if data.get("column", "").isdigit() else None
+        card = services.create_card(
+            board, title=data.get("title", ""), column=column, lane=data.get("lane") or Lane.STANDARD,
+            stage=data.get("stage", ""), assignees=[int(p) for p in data.getlist("assignees") if p.isdigit()],
+            reason=data.get("reason", ""), actor=request.user,
+        )
+    except BoardError as error:
+        context = _board_context(request, board, error=error, pending=dict(data.items()))
+        context["new_card_error"] = error
+        return render_page(request, "board/board.html", context, fragment="board", status=error.status)
+    messages.success(request, f"Card #{card.number} created in {card.column.name}.")
+    if request.htmx:
+        return render_page(request, "board/board.html", _board_context(request, board), fragment="board",
+                           trigger="cardCreated")
+    return redirect("board", ws=request.workspace.slug, board_id=board.pk)
+
+
+def _card_context(request: HttpRequest, card, **extra):
+    return {
+        "card": card,
+        "description_html": markdown(card.description),
+        "events": queries.card_events(card),
+        "columns": list(card.board.columns.order_by("position")),
+        "people": queries.people_of(request.workspace),
+        "assigned": set(card.assignees.values_list("pk", flat=True)),
+        "stages": STAGE_CHOICES,
+        "lanes": [(lane.value, lane.label) for lane in LANE_ORDER],
+        "can_write": request.membership.allows(Role.MEMBER),
+        "now": timezone.now(),
+        **extra,
+    }
+
+
+@require_GET
+@workspace_view()
+def card_detail(request: HttpRequest, number: int) -> HttpResponse:
+    card = queries.card_for(request.workspace, number)
+    return render_page(request, "board/card.html", _card_context(request, card))
+
+
+@require_POST
+@workspace_view()
+def card_edit(request: HttpRequest, number: int) -> HttpResponse:
+    card = queries.card_for(request.workspace, number)
+    data = request.POST
+    changes = {
+        "title": data.get("title", ""),
+        "description": data.get("description", ""),
+        "stage": data.get("stage", ""),
+        "channel": data.get("channel", ""),
+        "tags": data.get("tags", ""),
+        "estimate": data.get("estimate", ""),
+        "assignees": [int(p) for p in data.getlist("assignees") if p.isdigit()],
+    }
+    try:
+        changes["due_date"] = date.fromisoformat(data["due_date"]) if data.get("due_date") else None
+    except ValueError:
+        error = services.InvalidInput(f"{data['due_date']!r} is not a date (YYYY-MM-DD)", field="due_date")
+        return render_page(request, "board/card.html", _card_context(request, card, error=error, posted=data),
+                           status=error.status)
+    version = int(data["version"]) if data.get("version", "").isdigit() else None
+    try:
+        services.edit_card(card, changes=changes, expected_version=version, actor=request.user)
+    except BoardError as error:
+        card.refresh_from_db()
+        return render_page(request, "board/card.html", _card_context(request, card, error=error, posted=data),
+                           status=error.status)
+    messages.success(request, f"Card #{card.number} saved.")
+    return redirect("card", ws=request.workspace.slug, number=card.number)
+
+
+@require_POST
+@workspace_view()
+def card_action(request: HttpRequest, number: int, action: str) -> HttpResponse:
+    card = queries.card_for(request.workspace, number)
+    actions = {
+        "block": lambda: services.block_card(card, reason=request.POST.get("reason", ""), actor=request.user),
+        "unblock": lambda: services.unblock_card(card, actor=request.user),
+        "archive": lambda: services.archive_card(card, actor=request.user),
+        "restore": lambda: services.restore_card(card, actor=request.user),
+    }
+    if action not in actions:
+        raise Http404(f"no card action {action!r}")
+    try:
+        actions[action]()
+    except BoardError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Card #{card.number}: {action} done.")
+    back = request.POST.get("next", "")
+    if back == "board":
+        return redirect("board", ws=request.workspace.slug, board_id=card.board_id)
+    return redirect("card", ws=request.workspace.slug, number=card.number)
+
+
+def _column_spec(data) -> services.ColumnSpec:
+    return services.ColumnSpec(
+        name=data.get("name", ""), kind=data.get("kind", Column.Kind.ACTIVE),
+        wip_limit=data.get("wip_limit", ""), policy=data.get("policy", Column.Policy.SOFT),
+        per_person_limit=data.get("per_person_limit", ""),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view(write=Role.OWNER)
+def board_settings(request: HttpRequest, board_id: int) -> HttpResponse:
+    board = queries.board_for(request.workspace, board_id)
+    error = None
+    if request.method == "POST":
+        data = request.POST
+        try:
+            services.update_board(
+                board, name=data.get("name", ""),
+                start_column=queries.column_for(board, int(data.get("start_column") or 0)),
+                done_column=queries.column_for(board, int(data.get("done_column") or 0)),
+                expedite_limit=data.get("expedite_limit", ""),
+            )
+        except (BoardError, ValueError) as exc:
+            error = exc if isinstance(exc, BoardError) else services.InvalidInput("choose columns from the list")
+        else:
+            messages.success(request, "Board settings saved.")
+            return redirect("board_settings", ws=request.workspace.slug, board_id=board.pk)
+    view = queries.board_view(board, now=timezone.now(), done_shown=0)
+    return render_page(
+        request, "board/settings.html",
+        {"board": board, "view": view, "error": error, "kinds": Column.Kind.choices, "policies": Column.Policy.choices},
+        status=error.status if error else 200,
+    )
+
+
+@require_POST
+@workspace_view(write=Role.OWNER)
+def column_action(request: HttpRequest, board_id: int, column_id: int, action: str) -> HttpResponse:
+    board = queries.board_for(request.workspace, board_id)
+    column = queries.column_for(board, column_id)
+    actions = {
+        "save": lambda: services.update_column(column, _column_spec(request.POST)),
+        "left": lambda: services.move_column(column, -1),
+        "right": lambda: services.move_column(column, +1),
+        "delete": lambda: services.delete_column(column),
+    }
+    if action not in actions:
+        raise Http404(f"no column action {action!r}")
+    try:
+        actions[action]()
+    except BoardError as error:
+        messages.error(request, f"{column.name}: {error.message}")
+    else:
+        messages.success(request, f"Column {column.name}: {action} done.")
+    return redirect("board_settings", ws=request.workspace.slug, board_id=board.pk)
+
+
+@require_POST
+@workspace_view(write=Role.OWNER)
+def column_add(request: HttpRequest, board_id: int) -> HttpResponse:
+    board = queries.board_for(request.workspace, board_id)
+    try:
+        column = services.add_column(board, _column_spec(request.POST), before=board.done_column)
+    except BoardError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Column {column.name} added before {board.done_column}.")
+    return redirect("board_settings", ws=request.workspace.slug, board_id=board.pk)

@@ -1,0 +1,354 @@
+"""The `leanmark` command: a thin layer over the same services and queries the web app uses."""
+
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
+from rich.table import Table
+
+app = typer.Typer(help="Leanmark: lean marketing, self-hosted.", no_args_is_help=True, add_completion=False)
+user_app = typer.Typer(help="People: create users, reset passwords.", no_args_is_help=True)
+token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
+board_app = typer.Typer(help="Boards.", no_args_is_help=True)
+card_app = typer.Typer(help="Cards.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.add_typer(board_app, name="board")
+app.add_typer(card_app, name="card")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+WorkspaceOpt = Annotated[
+    str | None, typer.Option("--workspace", "-w", help="Workspace slug (default: your only one).")
+]
+AsOpt = Annotated[
+    str | None,
+    typer.Option("--as", envvar="LEANMARK_USER", help="Act as this user's e-mail (default: an owner)."),
+]
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leanmark.settings")
+    ensure_secret_key()
+    import django
+
+    django.setup()
+
+
+def ensure_secret_key() -> None:
+    """Without SECRET_KEY, generate one once and keep it in the data directory (as `make run` does)."""
+    if os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE"):
+        return
+    data_dir = Path(os.environ.get("LEANMARK_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key_file = data_dir / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    os.environ["SECRET_KEY_FILE"] = str(key_file)
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]Error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def print_json(data: Any) -> None:
+    out.print_json(json.dumps(data, default=str))
+
+
+def _workspace(slug: str | None) -> Any:
+    from leanmark.accounts.models import Workspace
+
+    if slug:
+        workspace = Workspace.objects.filter(slug=slug).first()
+        if workspace is None:
+            fail(f"no workspace {slug!r}; `leanmark board show` lists boards, the web app lists workspaces")
+        return workspace
+    workspaces = list(Workspace.objects.order_by("name")[:2])
+    if len(workspaces) != 1:
+        fail("there are several workspaces (or none); name one with --workspace SLUG")
+    return workspaces[0]
+
+
+def _actor(workspace: Any, email: str | None) -> Any:
+    from leanmark.accounts.models import Membership, Role
+
+    members = Membership.objects.filter(workspace=workspace).select_related("user")
+    if email:
+        membership = members.filter(user__username=email.lower()).first()
+        if membership is None:
+            fail(f"{email} is not a member of {workspace.slug}")
+    else:
+        membership = members.filter(role=Role.OWNER).first()
+    if not membership.allows(Role.MEMBER):
+        fail(f"{membership.user.username} is a viewer and cannot change cards")
+    return membership.user
+
+
+def _board(workspace: Any, board_id: int | None) -> Any:
+    from leanmark.board import queries
+
+    boards = queries.boards_of(workspace)
+    if board_id is not None:
+        board = next((b for b in boards if b.pk == board_id), None)
+        if board is None:
+            fail(f"no board {board_id} in {workspace.slug}")
+        return board
+    if not boards:
+        fail(f"{workspace.slug} has no board yet")
+    return boards[0]
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 2,
+) -> None:
+    """Run the production server (gunicorn + WhiteNoise) after collecting static files."""
+    setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    out.print(f"Leanmark is running at [bold]http://{host}:{port}/[/bold]  (Ctrl+C stops it)")
+    if Path(settings.DATABASES["default"]["NAME"]).name.endswith(".sqlite3") and workers > 1:
+        out.print(f"SQLite database: {settings.DATABASES['default']['NAME']} (WAL mode)")
+    args = [
+        sys.executable, "-m", "gunicorn", "leanmark.wsgi:application", "--bind", f"{host}:{port}",
+        "--workers", str(workers), "--access-logfile", "-", "--graceful-timeout", "10",
+    ]
+    os.execv(sys.executable, args)  # noqa: S606 (replaces this process with the server; fixed arguments)
+
+
+@app.command()
+def demo(
+    reset: Annotated[bool, typer.Option("--reset", help="Delete and rebuild the demo workspace.")] = False,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same history.")] = 42,
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="Load only into an empty database.")] = False,
+) -> None:
+    """Load the Northwind Coffee Roasters demo workspace."""
+    setup_django()
+    from leanmark.accounts.models import User
+    from leanmark.demo.generator import DEMO_PEOPLE, DemoExists, load_demo
+
+    if if_empty and User.objects.exists():
+        out.print("The database already has users; the demo was not loaded.")
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                  console=out, transient=False) as progress:
+        task = progress.add_task("Loading the demo workspace", total=None)
+
+        def report(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        try:
+            workspace = load_demo(seed=seed, reset=reset, progress=report)
+        except DemoExists as error:
+            fail(f"{error} Use --reset to rebuild it.")
+    out.print(f"Demo workspace [bold]{workspace.name}[/bold] is ready. Log in as:")
+    table = Table("E-mail", "Password", "Role")
+    for email, _name, role, password in DEMO_PEOPLE:
+        table.add_row(email, password, role)
+    out.print(table)
+
+
+@user_app.command("create")
+def user_create(
+    email: str,
+    password: Annotated[str | None, typer.Option(help="Password; prompted for when omitted.")] = None,
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    workspace: Annotated[str | None, typer.Option(help="Also create this workspace, owned by the user.")] = None,
+) -> None:
+    """Create a user (and optionally a workspace they own)."""
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from leanmark.accounts import services
+
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = services.create_user(email=email, password=password, display_name=name)
+        if workspace:
+            ws = services.create_workspace(name=workspace, owner=user)
+            out.print(f"Workspace {ws.name} created (slug {ws.slug}); {user.username} is its owner.")
+    except ValidationError as error:
+        fail(" ".join(error.messages))
+    except services.AccountError as error:
+        fail(error.message)
+    out.print(f"User {user.username} created.")
+
+
+@user_app.command("set-password")
+def user_set_password(
+    email: str,
+    password: Annotated[str | None, typer.Option(help="New password; prompted for when omitted.")] = None,
+) -> None:
+    """Reset a user's password (the way to recover a forgotten one)."""
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from leanmark.accounts import services
+    from leanmark.accounts.models import User
+
+    user = User.objects.filter(username=email.lower().strip()).first()
+    if user is None:
+        fail(f"no user with e-mail {email}")
+    if password is None:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        services.set_password(user, password)
+    except ValidationError as error:
+        fail(" ".join(error.messages))
+    out.print(f"Password of {user.username} changed.")
+
+
+@token_app.command("create")
+def token_create(
+    email: str,
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+) -> None:
+    """Create a personal API token for a user and print it once."""
+    setup_django()
+    from leanmark.accounts import services
+    from leanmark.accounts.models import User
+
+    user = User.objects.filter(username=email.lower().strip()).first()
+    if user is None:
+        fail(f"no user with e-mail {email}")
+    try:
+        new = services.create_token(user, name)
+    except services.AccountError as error:
+        fail(error.message)
+    err.print(f"Token {name!r} for {user.username} (shown once; store it now):")
+    out.print(new.secret)
+
+
+@board_app.command("show")
+def board_show(
+    workspace: WorkspaceOpt = None,
+    board: Annotated[int | None, typer.Option(help="Board id (default: the first).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Columns of a board with their card count and WIP limit."""
+    setup_django()
+    from django.utils import timezone
+
+    from leanmark.board import queries
+
+    ws = _workspace(workspace)
+    chosen = _board(ws, board)
+    view = queries.board_view(chosen, now=timezone.now(), done_shown=0)
+    rows = [
+        {
+            "column": cv.column.name, "count": cv.count, "limit": cv.column.wip_limit,
+            "policy": cv.column.policy, "kind": cv.column.kind, "state": cv.limit_state,
+        }
+        for cv in view.columns
+    ]
+    if as_json:
+        print_json({"board": chosen.name, "id": chosen.pk, "columns": rows})
+        return
+    table = Table("Column", "Cards", "Limit", "Policy", "Kind", title=f"{chosen.name} (board {chosen.pk})")
+    colours = {"at": "yellow", "over": "red", "ok": ""}
+    for row in rows:
+        limit = "–" if row["limit"] is None else str(row["limit"])
+        style = colours[row["state"]]
+        count = f"[{style}]{row['count']}[/{style}]" if style else str(row["count"])
+        table.add_row(row["column"], count, limit, row["policy"], row["kind"])
+    out.print(table)
+
+
+def _card_json(card: Any) -> dict[str, Any]:
+    return {"number": card.number, "id": card.pk, "title": card.title, "column": card.column.name,
+            "lane": card.lane, "version": card.version}
+
+
+@card_app.command("add")
+def card_add(
+    title: str,
+    column: Annotated[str | None, typer.Option(help="Column name (default: the first).")] = None,
+    lane: Annotated[str, typer.Option(help="expedite, fixed_date, standard or intangible.")] = "standard",
+    stage: Annotated[str, typer.Option(help="Hourglass stage.")] = "",
+    reason: Annotated[str, typer.Option(help="Reason to go over a full soft limit.")] = "",
+    workspace: WorkspaceOpt = None,
+    board: Annotated[int | None, typer.Option(help="Board id (default: the first).")] = None,
+    as_user: AsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add a card."""
+    setup_django()
+    from leanmark.board import services
+    from leanmark.board.errors import BoardError
+
+    ws = _workspace(workspace)
+    chosen = _board(ws, board)
+    target = _column_named(chosen, column) if column else None
+    try:
+        card = services.create_card(chosen, title=title, column=target, lane=lane, stage=stage,
+                                    reason=reason, actor=_actor(ws, as_user))
+    except BoardError as error:
+        fail(error.message, 2 if error.status == 409 else 1)
+    if as_json:
+        print_json(_card_json(card))
+    else:
+        out.print(f"Card #{card.number} created in {card.column.name}.")
+
+
+def _column_named(board: Any, name: str) -> Any:
+    columns = list(board.columns.order_by("position"))
+    match = [c for c in columns if c.name.lower() == name.lower()]
+    if not match:
+        fail(f"no column {name!r} on {board.name}; columns are: {', '.join(c.name for c in columns)}")
+    return match[0]
+
+
+@card_app.command("move")
+def card_move(
+    card: Annotated[int, typer.Argument(help="Card number (as shown on the board, without #).")],
+    column: Annotated[str, typer.Argument(help="Target column name.")],
+    lane: Annotated[str | None, typer.Option(help="Target lane (default: unchanged).")] = None,
+    reason: Annotated[str, typer.Option(help="Reason to go over a full soft limit.")] = "",
+    workspace: WorkspaceOpt = None,
+    as_user: AsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Move a card to another column; exit code 2 when a WIP limit refuses it."""
+    setup_django()
+    from django.http import Http404
+
+    from leanmark.board import queries, services
+    from leanmark.board.errors import BoardError
+
+    ws = _workspace(workspace)
+    try:
+        found = queries.card_for(ws, card)
+    except Http404:
+        fail(f"no card #{card} in {ws.slug}")
+    target = _column_named(found.board, column)
+    try:
+        moved = services.move_card(found, to_column=target, lane=lane, reason=reason, actor=_actor(ws, as_user))
+    except BoardError as error:
+        fail(error.message, 2 if error.status == 409 else 1)
+    if as_json:
+        print_json(_card_json(moved))
+    else:
+        out.print(f"Card #{moved.number} moved to {moved.column.name}.")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+import pytest
+from django.test import Client
+
+from leanmark.accounts import services as accounts
+from leanmark.testing.personas import World, build_world
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def client_for():
+    def make(user) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def token_for():
+    def make(user) -> str:
+        return accounts.create_token(user, "tests").secret
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2 at full strength costs ~0.3 s per user; tests don't need it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
