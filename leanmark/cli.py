@@ -120,14 +120,35 @@ def serve(
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
+    database = settings.DATABASES["default"]
+    out.print(f"Database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('NAME')}")
+    _print_demo_logins()
     out.print(f"Leanmark is running at [bold]http://{host}:{port}/[/bold]  (Ctrl+C stops it)")
-    if Path(settings.DATABASES["default"]["NAME"]).name.endswith(".sqlite3") and workers > 1:
-        out.print(f"SQLite database: {settings.DATABASES['default']['NAME']} (WAL mode)")
     args = [
         sys.executable, "-m", "gunicorn", "leanmark.wsgi:application", "--bind", f"{host}:{port}",
         "--workers", str(workers), "--access-logfile", "-", "--graceful-timeout", "10",
     ]
     os.execv(sys.executable, args)  # noqa: S606 (replaces this process with the server; fixed arguments)
+
+
+@app.command()
+def migrate() -> None:
+    """Create or update the database tables."""
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1)
+
+
+def _print_demo_logins() -> None:
+    from leanmark.demo.generator import DEMO_PEOPLE, demo_exists
+
+    if not demo_exists():
+        return
+    table = Table("E-mail", "Password", "Role", title="Demo logins (Northwind Coffee Roasters)")
+    for email, _name, role, password in DEMO_PEOPLE:
+        table.add_row(email, password, role)
+    out.print(table)
 
 
 @app.command()
@@ -139,7 +160,7 @@ def demo(
     """Load the Northwind Coffee Roasters demo workspace."""
     setup_django()
     from leanmark.accounts.models import User
-    from leanmark.demo.generator import DEMO_PEOPLE, DemoExists, load_demo
+    from leanmark.demo.generator import DemoExists, load_demo
 
     if if_empty and User.objects.exists():
         out.print("The database already has users; the demo was not loaded.")
@@ -155,11 +176,8 @@ def demo(
             workspace = load_demo(seed=seed, reset=reset, progress=report)
         except DemoExists as error:
             fail(f"{error} Use --reset to rebuild it.")
-    out.print(f"Demo workspace [bold]{workspace.name}[/bold] is ready. Log in as:")
-    table = Table("E-mail", "Password", "Role")
-    for email, _name, role, password in DEMO_PEOPLE:
-        table.add_row(email, password, role)
-    out.print(table)
+    out.print(f"Demo workspace [bold]{workspace.name}[/bold] is ready.")
+    _print_demo_logins()
 
 
 @user_app.command("create")

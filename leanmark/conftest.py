@@ -33,3 +33,12 @@ def token_for():
 def fast_password_hashing(settings):
     """PBKDF2 at full strength costs ~0.3 s per user; tests don't need it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """Production settings hash static names through a manifest made by collectstatic; tests skip that."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

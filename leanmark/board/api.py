@@ -1,6 +1,6 @@
 from django.db.models import Count
 from django.http import Http404, HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.responses import codes_4xx
 
 from leanmark.accounts.models import Role
@@ -67,7 +67,7 @@ def list_boards(request: HttpRequest, slug: str):
 @router.post("/workspaces/{slug}/boards", response={201: BoardOut, **ERRORS}, summary="Create a board (owner)")
 def create_board(request: HttpRequest, slug: str, payload: BoardIn):
     membership = api_membership(request, slug, Role.OWNER)
-    return 201, _board_out(services.create_board(membership.workspace, payload.name))
+    return Status(201, _board_out(services.create_board(membership.workspace, payload.name)))
 
 
 @router.get("/boards/{board_id}", response={200: BoardOut, **ERRORS}, summary="A board with its columns")
@@ -79,7 +79,7 @@ def get_board(request: HttpRequest, board_id: int):
 def create_column(request: HttpRequest, board_id: int, payload: ColumnIn):
     board = _board(request, board_id, Role.OWNER)
     column = services.add_column(board, services.ColumnSpec(**payload.dict()), before=board.done_column)
-    return 201, ColumnOut.of(column)
+    return Status(201, ColumnOut.of(column))
 
 
 @router.patch("/boards/{board_id}/columns/{column_id}", response={200: ColumnOut, **ERRORS}, summary="Change a column (owner)")
@@ -121,7 +121,7 @@ def create_card(request: HttpRequest, board_id: int, payload: CardIn):
     column = queries.column_for(board, payload.column_id) if payload.column_id is not None else None
     data = payload.dict(exclude={"column_id"})
     card = services.create_card(board, column=column, actor=request.user, **data)
-    return 201, _fresh(card)
+    return Status(201, _fresh(card))
 
 
 @router.get("/cards/{card_id}", response={200: CardOut, **ERRORS}, summary="One card")

@@ -219,7 +219,10 @@ def board_settings(request: HttpRequest, board_id: int) -> HttpResponse:
     view = queries.board_view(board, now=timezone.now(), done_shown=0)
     return render_page(
         request, "board/settings.html",
-        {"board": board, "view": view, "error": error, "kinds": Column.Kind.choices, "policies": Column.Policy.choices},
+        {
+            "board": board, "view": view, "error": error, "kinds": Column.Kind.choices,
+            "policies": Column.Policy.choices, "is_owner": request.membership.allows(Role.OWNER),
+        },
         status=error.status if error else 200,
     )
 
