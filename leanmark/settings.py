@@ -123,16 +123,18 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "leanmark.sqlite3",
-            "OPTIONS": {
-                # Writers queue up instead of failing: BEGIN IMMEDIATE takes the write lock at the
-                # start of every transaction, so a WIP check and the move it guards are atomic.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
             # A file, not shared-cache memory: the concurrency tests need real SQLite locking.
             "TEST": {"NAME": DATA_DIR / "test-leanmark.sqlite3"},
         }
+    }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # Writers queue up instead of failing: BEGIN IMMEDIATE takes the write lock at the start
+        # of every transaction, so a WIP check and the move it guards are atomic.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
     }
 
 AUTH_USER_MODEL = "accounts.User"

@@ -207,9 +207,8 @@ def _enforce(problems: list[LimitCheck], reason: str) -> bool:
 
 
 def _locked_column(column: Column) -> Column:
-    return Column.objects.select_for_update().select_related("board__start_column", "board__done_column").get(
-        pk=column.pk
-    )
+    locked = Column.objects.select_for_update(of=("self",))
+    return locked.select_related("board__start_column", "board__done_column").get(pk=column.pk)
 
 
 def _flow_stamps(card: Card, board: Board, column: Column, at: datetime) -> list[str]:
@@ -459,7 +458,7 @@ def create_card(
 
 
 def _locked_card(card: Card) -> Card:
-    return Card.objects.select_for_update().select_related("column").get(pk=card.pk)
+    return Card.objects.select_for_update(of=("self",)).select_related("column").get(pk=card.pk)
 
 
 def _check_version(card: Card, expected_version: int | None) -> None:

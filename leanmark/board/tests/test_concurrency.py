@@ -1,0 +1,92 @@
+"""A WIP limit holds under concurrent moves: exactly `limit` succeed, the event log agrees."""
+
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from django.db import connection, connections
+
+from leanmark.board import services
+from leanmark.board.errors import WipLimitExceeded
+from leanmark.board.models import Card, CardEvent
+from leanmark.testing.personas import build_world
+
+
+def _racers(world, n):
+    services.update_column(world.column("Ready"), services.ColumnSpec("Ready", "queue", wip_limit=None))
+    return [services.create_card(world.board, title=f"racer {i}", column=world.column("Ready"), actor=world.bob)
+            for i in range(n)]
+
+
+def _assert_exactly_three_got_in(world, succeeded):
+    writing = world.column("Writing")
+    assert len(succeeded) == 3
+    assert Card.objects.filter(column=writing).count() == 3
+    moved_in = CardEvent.objects.filter(kind="moved", to_column=writing)
+    assert sorted(moved_in.values_list("card_id", flat=True)) == sorted(succeeded)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_threads_racing_into_a_column_with_limit_three():
+    world = build_world()
+    cards = _racers(world, 20)
+    writing = world.column("Writing")
+    barrier = threading.Barrier(20)
+    results: dict[int, str] = {}
+
+    def race(card):
+        try:
+            barrier.wait()
+            services.move_card(card, to_column=writing, actor=None)
+            results[card.pk] = "ok"
+        except WipLimitExceeded:
+            results[card.pk] = "wip"
+        except Exception as error:  # noqa: BLE001 (any other outcome is reported as a failure below)
+            results[card.pk] = repr(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=race, args=(c,)) for c in cards]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(set(results.values())) == ["ok", "wip"], results
+    assert list(results.values()).count("wip") == 17
+    _assert_exactly_three_got_in(world, [pk for pk, r in results.items() if r == "ok"])
+
+
+def _url_of_test_database() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_racing_into_a_column_with_limit_three():
+    world = build_world()
+    cards = _racers(world, 20)
+    writing = world.column("Writing")
+    env = {**os.environ, "DATABASE_URL": _url_of_test_database()}
+    start_at = str(time.time() + 2.0)
+    halves = [cards[0::2], cards[1::2]]
+    processes = [
+        subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
+            [sys.executable, "-m", "leanmark.board.tests.race_worker", start_at, str(writing.pk),
+             *[str(c.pk) for c in half]],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for half in halves
+    ]
+    lines = []
+    for process in processes:
+        stdout, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stderr
+        lines += stdout.split()
+    outcomes = dict(zip(lines[0::2], lines[1::2], strict=True))
+    assert list(outcomes.values()).count("wip") == 17
+    _assert_exactly_three_got_in(world, [int(pk) for pk, r in outcomes.items() if r == "ok"])
