@@ -36,8 +36,14 @@ api = NinjaAPI(
 )
 
 
-def error_response(request: HttpRequest, status: int, code: str, message: str, **extra: Any) -> HttpResponse:
-    body: dict[str, Any] = {"code": code, "message": message, "fields": extra.pop("fields", {}) or {}}
+def error_response(
+    request: HttpRequest, status: int, code: str, message: str, **extra: Any
+) -> HttpResponse:
+    body: dict[str, Any] = {
+        "code": code,
+        "message": message,
+        "fields": extra.pop("fields", {}) or {},
+    }
     body.update(extra)
     return api.create_response(request, {"error": body}, status=status)
 
@@ -57,7 +63,9 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
             message = "unknown field; remove it"
         fields.setdefault(name, message)
     summary = "; ".join(f"{k}: {v}" for k, v in fields.items())
-    return error_response(request, 422, "validation_error", f"invalid input ({summary})", fields=fields)
+    return error_response(
+        request, 422, "validation_error", f"invalid input ({summary})", fields=fields
+    )
 
 
 @api.exception_handler(BoardError)

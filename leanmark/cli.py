@@ -12,7 +12,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
-app = typer.Typer(help="Leanmark: lean marketing, self-hosted.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Leanmark: lean marketing, self-hosted.", no_args_is_help=True, add_completion=False
+)
 user_app = typer.Typer(help="People: create users, reset passwords.", no_args_is_help=True)
 token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
 board_app = typer.Typer(help="Boards.", no_args_is_help=True)
@@ -31,7 +33,9 @@ WorkspaceOpt = Annotated[
 ]
 AsOpt = Annotated[
     str | None,
-    typer.Option("--as", envvar="LEANMARK_USER", help="Act as this user's e-mail (default: an owner)."),
+    typer.Option(
+        "--as", envvar="LEANMARK_USER", help="Act as this user's e-mail (default: an owner)."
+    ),
 ]
 
 
@@ -44,10 +48,12 @@ def setup_django() -> None:
 
 
 def ensure_secret_key() -> None:
-    """Without SECRET_KEY, generate one once and keep it in the data directory (as `make run` does)."""
+    """Without SECRET_KEY, generate one once and keep it in the data directory (`make run`)."""
     if os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE"):
         return
-    data_dir = Path(os.environ.get("LEANMARK_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
+    data_dir = Path(
+        os.environ.get("LEANMARK_DATA_DIR", Path(__file__).resolve().parent.parent / "data")
+    )
     data_dir.mkdir(parents=True, exist_ok=True)
     key_file = data_dir / "secret_key"
     if not key_file.exists():
@@ -71,7 +77,7 @@ def _workspace(slug: str | None) -> Any:
     if slug:
         workspace = Workspace.objects.filter(slug=slug).first()
         if workspace is None:
-            fail(f"no workspace {slug!r}; `leanmark board show` lists boards, the web app lists workspaces")
+            fail(f"no workspace {slug!r}; the web app's workspace switcher shows the slugs")
         return workspace
     workspaces = list(Workspace.objects.order_by("name")[:2])
     if len(workspaces) != 1:
@@ -125,8 +131,18 @@ def serve(
     _print_demo_logins()
     out.print(f"Leanmark is running at [bold]http://{host}:{port}/[/bold]  (Ctrl+C stops it)")
     args = [
-        sys.executable, "-m", "gunicorn", "leanmark.wsgi:application", "--bind", f"{host}:{port}",
-        "--workers", str(workers), "--access-logfile", "-", "--graceful-timeout", "10",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "leanmark.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
     ]
     os.execv(sys.executable, args)  # noqa: S606 (replaces this process with the server; fixed arguments)
 
@@ -153,9 +169,15 @@ def _print_demo_logins() -> None:
 
 @app.command()
 def demo(
-    reset: Annotated[bool, typer.Option("--reset", help="Delete and rebuild the demo workspace.")] = False,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same history.")] = 42,
-    if_empty: Annotated[bool, typer.Option("--if-empty", help="Load only into an empty database.")] = False,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Delete and rebuild the demo workspace.")
+    ] = False,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed gives the same history.")
+    ] = 42,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Load only into an empty database.")
+    ] = False,
 ) -> None:
     """Load the Northwind Coffee Roasters demo workspace."""
     setup_django()
@@ -165,8 +187,13 @@ def demo(
     if if_empty and User.objects.exists():
         out.print("The database already has users; the demo was not loaded.")
         return
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                  console=out, transient=False) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        console=out,
+        transient=False,
+    ) as progress:
         task = progress.add_task("Loading the demo workspace", total=None)
 
         def report(done: int, total: int) -> None:
@@ -183,9 +210,13 @@ def demo(
 @user_app.command("create")
 def user_create(
     email: str,
-    password: Annotated[str | None, typer.Option(help="Password; prompted for when omitted.")] = None,
+    password: Annotated[
+        str | None, typer.Option(help="Password; prompted for when omitted.")
+    ] = None,
     name: Annotated[str, typer.Option(help="Display name.")] = "",
-    workspace: Annotated[str | None, typer.Option(help="Also create this workspace, owned by the user.")] = None,
+    workspace: Annotated[
+        str | None, typer.Option(help="Also create this workspace, owned by the user.")
+    ] = None,
 ) -> None:
     """Create a user (and optionally a workspace they own)."""
     setup_django()
@@ -199,7 +230,9 @@ def user_create(
         user = services.create_user(email=email, password=password, display_name=name)
         if workspace:
             ws = services.create_workspace(name=workspace, owner=user)
-            out.print(f"Workspace {ws.name} created (slug {ws.slug}); {user.username} is its owner.")
+            out.print(
+                f"Workspace {ws.name} created (slug {ws.slug}); {user.username} is its owner."
+            )
     except ValidationError as error:
         fail(" ".join(error.messages))
     except services.AccountError as error:
@@ -210,7 +243,9 @@ def user_create(
 @user_app.command("set-password")
 def user_set_password(
     email: str,
-    password: Annotated[str | None, typer.Option(help="New password; prompted for when omitted.")] = None,
+    password: Annotated[
+        str | None, typer.Option(help="New password; prompted for when omitted.")
+    ] = None,
 ) -> None:
     """Reset a user's password (the way to recover a forgotten one)."""
     setup_django()
@@ -269,15 +304,21 @@ def board_show(
     view = queries.board_view(chosen, now=timezone.now(), done_shown=0)
     rows = [
         {
-            "column": cv.column.name, "count": cv.count, "limit": cv.column.wip_limit,
-            "policy": cv.column.policy, "kind": cv.column.kind, "state": cv.limit_state,
+            "column": cv.column.name,
+            "count": cv.count,
+            "limit": cv.column.wip_limit,
+            "policy": cv.column.policy,
+            "kind": cv.column.kind,
+            "state": cv.limit_state,
         }
         for cv in view.columns
     ]
     if as_json:
         print_json({"board": chosen.name, "id": chosen.pk, "columns": rows})
         return
-    table = Table("Column", "Cards", "Limit", "Policy", "Kind", title=f"{chosen.name} (board {chosen.pk})")
+    table = Table(
+        "Column", "Cards", "Limit", "Policy", "Kind", title=f"{chosen.name} (board {chosen.pk})"
+    )
     colours = {"at": "yellow", "over": "red", "ok": ""}
     for row in rows:
         limit = "–" if row["limit"] is None else str(row["limit"])
@@ -288,15 +329,23 @@ def board_show(
 
 
 def _card_json(card: Any) -> dict[str, Any]:
-    return {"number": card.number, "id": card.pk, "title": card.title, "column": card.column.name,
-            "lane": card.lane, "version": card.version}
+    return {
+        "number": card.number,
+        "id": card.pk,
+        "title": card.title,
+        "column": card.column.name,
+        "lane": card.lane,
+        "version": card.version,
+    }
 
 
 @card_app.command("add")
 def card_add(
     title: str,
     column: Annotated[str | None, typer.Option(help="Column name (default: the first).")] = None,
-    lane: Annotated[str, typer.Option(help="expedite, fixed_date, standard or intangible.")] = "standard",
+    lane: Annotated[
+        str, typer.Option(help="expedite, fixed_date, standard or intangible.")
+    ] = "standard",
     stage: Annotated[str, typer.Option(help="Hourglass stage.")] = "",
     reason: Annotated[str, typer.Option(help="Reason to go over a full soft limit.")] = "",
     workspace: WorkspaceOpt = None,
@@ -313,8 +362,15 @@ def card_add(
     chosen = _board(ws, board)
     target = _column_named(chosen, column) if column else None
     try:
-        card = services.create_card(chosen, title=title, column=target, lane=lane, stage=stage,
-                                    reason=reason, actor=_actor(ws, as_user))
+        card = services.create_card(
+            chosen,
+            title=title,
+            column=target,
+            lane=lane,
+            stage=stage,
+            reason=reason,
+            actor=_actor(ws, as_user),
+        )
     except BoardError as error:
         fail(error.message, 2 if error.status == 409 else 1)
     if as_json:
@@ -327,7 +383,9 @@ def _column_named(board: Any, name: str) -> Any:
     columns = list(board.columns.order_by("position"))
     match = [c for c in columns if c.name.lower() == name.lower()]
     if not match:
-        fail(f"no column {name!r} on {board.name}; columns are: {', '.join(c.name for c in columns)}")
+        fail(
+            f"no column {name!r} on {board.name}; columns are: {', '.join(c.name for c in columns)}"
+        )
     return match[0]
 
 
@@ -355,7 +413,9 @@ def card_move(
         fail(f"no card #{card} in {ws.slug}")
     target = _column_named(found.board, column)
     try:
-        moved = services.move_card(found, to_column=target, lane=lane, reason=reason, actor=_actor(ws, as_user))
+        moved = services.move_card(
+            found, to_column=target, lane=lane, reason=reason, actor=_actor(ws, as_user)
+        )
     except BoardError as error:
         fail(error.message, 2 if error.status == 409 else 1)
     if as_json:

@@ -37,7 +37,7 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def plain_static_storage(settings):
-    """Production settings hash static names through a manifest made by collectstatic; tests skip that."""
+    """Production settings hash static names via collectstatic's manifest; tests skip that."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

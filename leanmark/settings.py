@@ -3,6 +3,7 @@
 A bad value stops the start-up with a message naming the variable; nothing falls back silently.
 """
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -25,7 +26,9 @@ def env_bool(name: str, default: bool = False) -> bool:
         return True
     if value in {"0", "false", "no", "off"}:
         return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean; use 1/0, true/false, yes/no or on/off")
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a boolean; use 1/0, true/false, yes/no or on/off"
+    )
 
 
 def env_int(name: str, default: int) -> int:
@@ -155,10 +158,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "staticfiles"
-try:  # WhiteNoise warns on every request when the folder is missing (before collectstatic)
+with contextlib.suppress(OSError):  # WhiteNoise warns on every request while it is missing
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-except OSError:
-    pass
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -28,7 +28,12 @@ class MemberOut(Schema):
 @router.get("/workspaces", response=list[WorkspaceOut], summary="The workspaces you belong to")
 def list_workspaces(request: HttpRequest) -> list[WorkspaceOut]:
     return [
-        WorkspaceOut(slug=m.workspace.slug, name=m.workspace.name, role=m.role, time_zone=m.workspace.time_zone)
+        WorkspaceOut(
+            slug=m.workspace.slug,
+            name=m.workspace.name,
+            role=m.role,
+            time_zone=m.workspace.time_zone,
+        )
         for m in queries.workspaces_of(request.user)  # type: ignore[arg-type]
     ]
 
@@ -37,6 +42,12 @@ def list_workspaces(request: HttpRequest) -> list[WorkspaceOut]:
 def list_members(request: HttpRequest, slug: str) -> list[MemberOut]:
     membership = api_membership(request, slug)
     return [
-        MemberOut(user_id=m.user.pk, email=m.user.email, name=m.user.label, role=m.role, joined_at=m.joined_at)
+        MemberOut(
+            user_id=m.user.pk,
+            email=m.user.email,
+            name=m.user.label,
+            role=m.role,
+            joined_at=m.joined_at,
+        )
         for m in queries.members_of(membership.workspace)
     ]

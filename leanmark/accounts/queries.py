@@ -20,18 +20,26 @@ def membership_or_404(user: User, workspace_slug: str) -> Membership:
 
 
 def membership_for(user: User, workspace: Workspace) -> Membership | None:
-    return Membership.objects.filter(user=user, workspace=workspace).select_related("workspace").first()
+    return (
+        Membership.objects.filter(user=user, workspace=workspace)
+        .select_related("workspace")
+        .first()
+    )
 
 
 def workspaces_of(user: User) -> list[Membership]:
     if not user.is_authenticated:
         return []
-    return list(Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name"))
+    return list(
+        Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name")
+    )
 
 
 def members_of(workspace: Workspace) -> list[Membership]:
     return list(
-        Membership.objects.filter(workspace=workspace).select_related("user").order_by("user__username")
+        Membership.objects.filter(workspace=workspace)
+        .select_related("user")
+        .order_by("user__username")
     )
 
 

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 
 from .models import ApiToken, AuditEntry, Invitation, Membership, Role, User, Workspace
 
-TOKEN_PREFIX = "lm_"
+TOKEN_PREFIX = "lm_"  # noqa: S105 (a public prefix, not a secret)
 INVITATION_DAYS = 14
 
 
@@ -46,7 +46,9 @@ def unique_slug(name: str) -> str:
 
 
 @transaction.atomic
-def create_user(*, email: str, password: str | None, display_name: str = "", validate: bool = True) -> User:
+def create_user(
+    *, email: str, password: str | None, display_name: str = "", validate: bool = True
+) -> User:
     email = User.objects.normalize_email(email).lower().strip()
     if not email or "@" not in email:
         raise AccountError(f"{email!r} is not an e-mail address", field="email")
@@ -129,7 +131,9 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_by", "accepted_at"])
     if created:
-        audit(invitation.workspace, user, "member.joined", f"{user.label} joined as {invitation.role}")
+        audit(
+            invitation.workspace, user, "member.joined", f"{user.label} joined as {invitation.role}"
+        )
     return membership
 
 
@@ -160,7 +164,9 @@ def change_role(membership: Membership, role: str, *, actor: User) -> Membership
     membership.role = role
     membership.save(update_fields=["role"])
     audit(
-        membership.workspace, actor, "member.role_changed",
+        membership.workspace,
+        actor,
+        "member.role_changed",
         f"{actor.label} changed {membership.user.label} from {old} to {role}",
     )
     return membership
@@ -170,7 +176,12 @@ def change_role(membership: Membership, role: str, *, actor: User) -> Membership
 def remove_member(membership: Membership, *, actor: User) -> None:
     if membership.role == Role.OWNER:
         _ensure_another_owner(membership)
-    audit(membership.workspace, actor, "member.removed", f"{actor.label} removed {membership.user.label}")
+    audit(
+        membership.workspace,
+        actor,
+        "member.removed",
+        f"{actor.label} removed {membership.user.label}",
+    )
     membership.delete()
 
 

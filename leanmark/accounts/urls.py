@@ -17,7 +17,11 @@ urlpatterns = [
 workspace_patterns = [
     path("members/", views.members, name="members"),
     path("members/invite", views.invitation_create, name="invitation_create"),
-    path("members/invitations/<int:invitation_id>/revoke", views.invitation_revoke, name="invitation_revoke"),
+    path(
+        "members/invitations/<int:invitation_id>/revoke",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
     path("members/<int:membership_id>", views.member_update, name="member_update"),
     path("audit/", views.audit, name="audit"),
 ]

@@ -19,7 +19,9 @@ def _signup_user(request: HttpRequest) -> tuple[User | None, list[str]]:
         return None, ["The two passwords differ."]
     try:
         user = services.create_user(
-            email=data.get("email", ""), password=data.get("password", ""), display_name=data.get("name", "")
+            email=data.get("email", ""),
+            password=data.get("password", ""),
+            display_name=data.get("name", ""),
         )
     except ValidationError as error:
         return None, list(error.messages)
@@ -44,7 +46,12 @@ def setup(request: HttpRequest) -> HttpResponse:
                 workspace = services.create_workspace(name=workspace_name, owner=user)
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect("workspace", ws=workspace.slug)
-    return render(request, "accounts/setup.html", {"errors": errors, "posted": request.POST}, status=422 if errors else 200)
+    return render(
+        request,
+        "accounts/setup.html",
+        {"errors": errors, "posted": request.POST},
+        status=422 if errors else 200,
+    )
 
 
 @require_GET
@@ -65,14 +72,17 @@ def workspaces(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            workspace = services.create_workspace(name=request.POST.get("name", ""), owner=request.user)
+            workspace = services.create_workspace(
+                name=request.POST.get("name", ""), owner=request.user
+            )
         except services.AccountError as exc:
             error = exc.message
         else:
             messages.success(request, f"Workspace {workspace.name} created; you are its owner.")
             return redirect("workspace", ws=workspace.slug)
     return render(
-        request, "accounts/workspaces.html",
+        request,
+        "accounts/workspaces.html",
         {"memberships": queries.workspaces_of(request.user), "error": error},
         status=422 if error else 200,
     )
@@ -84,22 +94,30 @@ def members(request: HttpRequest) -> HttpResponse:
     invitations = []
     if request.membership.allows(Role.OWNER):
         invitations = list(
-            Invitation.objects.filter(workspace=request.workspace, accepted_at__isnull=True, revoked_at__isnull=True)
+            Invitation.objects.filter(
+                workspace=request.workspace, accepted_at__isnull=True, revoked_at__isnull=True
+            )
         )
-    return render(request, "accounts/members.html", {
-        "members": queries.members_of(request.workspace),
-        "invitations": invitations,
-        "roles": Role.choices,
-        "is_owner": request.membership.allows(Role.OWNER),
-        "new_link": request.session.pop("new_invitation_link", None),
-    })
+    return render(
+        request,
+        "accounts/members.html",
+        {
+            "members": queries.members_of(request.workspace),
+            "invitations": invitations,
+            "roles": Role.choices,
+            "is_owner": request.membership.allows(Role.OWNER),
+            "new_link": request.session.pop("new_invitation_link", None),
+        },
+    )
 
 
 @require_POST
 @workspace_view(write=Role.OWNER)
 def invitation_create(request: HttpRequest) -> HttpResponse:
     try:
-        new = services.invite(workspace=request.workspace, role=request.POST.get("role", ""), actor=request.user)
+        new = services.invite(
+            workspace=request.workspace, role=request.POST.get("role", ""), actor=request.user
+        )
     except services.AccountError as error:
         messages.error(request, error.message)
     else:
@@ -121,7 +139,11 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
 @require_POST
 @workspace_view(write=Role.OWNER)
 def member_update(request: HttpRequest, membership_id: int) -> HttpResponse:
-    membership = Membership.objects.filter(workspace=request.workspace, pk=membership_id).select_related("user").first()
+    membership = (
+        Membership.objects.filter(workspace=request.workspace, pk=membership_id)
+        .select_related("user")
+        .first()
+    )
     if membership is None:
         raise Http404("no such member")
     try:
@@ -159,8 +181,12 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to {invitation.workspace.name}.")
             return redirect("workspace", ws=invitation.workspace.slug)
-    return render(request, "accounts/invitation.html", {"invitation": invitation, "errors": errors, "posted": request.POST},
-                  status=422 if errors else 200)
+    return render(
+        request,
+        "accounts/invitation.html",
+        {"invitation": invitation, "errors": errors, "posted": request.POST},
+        status=422 if errors else 200,
+    )
 
 
 @login_required
@@ -172,11 +198,16 @@ def tokens(request: HttpRequest) -> HttpResponse:
             secret = services.create_token(request.user, request.POST.get("name", "")).secret
         except services.AccountError as exc:
             error = exc.message
-    return render(request, "accounts/tokens.html", {
-        "tokens": ApiToken.objects.filter(user=request.user),
-        "secret": secret,
-        "error": error,
-    }, status=422 if error else 200)
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "tokens": ApiToken.objects.filter(user=request.user),
+            "secret": secret,
+            "error": error,
+        },
+        status=422 if error else 200,
+    )
 
 
 @login_required

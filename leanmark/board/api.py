@@ -46,55 +46,94 @@ def _card(request: HttpRequest, card_id: int, need: str = Role.VIEWER) -> Card:
 
 
 def _board_out(board: Board) -> BoardOut:
-    counts = dict(Card.objects.live().filter(board=board).values_list("column").annotate(n=Count("id")).order_by())
+    counts = dict(
+        Card.objects.live()
+        .filter(board=board)
+        .values_list("column")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     return BoardOut(
-        id=board.pk, workspace=board.workspace.slug, name=board.name, start_column_id=board.start_column_id,
-        done_column_id=board.done_column_id, expedite_limit=board.expedite_limit,
+        id=board.pk,
+        workspace=board.workspace.slug,
+        name=board.name,
+        start_column_id=board.start_column_id,
+        done_column_id=board.done_column_id,
+        expedite_limit=board.expedite_limit,
         columns=[ColumnOut.of(c, counts.get(c.pk, 0)) for c in board.columns.order_by("position")],
     )
 
 
 def _fresh(card: Card) -> CardOut:
-    return CardOut.of(Card.objects.select_related("column").prefetch_related("assignees").get(pk=card.pk))
+    return CardOut.of(
+        Card.objects.select_related("column").prefetch_related("assignees").get(pk=card.pk)
+    )
 
 
-@router.get("/workspaces/{slug}/boards", response={200: list[BoardOut], **ERRORS}, summary="Boards of a workspace")
+@router.get(
+    "/workspaces/{slug}/boards",
+    response={200: list[BoardOut], **ERRORS},
+    summary="Boards of a workspace",
+)
 def list_boards(request: HttpRequest, slug: str):
     membership = api_membership(request, slug)
     return [_board_out(b) for b in queries.boards_of(membership.workspace)]
 
 
-@router.post("/workspaces/{slug}/boards", response={201: BoardOut, **ERRORS}, summary="Create a board (owner)")
+@router.post(
+    "/workspaces/{slug}/boards",
+    response={201: BoardOut, **ERRORS},
+    summary="Create a board (owner)",
+)
 def create_board(request: HttpRequest, slug: str, payload: BoardIn):
     membership = api_membership(request, slug, Role.OWNER)
     return Status(201, _board_out(services.create_board(membership.workspace, payload.name)))
 
 
-@router.get("/boards/{board_id}", response={200: BoardOut, **ERRORS}, summary="A board with its columns")
+@router.get(
+    "/boards/{board_id}", response={200: BoardOut, **ERRORS}, summary="A board with its columns"
+)
 def get_board(request: HttpRequest, board_id: int):
     return _board_out(_board(request, board_id))
 
 
-@router.post("/boards/{board_id}/columns", response={201: ColumnOut, **ERRORS}, summary="Add a column before done (owner)")
+@router.post(
+    "/boards/{board_id}/columns",
+    response={201: ColumnOut, **ERRORS},
+    summary="Add a column before done (owner)",
+)
 def create_column(request: HttpRequest, board_id: int, payload: ColumnIn):
     board = _board(request, board_id, Role.OWNER)
-    column = services.add_column(board, services.ColumnSpec(**payload.dict()), before=board.done_column)
+    column = services.add_column(
+        board, services.ColumnSpec(**payload.dict()), before=board.done_column
+    )
     return Status(201, ColumnOut.of(column))
 
 
-@router.patch("/boards/{board_id}/columns/{column_id}", response={200: ColumnOut, **ERRORS}, summary="Change a column (owner)")
+@router.patch(
+    "/boards/{board_id}/columns/{column_id}",
+    response={200: ColumnOut, **ERRORS},
+    summary="Change a column (owner)",
+)
 def update_column(request: HttpRequest, board_id: int, column_id: int, payload: ColumnPatch):
     board = _board(request, board_id, Role.OWNER)
     column = queries.column_for(board, column_id)
     current = {
-        "name": column.name, "kind": column.kind, "wip_limit": column.wip_limit,
-        "policy": column.policy, "per_person_limit": column.per_person_limit,
+        "name": column.name,
+        "kind": column.kind,
+        "wip_limit": column.wip_limit,
+        "policy": column.policy,
+        "per_person_limit": column.per_person_limit,
     }
     current.update(payload.dict(exclude_unset=True))
     return ColumnOut.of(services.update_column(column, services.ColumnSpec(**current)))
 
 
-@router.get("/boards/{board_id}/cards", response={200: CardPage, **ERRORS}, summary="Cards, filtered, by cursor")
+@router.get(
+    "/boards/{board_id}/cards",
+    response={200: CardPage, **ERRORS},
+    summary="Cards, filtered, by cursor",
+)
 def list_cards(
     request: HttpRequest,
     board_id: int,
@@ -109,8 +148,15 @@ def list_cards(
 ):
     board = _board(request, board_id)
     cards, next_cursor = queries.cards_page(
-        board, column=column_id, lane=lane or "", assignee=assignee, stage=stage, tag=tag[:30].lower(),
-        archived=archived, after_id=cursor, limit=limit,
+        board,
+        column=column_id,
+        lane=lane or "",
+        assignee=assignee,
+        stage=stage,
+        tag=tag[:30].lower(),
+        archived=archived,
+        after_id=cursor,
+        limit=limit,
     )
     return CardPage(items=[CardOut.of(c) for c in cards], next_cursor=next_cursor)
 
@@ -129,7 +175,9 @@ def get_card(request: HttpRequest, card_id: int):
     return CardOut.of(_card(request, card_id))
 
 
-@router.patch("/cards/{card_id}", response={200: CardOut, **ERRORS}, summary="Edit a card (with its version)")
+@router.patch(
+    "/cards/{card_id}", response={200: CardOut, **ERRORS}, summary="Edit a card (with its version)"
+)
 def patch_card(request: HttpRequest, card_id: int, payload: CardPatch):
     card = _card(request, card_id, Role.MEMBER)
     changes = payload.dict(exclude_unset=True)
@@ -142,15 +190,28 @@ def patch_card(request: HttpRequest, card_id: int, payload: CardPatch):
     return _fresh(card)
 
 
-@router.post("/cards/{card_id}/move", response={200: CardOut, **ERRORS}, summary="Move a card, checking WIP limits")
+@router.post(
+    "/cards/{card_id}/move",
+    response={200: CardOut, **ERRORS},
+    summary="Move a card, checking WIP limits",
+)
 def move_card(request: HttpRequest, card_id: int, payload: MoveIn):
     card = _card(request, card_id, Role.MEMBER)
     column = queries.column_for(card.board, payload.column_id)
-    before = queries.card_by_id([card.board.workspace_id], payload.before_id) if payload.before_id else None
+    before = (
+        queries.card_by_id([card.board.workspace_id], payload.before_id)
+        if payload.before_id
+        else None
+    )
     try:
         services.move_card(
-            card, to_column=column, lane=payload.lane, before=before, reason=payload.reason,
-            expected_version=payload.version, actor=request.user,
+            card,
+            to_column=column,
+            lane=payload.lane,
+            before=before,
+            reason=payload.reason,
+            expected_version=payload.version,
+            actor=request.user,
         )
     except services.StaleVersion as error:
         error.details["current"] = _fresh(card).model_dump(mode="json")
@@ -158,35 +219,53 @@ def move_card(request: HttpRequest, card_id: int, payload: MoveIn):
     return _fresh(card)
 
 
-@router.post("/cards/{card_id}/block", response={200: CardOut, **ERRORS}, summary="Block a card with a reason")
+@router.post(
+    "/cards/{card_id}/block",
+    response={200: CardOut, **ERRORS},
+    summary="Block a card with a reason",
+)
 def block_card(request: HttpRequest, card_id: int, payload: BlockIn):
     card = _card(request, card_id, Role.MEMBER)
     return _fresh(services.block_card(card, reason=payload.reason, actor=request.user))
 
 
-@router.post("/cards/{card_id}/unblock", response={200: CardOut, **ERRORS}, summary="Unblock a card")
+@router.post(
+    "/cards/{card_id}/unblock", response={200: CardOut, **ERRORS}, summary="Unblock a card"
+)
 def unblock_card(request: HttpRequest, card_id: int):
     card = _card(request, card_id, Role.MEMBER)
     return _fresh(services.unblock_card(card, actor=request.user))
 
 
-@router.post("/cards/{card_id}/archive", response={200: CardOut, **ERRORS}, summary="Archive a card")
+@router.post(
+    "/cards/{card_id}/archive", response={200: CardOut, **ERRORS}, summary="Archive a card"
+)
 def archive_card(request: HttpRequest, card_id: int):
     card = _card(request, card_id, Role.MEMBER)
     return _fresh(services.archive_card(card, actor=request.user))
 
 
-@router.get("/cards/{card_id}/events", response={200: list[EventOut], **ERRORS}, summary="A card's event log")
+@router.get(
+    "/cards/{card_id}/events",
+    response={200: list[EventOut], **ERRORS},
+    summary="A card's event log",
+)
 def card_events(request: HttpRequest, card_id: int):
     return [EventOut.of(e) for e in queries.card_events(_card(request, card_id))]
 
 
-@router.get("/boards/{board_id}/events", response={200: EventPage, **ERRORS}, summary="A board's event log, by cursor")
+@router.get(
+    "/boards/{board_id}/events",
+    response={200: EventPage, **ERRORS},
+    summary="A board's event log, by cursor",
+)
 def board_events(
     request: HttpRequest,
     board_id: int,
     cursor: int = Query(0, ge=0),
     limit: int = Query(500, ge=1, le=5000),
 ):
-    events, next_cursor = queries.board_events(_board(request, board_id), after_id=cursor, limit=limit)
+    events, next_cursor = queries.board_events(
+        _board(request, board_id), after_id=cursor, limit=limit
+    )
     return EventPage(items=[EventOut.of(e) for e in events], next_cursor=next_cursor)

@@ -108,8 +108,12 @@ class Card(models.Model):
             models.UniqueConstraint(fields=["board", "number"], name="card_number_unique_on_board"),
         ]
         indexes = [
-            models.Index(fields=["column", "archived_at", "lane", "position"], name="card_cell_idx"),
-            models.Index(fields=["board", "archived_at", "finished_at"], name="card_board_done_idx"),
+            models.Index(
+                fields=["column", "archived_at", "lane", "position"], name="card_cell_idx"
+            ),
+            models.Index(
+                fields=["board", "archived_at", "finished_at"], name="card_board_done_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -144,7 +148,9 @@ class CardEvent(models.Model):
     from_column = models.ForeignKey(
         Column, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    to_column = models.ForeignKey(Column, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    to_column = models.ForeignKey(
+        Column, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     lane = models.CharField(max_length=10, blank=True)
     reason = models.CharField(max_length=300, blank=True)
     data = models.JSONField(default=dict, blank=True)

@@ -48,7 +48,9 @@ class Filters:
         if self.tag:
             cards = cards.filter(tags__icontains=f'"{self.tag}"')
         if self.text:
-            cards = cards.filter(Q(title__icontains=self.text) | Q(description__icontains=self.text))
+            cards = cards.filter(
+                Q(title__icontains=self.text) | Q(description__icontains=self.text)
+            )
         return cards
 
 
@@ -130,23 +132,33 @@ def _with_people(cards: QuerySet[Card]) -> QuerySet[Card]:
     return cards.prefetch_related("assignees")
 
 
-def board_view(board: Board, *, now: datetime, filters: Filters = Filters(), done_shown: int = DONE_PAGE) -> BoardView:
+def board_view(
+    board: Board, *, now: datetime, filters: Filters = Filters(), done_shown: int = DONE_PAGE
+) -> BoardView:
     """Everything the board page draws, in five queries whatever the number of cards."""
     columns = list(board.columns.order_by("position"))
     counts = dict(
-        Card.objects.live().filter(board=board).values_list("column").annotate(n=Count("id")).order_by()
+        Card.objects.live()
+        .filter(board=board)
+        .values_list("column")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     live = filters.apply(Card.objects.live().filter(board=board))
     done_id = board.done_column_id
     others = list(_with_people(live.exclude(column_id=done_id).order_by("position", "id")))
     done_cards = list(
-        _with_people(live.filter(column_id=done_id).order_by("-column_entered_at", "-id")[: done_shown + 1])
+        _with_people(
+            live.filter(column_id=done_id).order_by("-column_entered_at", "-id")[: done_shown + 1]
+        )
     )
     views = []
     for column in columns:
         view = ColumnView(
-            column=column, count=counts.get(column.pk, 0),
-            is_start=column.pk == board.start_column_id, is_done=column.pk == done_id,
+            column=column,
+            count=counts.get(column.pk, 0),
+            is_start=column.pk == board.start_column_id,
+            is_done=column.pk == done_id,
             cells={lane: [] for lane in LANE_ORDER},
         )
         views.append(view)
@@ -161,20 +173,28 @@ def board_view(board: Board, *, now: datetime, filters: Filters = Filters(), don
     start_pos = board.start_column.position if board.start_column else 0
     done_pos = board.done_column.position if board.done_column else 10**6
     expedite = sum(
-        1 for c in others
+        1
+        for c in others
         if c.lane == Lane.EXPEDITE and start_pos <= by_id[c.column_id].column.position < done_pos
     )
     return BoardView(
-        board=board, columns=views, lanes=[(lane.value, lane.label) for lane in LANE_ORDER],
-        now=now, filters=filters, expedite_in_progress=expedite,
+        board=board,
+        columns=views,
+        lanes=[(lane.value, lane.label) for lane in LANE_ORDER],
+        now=now,
+        filters=filters,
+        expedite_in_progress=expedite,
     )
 
 
-def done_page(board: Board, *, filters: Filters, offset: int, limit: int = DONE_PAGE) -> tuple[list[Card], bool]:
+def done_page(
+    board: Board, *, filters: Filters, offset: int, limit: int = DONE_PAGE
+) -> tuple[list[Card], bool]:
     cards = list(
         _with_people(
-            filters.apply(Card.objects.live().filter(board=board, column_id=board.done_column_id))
-            .order_by("-column_entered_at", "-id")[offset : offset + limit + 1]
+            filters.apply(
+                Card.objects.live().filter(board=board, column_id=board.done_column_id)
+            ).order_by("-column_entered_at", "-id")[offset : offset + limit + 1]
         )
     )
     return cards[:limit], len(cards) > limit
@@ -185,7 +205,9 @@ def age_days(since: datetime | None, now: datetime) -> float | None:
 
 
 def card_events(card: Card) -> list[CardEvent]:
-    return list(card.events.select_related("actor", "from_column", "to_column").order_by("at", "id"))
+    return list(
+        card.events.select_related("actor", "from_column", "to_column").order_by("at", "id")
+    )
 
 
 def cards_page(
@@ -210,7 +232,9 @@ def cards_page(
     return page[:limit], cursor
 
 
-def board_events(board: Board, *, after_id: int = 0, limit: int = 500) -> tuple[list[CardEvent], int | None]:
+def board_events(
+    board: Board, *, after_id: int = 0, limit: int = 500
+) -> tuple[list[CardEvent], int | None]:
     events = list(
         CardEvent.objects.filter(board=board, pk__gt=after_id)
         .select_related("card", "actor")
@@ -221,4 +245,6 @@ def board_events(board: Board, *, after_id: int = 0, limit: int = 500) -> tuple[
 
 
 def people_of(workspace: Workspace) -> list[User]:
-    return list(User.objects.filter(memberships__workspace=workspace).order_by("display_name", "username"))
+    return list(
+        User.objects.filter(memberships__workspace=workspace).order_by("display_name", "username")
+    )

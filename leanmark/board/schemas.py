@@ -38,8 +38,13 @@ class ColumnOut(Schema):
     @staticmethod
     def of(column: Column, count: int | None = None) -> "ColumnOut":
         return ColumnOut(
-            id=column.pk, name=column.name, position=column.position, kind=column.kind,
-            wip_limit=column.wip_limit, policy=column.policy, per_person_limit=column.per_person_limit,
+            id=column.pk,
+            name=column.name,
+            position=column.position,
+            kind=column.kind,
+            wip_limit=column.wip_limit,
+            policy=column.policy,
+            per_person_limit=column.per_person_limit,
             count=count,
         )
 
@@ -104,14 +109,31 @@ class CardOut(Schema):
     @staticmethod
     def of(card: Card) -> "CardOut":
         return CardOut(
-            id=card.pk, number=card.number, board_id=card.board_id, column_id=card.column_id,
-            column=card.column.name, lane=card.lane, position=card.position, title=card.title,
-            description=card.description, assignees=sorted(u.pk for u in card.assignees.all()),
-            due_date=card.due_date, stage=card.stage, channel=card.channel, tags=list(card.tags),
-            estimate=card.estimate, time_logged=card.time_logged, blocked=card.is_blocked,
-            blocked_reason=card.blocked_reason, blocked_since=card.blocked_since, version=card.version,
-            created_at=card.created_at, column_entered_at=card.column_entered_at,
-            started_at=card.started_at, finished_at=card.finished_at, archived_at=card.archived_at,
+            id=card.pk,
+            number=card.number,
+            board_id=card.board_id,
+            column_id=card.column_id,
+            column=card.column.name,
+            lane=card.lane,
+            position=card.position,
+            title=card.title,
+            description=card.description,
+            assignees=sorted(u.pk for u in card.assignees.all()),
+            due_date=card.due_date,
+            stage=card.stage,
+            channel=card.channel,
+            tags=list(card.tags),
+            estimate=card.estimate,
+            time_logged=card.time_logged,
+            blocked=card.is_blocked,
+            blocked_reason=card.blocked_reason,
+            blocked_since=card.blocked_since,
+            version=card.version,
+            created_at=card.created_at,
+            column_entered_at=card.column_entered_at,
+            started_at=card.started_at,
+            finished_at=card.finished_at,
+            archived_at=card.archived_at,
         )
 
 
@@ -149,7 +171,9 @@ class CardPatch(Strict):
 class MoveIn(Strict):
     column_id: int
     lane: LaneName | None = None
-    before_id: int | None = Field(None, description="Place the card before this card; omit for the end")
+    before_id: int | None = Field(
+        None, description="Place the card before this card; omit for the end"
+    )
     reason: str = Field("", max_length=300, description="Needed to go over a full soft limit")
     version: int | None = Field(None, description="If given, a stale version answers 409")
 
@@ -174,9 +198,17 @@ class EventOut(Schema):
     @staticmethod
     def of(event: CardEvent) -> "EventOut":
         return EventOut(
-            id=event.pk, card_id=event.card_id, card_number=event.card.number, kind=event.kind, at=event.at,
-            actor_id=event.actor_id, from_column_id=event.from_column_id, to_column_id=event.to_column_id,
-            lane=event.lane, reason=event.reason, data=event.data,
+            id=event.pk,
+            card_id=event.card_id,
+            card_number=event.card.number,
+            kind=event.kind,
+            at=event.at,
+            actor_id=event.actor_id,
+            from_column_id=event.from_column_id,
+            to_column_id=event.to_column_id,
+            lane=event.lane,
+            reason=event.reason,
+            data=event.data,
         )
 
 

@@ -18,7 +18,13 @@ from django.utils import timezone
 from leanmark.accounts.models import Membership, User, Workspace
 from leanmark.domain.hourglass import Stage
 
-from .errors import CardBlocked, InvalidInput, OverrideReasonRequired, StaleVersion, WipLimitExceeded
+from .errors import (
+    CardBlocked,
+    InvalidInput,
+    OverrideReasonRequired,
+    StaleVersion,
+    WipLimitExceeded,
+)
 from .models import TITLE_MAX, Board, Card, CardEvent, Column, Lane
 
 REASON_MAX = 300
@@ -74,7 +80,9 @@ def clean_tags(tags: Any) -> list[str]:
         if not word:
             continue
         if len(word) > TAG_MAX:
-            raise InvalidInput(f"the tag {word[:40]!r} is longer than {TAG_MAX} characters", field="tags")
+            raise InvalidInput(
+                f"the tag {word[:40]!r} is longer than {TAG_MAX} characters", field="tags"
+            )
         if word not in cleaned:
             cleaned.append(word)
     if len(cleaned) > MAX_TAGS:
@@ -124,7 +132,9 @@ def assignees_in(workspace: Workspace, users: Iterable[User | int]) -> list[User
 
 
 def _event(card: Card, kind: str, actor: User | None, at: datetime, **fields: Any) -> CardEvent:
-    return CardEvent.objects.create(card=card, board_id=card.board_id, kind=kind, actor=actor, at=at, **fields)
+    return CardEvent.objects.create(
+        card=card, board_id=card.board_id, kind=kind, actor=actor, at=at, **fields
+    )
 
 
 # ---- limits -------------------------------------------------------------------------------------
@@ -157,28 +167,31 @@ def limits_broken(
     if moving_in and column.wip_limit is not None:
         count = others.count()
         if count >= column.wip_limit:
-            problems.append(LimitCheck(
-                f"{column.name} is at its WIP limit ({count}/{column.wip_limit}, {column.policy}). "
-                "Finish or move a card out of it first"
-                + ("." if hard else ", or give a reason to go over the limit."),
-                hard,
-            ))
+            problems.append(
+                LimitCheck(
+                    f"{column.name} is at its WIP limit "
+                    f"({count}/{column.wip_limit}, {column.policy}). "
+                    "Finish or move a card out of it first"
+                    + ("." if hard else ", or give a reason to go over the limit."),
+                    hard,
+                )
+            )
     if moving_in and column.per_person_limit is not None:
         for person in assignees:
             held = others.filter(assignees=person).count()
             if held >= column.per_person_limit:
-                problems.append(LimitCheck(
-                    f"{person.label} already holds {held} card(s) in {column.name}; "
-                    f"the per-person limit is {column.per_person_limit}.",
-                    hard,
-                ))
+                problems.append(
+                    LimitCheck(
+                        f"{person.label} already holds {held} card(s) in {column.name}; "
+                        f"the per-person limit is {column.per_person_limit}.",
+                        hard,
+                    )
+                )
     was_expedite_in_progress = (
         card is not None and card.lane == Lane.EXPEDITE and _in_progress(board, card.column)
     )
     if lane == Lane.EXPEDITE and _in_progress(board, column) and not was_expedite_in_progress:
-        in_progress = [
-            c.pk for c in board.columns.all() if _in_progress(board, c)
-        ]
+        in_progress = [c.pk for c in board.columns.all() if _in_progress(board, c)]
         count = (
             Card.objects.live()
             .filter(board=board, lane=Lane.EXPEDITE, column_id__in=in_progress)
@@ -186,11 +199,13 @@ def limits_broken(
             .count()
         )
         if count >= board.expedite_limit:
-            problems.append(LimitCheck(
-                f"the expedite lane already has {count} card(s) in progress; its limit is "
-                f"{board.expedite_limit}. Finish the expedite item first.",
-                True,
-            ))
+            problems.append(
+                LimitCheck(
+                    f"the expedite lane already has {count} card(s) in progress; its limit is "
+                    f"{board.expedite_limit}. Finish the expedite item first.",
+                    True,
+                )
+            )
     return problems
 
 
@@ -277,8 +292,12 @@ def create_board(
     board = Board.objects.create(workspace=workspace, name=name)
     made = Column.objects.bulk_create(
         Column(
-            board=board, name=n, position=i, kind=spec.kind,
-            wip_limit=clean_limit(spec.wip_limit, "wip_limit"), policy=spec.policy,
+            board=board,
+            name=n,
+            position=i,
+            kind=spec.kind,
+            wip_limit=clean_limit(spec.wip_limit, "wip_limit"),
+            policy=spec.policy,
             per_person_limit=clean_limit(spec.per_person_limit, "per_person_limit"),
         )
         for i, (n, spec) in enumerate(zip(names, columns, strict=True))
@@ -291,14 +310,20 @@ def create_board(
 
 
 @transaction.atomic
-def update_board(board: Board, *, name: str, start_column: Column, done_column: Column, expedite_limit: Any) -> Board:
+def update_board(
+    board: Board, *, name: str, start_column: Column, done_column: Column, expedite_limit: Any
+) -> Board:
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise InvalidInput("a board needs a name of 1 to 100 characters", field="name")
     if start_column.board_id != board.pk or done_column.board_id != board.pk:
-        raise InvalidInput("the start and done columns must be columns of this board", field="start_column")
+        raise InvalidInput(
+            "the start and done columns must be columns of this board", field="start_column"
+        )
     if start_column.position > done_column.position:
-        raise InvalidInput("the start column must come before the done column", field="start_column")
+        raise InvalidInput(
+            "the start column must come before the done column", field="start_column"
+        )
     limit = clean_limit(expedite_limit, "expedite_limit")
     board.name = name
     board.start_column = start_column
@@ -319,8 +344,12 @@ def add_column(board: Board, spec: ColumnSpec, *, before: Column | None = None) 
         position = before.position
         _shift_columns(board, position)
     return Column.objects.create(
-        board=board, name=name, position=position, kind=_clean_kind(spec.kind),
-        wip_limit=clean_limit(spec.wip_limit, "wip_limit"), policy=_clean_policy(spec.policy),
+        board=board,
+        name=name,
+        position=position,
+        kind=_clean_kind(spec.kind),
+        wip_limit=clean_limit(spec.wip_limit, "wip_limit"),
+        policy=_clean_policy(spec.policy),
         per_person_limit=clean_limit(spec.per_person_limit, "per_person_limit"),
     )
 
@@ -375,18 +404,23 @@ def move_column(column: Column, direction: int) -> None:
         start = next(c for c in columns if c.pk == board.start_column_id)
         done = next(c for c in columns if c.pk == board.done_column_id)
         if columns.index(start) > columns.index(done):
-            raise InvalidInput("the start column must stay before the done column", field="position")
+            raise InvalidInput(
+                "the start column must stay before the done column", field="position"
+            )
 
 
 @transaction.atomic
 def delete_column(column: Column) -> None:
     if Card.objects.filter(column=column).exists():
         raise InvalidInput(
-            f"{column.name} still holds cards (archived ones count); move them out first", field="column"
+            f"{column.name} still holds cards (archived ones count); move them out first",
+            field="column",
         )
     board = column.board
     if column.pk in (board.start_column_id, board.done_column_id):
-        raise InvalidInput("choose another start/done column before deleting this one", field="column")
+        raise InvalidInput(
+            "choose another start/done column before deleting this one", field="column"
+        )
     if board.columns.count() <= 2:
         raise InvalidInput("a board needs at least two columns", field="column")
     column.delete()
@@ -407,11 +441,16 @@ def _end_position(column: Column, lane: str) -> int:
 
 def _place(card_pk: int | None, column: Column, lane: str, before: Card | None) -> int:
     """The position for a card placed before ``before`` (or at the end), shifting the others."""
-    if before is None or before.column_id != column.pk or before.lane != lane or before.pk == card_pk:
+    if (
+        before is None
+        or before.column_id != column.pk
+        or before.lane != lane
+        or before.pk == card_pk
+    ):
         return _end_position(column, lane)
-    Card.objects.filter(column=column, lane=lane, position__gte=before.position).exclude(pk=card_pk).update(
-        position=F("position") + 1
-    )
+    Card.objects.filter(column=column, lane=lane, position__gte=before.position).exclude(
+        pk=card_pk
+    ).update(position=F("position") + 1)
     return before.position
 
 
@@ -441,19 +480,38 @@ def create_card(
         raise InvalidInput("the column does not belong to this board", field="column")
     column = _locked_column(column)
     people = assignees_in(board.workspace, assignees)
-    override = _enforce(limits_broken(None, column.board, column, lane, people), clean_reason(reason))
+    override = _enforce(
+        limits_broken(None, column.board, column, lane, people), clean_reason(reason)
+    )
     card = Card(
-        board=board, number=_next_number(board), column=column, lane=lane,
-        position=_end_position(column, lane), title=title, description=description or "",
-        due_date=due_date, stage=clean_stage(stage), channel=(channel or "").strip()[:60],
-        tags=clean_tags(tags), estimate=clean_estimate(estimate), created_at=at, column_entered_at=at,
+        board=board,
+        number=_next_number(board),
+        column=column,
+        lane=lane,
+        position=_end_position(column, lane),
+        title=title,
+        description=description or "",
+        due_date=due_date,
+        stage=clean_stage(stage),
+        channel=(channel or "").strip()[:60],
+        tags=clean_tags(tags),
+        estimate=clean_estimate(estimate),
+        created_at=at,
+        column_entered_at=at,
     )
     _flow_stamps(card, column.board, column, at)
     card.save()
     card.assignees.set(people)
     _event(card, CardEvent.Kind.CREATED, actor, at, to_column=column, lane=lane)
     if override:
-        _event(card, CardEvent.Kind.WIP_OVERRIDE, actor, at, to_column=column, reason=clean_reason(reason))
+        _event(
+            card,
+            CardEvent.Kind.WIP_OVERRIDE,
+            actor,
+            at,
+            to_column=column,
+            reason=clean_reason(reason),
+        )
     return card
 
 
@@ -491,7 +549,9 @@ def move_card(
         raise InvalidInput("the target column belongs to another board", field="column")
     _check_version(card, expected_version)
     if card.archived_at is not None:
-        raise InvalidInput(f"card #{card.number} is archived; restore it before moving it", field="card")
+        raise InvalidInput(
+            f"card #{card.number} is archived; restore it before moving it", field="card"
+        )
     lane = card.lane if lane in (None, "") else clean_lane(lane)
     moving = column.pk != card.column_id or lane != card.lane
     if card.is_blocked and moving:
@@ -519,7 +579,15 @@ def move_card(
     card.version += 1
     card.save(update_fields=fields)
     if moving:
-        _event(card, CardEvent.Kind.MOVED, actor, at, from_column=from_column, to_column=column, lane=lane)
+        _event(
+            card,
+            CardEvent.Kind.MOVED,
+            actor,
+            at,
+            from_column=from_column,
+            to_column=column,
+            lane=lane,
+        )
     if override:
         _event(card, CardEvent.Kind.WIP_OVERRIDE, actor, at, to_column=column, reason=reason)
     return card
@@ -529,13 +597,17 @@ EDITABLE = ("title", "description", "due_date", "stage", "channel", "tags", "est
 
 
 @transaction.atomic
-def edit_card(card: Card, *, changes: dict[str, Any], expected_version: int | None, actor: User | None) -> Card:
+def edit_card(
+    card: Card, *, changes: dict[str, Any], expected_version: int | None, actor: User | None
+) -> Card:
     """Apply field changes; a stale ``expected_version`` raises StaleVersion and changes nothing."""
     card = _locked_card(card)
     _check_version(card, expected_version)
     unknown = set(changes) - {*EDITABLE, "assignees"}
     if unknown:
-        raise InvalidInput(f"these fields cannot be edited: {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+        raise InvalidInput(
+            f"these fields cannot be edited: {', '.join(sorted(unknown))}", field=sorted(unknown)[0]
+        )
     cleaners = {
         "title": clean_title,
         "description": lambda v: str(v or ""),
@@ -562,8 +634,13 @@ def edit_card(card: Card, *, changes: dict[str, Any], expected_version: int | No
         if before != after:
             card.assignees.set(people)
             assigned_changed = True
-            _event(card, CardEvent.Kind.ASSIGNED, actor, timezone.now(),
-                   data={"from": sorted(before), "to": sorted(after)})
+            _event(
+                card,
+                CardEvent.Kind.ASSIGNED,
+                actor,
+                timezone.now(),
+                data={"from": sorted(before), "to": sorted(after)},
+            )
     if not diff and not assigned_changed:
         return card
     card.version += 1
@@ -586,7 +663,9 @@ def block_card(card: Card, *, reason: Any, actor: User | None, at: datetime | No
     if not reason:
         raise InvalidInput("say what blocks the card", field="reason")
     if card.is_blocked:
-        raise InvalidInput(f"card #{card.number} is already blocked ({card.blocked_reason})", field="card")
+        raise InvalidInput(
+            f"card #{card.number} is already blocked ({card.blocked_reason})", field="card"
+        )
     at = at or timezone.now()
     card.blocked_reason, card.blocked_since = reason, at
     card.version += 1

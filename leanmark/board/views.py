@@ -16,7 +16,9 @@ from .errors import BoardError, OverrideReasonRequired
 from .models import LANE_ORDER, STAGE_CHOICES, Column, Lane
 
 
-def _board_context(request: HttpRequest, board, *, error: BoardError | None = None, pending: dict | None = None):
+def _board_context(
+    request: HttpRequest, board, *, error: BoardError | None = None, pending: dict | None = None
+):
     filters = queries.Filters.from_query(request.GET if request.method == "GET" else request.POST)
     shown = request.GET.get("done", "") if request.method == "GET" else request.POST.get("done", "")
     done_shown = min(int(shown), 5000) if shown.isdigit() and int(shown) > 0 else queries.DONE_PAGE
@@ -60,7 +62,9 @@ def board_create(request: HttpRequest) -> HttpResponse:
 @workspace_view()
 def board(request: HttpRequest, board_id: int) -> HttpResponse:
     board = queries.board_for(request.workspace, board_id)
-    return render_page(request, "board/board.html", _board_context(request, board), fragment="board")
+    return render_page(
+        request, "board/board.html", _board_context(request, board), fragment="board"
+    )
 
 
 @require_POST
@@ -77,15 +81,26 @@ def card_move(request: HttpRequest, board_id: int, number: int) -> HttpResponse:
             before = queries.card_by_id([request.workspace.pk], int(data["before"]))
         version = int(data["version"]) if data.get("version", "").isdigit() else None
         services.move_card(
-            card, to_column=column, lane=data.get("lane") or None, before=before,
-            reason=data.get("reason", ""), expected_version=version, actor=request.user,
+            card,
+            to_column=column,
+            lane=data.get("lane") or None,
+            before=before,
+            reason=data.get("reason", ""),
+            expected_version=version,
+            actor=request.user,
         )
     except BoardError as exc:
         error = exc
     context = _board_context(request, board, error=error, pending={**data.dict(), "number": number})
     status = 200 if error is None else error.status
-    return render_page(request, "board/board.html", context, fragment="board", status=status,
-                       trigger=None if error else "cardMoved")
+    return render_page(
+        request,
+        "board/board.html",
+        context,
+        fragment="board",
+        status=status,
+        trigger=None if error else "cardMoved",
+    )
 
 
 @require_POST
@@ -94,20 +109,36 @@ def card_create(request: HttpRequest, board_id: int) -> HttpResponse:
     board = queries.board_for(request.workspace, board_id)
     data = request.POST
     try:
-        column = queries.column_for(board, int(data["column"])) if data.get("column", "").isdigit() else None
+        column = (
+            queries.column_for(board, int(data["column"]))
+            if data.get("column", "").isdigit()
+            else None
+        )
         card = services.create_card(
-            board, title=data.get("title", ""), column=column, lane=data.get("lane") or Lane.STANDARD,
-            stage=data.get("stage", ""), assignees=[int(p) for p in data.getlist("assignees") if p.isdigit()],
-            reason=data.get("reason", ""), actor=request.user,
+            board,
+            title=data.get("title", ""),
+            column=column,
+            lane=data.get("lane") or Lane.STANDARD,
+            stage=data.get("stage", ""),
+            assignees=[int(p) for p in data.getlist("assignees") if p.isdigit()],
+            reason=data.get("reason", ""),
+            actor=request.user,
         )
     except BoardError as error:
         context = _board_context(request, board, error=error, pending=dict(data.items()))
         context["new_card_error"] = error
-        return render_page(request, "board/board.html", context, fragment="board", status=error.status)
+        return render_page(
+            request, "board/board.html", context, fragment="board", status=error.status
+        )
     messages.success(request, f"Card #{card.number} created in {card.column.name}.")
     if request.htmx:
-        return render_page(request, "board/board.html", _board_context(request, board), fragment="board",
-                           trigger="cardCreated")
+        return render_page(
+            request,
+            "board/board.html",
+            _board_context(request, board),
+            fragment="board",
+            trigger="cardCreated",
+        )
     return redirect("board", ws=request.workspace.slug, board_id=board.pk)
 
 
@@ -151,16 +182,26 @@ def card_edit(request: HttpRequest, number: int) -> HttpResponse:
     try:
         changes["due_date"] = date.fromisoformat(data["due_date"]) if data.get("due_date") else None
     except ValueError:
-        error = services.InvalidInput(f"{data['due_date']!r} is not a date (YYYY-MM-DD)", field="due_date")
-        return render_page(request, "board/card.html", _card_context(request, card, error=error, posted=data),
-                           status=error.status)
+        error = services.InvalidInput(
+            f"{data['due_date']!r} is not a date (YYYY-MM-DD)", field="due_date"
+        )
+        return render_page(
+            request,
+            "board/card.html",
+            _card_context(request, card, error=error, posted=data),
+            status=error.status,
+        )
     version = int(data["version"]) if data.get("version", "").isdigit() else None
     try:
         services.edit_card(card, changes=changes, expected_version=version, actor=request.user)
     except BoardError as error:
         card.refresh_from_db()
-        return render_page(request, "board/card.html", _card_context(request, card, error=error, posted=data),
-                           status=error.status)
+        return render_page(
+            request,
+            "board/card.html",
+            _card_context(request, card, error=error, posted=data),
+            status=error.status,
+        )
     messages.success(request, f"Card #{card.number} saved.")
     return redirect("card", ws=request.workspace.slug, number=card.number)
 
@@ -170,7 +211,9 @@ def card_edit(request: HttpRequest, number: int) -> HttpResponse:
 def card_action(request: HttpRequest, number: int, action: str) -> HttpResponse:
     card = queries.card_for(request.workspace, number)
     actions = {
-        "block": lambda: services.block_card(card, reason=request.POST.get("reason", ""), actor=request.user),
+        "block": lambda: services.block_card(
+            card, reason=request.POST.get("reason", ""), actor=request.user
+        ),
         "unblock": lambda: services.unblock_card(card, actor=request.user),
         "archive": lambda: services.archive_card(card, actor=request.user),
         "restore": lambda: services.restore_card(card, actor=request.user),
@@ -191,8 +234,10 @@ def card_action(request: HttpRequest, number: int, action: str) -> HttpResponse:
 
 def _column_spec(data) -> services.ColumnSpec:
     return services.ColumnSpec(
-        name=data.get("name", ""), kind=data.get("kind", Column.Kind.ACTIVE),
-        wip_limit=data.get("wip_limit", ""), policy=data.get("policy", Column.Policy.SOFT),
+        name=data.get("name", ""),
+        kind=data.get("kind", Column.Kind.ACTIVE),
+        wip_limit=data.get("wip_limit", ""),
+        policy=data.get("policy", Column.Policy.SOFT),
         per_person_limit=data.get("per_person_limit", ""),
     )
 
@@ -206,22 +251,32 @@ def board_settings(request: HttpRequest, board_id: int) -> HttpResponse:
         data = request.POST
         try:
             services.update_board(
-                board, name=data.get("name", ""),
+                board,
+                name=data.get("name", ""),
                 start_column=queries.column_for(board, int(data.get("start_column") or 0)),
                 done_column=queries.column_for(board, int(data.get("done_column") or 0)),
                 expedite_limit=data.get("expedite_limit", ""),
             )
         except (BoardError, ValueError) as exc:
-            error = exc if isinstance(exc, BoardError) else services.InvalidInput("choose columns from the list")
+            error = (
+                exc
+                if isinstance(exc, BoardError)
+                else services.InvalidInput("choose columns from the list")
+            )
         else:
             messages.success(request, "Board settings saved.")
             return redirect("board_settings", ws=request.workspace.slug, board_id=board.pk)
     view = queries.board_view(board, now=timezone.now(), done_shown=0)
     return render_page(
-        request, "board/settings.html",
+        request,
+        "board/settings.html",
         {
-            "board": board, "view": view, "error": error, "kinds": Column.Kind.choices,
-            "policies": Column.Policy.choices, "is_owner": request.membership.allows(Role.OWNER),
+            "board": board,
+            "view": view,
+            "error": error,
+            "kinds": Column.Kind.choices,
+            "policies": Column.Policy.choices,
+            "is_owner": request.membership.allows(Role.OWNER),
         },
         status=error.status if error else 200,
     )

@@ -28,7 +28,9 @@ def workspace_view(*, read: str = Role.VIEWER, write: str = Role.MEMBER) -> Call
             membership = membership_or_404(request.user, ws)  # type: ignore[arg-type]
             needed = read if request.method in SAFE_METHODS else write
             if not membership.allows(needed):
-                raise PermissionDenied(f"your role ({membership.role}) cannot do this; it needs {needed}")
+                raise PermissionDenied(
+                    f"your role ({membership.role}) cannot do this; it needs {needed}"
+                )
             request.membership = membership  # type: ignore[attr-defined]
             request.workspace = membership.workspace  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)

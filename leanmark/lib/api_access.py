@@ -1,32 +1,36 @@
 """Role checks for API operations: outsiders get 404, too-low roles get 403."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from leanmark.accounts.models import Membership, Role
 from leanmark.accounts.queries import membership_or_404
+
 
 def api_membership(request: HttpRequest, slug: str, need: str = Role.VIEWER) -> Membership:
     membership = membership_or_404(request.user, slug)  # type: ignore[arg-type]
     require(membership, need)
     return membership
 
+
 def require(membership: Membership | None, need: str) -> None:
     if membership is not None and not membership.allows(need):
         raise PermissionDenied(f"your role ({membership.role}) cannot do this; it needs {need}")
+
 
 def roles_by_workspace(request: HttpRequest) -> dict[int, str]:
     """workspace id → role, for the user behind the request (cached on the request)."""
     cached = getattr(request, "_roles", None)
     if cached is None:
-        cached = dict(Membership.objects.filter(user=request.user).values_list("workspace_id", "role"))
+        cached = dict(
+            Membership.objects.filter(user=request.user).values_list("workspace_id", "role")
+        )
         request._roles = cached  # type: ignore[attr-defined]
     return cached
+
 
 def require_role_in(request: HttpRequest, workspace_id: int, need: str) -> None:
     role = roles_by_workspace(request).get(workspace_id)
     if role is None:
-
         raise Http404("not found")
     require(Membership(role=role), need)

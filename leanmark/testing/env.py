@@ -1,6 +1,7 @@
 """Loaded by pytest with ``-p leanmark.testing.env`` before Django: the test environment.
 
-Tests run with production settings (DEBUG off), so they need a secret key; this one exists only here.
+Tests run with production settings (DEBUG off), so they need a secret key; this one is
+for tests only.
 """
 
 import os

@@ -7,10 +7,10 @@ import leanmark.testing.env  # noqa: F401 (a secret key for DEBUG-off settings)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leanmark.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
 from leanmark.api import api  # noqa: E402
 
-print(json.dumps(api.get_openapi_schema(), indent=2, sort_keys=True))  # noqa: T201
+print(json.dumps(api.get_openapi_schema(), indent=2, sort_keys=True))

@@ -1,4 +1,4 @@
-"""The four personas of every test: alice owns Acme, bob is a member, carol a viewer; mallory is outside."""
+"""The four personas: alice owns Acme, bob is a member, carol a viewer; mallory is outside."""
 
 from dataclasses import dataclass
 
@@ -27,7 +27,9 @@ class World:
 
 COLUMNS = [
     board_services.ColumnSpec("Ready", Column.Kind.QUEUE, 8),
-    board_services.ColumnSpec("Writing", Column.Kind.ACTIVE, 3, Column.Policy.HARD, per_person_limit=2),
+    board_services.ColumnSpec(
+        "Writing", Column.Kind.ACTIVE, 3, Column.Policy.HARD, per_person_limit=2
+    ),
     board_services.ColumnSpec("Review", Column.Kind.QUEUE, 2, Column.Policy.SOFT),
     board_services.ColumnSpec("Live", Column.Kind.ACTIVE),
     board_services.ColumnSpec("Done", Column.Kind.QUEUE),

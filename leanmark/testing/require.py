@@ -1,4 +1,4 @@
-"""Skip a test whose service is missing, except in CI, where LEANMARK_REQUIRE_ALL=1 makes it fail."""
+"""Skip a test whose service is missing, except in CI: LEANMARK_REQUIRE_ALL=1 makes it fail."""
 
 import os
 

@@ -44,7 +44,9 @@ def card(w: World) -> dict[str, Any]:
 
 def _card(w: World):
     existing = w.board.cards.first()
-    return existing or board_services.create_card(w.board, title="Walked", column=w.column("Ready"), actor=w.bob)
+    return existing or board_services.create_card(
+        w.board, title="Walked", column=w.column("Ready"), actor=w.bob
+    )
 
 
 READ = (LOGIN, 404, 200, 200, 200)
@@ -59,29 +61,70 @@ PAGES = [
     Case("workspaces", "get", (LOGIN, 200, 200, 200, 200)),
     Case("invitation", "get", (404, 404, 404, 404, 404), lambda w: {"token": "not-a-real-token"}),
     Case("tokens", "get", (LOGIN, 200, 200, 200, 200)),
-    Case("token_revoke", "post", (LOGIN, 404, 404, 404, 302),
-         lambda w: {"token_id": accounts.create_token(w.alice, "walk").token.pk}),
+    Case(
+        "token_revoke",
+        "post",
+        (LOGIN, 404, 404, 404, 302),
+        lambda w: {"token_id": accounts.create_token(w.alice, "walk").token.pk},
+    ),
     Case("members", "get", READ, ws),
     Case("invitation_create", "post", OWNER_WRITE, ws, lambda w: {"role": "member"}),
-    Case("invitation_revoke", "post", OWNER_WRITE,
-         lambda w: {**ws(w), "invitation_id": accounts.invite(workspace=w.acme, role="viewer", actor=w.alice).invitation.pk}),
-    Case("member_update", "post", OWNER_WRITE,
-         lambda w: {**ws(w), "membership_id": Membership.objects.get(user=w.bob).pk}, lambda w: {"role": "viewer"}),
+    Case(
+        "invitation_revoke",
+        "post",
+        OWNER_WRITE,
+        lambda w: {
+            **ws(w),
+            "invitation_id": accounts.invite(
+                workspace=w.acme, role="viewer", actor=w.alice
+            ).invitation.pk,
+        },
+    ),
+    Case(
+        "member_update",
+        "post",
+        OWNER_WRITE,
+        lambda w: {**ws(w), "membership_id": Membership.objects.get(user=w.bob).pk},
+        lambda w: {"role": "viewer"},
+    ),
     Case("audit", "get", (LOGIN, 404, 403, 403, 200), ws),
     Case("workspace", "get", (LOGIN, 404, 302, 302, 302), ws),
     Case("board_create", "post", OWNER_WRITE, ws, lambda w: {"name": "Second"}),
     Case("board", "get", READ, board),
     Case("board_settings", "get", READ, board),
-    Case("column_add", "post", OWNER_WRITE, board, lambda w: {"name": "QA", "kind": "queue", "policy": "soft"}),
-    Case("column_action", "post", OWNER_WRITE,
-         lambda w: {**board(w), "column_id": w.column("Live").pk, "action": "save"},
-         lambda w: {"name": "Live", "kind": "active", "policy": "soft", "wip_limit": "5"}),
+    Case(
+        "column_add",
+        "post",
+        OWNER_WRITE,
+        board,
+        lambda w: {"name": "QA", "kind": "queue", "policy": "soft"},
+    ),
+    Case(
+        "column_action",
+        "post",
+        OWNER_WRITE,
+        lambda w: {**board(w), "column_id": w.column("Live").pk, "action": "save"},
+        lambda w: {"name": "Live", "kind": "active", "policy": "soft", "wip_limit": "5"},
+    ),
     Case("card_create", "post", WRITE, board, lambda w: {"title": "From the walk"}),
-    Case("card_move", "post", (LOGIN, 404, 403, 200, 200), lambda w: {**board(w), "number": _card(w).number},
-         lambda w: {"column": w.column("Writing").pk}),
+    Case(
+        "card_move",
+        "post",
+        (LOGIN, 404, 403, 200, 200),
+        lambda w: {**board(w), "number": _card(w).number},
+        lambda w: {"column": w.column("Writing").pk},
+    ),
     Case("card", "get", READ, card),
-    Case("card_edit", "post", WRITE, card, lambda w: {"title": "Edited", "version": _card(w).version}),
-    Case("card_action", "post", WRITE, lambda w: {**card(w), "action": "block"}, lambda w: {"reason": "walk"}),
+    Case(
+        "card_edit", "post", WRITE, card, lambda w: {"title": "Edited", "version": _card(w).version}
+    ),
+    Case(
+        "card_action",
+        "post",
+        WRITE,
+        lambda w: {**card(w), "action": "block"},
+        lambda w: {"reason": "walk"},
+    ),
 ]
 
 CARD_BODY = {"title": "API walk"}
@@ -108,26 +151,55 @@ API = [
     ApiCase("get", "/api/v1/workspaces", (401, 200, 200, 200, 200)),
     ApiCase("get", "/api/v1/workspaces/{slug}/members", API_READ),
     ApiCase("get", "/api/v1/workspaces/{slug}/boards", API_READ),
-    ApiCase("post", "/api/v1/workspaces/{slug}/boards", API_OWNER_CREATE, lambda w: {"name": "API board"}),
+    ApiCase(
+        "post",
+        "/api/v1/workspaces/{slug}/boards",
+        API_OWNER_CREATE,
+        lambda w: {"name": "API board"},
+    ),
     ApiCase("get", "/api/v1/boards/{board_id}", API_READ),
-    ApiCase("post", "/api/v1/boards/{board_id}/columns", API_OWNER_CREATE, lambda w: {"name": "QA"}),
-    ApiCase("patch", "/api/v1/boards/{board_id}/columns/{column_id}", (401, 404, 403, 403, 200), lambda w: {"wip_limit": 4}),
+    ApiCase(
+        "post", "/api/v1/boards/{board_id}/columns", API_OWNER_CREATE, lambda w: {"name": "QA"}
+    ),
+    ApiCase(
+        "patch",
+        "/api/v1/boards/{board_id}/columns/{column_id}",
+        (401, 404, 403, 403, 200),
+        lambda w: {"wip_limit": 4},
+    ),
     ApiCase("get", "/api/v1/boards/{board_id}/cards", API_READ),
     ApiCase("post", "/api/v1/boards/{board_id}/cards", API_CREATE, lambda w: CARD_BODY),
     ApiCase("get", "/api/v1/boards/{board_id}/events", API_READ),
     ApiCase("get", "/api/v1/cards/{card_id}", API_READ),
-    ApiCase("patch", "/api/v1/cards/{card_id}", API_WRITE, lambda w: {"version": 1, "title": "Patched"}),
-    ApiCase("post", "/api/v1/cards/{card_id}/move", API_WRITE, lambda w: {"column_id": w.column("Writing").pk}),
+    ApiCase(
+        "patch", "/api/v1/cards/{card_id}", API_WRITE, lambda w: {"version": 1, "title": "Patched"}
+    ),
+    ApiCase(
+        "post",
+        "/api/v1/cards/{card_id}/move",
+        API_WRITE,
+        lambda w: {"column_id": w.column("Writing").pk},
+    ),
     ApiCase("post", "/api/v1/cards/{card_id}/block", API_WRITE, lambda w: {"reason": "walk"}),
-    ApiCase("post", "/api/v1/cards/{card_id}/unblock", API_WRITE, setup=lambda w: board_services.block_card(
-        _card(w), reason="walk", actor=w.bob)),
+    ApiCase(
+        "post",
+        "/api/v1/cards/{card_id}/unblock",
+        API_WRITE,
+        setup=lambda w: board_services.block_card(_card(w), reason="walk", actor=w.bob),
+    ),
     ApiCase("post", "/api/v1/cards/{card_id}/archive", API_WRITE),
     ApiCase("get", "/api/v1/cards/{card_id}/events", API_READ),
 ]
 
 
 def _user(w: World, persona: str):
-    return {"anonymous": None, "outsider": w.mallory, "viewer": w.carol, "member": w.bob, "owner": w.alice}[persona]
+    return {
+        "anonymous": None,
+        "outsider": w.mallory,
+        "viewer": w.carol,
+        "member": w.bob,
+        "owner": w.alice,
+    }[persona]
 
 
 def _routes(resolver: URLResolver, prefix: str = "") -> list[tuple[str, str | None]]:
@@ -142,10 +214,18 @@ def _routes(resolver: URLResolver, prefix: str = "") -> list[tuple[str, str | No
 
 
 def test_every_route_has_an_entry(client_for, db):
-    page_names = {name for route, name in _routes(get_resolver()) if not route.startswith("api/v1/")}
-    assert page_names == {c.name for c in PAGES}, "add the new page to PAGES with its expected statuses"
+    page_names = {
+        name for route, name in _routes(get_resolver()) if not route.startswith("api/v1/")
+    }
+    assert page_names == {c.name for c in PAGES}, (
+        "add the new page to PAGES with its expected statuses"
+    )
     schema = client_for(None).get("/api/v1/openapi.json").json()
-    operations = {(m, "/api/v1" + p.removeprefix("/api/v1")) for p, ops in schema["paths"].items() for m in ops}
+    operations = {
+        (m, "/api/v1" + p.removeprefix("/api/v1"))
+        for p, ops in schema["paths"].items()
+        for m in ops
+    }
     assert operations == {(c.method, c.path) for c in API}, "add the new API operation to API"
 
 
@@ -167,14 +247,22 @@ def test_page_permissions(world, client_for, case, persona):
 def test_api_permissions(world, client_for, token_for, case, persona):
     user = _user(world, persona)
     case.setup(world)
-    params = {"slug": world.acme.slug, "board_id": world.board.pk, "column_id": world.column("Live").pk,
-              "card_id": _api_card(world)}
+    params = {
+        "slug": world.acme.slug,
+        "board_id": world.board.pk,
+        "column_id": world.column("Live").pk,
+        "card_id": _api_card(world),
+    }
     path = case.path.format(**params)
     headers = {"Authorization": f"Bearer {token_for(user)}"} if user else {}
     body = case.body(world)
-    kwargs = {"content_type": "application/json", "data": json.dumps(body)} if body is not None else {}
+    kwargs = (
+        {"content_type": "application/json", "data": json.dumps(body)} if body is not None else {}
+    )
     response = getattr(client_for(None), case.method)(path, headers=headers, **kwargs)
     expected = case.expected[PERSONAS.index(persona)]
-    assert response.status_code == expected, f"{case.method.upper()} {path} as {persona}: {response.content[:300]}"
+    assert response.status_code == expected, (
+        f"{case.method.upper()} {path} as {persona}: {response.content[:300]}"
+    )
     if expected >= 400:
         assert set(response.json()["error"]) >= {"code", "message", "fields"}

@@ -6,16 +6,30 @@ from leanmark.accounts.models import ApiToken, AuditEntry, Membership, User
 
 def test_the_first_visitor_signs_up_as_owner(client, db):
     assert client.get("/").url == "/setup/"
-    response = client.post("/setup/", {"workspace": "Northwind", "name": "Olivia", "email": "Olivia@Example.com",
-                                       "password": "a-long-coffee-password", "password2": "a-long-coffee-password"})
+    response = client.post(
+        "/setup/",
+        {
+            "workspace": "Northwind",
+            "name": "Olivia",
+            "email": "Olivia@Example.com",
+            "password": "a-long-coffee-password",
+            "password2": "a-long-coffee-password",
+        },
+    )
     assert response.status_code == 302
     membership = Membership.objects.get()
-    assert (membership.user.username, membership.role, membership.workspace.name) == ("olivia@example.com", "owner", "Northwind")
+    assert (membership.user.username, membership.role, membership.workspace.name) == (
+        "olivia@example.com",
+        "owner",
+        "Northwind",
+    )
     assert client.get("/setup/").status_code == 404  # afterwards, sign-up is by invitation only
 
 
 def test_sign_up_refuses_a_weak_password_with_the_reason(client, db):
-    response = client.post("/setup/", {"workspace": "W", "email": "a@b.example", "password": "123", "password2": "123"})
+    response = client.post(
+        "/setup/", {"workspace": "W", "email": "a@b.example", "password": "123", "password2": "123"}
+    )
     assert response.status_code == 422
     assert "This password is too short" in response.content.decode()
     assert User.objects.count() == 0
@@ -26,8 +40,15 @@ def test_an_invitation_link_adds_a_member_once(world, client, client_for):
     owner.post(reverse("invitation_create", kwargs={"ws": world.acme.slug}), {"role": "viewer"})
     link = owner.get(reverse("members", kwargs={"ws": world.acme.slug})).context["new_link"]
     path = link.split("127.0.0.1:8000")[1]
-    response = client.post(path, {"email": "dan@acme.example", "name": "Dan", "password": "another-long-password",
-                                  "password2": "another-long-password"})
+    response = client.post(
+        path,
+        {
+            "email": "dan@acme.example",
+            "name": "Dan",
+            "password": "another-long-password",
+            "password2": "another-long-password",
+        },
+    )
     assert response.status_code == 302
     assert Membership.objects.get(user__username="dan@acme.example").role == "viewer"
     assert client.get(path).status_code == 404  # used up
@@ -56,5 +77,9 @@ def test_a_token_is_shown_once_and_stored_hashed(world, client_for):
 
 def test_the_workspace_switcher_lists_every_workspace_of_the_user(world, client_for):
     services.create_workspace(name="Second shop", owner=world.bob)
-    html = client_for(world.bob).get(reverse("members", kwargs={"ws": world.acme.slug})).content.decode()
+    html = (
+        client_for(world.bob)
+        .get(reverse("members", kwargs={"ws": world.acme.slug}))
+        .content.decode()
+    )
     assert "Acme" in html and "Second shop" in html and "Evil Corp" not in html

@@ -10,7 +10,7 @@ import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leanmark.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -27,9 +27,9 @@ def main() -> None:
     for card in cards:
         try:
             services.move_card(card, to_column=column, actor=None)
-            print(card.pk, "ok", flush=True)  # noqa: T201
+            print(card.pk, "ok", flush=True)
         except WipLimitExceeded:
-            print(card.pk, "wip", flush=True)  # noqa: T201
+            print(card.pk, "wip", flush=True)
 
 
 if __name__ == "__main__":

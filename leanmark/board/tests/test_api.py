@@ -12,7 +12,9 @@ OPENAPI_FILE = Path(__file__).resolve().parents[3] / "docs" / "openapi.json"
 @pytest.fixture
 def api(world, client_for, token_for):
     """Call the API as a persona with a bearer token: api("bob", "post", path, body)."""
-    tokens = {name: token_for(getattr(world, name)) for name in ("alice", "bob", "carol", "mallory")}
+    tokens = {
+        name: token_for(getattr(world, name)) for name in ("alice", "bob", "carol", "mallory")
+    }
 
     def call(who, method, path, body=None, raw=None):
         client = client_for(None)
@@ -26,13 +28,26 @@ def api(world, client_for, token_for):
 
 
 def card(world, title="Post", column="Ready"):
-    return services.create_card(world.board, title=title, column=world.column(column), actor=world.bob)
+    return services.create_card(
+        world.board, title=title, column=world.column(column), actor=world.bob
+    )
 
 
 def test_it_creates_and_reads_a_card_with_a_token(world, api):
-    status, body = api("bob", "post", f"/boards/{world.board.pk}/cards", {"title": "Spring newsletter", "stage": "repeat", "tags": ["Email", "spring"]})
+    status, body = api(
+        "bob",
+        "post",
+        f"/boards/{world.board.pk}/cards",
+        {"title": "Spring newsletter", "stage": "repeat", "tags": ["Email", "spring"]},
+    )
     assert status == 201
-    assert (body["number"], body["column"], body["stage"], body["tags"], body["version"]) == (1, "Ready", "repeat", ["email", "spring"], 1)
+    assert (body["number"], body["column"], body["stage"], body["tags"], body["version"]) == (
+        1,
+        "Ready",
+        "repeat",
+        ["email", "spring"],
+        1,
+    )
     status, body = api("carol", "get", f"/cards/{body['id']}")
     assert (status, body["title"]) == (200, "Spring newsletter")
 
@@ -40,14 +55,23 @@ def test_it_creates_and_reads_a_card_with_a_token(world, api):
 def test_the_error_envelope_names_the_field(world, api):
     status, body = api("bob", "post", f"/boards/{world.board.pk}/cards", {"title": "x" * 201})
     assert status == 422
-    assert body == {"error": {"code": "invalid", "message": "the title has 201 characters; at most 200 are allowed",
-                              "fields": {"title": "the title has 201 characters; at most 200 are allowed"}}}
+    assert body == {
+        "error": {
+            "code": "invalid",
+            "message": "the title has 201 characters; at most 200 are allowed",
+            "fields": {"title": "the title has 201 characters; at most 200 are allowed"},
+        }
+    }
 
 
 @pytest.mark.parametrize(
     ("payload", "field"),
-    [({"title": "ok", "colour": "red"}, "colour"), ({"title": 5}, "title"), ({"title": "ok", "lane": "fast"}, "lane"),
-     ({}, "title")],
+    [
+        ({"title": "ok", "colour": "red"}, "colour"),
+        ({"title": 5}, "title"),
+        ({"title": "ok", "lane": "fast"}, "lane"),
+        ({}, "title"),
+    ],
 )
 def test_it_rejects_unknown_fields_and_wrong_types(world, api, payload, field):
     status, body = api("bob", "post", f"/boards/{world.board.pk}/cards", payload)
@@ -67,8 +91,13 @@ def test_malformed_json_is_a_clear_400(world, api):
 def test_a_move_into_a_full_hard_column_answers_409_and_changes_nothing(world, api):
     cards = [card(world, f"c{i}") for i in range(4)]
     for c in cards[:3]:
-        assert api("bob", "post", f"/cards/{c.pk}/move", {"column_id": world.column("Writing").pk})[0] == 200
-    status, body = api("bob", "post", f"/cards/{cards[3].pk}/move", {"column_id": world.column("Writing").pk})
+        assert (
+            api("bob", "post", f"/cards/{c.pk}/move", {"column_id": world.column("Writing").pk})[0]
+            == 200
+        )
+    status, body = api(
+        "bob", "post", f"/cards/{cards[3].pk}/move", {"column_id": world.column("Writing").pk}
+    )
     assert status == 409
     assert body["error"]["code"] == "wip_limit_exceeded"
     assert "Writing is at its WIP limit (3/3, hard)" in body["error"]["message"]
@@ -82,7 +111,9 @@ def test_a_soft_limit_needs_a_reason(world, api):
         api("bob", "post", f"/cards/{c.pk}/move", {"column_id": review})
     status, body = api("bob", "post", f"/cards/{cards[2].pk}/move", {"column_id": review})
     assert (status, body["error"]["code"]) == (409, "wip_override_reason_required")
-    status, body = api("bob", "post", f"/cards/{cards[2].pk}/move", {"column_id": review, "reason": "launch"})
+    status, body = api(
+        "bob", "post", f"/cards/{cards[2].pk}/move", {"column_id": review, "reason": "launch"}
+    )
     assert (status, body["column"]) == (200, "Review")
 
 
@@ -107,8 +138,13 @@ def test_a_move_to_another_workspace_column_is_404(world, api):
 
 def test_block_unblock_archive_and_events(world, api):
     c = card(world)
-    assert api("bob", "post", f"/cards/{c.pk}/block", {"reason": "legal review"})[1]["blocked_reason"] == "legal review"
-    status, body = api("bob", "post", f"/cards/{c.pk}/move", {"column_id": world.column("Writing").pk})
+    assert (
+        api("bob", "post", f"/cards/{c.pk}/block", {"reason": "legal review"})[1]["blocked_reason"]
+        == "legal review"
+    )
+    status, body = api(
+        "bob", "post", f"/cards/{c.pk}/move", {"column_id": world.column("Writing").pk}
+    )
     assert (status, body["error"]["code"]) == (409, "card_blocked")
     assert api("bob", "post", f"/cards/{c.pk}/unblock")[1]["blocked"] is False
     assert api("bob", "post", f"/cards/{c.pk}/archive")[1]["archived_at"] is not None
@@ -119,17 +155,23 @@ def test_block_unblock_archive_and_events(world, api):
 def test_card_list_filters_and_pages_by_cursor(world, api):
     for i in range(5):
         card(world, f"c{i}")
-    status, first = api("carol", "get", f"/boards/{world.board.pk}/cards?limit=2")
+    _, first = api("carol", "get", f"/boards/{world.board.pk}/cards?limit=2")
     assert [c["title"] for c in first["items"]] == ["c0", "c1"]
-    status, second = api("carol", "get", f"/boards/{world.board.pk}/cards?limit=2&cursor={first['next_cursor']}")
+    _, second = api(
+        "carol", "get", f"/boards/{world.board.pk}/cards?limit=2&cursor={first['next_cursor']}"
+    )
     assert [c["title"] for c in second["items"]] == ["c2", "c3"]
-    status, last = api("carol", "get", f"/boards/{world.board.pk}/cards?limit=2&cursor={second['next_cursor']}")
+    _, last = api(
+        "carol", "get", f"/boards/{world.board.pk}/cards?limit=2&cursor={second['next_cursor']}"
+    )
     assert ([c["title"] for c in last["items"]], last["next_cursor"]) == (["c4"], None)
 
 
 def test_the_viewer_cannot_write_and_the_outsider_cannot_see(world, api):
     c = card(world)
-    status, body = api("carol", "post", f"/cards/{c.pk}/move", {"column_id": world.column("Writing").pk})
+    status, body = api(
+        "carol", "post", f"/cards/{c.pk}/move", {"column_id": world.column("Writing").pk}
+    )
     assert (status, body["error"]["code"]) == (403, "forbidden")
     assert api("mallory", "get", f"/cards/{c.pk}")[0] == 404
     assert api("mallory", "get", f"/boards/{world.board.pk}")[0] == 404
@@ -151,5 +193,5 @@ def test_the_committed_openapi_document_is_current(client_for, db):
     if not OPENAPI_FILE.exists() or json.loads(OPENAPI_FILE.read_text()) != current:
         pytest.fail(
             "docs/openapi.json differs from the API. If the change is intended, regenerate it with "
-            "`.venv/bin/python -m leanmark.testing.openapi > docs/openapi.json` and review the diff."
+            "`.venv/bin/python -m leanmark.testing.openapi > docs/openapi.json`; review the diff."
         )

@@ -15,7 +15,9 @@ from leanmark.domain.flow import Move, item_times
 
 
 def add(world, title="Post", column="Ready", **kw):
-    return services.create_card(world.board, title=title, column=world.column(column), actor=world.bob, **kw)
+    return services.create_card(
+        world.board, title=title, column=world.column(column), actor=world.bob, **kw
+    )
 
 
 def move(world, card, column, **kw):
@@ -52,7 +54,11 @@ def test_it_asks_for_a_reason_then_records_a_soft_override(world):
         move(world, cards[2], "Review")
     move(world, cards[2], "Review", reason="launch day")
     override = CardEvent.objects.get(kind="wip_override")
-    assert (override.card_id, override.reason, override.to_column.name) == (cards[2].pk, "launch day", "Review")
+    assert (override.card_id, override.reason, override.to_column.name) == (
+        cards[2].pk,
+        "launch day",
+        "Review",
+    )
 
 
 def test_it_enforces_the_per_person_limit(world):
@@ -80,22 +86,32 @@ def test_it_refuses_to_move_a_blocked_card_until_unblocked(world):
         move(world, card, "Writing")
     services.unblock_card(card, actor=world.bob)
     assert move(world, card, "Writing").column.name == "Writing"
-    assert list(card.events.values_list("kind", flat=True)) == ["created", "blocked", "unblocked", "moved"]
+    assert list(card.events.values_list("kind", flat=True)) == [
+        "created",
+        "blocked",
+        "unblocked",
+        "moved",
+    ]
 
 
 def test_a_stale_edit_is_refused_and_changes_nothing(world):
     card = add(world, "Original")
     services.edit_card(card, changes={"title": "First edit"}, expected_version=1, actor=world.bob)
     with pytest.raises(StaleVersion, match="you had version 1, it is now version 2"):
-        services.edit_card(card, changes={"title": "Second edit"}, expected_version=1, actor=world.alice)
+        services.edit_card(
+            card, changes={"title": "Second edit"}, expected_version=1, actor=world.alice
+        )
     card.refresh_from_db()
     assert (card.title, card.version) == ("First edit", 2)
 
 
 @pytest.mark.parametrize(
     ("title", "message"),
-    [("", "the title cannot be empty"), ("   ", "the title cannot be empty"),
-     ("x" * 201, "the title has 201 characters; at most 200 are allowed")],
+    [
+        ("", "the title cannot be empty"),
+        ("   ", "the title cannot be empty"),
+        ("x" * 201, "the title has 201 characters; at most 200 are allowed"),
+    ],
 )
 def test_it_rejects_bad_titles_and_creates_nothing(world, title, message):
     with pytest.raises(InvalidInput, match=message):
@@ -120,7 +136,9 @@ def test_a_limit_below_current_wip_is_allowed(world):
     cards = [add(world, f"c{i}") for i in range(3)]
     for card in cards:
         move(world, card, "Writing")
-    column = services.update_column(world.column("Writing"), services.ColumnSpec("Writing", wip_limit=1))
+    column = services.update_column(
+        world.column("Writing"), services.ColumnSpec("Writing", wip_limit=1)
+    )
     assert column.wip_limit == 1
 
 
@@ -146,7 +164,11 @@ def test_events_are_append_only(world):
 
 
 def test_it_places_a_card_before_another(world):
-    a, b, c = (add(world, t) for t in "abc")
+    a, _b, c = (add(world, t) for t in "abc")
     move(world, c, "Ready", before=a)
-    ordered = list(Card.objects.filter(column=world.column("Ready")).order_by("position").values_list("title", flat=True))
+    ordered = list(
+        Card.objects.filter(column=world.column("Ready"))
+        .order_by("position")
+        .values_list("title", flat=True)
+    )
     assert ordered == ["c", "a", "b"]

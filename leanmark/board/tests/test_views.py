@@ -11,12 +11,19 @@ def fill(world, n):
     """n cards spread over every column and lane, with assignees and tags, some blocked."""
     columns = list(world.board.columns.order_by("position"))
     for column in columns:
-        services.update_column(column, services.ColumnSpec(column.name, column.kind, None, column.policy))
+        services.update_column(
+            column, services.ColumnSpec(column.name, column.kind, None, column.policy)
+        )
     lanes = [Lane.STANDARD, Lane.FIXED_DATE, Lane.INTANGIBLE]
     for i in range(n):
         card = services.create_card(
-            world.board, title=f"card {i}", column=columns[i % len(columns)], lane=lanes[i % 3],
-            assignees=[world.bob] if i % 2 else [world.alice, world.bob], tags=["seo", f"t{i % 4}"], actor=world.bob,
+            world.board,
+            title=f"card {i}",
+            column=columns[i % len(columns)],
+            lane=lanes[i % 3],
+            assignees=[world.bob] if i % 2 else [world.alice, world.bob],
+            tags=["seo", f"t{i % 4}"],
+            actor=world.bob,
         )
         if i % 10 == 0:
             services.block_card(card, reason="waiting", actor=world.bob)
@@ -43,7 +50,9 @@ def test_the_board_page_makes_the_same_number_of_queries_for_10_and_300_cards(wo
     assert page_queries(client, board_url(world)) == small
 
 
-def test_the_card_list_api_makes_the_same_number_of_queries_for_10_and_300_cards(world, client_for, token_for):
+def test_the_card_list_api_makes_the_same_number_of_queries_for_10_and_300_cards(
+    world, client_for, token_for
+):
     client, headers = client_for(None), {"Authorization": f"Bearer {token_for(world.bob)}"}
     url = f"/api/v1/boards/{world.board.pk}/cards?limit=200"
     client.get(url, headers=headers)  # the token's last-used stamp is written at most once a minute
@@ -57,7 +66,9 @@ def test_the_card_list_api_makes_the_same_number_of_queries_for_10_and_300_cards
 
 
 def test_the_board_shows_counts_limits_and_ages(world, client_for):
-    card = services.create_card(world.board, title="Roast notes", column=world.column("Writing"), actor=world.bob)
+    card = services.create_card(
+        world.board, title="Roast notes", column=world.column("Writing"), actor=world.bob
+    )
     html = client_for(world.carol).get(board_url(world)).content.decode()
     assert '<span class="count" title="cards / WIP limit (Hard: refuse)">1/3</span>' in html
     assert f'id="card-{card.number}"' in html
@@ -66,19 +77,31 @@ def test_the_board_shows_counts_limits_and_ages(world, client_for):
 
 def test_a_column_over_its_limit_is_marked_red_and_one_at_it_amber(world, client_for):
     for i in range(3):
-        services.create_card(world.board, title=f"c{i}", column=world.column("Writing"), actor=world.bob)
+        services.create_card(
+            world.board, title=f"c{i}", column=world.column("Writing"), actor=world.bob
+        )
     html = client_for(world.bob).get(board_url(world)).content.decode()
     assert "col-head limit-at kind-active" in html
-    services.update_column(world.column("Writing"), services.ColumnSpec("Writing", "active", 2, "hard"))
+    services.update_column(
+        world.column("Writing"), services.ColumnSpec("Writing", "active", 2, "hard")
+    )
     html = client_for(world.bob).get(board_url(world)).content.decode()
     assert "col-head limit-over kind-active" in html
 
 
 def test_an_htmx_move_answers_the_board_fragment_with_the_new_count(world, client_for):
-    card = services.create_card(world.board, title="Move me", column=world.column("Ready"), actor=world.bob)
-    url = reverse("card_move", kwargs={"ws": world.acme.slug, "board_id": world.board.pk, "number": card.number})
-    response = client_for(world.bob).post(url, {"column": world.column("Writing").pk, "lane": "standard",
-                                                 "version": card.version}, headers={"HX-Request": "true"})
+    card = services.create_card(
+        world.board, title="Move me", column=world.column("Ready"), actor=world.bob
+    )
+    url = reverse(
+        "card_move",
+        kwargs={"ws": world.acme.slug, "board_id": world.board.pk, "number": card.number},
+    )
+    response = client_for(world.bob).post(
+        url,
+        {"column": world.column("Writing").pk, "lane": "standard", "version": card.version},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="board"')
@@ -88,29 +111,58 @@ def test_an_htmx_move_answers_the_board_fragment_with_the_new_count(world, clien
 
 
 def test_a_refused_move_says_which_limit_and_what_to_do(world, client_for):
-    cards = [services.create_card(world.board, title=f"c{i}", column=world.column("Ready"), actor=world.bob) for i in range(4)]
+    cards = [
+        services.create_card(
+            world.board, title=f"c{i}", column=world.column("Ready"), actor=world.bob
+        )
+        for i in range(4)
+    ]
     for c in cards[:3]:
         services.move_card(c, to_column=world.column("Writing"), actor=world.bob)
-    url = reverse("card_move", kwargs={"ws": world.acme.slug, "board_id": world.board.pk, "number": cards[3].number})
-    response = client_for(world.bob).post(url, {"column": world.column("Writing").pk}, headers={"HX-Request": "true"})
+    url = reverse(
+        "card_move",
+        kwargs={"ws": world.acme.slug, "board_id": world.board.pk, "number": cards[3].number},
+    )
+    response = client_for(world.bob).post(
+        url, {"column": world.column("Writing").pk}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 409
-    assert "Writing is at its WIP limit (3/3, hard). Finish or move a card out of it first." in response.content.decode()
+    assert (
+        "Writing is at its WIP limit (3/3, hard). Finish or move a card out of it first."
+        in response.content.decode()
+    )
 
 
 def test_a_soft_limit_move_shows_the_reason_form_and_records_the_reason(world, client_for):
-    cards = [services.create_card(world.board, title=f"c{i}", column=world.column("Ready"), actor=world.bob) for i in range(3)]
+    cards = [
+        services.create_card(
+            world.board, title=f"c{i}", column=world.column("Ready"), actor=world.bob
+        )
+        for i in range(3)
+    ]
     for c in cards[:2]:
         services.move_card(c, to_column=world.column("Review"), actor=world.bob)
-    url = reverse("card_move", kwargs={"ws": world.acme.slug, "board_id": world.board.pk, "number": cards[2].number})
+    url = reverse(
+        "card_move",
+        kwargs={"ws": world.acme.slug, "board_id": world.board.pk, "number": cards[2].number},
+    )
     client = client_for(world.bob)
-    html = client.post(url, {"column": world.column("Review").pk}, headers={"HX-Request": "true"}).content.decode()
+    html = client.post(
+        url, {"column": world.column("Review").pk}, headers={"HX-Request": "true"}
+    ).content.decode()
     assert 'name="reason"' in html and "Move anyway" in html
-    client.post(url, {"column": world.column("Review").pk, "reason": "press embargo lifts today"}, headers={"HX-Request": "true"})
+    client.post(
+        url,
+        {"column": world.column("Review").pk, "reason": "press embargo lifts today"},
+        headers={"HX-Request": "true"},
+    )
     assert CardEvent.objects.get(kind="wip_override").reason == "press embargo lifts today"
 
 
 def test_a_stale_edit_in_the_browser_answers_409_and_keeps_the_other_edit(world, client_for):
-    card = services.create_card(world.board, title="Original", column=world.column("Ready"), actor=world.bob)
+    card = services.create_card(
+        world.board, title="Original", column=world.column("Ready"), actor=world.bob
+    )
     services.edit_card(card, changes={"title": "Bob's title"}, expected_version=1, actor=world.bob)
     url = reverse("card_edit", kwargs={"ws": world.acme.slug, "number": card.number})
     response = client_for(world.alice).post(url, {"title": "Alice's title", "version": 1})
@@ -121,9 +173,17 @@ def test_a_stale_edit_in_the_browser_answers_409_and_keeps_the_other_edit(world,
 
 
 def test_filters_narrow_the_cards_shown(world, client_for):
-    services.create_card(world.board, title="SEO page", column=world.column("Ready"), tags=["seo"], actor=world.bob)
-    services.create_card(world.board, title="Reel", column=world.column("Ready"), tags=["social"], actor=world.bob,
-                         assignees=[world.bob])
+    services.create_card(
+        world.board, title="SEO page", column=world.column("Ready"), tags=["seo"], actor=world.bob
+    )
+    services.create_card(
+        world.board,
+        title="Reel",
+        column=world.column("Ready"),
+        tags=["social"],
+        actor=world.bob,
+        assignees=[world.bob],
+    )
     client = client_for(world.bob)
     assert "Reel" not in client.get(board_url(world, tag="seo")).content.decode()
     html = client.get(board_url(world, person=world.bob.pk)).content.decode()
@@ -132,7 +192,9 @@ def test_filters_narrow_the_cards_shown(world, client_for):
 
 def test_the_done_column_shows_the_latest_50_and_more_on_request(world, client_for):
     for i in range(55):
-        services.create_card(world.board, title=f"done {i}", column=world.column("Done"), actor=world.bob)
+        services.create_card(
+            world.board, title=f"done {i}", column=world.column("Done"), actor=world.bob
+        )
     client = client_for(world.bob)
     html = client.get(board_url(world)).content.decode()
     assert html.count('class="card"') == 50
@@ -142,9 +204,18 @@ def test_the_done_column_shows_the_latest_50_and_more_on_request(world, client_f
 
 
 def test_card_page_sanitises_markdown(world, client_for):
-    card = services.create_card(world.board, title="XSS", column=world.column("Ready"), actor=world.bob,
-                                description="**bold** <script>alert(1)</script> [x](javascript:alert(1))")
-    html = client_for(world.bob).get(reverse("card", kwargs={"ws": world.acme.slug, "number": card.number})).content.decode()
+    card = services.create_card(
+        world.board,
+        title="XSS",
+        column=world.column("Ready"),
+        actor=world.bob,
+        description="**bold** <script>alert(1)</script> [x](javascript:alert(1))",
+    )
+    html = (
+        client_for(world.bob)
+        .get(reverse("card", kwargs={"ws": world.acme.slug, "number": card.number}))
+        .content.decode()
+    )
     assert "<strong>bold</strong>" in html
     assert "<script>alert" not in html
     assert 'href="javascript' not in html
@@ -153,8 +224,23 @@ def test_card_page_sanitises_markdown(world, client_for):
 @pytest.mark.parametrize("limit", ["-1", "abc"])
 def test_board_settings_refuse_bad_limits(world, client_for, limit):
     column = world.column("Writing")
-    url = reverse("column_action", kwargs={"ws": world.acme.slug, "board_id": world.board.pk, "column_id": column.pk, "action": "save"})
-    response = client_for(world.alice).post(url, {"name": "Writing", "kind": "active", "policy": "hard", "wip_limit": limit}, follow=True)
-    assert "Writing: the limit" in response.content.decode() or "cannot be negative" in response.content.decode()
+    url = reverse(
+        "column_action",
+        kwargs={
+            "ws": world.acme.slug,
+            "board_id": world.board.pk,
+            "column_id": column.pk,
+            "action": "save",
+        },
+    )
+    response = client_for(world.alice).post(
+        url,
+        {"name": "Writing", "kind": "active", "policy": "hard", "wip_limit": limit},
+        follow=True,
+    )
+    assert (
+        "Writing: the limit" in response.content.decode()
+        or "cannot be negative" in response.content.decode()
+    )
     column.refresh_from_db()
     assert column.wip_limit == 3

@@ -38,7 +38,9 @@ START, DONE = 1, 3
         ([Move(at(5), 3), Move(at(1), 1)], 1, 5, 5, 4),
     ],
 )
-def test_it_computes_start_finish_lead_and_cycle_time(moves, started, finished, lead_days, cycle_days):
+def test_it_computes_start_finish_lead_and_cycle_time(
+    moves, started, finished, lead_days, cycle_days
+):
     result = item_times(T0, moves, start_index=START, done_index=DONE)
     assert result.started == (None if started is None else at(started))
     assert result.finished == (None if finished is None else at(finished))

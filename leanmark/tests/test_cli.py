@@ -1,0 +1,98 @@
+import json
+
+from typer.testing import CliRunner
+
+from leanmark.accounts.models import ApiToken, User
+from leanmark.accounts.services import hash_secret
+from leanmark.board import services
+from leanmark.cli import app
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_board_show_lists_columns_with_count_and_limit_as_json(world):
+    services.create_card(world.board, title="a", column=world.column("Writing"), actor=world.bob)
+    result = run("board", "show", "--workspace", "acme", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["columns"][1] == {
+        "column": "Writing",
+        "count": 1,
+        "limit": 3,
+        "policy": "hard",
+        "kind": "active",
+        "state": "ok",
+    }
+
+
+def test_board_show_prints_a_table(world):
+    result = run("board", "show", "-w", "acme")
+    assert result.exit_code == 0
+    assert "Marketing (board" in result.stdout
+    assert "Writing" in result.stdout and "hard" in result.stdout
+
+
+def test_card_add_and_move(world):
+    result = run("card", "add", "Autumn blend launch", "-w", "acme", "--as", "bob@acme.example")
+    assert (result.exit_code, result.stdout) == (0, "Card #1 created in Ready.\n")
+    result = run("card", "move", "1", "writing", "-w", "acme")
+    assert (result.exit_code, result.stdout) == (0, "Card #1 moved to Writing.\n")
+
+
+def test_card_move_into_a_full_column_exits_2_with_the_reason(world):
+    for i in range(4):
+        run("card", "add", f"c{i}", "-w", "acme")
+    for number in (1, 2, 3):
+        assert run("card", "move", number, "Writing", "-w", "acme").exit_code == 0
+    result = run("card", "move", "4", "Writing", "-w", "acme")
+    assert result.exit_code == 2
+    assert "Writing is at its WIP limit (3/3, hard)" in result.stderr
+
+
+def test_card_move_names_the_columns_when_one_is_unknown(world):
+    run("card", "add", "x", "-w", "acme")
+    result = run("card", "move", "1", "Nowhere", "-w", "acme")
+    assert result.exit_code == 1
+    assert (
+        "no column 'Nowhere' on Marketing; columns are: Ready, Writing, Review, Live, Done"
+        in result.stderr
+    )
+
+
+def test_a_viewer_cannot_change_cards_from_the_cli(world):
+    result = run("card", "add", "x", "-w", "acme", "--as", "carol@acme.example")
+    assert result.exit_code == 1
+    assert "is a viewer" in result.stderr
+
+
+def test_user_create_and_set_password(db):
+    result = run(
+        "user",
+        "create",
+        "dana@example.com",
+        "--password",
+        "a-long-enough-password",
+        "--workspace",
+        "Dana's shop",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.endswith("User dana@example.com created.\n")
+    assert run("user", "set-password", "dana@example.com", "--password", "short").exit_code == 1
+    assert (
+        run(
+            "user", "set-password", "dana@example.com", "--password", "another-long-password"
+        ).exit_code
+        == 0
+    )
+    assert User.objects.get(username="dana@example.com").check_password("another-long-password")
+
+
+def test_token_create_prints_the_secret_once_and_stores_its_hash(world):
+    result = run("token", "create", "bob@acme.example", "--name", "sheets")
+    assert result.exit_code == 0
+    secret = result.stdout.strip()
+    assert ApiToken.objects.get(name="sheets").token_hash == hash_secret(secret)

@@ -1,0 +1,58 @@
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_environment_variable_is_documented():
+    settings = (ROOT / "leanmark" / "settings.py").read_text()
+    cli = (ROOT / "leanmark" / "cli.py").read_text()
+    used = set(re.findall(r'env_(?:str|bool|int|secret)\("([A-Z_]+)"', settings))
+    used |= set(re.findall(r'envvar="([A-Z_]+)"', cli))
+    documented = set(
+        re.findall(r"^\| `([A-Z_]+)`", (ROOT / "docs" / "configuration.md").read_text(), re.M)
+    )
+    assert used, "found no environment variables: the pattern is broken"
+    assert used - documented == set(), "document these in docs/configuration.md"
+
+
+def test_the_domain_package_loads_without_django():
+    code = (
+        "import sys, pkgutil, importlib, leanmark.domain as d\n"
+        "for m in pkgutil.iter_modules(d.__path__):\n"
+        "    importlib.import_module('leanmark.domain.' + m.name)\n"
+        "assert 'django' not in sys.modules, 'a domain module imported Django'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)  # noqa: S603
+
+
+def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "LEANMARK_DATA_DIR": str(tmp_path), "LEANMARK_DEBUG": "0"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import leanmark.settings"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_a_bad_boolean_names_the_variable(tmp_path):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SECRET_KEY": "x",
+        "LEANMARK_DEBUG": "maybe",
+        "LEANMARK_DATA_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import leanmark.settings"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert "LEANMARK_DEBUG='maybe' is not a boolean" in result.stderr
