@@ -78,7 +78,8 @@ class CardQuerySet(models.QuerySet["Card"]):
 class Card(models.Model):
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="cards")
     number = models.PositiveIntegerField()
-    column = models.ForeignKey(Column, on_delete=models.PROTECT, related_name="cards")
+    # RESTRICT: a column holding cards cannot be deleted alone, but a whole board or workspace can.
+    column = models.ForeignKey(Column, on_delete=models.RESTRICT, related_name="cards")
     lane = models.CharField(max_length=10, choices=Lane.choices, default=Lane.STANDARD)
     position = models.IntegerField(default=0)
     title = models.CharField(max_length=TITLE_MAX)
