@@ -204,7 +204,8 @@ def demo(
         except DemoExists as error:
             fail(f"{error} Use --reset to rebuild it.")
     out.print(f"Demo workspace [bold]{workspace.name}[/bold] is ready.")
-    _print_demo_logins()
+    if not if_empty:  # with --if-empty (`make run`), `serve` prints the logins next
+        _print_demo_logins()
 
 
 @user_app.command("create")
