@@ -1,4 +1,6 @@
-from django.db.models import Count
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
 from ninja.responses import codes_4xx
@@ -45,14 +47,18 @@ def _card(request: HttpRequest, card_id: int, need: str = Role.VIEWER) -> Card:
     return card
 
 
+@contextmanager
+def _current_card_on_conflict(card: Card) -> Iterator[None]:
+    """A stale version answers 409 with the current card, so the client can merge and retry."""
+    try:
+        yield
+    except services.StaleVersion as error:
+        error.details["current"] = _fresh(card).model_dump(mode="json")
+        raise
+
+
 def _board_out(board: Board) -> BoardOut:
-    counts = dict(
-        Card.objects.live()
-        .filter(board=board)
-        .values_list("column")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    counts = queries.column_counts(board)
     return BoardOut(
         id=board.pk,
         workspace=board.workspace.slug,
@@ -182,11 +188,8 @@ def patch_card(request: HttpRequest, card_id: int, payload: CardPatch):
     card = _card(request, card_id, Role.MEMBER)
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
-    try:
+    with _current_card_on_conflict(card):
         services.edit_card(card, changes=changes, expected_version=version, actor=request.user)
-    except services.StaleVersion as error:
-        error.details["current"] = _fresh(card).model_dump(mode="json")
-        raise
     return _fresh(card)
 
 
@@ -203,7 +206,7 @@ def move_card(request: HttpRequest, card_id: int, payload: MoveIn):
         if payload.before_id
         else None
     )
-    try:
+    with _current_card_on_conflict(card):
         services.move_card(
             card,
             to_column=column,
@@ -213,9 +216,6 @@ def move_card(request: HttpRequest, card_id: int, payload: MoveIn):
             expected_version=payload.version,
             actor=request.user,
         )
-    except services.StaleVersion as error:
-        error.details["current"] = _fresh(card).model_dump(mode="json")
-        raise
     return _fresh(card)
 
 
