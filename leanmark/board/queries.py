@@ -89,6 +89,12 @@ def column_counts(board: Board) -> dict[int, int]:
     return dict(rows.order_by())
 
 
+def in_progress(column: Column, start: Column | None, done: Column | None) -> bool:
+    """From the start column up to, not including, the done column (§2 commitment to delivery)."""
+    low = start.position if start else 0
+    return low <= column.position and (done is None or column.position < done.position)
+
+
 def board_for(workspace: Workspace, board_id: int) -> Board:
     board = (
         Board.objects.select_related("start_column", "done_column", "workspace")
@@ -170,20 +176,15 @@ def board_view(
         for card in done_cards[:done_shown]:
             done_view.cells[card.lane].append(card)
         done_view.done_more = 1 if len(done_cards) > done_shown else 0
-    start_pos = board.start_column.position if board.start_column else 0
-    done_pos = board.done_column.position if board.done_column else 10**6
-    expedite = sum(
-        1
-        for c in others
-        if c.lane == Lane.EXPEDITE and start_pos <= by_id[c.column_id].column.position < done_pos
-    )
+    committed = [c.pk for c in columns if in_progress(c, board.start_column, board.done_column)]
+    expedite = Card.objects.live().filter(board=board, lane=Lane.EXPEDITE, column_id__in=committed)
     return BoardView(
         board=board,
         columns=views,
         lanes=[(lane.value, lane.label) for lane in LANE_ORDER],
         now=now,
         filters=filters,
-        expedite_in_progress=expedite,
+        expedite_in_progress=expedite.count(),
     )
 
 

@@ -26,6 +26,7 @@ from .errors import (
     WipLimitExceeded,
 )
 from .models import TITLE_MAX, Board, Card, CardEvent, Column, Lane
+from .queries import in_progress
 
 REASON_MAX = 300
 TAG_MAX = 30
@@ -149,9 +150,7 @@ class LimitCheck:
 
 
 def _in_progress(board: Board, column: Column) -> bool:
-    start = board.start_column.position if board.start_column else 0
-    done = board.done_column.position if board.done_column else 10**6
-    return start <= column.position < done
+    return in_progress(column, board.start_column, board.done_column)
 
 
 def limits_broken(
@@ -191,10 +190,10 @@ def limits_broken(
         card is not None and card.lane == Lane.EXPEDITE and _in_progress(board, card.column)
     )
     if lane == Lane.EXPEDITE and _in_progress(board, column) and not was_expedite_in_progress:
-        in_progress = [c.pk for c in board.columns.all() if _in_progress(board, c)]
+        committed = [c.pk for c in board.columns.all() if _in_progress(board, c)]
         count = (
             Card.objects.live()
-            .filter(board=board, lane=Lane.EXPEDITE, column_id__in=in_progress)
+            .filter(board=board, lane=Lane.EXPEDITE, column_id__in=committed)
             .exclude(pk=card.pk if card else None)
             .count()
         )

@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,10 +17,16 @@ from .models import LANE_ORDER, STAGE_CHOICES, Column, Lane
 
 
 def _board_context(
-    request: HttpRequest, board, *, error: BoardError | None = None, pending: dict | None = None
+    request: HttpRequest,
+    board,
+    *,
+    error: BoardError | None = None,
+    pending: QueryDict | None = None,
+    pending_number: int | None = None,
 ):
-    filters = queries.Filters.from_query(request.GET if request.method == "GET" else request.POST)
-    shown = request.GET.get("done", "") if request.method == "GET" else request.POST.get("done", "")
+    # Filters and paging always come from the URL; a POST body describes the change, not the view.
+    filters = queries.Filters.from_query(request.GET)
+    shown = request.GET.get("done", "")
     done_shown = min(int(shown), 5000) if shown.isdigit() and int(shown) > 0 else queries.DONE_PAGE
     view = queries.board_view(board, now=timezone.now(), filters=filters, done_shown=done_shown)
     return {
@@ -34,7 +40,8 @@ def _board_context(
         "done_shown": done_shown,
         "error": error,
         "override": isinstance(error, OverrideReasonRequired),
-        "pending": pending or {},
+        "pending": pending if pending is not None else QueryDict(),
+        "pending_number": pending_number,
     }
 
 
@@ -91,7 +98,13 @@ def card_move(request: HttpRequest, board_id: int, number: int) -> HttpResponse:
         )
     except BoardError as exc:
         error = exc
-    context = _board_context(request, board, error=error, pending={**data.dict(), "number": number})
+    if not request.htmx:  # the card page's Move form: back to the card, with the outcome
+        if error:
+            messages.error(request, f"Card #{card.number} not moved: {error.message}")
+        else:
+            messages.success(request, f"Card #{card.number} moved to {column.name}.")
+        return redirect("card", ws=request.workspace.slug, number=card.number)
+    context = _board_context(request, board, error=error, pending=data, pending_number=number)
     status = 200 if error is None else error.status
     return render_page(
         request,
@@ -125,12 +138,11 @@ def card_create(request: HttpRequest, board_id: int) -> HttpResponse:
             actor=request.user,
         )
     except BoardError as error:
-        context = _board_context(request, board, error=error, pending=dict(data.items()))
+        context = _board_context(request, board, error=error, pending=data)
         context["new_card_error"] = error
         return render_page(
             request, "board/board.html", context, fragment="board", status=error.status
         )
-    messages.success(request, f"Card #{card.number} created in {card.column.name}.")
     if request.htmx:
         return render_page(
             request,
@@ -139,6 +151,7 @@ def card_create(request: HttpRequest, board_id: int) -> HttpResponse:
             fragment="board",
             trigger="cardCreated",
         )
+    messages.success(request, f"Card #{card.number} created in {card.column.name}.")
     return redirect("board", ws=request.workspace.slug, board_id=board.pk)
 
 

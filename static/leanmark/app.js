@@ -19,11 +19,54 @@
     if (target.matches("dialog .close")) target.closest("dialog").close();
     if (target.matches(".alert .dismiss")) target.closest(".alert").remove();
   });
+  // The board behind the dialog shows the result. Only a created card empties the form: after a
+  // refusal (409/422, drawn as an alert on the board) `n` brings back what was typed.
   document.addEventListener("htmx:afterRequest", function (event) {
     var dialog = document.getElementById("new-card");
     if (dialog && dialog.open && event.detail.successful && dialog.contains(event.detail.elt)) {
       dialog.close();
-      dialog.querySelector("form").reset();
+      if (event.detail.xhr.status < 300) dialog.querySelector("form").reset();
     }
   });
+  // A session that ended answers every request with the login page: go there, and come back here.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var url = event.detail.xhr.responseURL ? new URL(event.detail.xhr.responseURL) : null;
+    if (!url || url.pathname !== "/login/") return;
+    event.detail.shouldSwap = false;
+    url.searchParams.set("next", location.pathname + location.search);
+    location.assign(url.toString());
+  });
+  // A request that failed (5xx, 403, no network) swaps nothing, and a dragged card would stay where
+  // it was dropped: say that nothing was saved, and redraw the board as the server has it.
+  function failed(event) {
+    var board = document.getElementById("board");
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    var alert = document.getElementById("request-error") || document.createElement("div");
+    alert.id = "request-error";
+    alert.className = "alert error";
+    alert.setAttribute("role", "alert");
+    alert.textContent = status
+      ? "Nothing was saved: the server answered " + status + ". Try again, or reload the page. "
+      : "Nothing was saved: the server could not be reached. Try again when you are back online. ";
+    var ok = document.createElement("button");
+    ok.type = "button";
+    ok.className = "dismiss";
+    ok.textContent = "OK";
+    alert.appendChild(ok);
+    (board || document.querySelector("main")).insertAdjacentElement(board ? "beforebegin" : "afterbegin", alert);
+    if (board && event.detail.requestConfig && event.detail.requestConfig.verb !== "get") {
+      htmx.ajax("GET", location.pathname + location.search, { target: "#board", swap: "outerHTML" });
+    }
+  }
+  // Writes that redraw the board (move, new card, reason prompt) carry the board's current filters
+  // and done-column paging in the URL, so the answer is drawn the way the person was looking at it.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var filters = document.getElementById("filters");
+    if (!filters || event.detail.verb === "get" || event.detail.path.indexOf("?") !== -1) return;
+    var query = new URLSearchParams();
+    new FormData(filters).forEach(function (value, key) { if (value) query.append(key, value); });
+    if (query.toString()) event.detail.path += "?" + query.toString();
+  });
+  document.addEventListener("htmx:responseError", failed);
+  document.addEventListener("htmx:sendError", failed);
 })();

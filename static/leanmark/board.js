@@ -4,17 +4,11 @@
   function moveUrl(cell, card) {
     return cell.dataset.moveBase + "cards/" + card.dataset.number + "/move";
   }
-  function filterValues() {
-    var form = document.getElementById("filters");
-    var values = {};
-    if (form) new FormData(form).forEach(function (v, k) { values[k] = v; });
-    return values;
-  }
   function onEnd(event) {
     var card = event.item, cell = event.to;
     if (event.from === event.to && event.oldIndex === event.newIndex) return;
     var next = card.nextElementSibling;
-    var values = filterValues();
+    var values = {};
     values.column = cell.dataset.column;
     values.lane = cell.dataset.lane;
     values.before = next && next.dataset.card ? next.dataset.card : "";

@@ -244,3 +244,44 @@ def test_board_settings_refuse_bad_limits(world, client_for, limit):
     )
     column.refresh_from_db()
     assert column.wip_limit == 3
+
+
+def test_a_move_answers_the_board_as_it_was_filtered_not_filtered_by_the_card(world, client_for):
+    """The POST body's lane describes the card; the view's filters come from the URL only."""
+    card = services.create_card(
+        world.board, title="Std", column=world.column("Ready"), actor=world.bob
+    )
+    services.create_card(
+        world.board,
+        title="Dated",
+        column=world.column("Ready"),
+        actor=world.bob,
+        lane=Lane.FIXED_DATE,
+    )
+    url = reverse(
+        "card_move",
+        kwargs={"ws": world.acme.slug, "board_id": world.board.pk, "number": card.number},
+    )
+    html = (
+        client_for(world.bob)
+        .post(
+            url,
+            {"column": world.column("Writing").pk, "lane": "standard"},
+            headers={"HX-Request": "true"},
+        )
+        .content.decode()
+    )
+    assert "Dated" in html
+
+
+def test_the_expedite_count_ignores_the_filters(world, client_for):
+    card = services.create_card(
+        world.board,
+        title="Urgent",
+        column=world.column("Writing"),
+        actor=world.bob,
+        lane=Lane.EXPEDITE,
+    )
+    html = client_for(world.bob).get(board_url(world, lane="standard")).content.decode()
+    assert card.title not in html
+    assert "Expedite in progress: 1/1" in html
