@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from leanmark.accounts.models import User, Workspace
@@ -131,7 +131,6 @@ def card_for(workspace: Workspace, number: int) -> Card:
 def card_by_id(workspace_ids: Any, card_id: int) -> Card:
     card = (
         Card.objects.select_related("board", "column", "board__workspace")
-        .prefetch_related("assignees")
         .filter(board__workspace_id__in=workspace_ids, pk=card_id)
         .first()
     )
@@ -144,6 +143,15 @@ def _with_people(cards: QuerySet[Card]) -> QuerySet[Card]:
     return cards.prefetch_related("assignees")
 
 
+def _drawn(cards: QuerySet[Card]) -> QuerySet[Card]:
+    """Cards as the board draws them: assignees (three columns only) in a plain list, ``people``.
+
+    The board draws hundreds of cards; a related manager per card costs more than the SQL.
+    """
+    people = User.objects.only("id", "username", "display_name").order_by("display_name", "id")
+    return cards.prefetch_related(Prefetch("assignees", queryset=people, to_attr="people"))
+
+
 def board_view(
     board: Board, *, now: datetime, filters: Filters = Filters(), done_shown: int = DONE_PAGE
 ) -> BoardView:
@@ -152,9 +160,9 @@ def board_view(
     counts = column_counts(board)
     live = filters.apply(Card.objects.live().filter(board=board))
     done_id = board.done_column_id
-    others = list(_with_people(live.exclude(column_id=done_id).order_by("position", "id")))
+    others = list(_drawn(live.exclude(column_id=done_id).order_by("position", "id")))
     done_cards = list(
-        _with_people(
+        _drawn(
             live.filter(column_id=done_id).order_by("-column_entered_at", "-id")[: done_shown + 1]
         )
     )
@@ -192,7 +200,7 @@ def done_page(
     board: Board, *, filters: Filters, offset: int, limit: int = DONE_PAGE
 ) -> tuple[list[Card], bool]:
     cards = list(
-        _with_people(
+        _drawn(
             filters.apply(
                 Card.objects.live().filter(board=board, column_id=board.done_column_id)
             ).order_by("-column_entered_at", "-id")[offset : offset + limit + 1]

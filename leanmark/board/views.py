@@ -3,6 +3,7 @@ from datetime import date
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -42,6 +43,8 @@ def _board_context(
         "override": isinstance(error, OverrideReasonRequired),
         "pending": pending if pending is not None else QueryDict(),
         "pending_number": pending_number,
+        # one reverse() for every card link on the page instead of one per card
+        "card_base": reverse("card", kwargs={"ws": board.workspace.slug, "number": 0})[:-2],
     }
 
 

@@ -22,9 +22,8 @@ def roles_by_workspace(request: HttpRequest) -> dict[int, str]:
     """workspace id → role, for the user behind the request (cached on the request)."""
     cached = getattr(request, "_roles", None)
     if cached is None:
-        cached = dict(
-            Membership.objects.filter(user=request.user).values_list("workspace_id", "role")
-        )
+        rows = Membership.objects.filter(user=request.user).order_by()  # no join for the ordering
+        cached = dict(rows.values_list("workspace_id", "role"))
         request._roles = cached  # type: ignore[attr-defined]
     return cached
 
