@@ -340,6 +340,42 @@ def _card_json(card: Any) -> dict[str, Any]:
     }
 
 
+@card_app.command("list")
+def card_list(
+    column: Annotated[str | None, typer.Option(help="Only this column.")] = None,
+    lane: Annotated[str, typer.Option(help="Only this lane.")] = "",
+    workspace: WorkspaceOpt = None,
+    board: Annotated[int | None, typer.Option(help="Board id (default: the first).")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many cards.")] = 200,
+    as_json: JsonOpt = False,
+) -> None:
+    """Live cards of a board, by number."""
+    setup_django()
+    from leanmark.board import queries
+
+    chosen = _board(_workspace(workspace), board)
+    column_id = _column_named(chosen, column).pk if column else None
+    cards, _ = queries.cards_page(
+        chosen, column=column_id, lane=lane, limit=max(1, min(limit, 5000))
+    )
+    rows = [_card_json(c) | {"blocked": c.is_blocked} for c in cards]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(
+        "#", "Title", "Column", "Lane", "Blocked", title=f"{chosen.name}: {len(rows)} card(s)"
+    )
+    for row in rows:
+        table.add_row(
+            str(row["number"]),
+            row["title"],
+            row["column"],
+            row["lane"],
+            "yes" if row["blocked"] else "",
+        )
+    out.print(table)
+
+
 @card_app.command("add")
 def card_add(
     title: str,

@@ -96,3 +96,24 @@ def test_token_create_prints_the_secret_once_and_stores_its_hash(world):
     assert result.exit_code == 0
     secret = result.stdout.strip()
     assert ApiToken.objects.get(name="sheets").token_hash == hash_secret(secret)
+
+
+def test_card_list_as_json(world):
+    services.create_card(
+        world.board, title="Grinder guide", column=world.column("Review"), actor=world.bob
+    )
+    services.create_card(
+        world.board, title="Latte reel", column=world.column("Ready"), actor=world.bob
+    )
+    result = run("card", "list", "-w", "acme", "--column", "review", "--json")
+    assert result.exit_code == 0
+    (row,) = json.loads(result.stdout)
+    del row["id"]
+    assert row == {
+        "number": 1,
+        "title": "Grinder guide",
+        "column": "Review",
+        "lane": "standard",
+        "version": 1,
+        "blocked": False,
+    }
