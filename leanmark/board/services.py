@@ -701,16 +701,23 @@ def archive_card(card: Card, *, actor: User | None, at: datetime | None = None) 
 
 
 @transaction.atomic
-def restore_card(card: Card, *, actor: User | None) -> Card:
+def restore_card(card: Card, *, actor: User | None, reason: str = "") -> Card:
+    """Bring an archived card back to its column; limits apply as to a card arriving there."""
+    column = _locked_column(card.column)
     card = _locked_card(card)
     if card.archived_at is None:
         raise InvalidInput(f"card #{card.number} is not archived", field="card")
+    reason = clean_reason(reason)
+    people = list(card.assignees.all())
+    override = _enforce(limits_broken(None, column.board, column, card.lane, people), reason)
     at = timezone.now()
     card.archived_at = None
-    card.position = _end_position(card.column, card.lane)
+    card.position = _end_position(column, card.lane)
     card.version += 1
     card.save(update_fields=["archived_at", "position", "version"])
     _event(card, CardEvent.Kind.RESTORED, actor, at)
+    if override:
+        _event(card, CardEvent.Kind.WIP_OVERRIDE, actor, at, to_column=column, reason=reason)
     return card
 
 

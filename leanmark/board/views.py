@@ -232,7 +232,9 @@ def card_action(request: HttpRequest, number: int, action: str) -> HttpResponse:
         ),
         "unblock": lambda: services.unblock_card(card, actor=request.user),
         "archive": lambda: services.archive_card(card, actor=request.user),
-        "restore": lambda: services.restore_card(card, actor=request.user),
+        "restore": lambda: services.restore_card(
+            card, actor=request.user, reason=request.POST.get("reason", "")
+        ),
     }
     if action not in actions:
         raise Http404(f"no card action {action!r}")

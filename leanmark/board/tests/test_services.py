@@ -172,3 +172,14 @@ def test_it_places_a_card_before_another(world):
         .values_list("title", flat=True)
     )
     assert ordered == ["c", "a", "b"]
+
+
+def test_restoring_an_archived_card_respects_the_column_limit(world):
+    archived = add(world, "old", column="Writing")
+    services.archive_card(archived, actor=world.bob)
+    for i in range(3):
+        add(world, f"c{i}", column="Writing")
+    with pytest.raises(WipLimitExceeded, match=r"Writing is at its WIP limit \(3/3, hard\)"):
+        services.restore_card(archived, actor=world.bob)
+    archived.refresh_from_db()
+    assert archived.archived_at is not None
