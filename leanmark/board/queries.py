@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 
 from leanmark.accounts.models import User, Workspace
@@ -83,10 +83,22 @@ class BoardView:
     expedite_in_progress: int
 
 
+def cell_counts(board: Board) -> dict[tuple[int, str], int]:
+    """Live cards per (column id, lane), in one query: column WIP and the expedite count."""
+    rows = Card.objects.live().filter(board=board).values_list("column", "lane")
+    return {(column, lane): n for column, lane, n in rows.annotate(n=Count("id")).order_by()}
+
+
 def column_counts(board: Board) -> dict[int, int]:
-    """Live cards per column id (the WIP shown in each header), in one query."""
-    rows = Card.objects.live().filter(board=board).values_list("column").annotate(n=Count("id"))
-    return dict(rows.order_by())
+    """Live cards per column id (the WIP shown in each header)."""
+    return column_counts_from(cell_counts(board))
+
+
+def column_counts_from(cells: dict[tuple[int, str], int]) -> dict[int, int]:
+    totals: dict[int, int] = {}
+    for (column, _lane), n in cells.items():
+        totals[column] = totals.get(column, 0) + n
+    return totals
 
 
 def in_progress(column: Column, start: Column | None, done: Column | None) -> bool:
@@ -143,13 +155,17 @@ def _with_people(cards: QuerySet[Card]) -> QuerySet[Card]:
     return cards.prefetch_related("assignees")
 
 
-def _drawn(cards: QuerySet[Card]) -> QuerySet[Card]:
-    """Cards as the board draws them: assignees (three columns only) in a plain list, ``people``.
+def _people() -> Prefetch:
+    """Assignees as the board draws them: three columns, in a plain list ``card.people``.
 
     The board draws hundreds of cards; a related manager per card costs more than the SQL.
     """
     people = User.objects.only("id", "username", "display_name").order_by("display_name", "id")
-    return cards.prefetch_related(Prefetch("assignees", queryset=people, to_attr="people"))
+    return Prefetch("assignees", queryset=people, to_attr="people")
+
+
+def _drawn(cards: QuerySet[Card]) -> QuerySet[Card]:
+    return cards.prefetch_related(_people())
 
 
 def board_view(
@@ -157,15 +173,15 @@ def board_view(
 ) -> BoardView:
     """Everything the board page draws, in five queries whatever the number of cards."""
     columns = list(board.columns.order_by("position"))
-    counts = column_counts(board)
+    cells = cell_counts(board)
+    counts = column_counts_from(cells)
     live = filters.apply(Card.objects.live().filter(board=board))
     done_id = board.done_column_id
-    others = list(_drawn(live.exclude(column_id=done_id).order_by("position", "id")))
+    others = list(live.exclude(column_id=done_id).order_by("position", "id"))
     done_cards = list(
-        _drawn(
-            live.filter(column_id=done_id).order_by("-column_entered_at", "-id")[: done_shown + 1]
-        )
+        live.filter(column_id=done_id).order_by("-column_entered_at", "-id")[: done_shown + 1]
     )
+    prefetch_related_objects([*others, *done_cards], _people())
     views = []
     for column in columns:
         view = ColumnView(
@@ -185,14 +201,14 @@ def board_view(
             done_view.cells[card.lane].append(card)
         done_view.done_more = 1 if len(done_cards) > done_shown else 0
     committed = [c.pk for c in columns if in_progress(c, board.start_column, board.done_column)]
-    expedite = Card.objects.live().filter(board=board, lane=Lane.EXPEDITE, column_id__in=committed)
+    expedite = sum(cells.get((pk, Lane.EXPEDITE), 0) for pk in committed)
     return BoardView(
         board=board,
         columns=views,
         lanes=[(lane.value, lane.label) for lane in LANE_ORDER],
         now=now,
         filters=filters,
-        expedite_in_progress=expedite.count(),
+        expedite_in_progress=expedite,
     )
 
 
