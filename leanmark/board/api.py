@@ -173,7 +173,7 @@ def create_card(request: HttpRequest, board_id: int, payload: CardIn):
     column = queries.column_for(board, payload.column_id) if payload.column_id is not None else None
     data = payload.dict(exclude={"column_id"})
     card = services.create_card(board, column=column, actor=request.user, **data)
-    return Status(201, _fresh(card))
+    return Status(201, CardOut.of(card))
 
 
 @router.get("/cards/{card_id}", response={200: CardOut, **ERRORS}, summary="One card")
@@ -189,8 +189,10 @@ def patch_card(request: HttpRequest, card_id: int, payload: CardPatch):
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
     with _current_card_on_conflict(card):
-        services.edit_card(card, changes=changes, expected_version=version, actor=request.user)
-    return _fresh(card)
+        edited = services.edit_card(
+            card, changes=changes, expected_version=version, actor=request.user
+        )
+    return CardOut.of(edited)
 
 
 @router.post(
@@ -207,7 +209,7 @@ def move_card(request: HttpRequest, card_id: int, payload: MoveIn):
         else None
     )
     with _current_card_on_conflict(card):
-        services.move_card(
+        moved = services.move_card(
             card,
             to_column=column,
             lane=payload.lane,
@@ -216,7 +218,7 @@ def move_card(request: HttpRequest, card_id: int, payload: MoveIn):
             expected_version=payload.version,
             actor=request.user,
         )
-    return _fresh(card)
+    return CardOut.of(moved)
 
 
 @router.post(
@@ -226,7 +228,7 @@ def move_card(request: HttpRequest, card_id: int, payload: MoveIn):
 )
 def block_card(request: HttpRequest, card_id: int, payload: BlockIn):
     card = _card(request, card_id, Role.MEMBER)
-    return _fresh(services.block_card(card, reason=payload.reason, actor=request.user))
+    return CardOut.of(services.block_card(card, reason=payload.reason, actor=request.user))
 
 
 @router.post(
@@ -234,7 +236,7 @@ def block_card(request: HttpRequest, card_id: int, payload: BlockIn):
 )
 def unblock_card(request: HttpRequest, card_id: int):
     card = _card(request, card_id, Role.MEMBER)
-    return _fresh(services.unblock_card(card, actor=request.user))
+    return CardOut.of(services.unblock_card(card, actor=request.user))
 
 
 @router.post(
@@ -242,7 +244,7 @@ def unblock_card(request: HttpRequest, card_id: int):
 )
 def archive_card(request: HttpRequest, card_id: int):
     card = _card(request, card_id, Role.MEMBER)
-    return _fresh(services.archive_card(card, actor=request.user))
+    return CardOut.of(services.archive_card(card, actor=request.user))
 
 
 @router.get(
