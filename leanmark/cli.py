@@ -182,11 +182,13 @@ def demo(
     """Load the Northwind Coffee Roasters demo workspace."""
     setup_django()
     from leanmark.accounts.models import User
-    from leanmark.demo.generator import DemoExists, load_demo
+    from leanmark.demo.generator import DemoExists, demo_exists, load_demo
 
     if if_empty and User.objects.exists():
         out.print("The database already has users; the demo was not loaded.")
         return
+    if demo_exists() and not reset:
+        fail("the demo workspace is already loaded. `leanmark demo --reset` rebuilds it.")
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -202,7 +204,7 @@ def demo(
         try:
             workspace = load_demo(seed=seed, reset=reset, progress=report)
         except DemoExists as error:
-            fail(f"{error} Use --reset to rebuild it.")
+            fail(f"{error}. `leanmark demo --reset` rebuilds it.")
     out.print(f"Demo workspace [bold]{workspace.name}[/bold] is ready.")
     if not if_empty:  # with --if-empty (`make run`), `serve` prints the logins next
         _print_demo_logins()
@@ -325,7 +327,8 @@ def board_show(
         limit = "–" if row["limit"] is None else str(row["limit"])
         style = colours[row["state"]]
         count = f"[{style}]{row['count']}[/{style}]" if style else str(row["count"])
-        table.add_row(row["column"], count, limit, row["policy"], row["kind"])
+        policy = "–" if row["limit"] is None else row["policy"]
+        table.add_row(row["column"], count, limit, policy, row["kind"])
     out.print(table)
 
 

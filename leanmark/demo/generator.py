@@ -684,7 +684,7 @@ def load_demo(
             if not reset:
                 raise DemoExists(
                     f"the demo workspace {DEMO_WORKSPACE_NAME!r} (or one of its users) already "
-                    "exists; load it with reset to delete it and generate it again"
+                    "exists; reset deletes it and generates it again"
                 )
             delete_demo()
         users = create_people(steps)

@@ -117,3 +117,22 @@ def test_card_list_as_json(world):
         "version": 1,
         "blocked": False,
     }
+
+
+def test_demo_refuses_to_load_twice_and_says_how_to_rebuild(db):
+    assert run("demo", "--seed", "7").exit_code == 0
+    result = run("demo")
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == "Error: the demo workspace is already loaded. `leanmark demo --reset` rebuilds it.\n"
+    )
+    assert run("demo", "--reset", "--seed", "7").exit_code == 0
+
+
+def test_demo_if_empty_leaves_a_database_with_users_alone(world):
+    result = run("demo", "--if-empty")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "The database already has users; the demo was not loaded.\n",
+    )
