@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # serves Swagger UI from its own static files: the API docs work offline
     "django_htmx",
     "template_partials",
     "leanmark.accounts",

@@ -195,3 +195,9 @@ def test_the_committed_openapi_document_is_current(client_for, db):
             "docs/openapi.json differs from the API. If the change is intended, regenerate it with "
             "`.venv/bin/python -m leanmark.testing.openapi > docs/openapi.json`; review the diff."
         )
+
+
+def test_the_api_docs_load_nothing_from_the_internet(client_for, db):
+    html = client_for(None).get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle" in html
+    assert "cdn." not in html and "https://" not in html.split("<body")[0]
