@@ -63,7 +63,8 @@ def build_board(
     next_position: dict[tuple[int, str], int] = {}
     cards: list[Card] = []
     walks: list[list[datetime]] = []
-    for number in range(1, n_cards + 1):
+    first = workspace.card_counter + 1  # card numbers are unique across a workspace's boards
+    for number in range(first, first + n_cards):
         index = rng.choices(range(len(columns)), weights=COLUMN_WEIGHTS)[0]
         lane = rng.choices(list(LANE_WEIGHTS), weights=list(LANE_WEIGHTS.values()))[0]
         # Entry times into columns[0..index], newest last, all in the past.
@@ -146,7 +147,8 @@ def build_board(
             )
     through.objects.bulk_create(links, batch_size=1000)
     CardEvent.objects.bulk_create(events, batch_size=1000)
-    Board.objects.filter(pk=board.pk).update(card_counter=n_cards)
+    Workspace.objects.filter(pk=workspace.pk).update(card_counter=first + n_cards - 1)
+    workspace.refresh_from_db()
     board.refresh_from_db()
     return BenchBoard(board, {c.name: c for c in columns}, n_cards)
 

@@ -100,8 +100,16 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    codes = {400: "bad_request", 405: "method_not_allowed", 429: "too_many_requests"}
-    return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+    codes = {
+        400: "bad_request",
+        403: "forbidden",
+        405: "method_not_allowed",
+        429: "too_many_requests",
+    }
+    code = codes.get(exc.status_code, "error")
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        code = "csrf_failed"
+    return error_response(request, exc.status_code, code, str(exc))
 
 
 if not settings.DEBUG:

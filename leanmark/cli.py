@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 app = typer.Typer(
     help="Leanmark: lean marketing, self-hosted.", no_args_is_help=True, add_completion=False
@@ -24,8 +25,9 @@ app.add_typer(token_app, name="token")
 app.add_typer(board_app, name="board")
 app.add_typer(card_app, name="card")
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# markup=False: card titles and user input are printed as they are, never read as Rich markup.
+out = Console(highlight=False, soft_wrap=True, markup=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 WorkspaceOpt = Annotated[
@@ -63,7 +65,7 @@ def ensure_secret_key() -> None:
 
 
 def fail(message: str, code: int = 1) -> None:
-    err.print(f"[red]Error:[/red] {message}")
+    err.print(Text.assemble(("Error:", "red"), f" {message}"))
     raise typer.Exit(code)
 
 
@@ -129,7 +131,8 @@ def serve(
     database = settings.DATABASES["default"]
     out.print(f"Database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('NAME')}")
     _print_demo_logins()
-    out.print(f"Leanmark is running at [bold]http://{host}:{port}/[/bold]  (Ctrl+C stops it)")
+    url = f"http://{host}:{port}/"
+    out.print(Text.assemble("Leanmark is running at ", (url, "bold"), "  (Ctrl+C stops it)"))
     args = [
         sys.executable,
         "-m",
@@ -205,7 +208,7 @@ def demo(
             workspace = load_demo(seed=seed, reset=reset, progress=report)
         except DemoExists as error:
             fail(f"{error}. `leanmark demo --reset` rebuilds it.")
-    out.print(f"Demo workspace [bold]{workspace.name}[/bold] is ready.")
+    out.print(Text.assemble("Demo workspace ", (workspace.name, "bold"), " is ready."))
     if not if_empty:  # with --if-empty (`make run`), `serve` prints the logins next
         _print_demo_logins()
 
@@ -326,7 +329,7 @@ def board_show(
     for row in rows:
         limit = "–" if row["limit"] is None else str(row["limit"])
         style = colours[row["state"]]
-        count = f"[{style}]{row['count']}[/{style}]" if style else str(row["count"])
+        count = Text(str(row["count"]), style=style)
         policy = "–" if row["limit"] is None else row["policy"]
         table.add_row(row["column"], count, limit, policy, row["kind"])
     out.print(table)
@@ -355,9 +358,12 @@ def card_list(
     """Live cards of a board, by number."""
     setup_django()
     from leanmark.board import queries
+    from leanmark.board.models import Lane
 
     chosen = _board(_workspace(workspace), board)
     column_id = _column_named(chosen, column).pk if column else None
+    if lane and lane not in Lane.values:
+        fail(f"unknown lane {lane!r}; choose one of {', '.join(Lane.values)}")
     cards, _ = queries.cards_page(
         chosen, column=column_id, lane=lane, limit=max(1, min(limit, 5000))
     )

@@ -93,7 +93,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "leanmark.lib.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "leanmark.lib.api_errors.ApiErrorEnvelopeMiddleware",
 ]
 
 ROOT_URLCONF = "leanmark.urls"

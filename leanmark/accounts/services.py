@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -50,8 +53,10 @@ def create_user(
     *, email: str, password: str | None, display_name: str = "", validate: bool = True
 ) -> User:
     email = User.objects.normalize_email(email).lower().strip()
-    if not email or "@" not in email:
-        raise AccountError(f"{email!r} is not an e-mail address", field="email")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise AccountError(f"{email[:100]!r} is not an e-mail address", field="email") from None
     if User.objects.filter(username=email).exists():
         raise AccountError(f"a user with e-mail {email} already exists", field="email")
     user = User(username=email, email=email, display_name=display_name.strip()[:100])
@@ -84,6 +89,12 @@ def create_workspace(*, name: str, owner: User, time_zone: str = "UTC") -> Works
     Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
     audit(workspace, owner, "workspace.created", f"{owner.label} created workspace {name}")
     return workspace
+
+
+def next_card_number(workspace: Workspace) -> int:
+    """The next card number of the workspace; call inside the transaction that creates the card."""
+    Workspace.objects.filter(pk=workspace.pk).update(card_counter=F("card_counter") + 1)
+    return Workspace.objects.values_list("card_counter", flat=True).get(pk=workspace.pk)
 
 
 @dataclass(frozen=True)
@@ -145,12 +156,11 @@ def revoke_invitation(invitation: Invitation, actor: User) -> None:
 
 
 def _ensure_another_owner(membership: Membership) -> None:
-    others = (
-        Membership.objects.filter(workspace=membership.workspace, role=Role.OWNER)
-        .exclude(pk=membership.pk)
-        .exists()
+    # Lock the owners' rows: two owners demoting each other at once must not both succeed.
+    owners = Membership.objects.select_for_update().filter(
+        workspace=membership.workspace, role=Role.OWNER
     )
-    if not others:
+    if not [m for m in owners if m.pk != membership.pk]:
         raise LastOwner("a workspace needs at least one owner; make someone else owner first")
 
 

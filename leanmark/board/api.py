@@ -143,9 +143,9 @@ def update_column(request: HttpRequest, board_id: int, column_id: int, payload: 
 def list_cards(
     request: HttpRequest,
     board_id: int,
-    column_id: int | None = None,
+    column_id: int | None = Query(None, ge=1, le=2**63 - 1),
     lane: LaneName | None = None,
-    assignee: int | None = None,
+    assignee: int | None = Query(None, ge=1, le=2**63 - 1),
     stage: StageName = "",
     tag: str = "",
     archived: bool = False,

@@ -30,7 +30,6 @@ class Board(models.Model):
         "Column", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     expedite_limit = models.PositiveIntegerField(default=1)
-    card_counter = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -91,7 +90,7 @@ class Card(models.Model):
     tags = models.JSONField(default=list, blank=True)
     estimate = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     time_logged = models.DecimalField(max_digits=9, decimal_places=2, default=0)
-    blocked_reason = models.CharField(max_length=200, blank=True)
+    blocked_reason = models.CharField(max_length=300, blank=True)
     blocked_since = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField()
@@ -106,6 +105,7 @@ class Card(models.Model):
     class Meta:
         ordering = ["column__position", "lane", "position", "id"]
         constraints = [
+            # Numbers come from the workspace's counter, so they are also unique in the workspace.
             models.UniqueConstraint(fields=["board", "number"], name="card_number_unique_on_board"),
         ]
         indexes = [
@@ -146,11 +146,13 @@ class CardEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # RESTRICT: a column named in history cannot be deleted (events are never rewritten), but a
+    # whole board or workspace, events included, can.
     from_column = models.ForeignKey(
-        Column, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Column, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     to_column = models.ForeignKey(
-        Column, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Column, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     lane = models.CharField(max_length=10, blank=True)
     reason = models.CharField(max_length=300, blank=True)

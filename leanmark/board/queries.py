@@ -27,7 +27,9 @@ class Filters:
     def from_query(cls, query: Any) -> "Filters":
         person = query.get("person") or ""
         return cls(
-            person=int(person) if person.isdigit() else None,
+            person=int(person)
+            if person.isascii() and person.isdigit() and len(person) < 19
+            else None,
             lane=query.get("lane", "") if query.get("lane", "") in Lane.values else "",
             stage=query.get("stage", "")[:8],
             tag=query.get("tag", "").strip().lower()[:30],

@@ -1,12 +1,13 @@
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from .models import Card, CardEvent, Column
 
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 LaneName = Literal["expedite", "fixed_date", "standard", "intangible"]
 StageName = Literal["", "know", "like", "trust", "try", "buy", "repeat", "refer"]
 
@@ -144,10 +145,10 @@ class CardPage(Schema):
 
 class CardIn(Strict):
     title: str
-    column_id: int | None = None
+    column_id: Id | None = None
     lane: LaneName = "standard"
     description: str = Field("", max_length=20000)
-    assignees: list[int] = []
+    assignees: list[Id] = []
     due_date: date | None = None
     stage: StageName = ""
     channel: str = Field("", max_length=60)
@@ -160,7 +161,7 @@ class CardPatch(Strict):
     version: int = Field(description="The version you last read; a stale one answers 409")
     title: str | None = None
     description: str | None = Field(None, max_length=20000)
-    assignees: list[int] | None = None
+    assignees: list[Id] | None = None
     due_date: date | None = None
     stage: StageName | None = None
     channel: str | None = Field(None, max_length=60)
@@ -169,9 +170,9 @@ class CardPatch(Strict):
 
 
 class MoveIn(Strict):
-    column_id: int
+    column_id: Id
     lane: LaneName | None = None
-    before_id: int | None = Field(
+    before_id: Id | None = Field(
         None, description="Place the card before this card; omit for the end"
     )
     reason: str = Field("", max_length=300, description="Needed to go over a full soft limit")

@@ -12,10 +12,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from leanmark.accounts.models import Membership, User, Workspace
+from leanmark.accounts.services import next_card_number
 from leanmark.domain.hourglass import Stage
 
 from .errors import (
@@ -31,6 +32,16 @@ from .queries import in_progress
 REASON_MAX = 300
 TAG_MAX = 30
 MAX_TAGS = 20
+DESCRIPTION_MAX = 20_000
+CHANNEL_MAX = 60
+MAX_ID = 2**63 - 1
+
+
+def _no_control_characters(text: str, field: str, *, allow_newlines: bool = False) -> str:
+    allowed = {"\n", "\r", "\t"} if allow_newlines else set()
+    if any((ord(ch) < 32 or ord(ch) == 127) and ch not in allowed for ch in text):
+        raise InvalidInput(f"the {field} contains control characters; remove them", field=field)
+    return text
 
 
 # ---- validation helpers -------------------------------------------------------------------------
@@ -39,7 +50,7 @@ MAX_TAGS = 20
 def clean_title(title: Any) -> str:
     if not isinstance(title, str):
         raise InvalidInput("the title must be text", field="title")
-    title = title.strip()
+    title = _no_control_characters(title.strip(), "title")
     if not title:
         raise InvalidInput("the title cannot be empty", field="title")
     if len(title) > TITLE_MAX:
@@ -47,6 +58,27 @@ def clean_title(title: Any) -> str:
             f"the title has {len(title)} characters; at most {TITLE_MAX} are allowed", field="title"
         )
     return title
+
+
+def clean_description(text: Any) -> str:
+    if text is None:
+        return ""
+    if not isinstance(text, str):
+        raise InvalidInput("the description must be text", field="description")
+    if len(text) > DESCRIPTION_MAX:
+        raise InvalidInput(
+            f"the description has {len(text):,} characters; "
+            f"at most {DESCRIPTION_MAX:,} are allowed",
+            field="description",
+        )
+    return _no_control_characters(text, "description", allow_newlines=True)
+
+
+def clean_channel(channel: Any) -> str:
+    text = str(channel or "").strip()
+    if len(text) > CHANNEL_MAX:
+        raise InvalidInput(f"a channel name has at most {CHANNEL_MAX} characters", field="channel")
+    return _no_control_characters(text, "channel")
 
 
 def clean_lane(lane: Any) -> str:
@@ -77,7 +109,7 @@ def clean_tags(tags: Any) -> list[str]:
         raise InvalidInput("tags must be a list of words", field="tags")
     cleaned: list[str] = []
     for tag in tags:
-        word = str(tag).strip().lower()
+        word = _no_control_characters(str(tag).strip().lower(), "tags")
         if not word:
             continue
         if len(word) > TAG_MAX:
@@ -98,16 +130,19 @@ def clean_estimate(value: Any) -> Decimal | None:
         estimate = Decimal(str(value))
     except InvalidOperation:
         raise InvalidInput(f"the estimate {value!r} is not a number", field="estimate") from None
-    if not estimate.is_finite() or estimate < 0 or estimate >= Decimal("1000000"):
-        raise InvalidInput("the estimate must be between 0 and 999,999", field="estimate")
-    return estimate.quantize(Decimal("0.01"))
+    if not estimate.is_finite() or not 0 <= estimate < Decimal("1000000"):
+        raise InvalidInput("the estimate must be between 0 and 999,999.99", field="estimate")
+    rounded = estimate.quantize(Decimal("0.01"))  # rounding may reach 1,000,000: check again
+    if rounded >= Decimal("1000000"):
+        raise InvalidInput("the estimate must be between 0 and 999,999.99", field="estimate")
+    return rounded
 
 
 def clean_reason(reason: Any, field: str = "reason") -> str:
     text = str(reason or "").strip()
     if len(text) > REASON_MAX:
         raise InvalidInput(f"the reason has at most {REASON_MAX} characters", field=field)
-    return text
+    return _no_control_characters(text, field)
 
 
 def clean_limit(value: Any, field: str) -> int | None:
@@ -124,8 +159,14 @@ def clean_limit(value: Any, field: str) -> int | None:
     return limit
 
 
-def assignees_in(workspace: Workspace, users: Iterable[User | int]) -> list[User]:
+def assignees_in(workspace: Workspace, users: Iterable[User | int] | None) -> list[User]:
+    if users is None or isinstance(users, str | bytes):
+        raise InvalidInput(
+            "assignees must be a list of user ids (empty for nobody)", field="assignees"
+        )
     ids = {u if isinstance(u, int) else u.pk for u in users}
+    if any(not 0 < pk <= MAX_ID for pk in ids):
+        raise InvalidInput("every assignee must be a member of this workspace", field="assignees")
     found = list(User.objects.filter(pk__in=ids, memberships__workspace=workspace))
     if len(found) != len(ids):
         raise InvalidInput("every assignee must be a member of this workspace", field="assignees")
@@ -153,6 +194,29 @@ def _in_progress(board: Board, column: Column) -> bool:
     return in_progress(column, board.start_column, board.done_column)
 
 
+def per_person_broken(
+    card: Card | None, column: Column, people: Sequence[User]
+) -> list[LimitCheck]:
+    """People who would hold more cards in the column than its per-person limit allows."""
+    if column.per_person_limit is None:
+        return []
+    others = Card.objects.live().filter(column=column)
+    if card is not None:
+        others = others.exclude(pk=card.pk)
+    problems = []
+    for person in people:
+        held = others.filter(assignees=person).count()
+        if held >= column.per_person_limit:
+            problems.append(
+                LimitCheck(
+                    f"{person.label} already holds {held} card(s) in {column.name}; "
+                    f"the per-person limit is {column.per_person_limit}.",
+                    column.policy == Column.Policy.HARD,
+                )
+            )
+    return problems
+
+
 def limits_broken(
     card: Card | None, board: Board, column: Column, lane: str, assignees: Sequence[User]
 ) -> list[LimitCheck]:
@@ -175,17 +239,8 @@ def limits_broken(
                     hard,
                 )
             )
-    if moving_in and column.per_person_limit is not None:
-        for person in assignees:
-            held = others.filter(assignees=person).count()
-            if held >= column.per_person_limit:
-                problems.append(
-                    LimitCheck(
-                        f"{person.label} already holds {held} card(s) in {column.name}; "
-                        f"the per-person limit is {column.per_person_limit}.",
-                        hard,
-                    )
-                )
+    if moving_in:
+        problems += per_person_broken(card, column, assignees)
     was_expedite_in_progress = (
         card is not None and card.lane == Lane.EXPEDITE and _in_progress(board, card.column)
     )
@@ -415,6 +470,12 @@ def delete_column(column: Column) -> None:
             f"{column.name} still holds cards (archived ones count); move them out first",
             field="column",
         )
+    if CardEvent.objects.filter(Q(from_column=column) | Q(to_column=column)).exists():
+        raise InvalidInput(
+            f"cards have passed through {column.name}, and their history names it; "
+            "rename it or leave it empty instead of deleting it",
+            field="column",
+        )
     board = column.board
     if column.pk in (board.start_column_id, board.done_column_id):
         raise InvalidInput(
@@ -429,8 +490,7 @@ def delete_column(column: Column) -> None:
 
 
 def _next_number(board: Board) -> int:
-    Board.objects.filter(pk=board.pk).update(card_counter=F("card_counter") + 1)
-    return Board.objects.values_list("card_counter", flat=True).get(pk=board.pk)
+    return next_card_number(board.workspace)
 
 
 def _end_position(column: Column, lane: str) -> int:
@@ -489,10 +549,10 @@ def create_card(
         lane=lane,
         position=_end_position(column, lane),
         title=title,
-        description=description or "",
+        description=clean_description(description),
         due_date=due_date,
         stage=clean_stage(stage),
-        channel=(channel or "").strip()[:60],
+        channel=clean_channel(channel),
         tags=clean_tags(tags),
         estimate=clean_estimate(estimate),
         created_at=at,
@@ -597,7 +657,12 @@ EDITABLE = ("title", "description", "due_date", "stage", "channel", "tags", "est
 
 @transaction.atomic
 def edit_card(
-    card: Card, *, changes: dict[str, Any], expected_version: int | None, actor: User | None
+    card: Card,
+    *,
+    changes: dict[str, Any],
+    expected_version: int | None,
+    actor: User | None,
+    reason: str = "",
 ) -> Card:
     """Apply field changes; a stale ``expected_version`` raises StaleVersion and changes nothing."""
     card = _locked_card(card)
@@ -609,10 +674,10 @@ def edit_card(
         )
     cleaners = {
         "title": clean_title,
-        "description": lambda v: str(v or ""),
+        "description": clean_description,
         "due_date": lambda v: v,
         "stage": clean_stage,
-        "channel": lambda v: str(v or "").strip()[:60],
+        "channel": clean_channel,
         "tags": clean_tags,
         "estimate": clean_estimate,
     }
@@ -631,6 +696,20 @@ def edit_card(
         before = set(card.assignees.values_list("pk", flat=True))
         after = {p.pk for p in people}
         if before != after:
+            if card.archived_at is None:  # a new assignee counts against the per-person limit
+                added = [p for p in people if p.pk not in before]
+                override = _enforce(
+                    per_person_broken(card, card.column, added), clean_reason(reason)
+                )
+                if override:
+                    _event(
+                        card,
+                        CardEvent.Kind.WIP_OVERRIDE,
+                        actor,
+                        timezone.now(),
+                        to_column=card.column,
+                        reason=clean_reason(reason),
+                    )
             card.assignees.set(people)
             assigned_changed = True
             _event(

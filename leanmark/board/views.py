@@ -17,6 +17,40 @@ from .errors import BoardError, OverrideReasonRequired
 from .models import LANE_ORDER, STAGE_CHOICES, Column, Lane
 
 
+def _whole(raw: str, name: str) -> int:
+    label = name.replace("_", " ")
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > services.MAX_ID:
+        raise services.InvalidInput(
+            f"the {label} must be a whole number, not {raw[:20]!r}", field=name
+        )
+    return int(raw)
+
+
+def _id(data: QueryDict, name: str, *, required: bool = False) -> int | None:
+    """A whole number from a form field; a bad one is a 422 naming the field, never a 500."""
+    raw = (data.get(name) or "").strip()
+    if not raw:
+        if required:
+            raise services.InvalidInput(f"the {name.replace('_', ' ')} is missing", field=name)
+        return None
+    return _whole(raw, name)
+
+
+def _ids(data: QueryDict, name: str) -> list[int]:
+    return [_whole(raw.strip(), name) for raw in data.getlist(name) if raw.strip()]
+
+
+def _date(raw: str) -> date | None:
+    if not raw.strip():
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise services.InvalidInput(
+            f"{raw[:20]!r} is not a date (YYYY-MM-DD)", field="due_date"
+        ) from None
+
+
 def _board_context(
     request: HttpRequest,
     board,
@@ -28,7 +62,8 @@ def _board_context(
     # Filters and paging always come from the URL; a POST body describes the change, not the view.
     filters = queries.Filters.from_query(request.GET)
     shown = request.GET.get("done", "")
-    done_shown = min(int(shown), 5000) if shown.isdigit() and int(shown) > 0 else queries.DONE_PAGE
+    valid = shown.isascii() and shown.isdigit() and 0 < len(shown) < 6
+    done_shown = min(int(shown), 5000) if valid and int(shown) > 0 else queries.DONE_PAGE
     view = queries.board_view(board, now=timezone.now(), filters=filters, done_shown=done_shown)
     return {
         "view": view,
@@ -82,14 +117,15 @@ def board(request: HttpRequest, board_id: int) -> HttpResponse:
 def card_move(request: HttpRequest, board_id: int, number: int) -> HttpResponse:
     board = queries.board_for(request.workspace, board_id)
     card = queries.card_for(request.workspace, number)
+    if card.board_id != board.pk:
+        raise Http404("no such card on this board")
     data = request.POST
     error = None
     try:
-        column = queries.column_for(board, int(data.get("column", "0") or 0))
-        before = None
-        if data.get("before", "").isdigit():
-            before = queries.card_by_id([request.workspace.pk], int(data["before"]))
-        version = int(data["version"]) if data.get("version", "").isdigit() else None
+        column = queries.column_for(board, _id(data, "column", required=True))
+        before_id = _id(data, "before")
+        before = queries.card_by_id([request.workspace.pk], before_id) if before_id else None
+        version = _id(data, "version")  # optional for moves; when given, a stale one is refused
         services.move_card(
             card,
             to_column=column,
@@ -125,18 +161,15 @@ def card_create(request: HttpRequest, board_id: int) -> HttpResponse:
     board = queries.board_for(request.workspace, board_id)
     data = request.POST
     try:
-        column = (
-            queries.column_for(board, int(data["column"]))
-            if data.get("column", "").isdigit()
-            else None
-        )
+        column_id = _id(data, "column")
+        column = queries.column_for(board, column_id) if column_id else None
         card = services.create_card(
             board,
             title=data.get("title", ""),
             column=column,
             lane=data.get("lane") or Lane.STANDARD,
             stage=data.get("stage", ""),
-            assignees=[int(p) for p in data.getlist("assignees") if p.isdigit()],
+            assignees=_ids(data, "assignees"),
             reason=data.get("reason", ""),
             actor=request.user,
         )
@@ -186,30 +219,26 @@ def card_detail(request: HttpRequest, number: int) -> HttpResponse:
 def card_edit(request: HttpRequest, number: int) -> HttpResponse:
     card = queries.card_for(request.workspace, number)
     data = request.POST
-    changes = {
-        "title": data.get("title", ""),
-        "description": data.get("description", ""),
-        "stage": data.get("stage", ""),
-        "channel": data.get("channel", ""),
-        "tags": data.get("tags", ""),
-        "estimate": data.get("estimate", ""),
-        "assignees": [int(p) for p in data.getlist("assignees") if p.isdigit()],
-    }
     try:
-        changes["due_date"] = date.fromisoformat(data["due_date"]) if data.get("due_date") else None
-    except ValueError:
-        error = services.InvalidInput(
-            f"{data['due_date']!r} is not a date (YYYY-MM-DD)", field="due_date"
+        changes = {
+            "title": data.get("title", ""),
+            "description": data.get("description", ""),
+            "stage": data.get("stage", ""),
+            "channel": data.get("channel", ""),
+            "tags": data.get("tags", ""),
+            "estimate": data.get("estimate", ""),
+            "assignees": _ids(data, "assignees"),
+            "due_date": _date(data.get("due_date", "")),
+        }
+        # The version is required here: without it an edit could silently overwrite another.
+        version = _id(data, "version", required=True)
+        services.edit_card(
+            card,
+            changes=changes,
+            expected_version=version,
+            actor=request.user,
+            reason=data.get("reason", ""),
         )
-        return render_page(
-            request,
-            "board/card.html",
-            _card_context(request, card, error=error, posted=data),
-            status=error.status,
-        )
-    version = int(data["version"]) if data.get("version", "").isdigit() else None
-    try:
-        services.edit_card(card, changes=changes, expected_version=version, actor=request.user)
     except BoardError as error:
         card.refresh_from_db()
         return render_page(
@@ -271,16 +300,12 @@ def board_settings(request: HttpRequest, board_id: int) -> HttpResponse:
             services.update_board(
                 board,
                 name=data.get("name", ""),
-                start_column=queries.column_for(board, int(data.get("start_column") or 0)),
-                done_column=queries.column_for(board, int(data.get("done_column") or 0)),
+                start_column=queries.column_for(board, _id(data, "start_column", required=True)),
+                done_column=queries.column_for(board, _id(data, "done_column", required=True)),
                 expedite_limit=data.get("expedite_limit", ""),
             )
-        except (BoardError, ValueError) as exc:
-            error = (
-                exc
-                if isinstance(exc, BoardError)
-                else services.InvalidInput("choose columns from the list")
-            )
+        except BoardError as exc:
+            error = exc
         else:
             messages.success(request, "Board settings saved.")
             return redirect("board_settings", ws=request.workspace.slug, board_id=board.pk)

@@ -723,7 +723,7 @@ def create_demo_board(workspace: Workspace) -> Board:
 def write_history(board: Board, users: list[User], cards: list[SimCard], steps: Steps) -> None:
     columns = list(board.columns.order_by("position"))
     rows = Card.objects.bulk_create(card_row(board, columns, card) for card in cards)
-    Board.objects.filter(pk=board.pk).update(card_counter=len(cards))
+    Workspace.objects.filter(pk=board.workspace_id).update(card_counter=len(cards))
     steps.step()
     CardEvent.objects.bulk_create(event_rows(board, columns, users, cards, rows))
     steps.step()

@@ -86,7 +86,7 @@ def test_it_makes_about_two_hundred_numbered_cards(demo):
     numbers = list(cards_of(demo).order_by("number").values_list("number", flat=True))
     assert 180 <= len(numbers) <= 220
     assert numbers == list(range(1, len(numbers) + 1))
-    assert board.card_counter == len(numbers)
+    assert board.workspace.card_counter == len(numbers)
     assert board.name == "Marketing"
     assert (board.start_column.name, board.done_column.name) == ("Writing", "Done")
 
