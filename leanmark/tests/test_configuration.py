@@ -28,31 +28,25 @@ def test_the_domain_package_loads_without_django():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)  # noqa: S603
 
 
-def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "LEANMARK_DATA_DIR": str(tmp_path), "LEANMARK_DEBUG": "0"}
-    result = subprocess.run(
+def import_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    """Import the settings in a fresh interpreter with only these environment variables."""
+    return subprocess.run(  # noqa: S603 (our own module, fixed arguments)
         [sys.executable, "-c", "import leanmark.settings"],
         cwd=ROOT,
-        env=env,
+        env={"PATH": "/usr/bin:/bin", **env},
         capture_output=True,
         text=True,
     )
+
+
+def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
+    result = import_settings(LEANMARK_DATA_DIR=str(tmp_path), LEANMARK_DEBUG="0")
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
 
 
 def test_a_bad_boolean_names_the_variable(tmp_path):
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "SECRET_KEY": "x",
-        "LEANMARK_DEBUG": "maybe",
-        "LEANMARK_DATA_DIR": str(tmp_path),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", "import leanmark.settings"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
+    result = import_settings(
+        SECRET_KEY="x", LEANMARK_DEBUG="maybe", LEANMARK_DATA_DIR=str(tmp_path)
     )
     assert "LEANMARK_DEBUG='maybe' is not a boolean" in result.stderr
