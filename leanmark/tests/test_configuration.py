@@ -30,7 +30,7 @@ def test_the_domain_package_loads_without_django():
 
 def import_settings(**env: str) -> subprocess.CompletedProcess[str]:
     """Import the settings in a fresh interpreter with only these environment variables."""
-    return subprocess.run(  # noqa: S603 (our own module, fixed arguments)
+    return subprocess.run(
         [sys.executable, "-c", "import leanmark.settings"],
         cwd=ROOT,
         env={"PATH": "/usr/bin:/bin", **env},
