@@ -166,10 +166,6 @@ def _people() -> Prefetch:
     return Prefetch("assignees", queryset=people, to_attr="people")
 
 
-def _drawn(cards: QuerySet[Card]) -> QuerySet[Card]:
-    return cards.prefetch_related(_people())
-
-
 def board_view(
     board: Board, *, now: datetime, filters: Filters = Filters(), done_shown: int = DONE_PAGE
 ) -> BoardView:
@@ -212,19 +208,6 @@ def board_view(
         filters=filters,
         expedite_in_progress=expedite,
     )
-
-
-def done_page(
-    board: Board, *, filters: Filters, offset: int, limit: int = DONE_PAGE
-) -> tuple[list[Card], bool]:
-    cards = list(
-        _drawn(
-            filters.apply(
-                Card.objects.live().filter(board=board, column_id=board.done_column_id)
-            ).order_by("-column_entered_at", "-id")[offset : offset + limit + 1]
-        )
-    )
-    return cards[:limit], len(cards) > limit
 
 
 def age_days(since: datetime | None, now: datetime) -> float | None:

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
-from leanmark.accounts.models import Membership, User, Workspace
+from leanmark.accounts.models import User, Workspace
 from leanmark.accounts.services import next_card_number
 from leanmark.domain.hourglass import Stage
 
@@ -261,6 +261,11 @@ def limits_broken(
                 )
             )
     return problems
+
+
+def _record_override(card: Card, reason: str, actor: User | None, at: datetime) -> None:
+    """The event for a soft limit gone over (after _enforce allowed it), in the card's column."""
+    _event(card, CardEvent.Kind.WIP_OVERRIDE, actor, at, to_column=card.column, reason=reason)
 
 
 def _enforce(problems: list[LimitCheck], reason: str) -> bool:
@@ -539,9 +544,8 @@ def create_card(
         raise InvalidInput("the column does not belong to this board", field="column")
     column = _locked_column(column)
     people = assignees_in(board.workspace, assignees)
-    override = _enforce(
-        limits_broken(None, column.board, column, lane, people), clean_reason(reason)
-    )
+    reason = clean_reason(reason)
+    override = _enforce(limits_broken(None, column.board, column, lane, people), reason)
     card = Card(
         board=board,
         number=_next_number(board),
@@ -563,14 +567,7 @@ def create_card(
     card.assignees.set(people)
     _event(card, CardEvent.Kind.CREATED, actor, at, to_column=column, lane=lane)
     if override:
-        _event(
-            card,
-            CardEvent.Kind.WIP_OVERRIDE,
-            actor,
-            at,
-            to_column=column,
-            reason=clean_reason(reason),
-        )
+        _record_override(card, reason, actor, at)
     return card
 
 
@@ -648,7 +645,7 @@ def move_card(
             lane=lane,
         )
     if override:
-        _event(card, CardEvent.Kind.WIP_OVERRIDE, actor, at, to_column=column, reason=reason)
+        _record_override(card, reason, actor, at)
     return card
 
 
@@ -698,18 +695,9 @@ def edit_card(
         if before != after:
             if card.archived_at is None:  # a new assignee counts against the per-person limit
                 added = [p for p in people if p.pk not in before]
-                override = _enforce(
-                    per_person_broken(card, card.column, added), clean_reason(reason)
-                )
-                if override:
-                    _event(
-                        card,
-                        CardEvent.Kind.WIP_OVERRIDE,
-                        actor,
-                        timezone.now(),
-                        to_column=card.column,
-                        reason=clean_reason(reason),
-                    )
+                reason = clean_reason(reason)
+                if _enforce(per_person_broken(card, card.column, added), reason):
+                    _record_override(card, reason, actor, timezone.now())
             card.assignees.set(people)
             assigned_changed = True
             _event(
@@ -796,9 +784,5 @@ def restore_card(card: Card, *, actor: User | None, reason: str = "") -> Card:
     card.save(update_fields=["archived_at", "position", "version"])
     _event(card, CardEvent.Kind.RESTORED, actor, at)
     if override:
-        _event(card, CardEvent.Kind.WIP_OVERRIDE, actor, at, to_column=column, reason=reason)
+        _record_override(card, reason, actor, at)
     return card
-
-
-def member_users(workspace: Workspace) -> list[User]:
-    return [m.user for m in Membership.objects.filter(workspace=workspace).select_related("user")]

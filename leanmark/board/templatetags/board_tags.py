@@ -30,9 +30,7 @@ def initials(name: str) -> str:
 
 
 def _avatars(card: Any) -> SafeString:
-    people = getattr(card, "people", None)
-    if people is None:
-        people = list(card.assignees.all())
+    people = card.people  # prefetched by queries.board_view
     if not people:
         return mark_safe('<span class="avatar none" title="no owner">?</span>')
     return format_html_join(
