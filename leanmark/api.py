@@ -119,8 +119,24 @@ if not settings.DEBUG:
         raise exc  # Django logs it and answers 500 without leaking the traceback
 
 
-from leanmark.accounts.api import router as accounts_router  # noqa: E402 (routers need `api` first)
-from leanmark.board.api import router as board_router  # noqa: E402
+def _add_routers() -> None:
+    """Each app's ``api.router`` (imported here: the routers need ``api`` and its handlers)."""
+    from importlib import import_module
 
-api.add_router("", accounts_router)
-api.add_router("", board_router)
+    for app in (
+        "accounts",
+        "board",
+        "backlog",
+        "flow",
+        "experiments",
+        "standups",
+        "valuestream",
+        "improvement",
+        "dashboard",
+        "roi",
+        "integrations",
+    ):
+        api.add_router("", import_module(f"leanmark.{app}.api").router)
+
+
+_add_routers()

@@ -1,17 +1,33 @@
-"""The `leanmark` command: a thin layer over the same services and queries the web app uses."""
+"""The `leanmark` command: a thin layer over the same services and queries the web app uses.
 
-import json
+The core commands (serve, migrate, demo, user, token, board, card) live here; each capability's
+app adds its own commands through ``register(app)`` in its ``cli.py`` (see the end of this file).
+Shared helpers are in ``leanmark/lib/cli.py``.
+"""
+
 import os
-import secrets
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
+
+from leanmark.lib.cli import (
+    AsOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    actor_for,
+    board_for,
+    column_named,
+    err,
+    fail,
+    out,
+    print_json,
+    setup_django,
+    workspace_for,
+)
 
 app = typer.Typer(
     help="Leanmark: lean marketing, self-hosted.", no_args_is_help=True, add_completion=False
@@ -24,96 +40,6 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(board_app, name="board")
 app.add_typer(card_app, name="card")
-
-# markup=False: card titles and user input are printed as they are, never read as Rich markup.
-out = Console(highlight=False, soft_wrap=True, markup=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-WorkspaceOpt = Annotated[
-    str | None, typer.Option("--workspace", "-w", help="Workspace slug (default: your only one).")
-]
-AsOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--as", envvar="LEANMARK_USER", help="Act as this user's e-mail (default: an owner)."
-    ),
-]
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leanmark.settings")
-    ensure_secret_key()
-    import django
-
-    django.setup()
-
-
-def ensure_secret_key() -> None:
-    """Without SECRET_KEY, generate one once and keep it in the data directory (`make run`)."""
-    if os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE"):
-        return
-    data_dir = Path(
-        os.environ.get("LEANMARK_DATA_DIR", Path(__file__).resolve().parent.parent / "data")
-    )
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key_file = data_dir / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    os.environ["SECRET_KEY_FILE"] = str(key_file)
-
-
-def fail(message: str, code: int = 1) -> None:
-    err.print(Text.assemble(("Error:", "red"), f" {message}"))
-    raise typer.Exit(code)
-
-
-def print_json(data: Any) -> None:
-    out.print_json(json.dumps(data, default=str))
-
-
-def _workspace(slug: str | None) -> Any:
-    from leanmark.accounts.models import Workspace
-
-    if slug:
-        workspace = Workspace.objects.filter(slug=slug).first()
-        if workspace is None:
-            fail(f"no workspace {slug!r}; the web app's workspace switcher shows the slugs")
-        return workspace
-    workspaces = list(Workspace.objects.order_by("name")[:2])
-    if len(workspaces) != 1:
-        fail("there are several workspaces (or none); name one with --workspace SLUG")
-    return workspaces[0]
-
-
-def _actor(workspace: Any, email: str | None) -> Any:
-    from leanmark.accounts.models import Membership, Role
-
-    members = Membership.objects.filter(workspace=workspace).select_related("user")
-    if email:
-        membership = members.filter(user__username=email.lower()).first()
-        if membership is None:
-            fail(f"{email} is not a member of {workspace.slug}")
-    else:
-        membership = members.filter(role=Role.OWNER).first()
-    if not membership.allows(Role.MEMBER):
-        fail(f"{membership.user.username} is a viewer and cannot change cards")
-    return membership.user
-
-
-def _board(workspace: Any, board_id: int | None) -> Any:
-    from leanmark.board import queries
-
-    boards = queries.boards_of(workspace)
-    if board_id is not None:
-        board = next((b for b in boards if b.pk == board_id), None)
-        if board is None:
-            fail(f"no board {board_id} in {workspace.slug}")
-        return board
-    if not boards:
-        fail(f"{workspace.slug} has no board yet")
-    return boards[0]
 
 
 @app.command()
@@ -305,8 +231,8 @@ def board_show(
 
     from leanmark.board import queries
 
-    ws = _workspace(workspace)
-    chosen = _board(ws, board)
+    ws = workspace_for(workspace)
+    chosen = board_for(ws, board)
     view = queries.board_view(chosen, now=timezone.now(), done_shown=0)
     rows = [
         {
@@ -360,8 +286,8 @@ def card_list(
     from leanmark.board import queries
     from leanmark.board.models import Lane
 
-    chosen = _board(_workspace(workspace), board)
-    column_id = _column_named(chosen, column).pk if column else None
+    chosen = board_for(workspace_for(workspace), board)
+    column_id = column_named(chosen, column).pk if column else None
     if lane and lane not in Lane.values:
         fail(f"unknown lane {lane!r}; choose one of {', '.join(Lane.values)}")
     cards, _ = queries.cards_page(
@@ -404,9 +330,9 @@ def card_add(
     from leanmark.board import services
     from leanmark.board.errors import BoardError
 
-    ws = _workspace(workspace)
-    chosen = _board(ws, board)
-    target = _column_named(chosen, column) if column else None
+    ws = workspace_for(workspace)
+    chosen = board_for(ws, board)
+    target = column_named(chosen, column) if column else None
     try:
         card = services.create_card(
             chosen,
@@ -415,7 +341,7 @@ def card_add(
             lane=lane,
             stage=stage,
             reason=reason,
-            actor=_actor(ws, as_user),
+            actor=actor_for(ws, as_user),
         )
     except BoardError as error:
         fail(error.message, 2 if error.status == 409 else 1)
@@ -423,16 +349,6 @@ def card_add(
         print_json(_card_json(card))
     else:
         out.print(f"Card #{card.number} created in {card.column.name}.")
-
-
-def _column_named(board: Any, name: str) -> Any:
-    columns = list(board.columns.order_by("position"))
-    match = [c for c in columns if c.name.lower() == name.lower()]
-    if not match:
-        fail(
-            f"no column {name!r} on {board.name}; columns are: {', '.join(c.name for c in columns)}"
-        )
-    return match[0]
 
 
 @card_app.command("move")
@@ -452,15 +368,15 @@ def card_move(
     from leanmark.board import queries, services
     from leanmark.board.errors import BoardError
 
-    ws = _workspace(workspace)
+    ws = workspace_for(workspace)
     try:
         found = queries.card_for(ws, card)
     except Http404:
         fail(f"no card #{card} in {ws.slug}")
-    target = _column_named(found.board, column)
+    target = column_named(found.board, column)
     try:
         moved = services.move_card(
-            found, to_column=target, lane=lane, reason=reason, actor=_actor(ws, as_user)
+            found, to_column=target, lane=lane, reason=reason, actor=actor_for(ws, as_user)
         )
     except BoardError as error:
         fail(error.message, 2 if error.status == 409 else 1)
@@ -468,6 +384,34 @@ def card_move(
         print_json(_card_json(moved))
     else:
         out.print(f"Card #{moved.number} moved to {moved.column.name}.")
+
+
+def _register_apps() -> None:
+    from leanmark.backlog.cli import register as backlog
+    from leanmark.dashboard.cli import register as dashboard
+    from leanmark.experiments.cli import register as experiments
+    from leanmark.flow.cli import register as flow
+    from leanmark.improvement.cli import register as improvement
+    from leanmark.integrations.cli import register as integrations
+    from leanmark.roi.cli import register as roi
+    from leanmark.standups.cli import register as standups
+    from leanmark.valuestream.cli import register as valuestream
+
+    for register in (
+        backlog,
+        flow,
+        experiments,
+        standups,
+        valuestream,
+        improvement,
+        dashboard,
+        roi,
+        integrations,
+    ):
+        register(app)
+
+
+_register_apps()
 
 
 def main() -> None:

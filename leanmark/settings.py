@@ -81,6 +81,15 @@ INSTALLED_APPS = [
     "template_partials",
     "leanmark.accounts",
     "leanmark.board",
+    "leanmark.backlog",
+    "leanmark.flow",
+    "leanmark.experiments",
+    "leanmark.standups",
+    "leanmark.valuestream",
+    "leanmark.improvement",
+    "leanmark.dashboard",
+    "leanmark.roi",
+    "leanmark.integrations",
     "leanmark.demo",
 ]
 

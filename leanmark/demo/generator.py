@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from importlib import import_module
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -24,6 +25,7 @@ from leanmark.accounts.models import Membership, User, Workspace
 from leanmark.accounts.services import audit, create_user, create_workspace
 from leanmark.board.models import Board, Card, CardEvent, Column
 from leanmark.board.services import ColumnSpec, create_board
+from leanmark.demo.context import DemoContext
 from leanmark.domain.flow import Move, item_times
 
 # ---- the demo cast and board --------------------------------------------------------------------
@@ -626,6 +628,18 @@ def settle_card(card: SimCard) -> None:
 # ---- writing it -------------------------------------------------------------------------------
 
 DEMO_EMAILS = [email for email, *_ in DEMO_PEOPLE]
+# Each capability's part of the demo (``leanmark.<app>.demo.load(ctx)``), in dependency order.
+DEMO_PARTS = (
+    "backlog",
+    "flow",
+    "experiments",
+    "standups",
+    "valuestream",
+    "dashboard",
+    "roi",
+    "improvement",
+    "integrations",
+)
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -636,7 +650,8 @@ class DemoExists(Exception):
 class Steps:
     """Counts finished steps and reports them as ``progress(done, total)``."""
 
-    TOTAL = len(DEMO_PEOPLE) + 1 + HISTORY_DAYS + 3  # people, board, simulated days, writes
+    # people, board, simulated days, writes, and one step per app's part
+    TOTAL = len(DEMO_PEOPLE) + 1 + HISTORY_DAYS + 3 + len(DEMO_PARTS)
 
     def __init__(self, progress: ProgressCallback | None) -> None:
         self.progress = progress
@@ -693,6 +708,10 @@ def load_demo(
         steps.step()
         cards = simulate(seed=seed, now=now, on_day=lambda _: steps.step())
         write_history(board, users, cards, steps)
+        context = DemoContext(workspace=workspace, board=board, people=users, now=now, seed=seed)
+        for part in DEMO_PARTS:
+            import_module(f"leanmark.{part}.demo").load(context)
+            steps.step()
     return workspace
 
 

@@ -3,9 +3,13 @@
 A board is described by its column order; columns are referred to by their index in that order.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+import numpy as np
+
+PERCENTILES: tuple[int, ...] = (50, 70, 85, 95)
 
 
 @dataclass(frozen=True)
@@ -86,3 +90,16 @@ def item_times(
 def days(duration: timedelta) -> float:
     """A duration in days, rounded to one decimal as shown to users (§5)."""
     return round(duration.total_seconds() / 86400, 1)
+
+
+def percentiles(
+    samples: Iterable[float], levels: Sequence[float] = PERCENTILES
+) -> dict[float, float] | None:
+    """Nearest-rank percentiles (§5): for each level p, the smallest sample X such that at least
+    p % of the samples are <= X, so "85 % of items finished within X" is literally true.
+    None when there are no samples."""
+    values = np.asarray(list(samples), dtype=float)
+    if values.size == 0:
+        return None
+    found = np.percentile(values, list(levels), method="inverted_cdf")
+    return {level: float(x) for level, x in zip(levels, found, strict=True)}

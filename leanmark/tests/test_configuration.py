@@ -8,9 +8,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_every_environment_variable_is_documented():
     settings = (ROOT / "leanmark" / "settings.py").read_text()
-    cli = (ROOT / "leanmark" / "cli.py").read_text()
+    clis = "".join(p.read_text() for p in (ROOT / "leanmark").rglob("cli.py"))
     used = set(re.findall(r'env_(?:str|bool|int|secret)\("([A-Z_]+)"', settings))
-    used |= set(re.findall(r'envvar="([A-Z_]+)"', cli))
+    used |= set(re.findall(r'envvar="([A-Z_]+)"', clis))
     documented = set(
         re.findall(r"^\| `([A-Z_]+)`", (ROOT / "docs" / "configuration.md").read_text(), re.M)
     )

@@ -1,13 +1,13 @@
 """The permission walk: every URL pattern and every API operation, for every persona.
 
-Adding a page or an endpoint without an entry here fails `test_every_route_has_an_entry`.
+The accounts and board entries are here; every other app lists its own in
+``leanmark/<app>/tests/walk.py`` (``PAGES`` and ``API``, see ``leanmark/testing/walk.py``).
+Adding a page or an endpoint without an entry fails `test_every_route_has_an_entry`.
 Statuses are (anonymous, outsider, viewer, member, owner).
 """
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from importlib import import_module
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -16,44 +16,39 @@ from leanmark.accounts import services as accounts
 from leanmark.accounts.models import Membership
 from leanmark.board import services as board_services
 from leanmark.testing.personas import World
+from leanmark.testing.walk import (
+    API_CREATE,
+    API_OWNER_CREATE,
+    API_READ,
+    API_WRITE,
+    CARD_BODY,
+    LOGIN,
+    OWNER_WRITE,
+    PERSONAS,
+    READ,
+    WRITE,
+    ApiCase,
+    Case,
+    api_card,
+    board,
+    card,
+    walk_card,
+    ws,
+)
 
-PERSONAS = ("anonymous", "outsider", "viewer", "member", "owner")
-LOGIN = 302  # anonymous browsers are sent to the login page
+APPS = (
+    "backlog",
+    "flow",
+    "experiments",
+    "standups",
+    "valuestream",
+    "improvement",
+    "dashboard",
+    "roi",
+    "integrations",
+)
 
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    method: str
-    expected: tuple[int, int, int, int, int]
-    kwargs: Callable[[World], dict[str, Any]] = lambda w: {}
-    data: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
-
-
-def ws(w: World) -> dict[str, Any]:
-    return {"ws": w.acme.slug}
-
-
-def board(w: World) -> dict[str, Any]:
-    return {**ws(w), "board_id": w.board.pk}
-
-
-def card(w: World) -> dict[str, Any]:
-    return {**ws(w), "number": _card(w).number}
-
-
-def _card(w: World):
-    existing = w.board.cards.first()
-    return existing or board_services.create_card(
-        w.board, title="Walked", column=w.column("Ready"), actor=w.bob
-    )
-
-
-READ = (LOGIN, 404, 200, 200, 200)
-WRITE = (LOGIN, 404, 403, 302, 302)
-OWNER_WRITE = (LOGIN, 404, 403, 403, 302)
-
-PAGES = [
+CORE_PAGES = [
     Case("home", "get", (302, 302, 302, 302, 302)),
     Case("setup", "get", (404, 404, 404, 404, 404)),  # sign-up is by invitation once a user exists
     Case("login", "get", (200, 200, 200, 200, 200)),
@@ -111,12 +106,16 @@ PAGES = [
         "card_move",
         "post",
         WRITE,  # without HTMX (the card page form) it redirects back to the card
-        lambda w: {**board(w), "number": _card(w).number},
+        lambda w: {**board(w), "number": walk_card(w).number},
         lambda w: {"column": w.column("Writing").pk},
     ),
     Case("card", "get", READ, card),
     Case(
-        "card_edit", "post", WRITE, card, lambda w: {"title": "Edited", "version": _card(w).version}
+        "card_edit",
+        "post",
+        WRITE,
+        card,
+        lambda w: {"title": "Edited", "version": walk_card(w).version},
     ),
     Case(
         "card_action",
@@ -127,27 +126,7 @@ PAGES = [
     ),
 ]
 
-CARD_BODY = {"title": "API walk"}
-API_READ = (401, 404, 200, 200, 200)
-API_WRITE = (401, 404, 403, 200, 200)
-API_CREATE = (401, 404, 403, 201, 201)
-API_OWNER_CREATE = (401, 404, 403, 403, 201)
-
-
-@dataclass(frozen=True)
-class ApiCase:
-    method: str
-    path: str
-    expected: tuple[int, int, int, int, int]
-    body: Callable[[World], dict[str, Any] | None] = lambda w: None
-    setup: Callable[[World], Any] = lambda w: None
-
-
-def _api_card(w: World) -> int:
-    return _card(w).pk
-
-
-API = [
+CORE_API = [
     ApiCase("get", "/api/v1/workspaces", (401, 200, 200, 200, 200)),
     ApiCase("get", "/api/v1/workspaces/{slug}/members", API_READ),
     ApiCase("get", "/api/v1/workspaces/{slug}/boards", API_READ),
@@ -185,11 +164,15 @@ API = [
         "post",
         "/api/v1/cards/{card_id}/unblock",
         API_WRITE,
-        setup=lambda w: board_services.block_card(_card(w), reason="walk", actor=w.bob),
+        setup=lambda w: board_services.block_card(walk_card(w), reason="walk", actor=w.bob),
     ),
     ApiCase("post", "/api/v1/cards/{card_id}/archive", API_WRITE),
     ApiCase("get", "/api/v1/cards/{card_id}/events", API_READ),
 ]
+
+
+PAGES = CORE_PAGES + [c for app in APPS for c in import_module(f"leanmark.{app}.tests.walk").PAGES]
+API = CORE_API + [c for app in APPS for c in import_module(f"leanmark.{app}.tests.walk").API]
 
 
 def _user(w: World, persona: str):
@@ -251,7 +234,8 @@ def test_api_permissions(world, client_for, token_for, case, persona):
         "slug": world.acme.slug,
         "board_id": world.board.pk,
         "column_id": world.column("Live").pk,
-        "card_id": _api_card(world),
+        "card_id": api_card(world),
+        **case.params(world),
     }
     path = case.path.format(**params)
     headers = {"Authorization": f"Bearer {token_for(user)}"} if user else {}

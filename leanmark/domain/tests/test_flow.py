@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from leanmark.domain.flow import Move, days, item_times
+from leanmark.domain.flow import Move, days, item_times, percentiles
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -65,3 +65,12 @@ def test_it_keeps_exact_seconds_and_shows_days_with_one_decimal():
 def test_it_refuses_naive_datetimes():
     with pytest.raises(ValueError, match="timezone-aware"):
         item_times(datetime(2026, 1, 1), [], start_index=1, done_index=3)  # noqa: DTZ001
+
+
+def test_percentiles_are_nearest_rank_with_the_reference_values():
+    samples = [5, 6, 6, 7, 7, 6, 5, 4, 4, 3]
+    assert percentiles(samples) == {50: 5, 70: 6, 85: 7, 95: 7}
+
+
+def test_percentiles_of_nothing_is_none():
+    assert percentiles([]) is None

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BacklogConfig(AppConfig):
+    name = "leanmark.backlog"
+    label = "backlog"

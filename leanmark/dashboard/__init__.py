@@ -1,0 +1,1 @@
+"""Metrics, measurements, roll-ups and the hourglass funnel (PRODUCT.md §10)."""

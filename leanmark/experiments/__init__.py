@@ -1,0 +1,1 @@
+"""Build-Measure-Learn experiments and the learnings library (PRODUCT.md §6)."""

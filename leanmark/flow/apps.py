@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FlowConfig(AppConfig):
+    name = "leanmark.flow"
+    label = "flow"

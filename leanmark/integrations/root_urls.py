@@ -1,0 +1,5 @@
+"""Pages outside any workspace (health and readiness checks), mounted at the site root."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,1 @@
+"""Value-stream ROI and resource allocation (PRODUCT.md §11)."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RoiConfig(AppConfig):
+    name = "leanmark.roi"
+    label = "roi"

@@ -1,0 +1,1 @@
+"""Value stream maps of the Marketing Hourglass (PRODUCT.md §7)."""

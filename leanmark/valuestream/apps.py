@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ValuestreamConfig(AppConfig):
+    name = "leanmark.valuestream"
+    label = "valuestream"
