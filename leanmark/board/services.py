@@ -786,3 +786,199 @@ def restore_card(card: Card, *, actor: User | None, reason: str = "") -> Card:
     if override:
         _record_override(card, reason, actor, at)
     return card
+
+
+# ---- imported history ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    """One back-dated event of an imported card. ``created`` and ``moved`` name ``to_column``."""
+
+    kind: str  # a CardEvent.Kind value
+    at: datetime  # timezone-aware
+    actor: User | None = None
+    to_column: Column | None = None
+    from_column: Column | None = None
+    reason: str = ""
+    data: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class HistoryCard:
+    """A card with its whole history, from an import (Trello, card-history CSV) or the demo.
+
+    ``events`` are in time order and start with ``created``; the card's column, flow stamps,
+    blocked state, archive date and version are derived from them, as if the services had
+    written them one by one. ``number`` None takes the workspace's next number."""
+
+    title: str
+    events: Sequence[HistoryEvent]
+    lane: str = Lane.STANDARD
+    description: str = ""
+    stage: str = ""
+    channel: str = ""
+    tags: Sequence[str] = ()
+    estimate: Decimal | None = None
+    due_date: date | None = None
+    assignees: Sequence[User] = ()
+    number: int | None = None
+
+
+HISTORY_BATCH = 2000
+ProgressCallback = Any  # Callable[[int, int], None]: (done, total)
+
+
+def _derived(board: Board, columns: dict[int, Column], item: HistoryCard, index: int) -> Card:
+    from leanmark.domain.flow import Move, item_times
+
+    where = f"card {index + 1} ({item.title[:40]!r})"
+    events = list(item.events)
+    if not events or events[0].kind != CardEvent.Kind.CREATED:
+        raise InvalidInput(f"{where}: its history must start with 'created'", field="events")
+    previous = events[0].at
+    for event in events:
+        if event.kind not in CardEvent.Kind.values:
+            raise InvalidInput(f"{where}: unknown event kind {event.kind!r}", field="events")
+        if event.at.tzinfo is None:
+            raise InvalidInput(f"{where}: event times must carry a time zone", field="events")
+        if event.at < previous:
+            raise InvalidInput(
+                f"{where}: events are out of order ({event.kind} at {event.at.isoformat()} comes "
+                f"before {previous.isoformat()})",
+                field="events",
+            )
+        previous = event.at
+        for column in (event.to_column, event.from_column):
+            if column is not None and column.pk not in columns:
+                raise InvalidInput(f"{where}: a column is not on this board", field="events")
+        if event.kind in (CardEvent.Kind.CREATED, CardEvent.Kind.MOVED) and not event.to_column:
+            raise InvalidInput(f"{where}: a {event.kind} event needs a column", field="events")
+    placed = [e for e in events if e.kind in (CardEvent.Kind.CREATED, CardEvent.Kind.MOVED)]
+    moves = [Move(e.at, columns[e.to_column.pk].position) for e in placed if e.to_column]
+    start = columns[board.start_column_id].position if board.start_column_id else 0
+    done = columns[board.done_column_id].position if board.done_column_id else len(columns) - 1
+    times = item_times(events[0].at, moves, start_index=start, done_index=done)
+    blocked_since, blocked_reason, archived_at = None, "", None
+    for event in events:
+        if event.kind == CardEvent.Kind.BLOCKED:
+            blocked_since, blocked_reason = event.at, event.reason
+        elif event.kind == CardEvent.Kind.UNBLOCKED:
+            blocked_since, blocked_reason = None, ""
+        elif event.kind == CardEvent.Kind.ARCHIVED:
+            archived_at = event.at
+        elif event.kind == CardEvent.Kind.RESTORED:
+            archived_at = None
+    return Card(
+        board=board,
+        number=item.number or 0,
+        column=placed[-1].to_column,
+        lane=clean_lane(item.lane),
+        title=clean_title(item.title),
+        description=clean_description(item.description),
+        due_date=item.due_date,
+        stage=clean_stage(item.stage),
+        channel=clean_channel(item.channel),
+        tags=clean_tags(list(item.tags)),
+        estimate=item.estimate,
+        blocked_reason=blocked_reason[:REASON_MAX],
+        blocked_since=blocked_since,
+        # Like the services: one version per write; an override is part of its move's write.
+        version=1
+        + sum(e.kind not in (CardEvent.Kind.CREATED, CardEvent.Kind.WIP_OVERRIDE) for e in events),
+        created_at=events[0].at,
+        column_entered_at=placed[-1].at,
+        started_at=times.started,
+        finished_at=times.finished,
+        archived_at=archived_at,
+    )
+
+
+@transaction.atomic
+def import_history(
+    board: Board,
+    items: Sequence[HistoryCard],
+    *,
+    progress: ProgressCallback | None = None,
+) -> list[Card]:
+    """Create cards with their back-dated events, all or nothing.
+
+    WIP limits are not checked: history is what happened. The cards go after the cards already
+    in each cell; events are written in time order, so event ids grow with time as live ones do.
+    Raises InvalidInput naming the card (1-based, in the order given) for a bad history.
+    """
+    columns = {c.pk: c for c in board.columns.all()}
+    rows = [_derived(board, columns, item, i) for i, item in enumerate(items)]
+    assignee_ids = {u.pk for item in items for u in item.assignees}
+    if assignee_ids:
+        assignees_in(board.workspace, assignee_ids)
+    for item, row in zip(items, rows, strict=True):
+        if item.number is None:
+            row.number = _next_number(board)
+    given = [i.number for i in items if i.number is not None]
+    if given:
+        taken = set(
+            Card.objects.filter(board__workspace=board.workspace, number__in=given).values_list(
+                "number", flat=True
+            )
+        )
+        if taken or len(set(given)) != len(given):
+            raise InvalidInput(
+                f"card numbers already in use: {sorted(taken) or 'repeated in the import'}",
+                field="number",
+            )
+        workspace = board.workspace
+        type(workspace).objects.filter(pk=workspace.pk, card_counter__lt=max(given)).update(
+            card_counter=max(given)
+        )
+    ends: dict[tuple[int, str], int] = {}
+    for row in sorted(
+        rows, key=lambda r: (r.archived_at is not None, r.column_entered_at, r.number)
+    ):
+        cell = (row.column_id, row.lane)
+        if cell not in ends:
+            ends[cell] = _end_position(row.column, row.lane)
+        row.position = ends[cell]
+        ends[cell] += 1
+    total = 2 * len(rows) + 1
+    done = 0
+    created: list[Card] = []
+    for start in range(0, len(rows), HISTORY_BATCH):
+        created += Card.objects.bulk_create(rows[start : start + HISTORY_BATCH])
+        done += len(rows[start : start + HISTORY_BATCH])
+        if progress is not None:
+            progress(done, total)
+    timeline = sorted(
+        ((event.at, n, i), card, item, event)
+        for n, (card, item) in enumerate(zip(created, items, strict=True))
+        for i, event in enumerate(item.events)
+    )
+    events = [
+        CardEvent(
+            card=card,
+            board=board,
+            kind=event.kind,
+            at=event.at,
+            actor=event.actor,
+            from_column=event.from_column,
+            to_column=event.to_column,
+            lane=card.lane if event.kind in (CardEvent.Kind.CREATED, CardEvent.Kind.MOVED) else "",
+            reason=event.reason[:REASON_MAX],
+            data=event.data or {},
+        )
+        for _key, card, item, event in timeline
+    ]
+    for start in range(0, len(events), HISTORY_BATCH * 5):
+        CardEvent.objects.bulk_create(events[start : start + HISTORY_BATCH * 5])
+        done = len(rows) + round(len(rows) * min(1, (start + HISTORY_BATCH * 5) / len(events)))
+        if progress is not None:
+            progress(done, total)
+    link = Card.assignees.through
+    link.objects.bulk_create(
+        link(card_id=card.pk, user_id=user.pk)
+        for card, item in zip(created, items, strict=True)
+        for user in {u.pk: u for u in item.assignees}.values()
+    )
+    if progress is not None:
+        progress(total, total)
+    return created

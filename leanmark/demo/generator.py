@@ -23,8 +23,14 @@ from django.utils import timezone
 
 from leanmark.accounts.models import Membership, User, Workspace
 from leanmark.accounts.services import audit, create_user, create_workspace
-from leanmark.board.models import Board, Card, CardEvent, Column
-from leanmark.board.services import ColumnSpec, create_board
+from leanmark.board.models import Board, Card, Column
+from leanmark.board.services import (
+    ColumnSpec,
+    HistoryCard,
+    HistoryEvent,
+    create_board,
+    import_history,
+)
 from leanmark.demo.context import DemoContext
 from leanmark.domain.flow import Move, item_times
 
@@ -740,72 +746,37 @@ def create_demo_board(workspace: Workspace) -> Board:
 
 
 def write_history(board: Board, users: list[User], cards: list[SimCard], steps: Steps) -> None:
+    """The simulated cards and events, through the board's history import."""
     columns = list(board.columns.order_by("position"))
-    rows = Card.objects.bulk_create(card_row(board, columns, card) for card in cards)
-    Workspace.objects.filter(pk=board.workspace_id).update(card_counter=len(cards))
-    steps.step()
-    CardEvent.objects.bulk_create(event_rows(board, columns, users, cards, rows))
-    steps.step()
-    link = Card.assignees.through
-    link.objects.bulk_create(
-        link(card_id=row.pk, user_id=users[person].pk)
-        for card, row in zip(cards, rows, strict=True)
-        for person in card.assignees
-    )
-    steps.step()
-
-
-def card_row(board: Board, columns: list[Column], card: SimCard) -> Card:
-    return Card(
-        board=board,
-        number=card.number,
-        column=columns[card.column],
-        lane=card.lane,
-        position=card.position,
-        title=card.title,
-        description=card.description,
-        due_date=card.due_date,
-        stage=card.stage,
-        channel=card.channel,
-        tags=card.tags,
-        estimate=card.estimate,
-        blocked_reason=card.blocked_reason,
-        blocked_since=card.blocked_since,
-        version=card.version,
-        created_at=card.created_at,
-        column_entered_at=card.column_entered_at,
-        started_at=card.started_at,
-        finished_at=card.finished_at,
-        archived_at=card.archived_at,
-    )
-
-
-def event_rows(
-    board: Board, columns: list[Column], users: list[User], cards: list[SimCard], rows: list[Card]
-) -> list[CardEvent]:
-    """All events in time order, so ids grow with time as they do for live events."""
-    timeline = sorted(
-        (
-            ((event.at, card.number, index), card, row, event)
-            for card, row in zip(cards, rows, strict=True)
-            for index, event in enumerate(card.events)
-        ),
-        key=lambda item: item[0],
-    )
-    return [
-        CardEvent(
-            card=row,
-            board=board,
-            kind=event.kind,
-            at=event.at,
-            actor=users[event.actor],
-            from_column=column_at(columns, event.from_column),
-            to_column=column_at(columns, event.to_column),
-            lane=card.lane if event.kind in ("created", "moved") else "",
-            reason=event.reason,
+    items = [
+        HistoryCard(
+            title=card.title,
+            description=card.description,
+            lane=card.lane,
+            stage=card.stage,
+            channel=card.channel,
+            tags=card.tags,
+            estimate=card.estimate,
+            due_date=card.due_date,
+            assignees=[users[person] for person in card.assignees],
+            number=card.number,
+            events=[
+                HistoryEvent(
+                    kind=event.kind,
+                    at=event.at,
+                    actor=users[event.actor],
+                    to_column=column_at(columns, event.to_column),
+                    from_column=column_at(columns, event.from_column),
+                    reason=event.reason,
+                )
+                for event in card.events
+            ],
         )
-        for _key, card, row, event in timeline
+        for card in cards
     ]
+    import_history(board, items)
+    for _ in range(3):
+        steps.step()
 
 
 def column_at(columns: list[Column], index: int | None) -> Column | None:
