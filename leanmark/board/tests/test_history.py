@@ -59,7 +59,7 @@ def test_it_ignores_wip_limits_because_history_already_happened(world):
 def test_it_refuses_events_out_of_order_and_saves_nothing(world):
     good = history(world, (1, "Writing"))
     bad = history(world, (3, "Writing"), (2, "Review"), title="Backwards")
-    with pytest.raises(InvalidInput, match="card 2 .*'Backwards'.*out of order"):
+    with pytest.raises(InvalidInput, match=r"card 2 .*'Backwards'.*out of order"):
         services.import_history(world.board, [good, bad])
     assert not Card.objects.filter(board=world.board).exists()
 
