@@ -123,6 +123,7 @@ TEMPLATES = [
                 "leanmark.accounts.context.workspaces",
                 "leanmark.accounts.context.navigation",
             ],
+            "libraries": {"charts": "leanmark.lib.charts"},
         },
     }
 ]
