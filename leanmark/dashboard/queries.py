@@ -1,0 +1,357 @@
+"""Reads of the dashboard app: metric descriptions (typed and built-in), roll-ups, the series
+and returns other apps call, and the funnel.
+
+Contracts for other apps:
+- ``series(workspace, metric_key, *, start, end, period)`` → [(period_start, value | None)];
+  ``metric_key`` is a typed metric's key or a built-in key (``BUILTINS``).
+- ``returns(workspace, *, start, end)`` → [ReturnRow]: revenue measurements, and output
+  measurements x value per unit, per day, stage, channel and campaign (PRODUCT.md §11).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from importlib import import_module
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.http import Http404
+
+from leanmark.accounts.models import Workspace
+from leanmark.domain.metrics import Aggregation, Bucket, Period, local_day, rollup
+
+from .models import FunnelStep, Kind, Layout, Measurement, Metric, Target, TargetRevision
+
+CENT = Decimal("0.01")
+
+
+def tz_of(workspace: Workspace) -> ZoneInfo:
+    try:
+        return ZoneInfo(workspace.time_zone or "UTC")
+    except (ValueError, KeyError):
+        return ZoneInfo("UTC")
+
+
+def today(workspace: Workspace, now: datetime) -> date:
+    return local_day(now, tz_of(workspace))
+
+
+def as_period(period: str | Period) -> Period:
+    try:
+        return Period(period)
+    except ValueError:
+        raise ValueError(
+            f"unknown period {period!r}; choose one of {', '.join(p.value for p in Period)}"
+        ) from None
+
+
+# ---- what a metric is ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    """A typed metric or a built-in one, described alike for tiles, charts and the API."""
+
+    key: str
+    name: str
+    kind: str  # input | output
+    stage: str  # "" for built-in flow metrics: they measure the team, not one stage
+    unit: str
+    aggregation: Aggregation
+    higher_is_better: bool
+    explanation: str
+    metric: Metric | None = None  # None for built-in metrics
+    available: bool = True  # a built-in metric whose source app is missing is not
+
+    @property
+    def builtin(self) -> bool:
+        return self.metric is None
+
+
+BUILTINS: dict[str, MetricInfo] = {
+    info.key: info
+    for info in (
+        MetricInfo(
+            "flow-throughput",
+            "Throughput",
+            Kind.OUTPUT,
+            "",
+            "items",
+            Aggregation.SUM,
+            True,
+            "Cards that reached the done column, per day, on every board (from card events).",
+        ),
+        MetricInfo(
+            "flow-cycle-time",
+            "Median cycle time",
+            Kind.OUTPUT,
+            "",
+            "days",
+            Aggregation.MEDIAN,
+            False,
+            "Median of the cycle times (start → done) of the cards finished in the period.",
+        ),
+        MetricInfo(
+            "flow-wip",
+            "Work in progress",
+            Kind.INPUT,
+            "",
+            "items",
+            Aggregation.MEAN,
+            False,
+            "Cards started and not finished at the end of each day, averaged over the period.",
+        ),
+        MetricInfo(
+            "experiments-decided",
+            "Experiments decided",
+            Kind.OUTPUT,
+            "",
+            "experiments",
+            Aggregation.SUM,
+            True,
+            "Experiments with a recorded persevere/pivot/stop decision, per day.",
+        ),
+    )
+}
+
+
+def _contract(module: str, name: str) -> Any:
+    """Another app's query function, or None while that app has not provided it."""
+    try:
+        return getattr(import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def _builtin_available(key: str) -> bool:
+    if key.startswith("flow-"):
+        return _contract("leanmark.flow.queries", "daily_series") is not None
+    return _contract("leanmark.experiments.queries", "decided_per_day") is not None
+
+
+def info_of(metric: Metric) -> MetricInfo:
+    kind_word = "input" if metric.kind == Kind.INPUT else "output"
+    return MetricInfo(
+        key=metric.key,
+        name=metric.name,
+        kind=metric.kind,
+        stage=metric.stage,
+        unit=metric.unit,
+        aggregation=Aggregation(metric.aggregation),
+        higher_is_better=metric.higher_is_better,
+        explanation=metric.description
+        or f"Typed {kind_word} measurements, rolled up by {metric.get_aggregation_display()}.",
+        metric=metric,
+    )
+
+
+def builtin_infos() -> list[MetricInfo]:
+    return [
+        MetricInfo(**{**info.__dict__, "available": _builtin_available(info.key)})
+        for info in BUILTINS.values()
+    ]
+
+
+def metrics_of(workspace: Workspace) -> list[Metric]:
+    return list(Metric.objects.filter(workspace=workspace).order_by("stage", "kind", "name"))
+
+
+def all_infos(workspace: Workspace) -> list[MetricInfo]:
+    return [info_of(m) for m in metrics_of(workspace)] + builtin_infos()
+
+
+def metric_for(workspace: Workspace, metric_id: int) -> Metric:
+    metric = Metric.objects.filter(workspace=workspace, pk=metric_id).first()
+    if metric is None:
+        raise Http404("no such metric")
+    return metric
+
+
+def info_for(workspace: Workspace, key: str) -> MetricInfo:
+    """A typed metric by key, or a built-in one; unknown keys answer 404."""
+    if key in BUILTINS:
+        return next(i for i in builtin_infos() if i.key == key)
+    metric = Metric.objects.filter(workspace=workspace, key=key).first()
+    if metric is None:
+        raise Http404(f"no metric {key[:60]!r} in this workspace")
+    return info_of(metric)
+
+
+# ---- daily points -------------------------------------------------------------------------------
+
+Points = tuple[list[date], list[float]]
+
+
+def typed_points(
+    metric_ids: Iterable[int], first: date, last: date, *, channel: str | None = None
+) -> dict[int, Points]:
+    """metric id → (days, values) of its measurements between first and last (one query)."""
+    rows = Measurement.objects.filter(metric_id__in=list(metric_ids), day__range=(first, last))
+    if channel is not None:
+        rows = rows.filter(channel=channel)
+    points: dict[int, Points] = defaultdict(lambda: ([], []))
+    for metric_id, day, value in rows.order_by().values_list("metric_id", "day", "value"):
+        days, values = points[metric_id]
+        days.append(day)
+        values.append(value)
+    return points
+
+
+def _boards(workspace: Workspace) -> list[Any]:
+    boards = _contract("leanmark.board.queries", "boards_of")
+    return list(boards(workspace)) if boards else []
+
+
+def builtin_points(workspace: Workspace, key: str, first: date, last: date) -> Points:
+    """Daily values of a built-in metric, computed from the flow and experiments apps."""
+    days: list[date] = []
+    values: list[float] = []
+    if key == "experiments-decided":
+        decided = _contract("leanmark.experiments.queries", "decided_per_day")
+        if decided is None:
+            return days, values
+        per_day = decided(workspace, start=first, end=last)
+        for offset in range((last - first).days + 1):
+            day = first + timedelta(days=offset)
+            days.append(day)
+            values.append(float(per_day.get(day, 0)))
+        return days, values
+    if key == "flow-cycle-time":
+        finished = _contract("leanmark.flow.queries", "finished_items")
+        if finished is None:
+            return days, values
+        tz = tz_of(workspace)
+        since = datetime.combine(first, time.min, tzinfo=tz)
+        until = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
+        for board in _boards(workspace):
+            for item in finished(board, since=since, until=until):
+                if item.finished_at is not None and item.cycle_days is not None:
+                    days.append(local_day(item.finished_at, tz))
+                    values.append(float(item.cycle_days))
+        return days, values
+    daily = _contract("leanmark.flow.queries", "daily_series")
+    if daily is None:
+        return days, values
+    field = "throughput" if key == "flow-throughput" else "wip"
+    totals: dict[date, float] = defaultdict(float)
+    for board in _boards(workspace):
+        for row in daily(board, start=first, end=last):
+            totals[row.date] += float(getattr(row, field) or 0)
+    return list(totals), list(totals.values())
+
+
+def points_of(
+    workspace: Workspace, info: MetricInfo, first: date, last: date, *, channel: str | None = None
+) -> Points:
+    if info.metric is None:
+        return builtin_points(workspace, info.key, first, last)
+    return typed_points([info.metric.pk], first, last, channel=channel)[info.metric.pk]
+
+
+def rollup_of(
+    workspace: Workspace,
+    info: MetricInfo,
+    *,
+    first: date,
+    last: date,
+    period: Period,
+    channel: str | None = None,
+) -> list[Bucket]:
+    days, values = points_of(workspace, info, first, last, channel=channel)
+    return rollup(days, values, period=period, aggregation=info.aggregation, first=first, last=last)
+
+
+def series(
+    workspace: Workspace, metric_key: str, *, start: date, end: date, period: str | Period
+) -> list[tuple[date, float | None]]:
+    """[(period start, value or None)] for every period overlapping start..end (inclusive),
+    rolled up by the metric's aggregation in the workspace's time zone. A period without data
+    is None, not 0. Raises Http404 for an unknown key."""
+    info = info_for(workspace, metric_key)
+    buckets = rollup_of(workspace, info, first=start, last=end, period=as_period(period))
+    return [(b.start, b.value) for b in buckets]
+
+
+# ---- returns (for ROI) --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReturnRow:
+    date: date
+    stage: str
+    channel: str  # the measurement's channel, else the metric's
+    campaign: str
+    amount: Decimal  # money, rounded to cents
+    metric: str  # the metric's key, to trace the amount back
+    basis: str  # "revenue" or "value per unit 12.5"
+
+
+def returns(workspace: Workspace, *, start: date, end: date) -> list[ReturnRow]:
+    """Revenue measurements as they are, and output measurements x value per unit, per day
+    between start and end (inclusive). Input metrics never count as returns."""
+    metrics = {
+        m.pk: m
+        for m in Metric.objects.filter(workspace=workspace).exclude(kind=Kind.INPUT)
+        if m.is_revenue or m.value_per_unit is not None
+    }
+    rows = (
+        Measurement.objects.filter(metric_id__in=list(metrics), day__range=(start, end))
+        .order_by("day", "metric_id", "channel", "campaign")
+        .values_list("metric_id", "day", "value", "channel", "campaign")
+    )
+    result = []
+    for metric_id, day, value, channel, campaign in rows:
+        metric = metrics[metric_id]
+        if metric.is_revenue:
+            amount, basis = Decimal(repr(value)), "revenue"
+        else:
+            vpu = metric.value_per_unit
+            amount, basis = Decimal(repr(value)) * vpu, f"value per unit {vpu.normalize()}"
+        result.append(
+            ReturnRow(
+                date=day,
+                stage=metric.stage,
+                channel=channel or metric.channel,
+                campaign=campaign,
+                amount=amount.quantize(CENT),
+                metric=metric.key,
+                basis=basis,
+            )
+        )
+    return result
+
+
+# ---- targets ------------------------------------------------------------------------------------
+
+
+def targets_of(metric_ids: Sequence[int]) -> dict[tuple[int, str], float]:
+    return {
+        (t.metric_id, t.period): t.value for t in Target.objects.filter(metric_id__in=metric_ids)
+    }
+
+
+def target_revisions(metric: Metric) -> list[TargetRevision]:
+    return list(metric.target_revisions.select_related("actor").order_by("-at", "-id"))
+
+
+def target_at(revisions: Sequence[TargetRevision], period: str, when: datetime) -> float | None:
+    """The target for ``period`` in force at ``when`` (from the revision history)."""
+    value = None
+    for revision in sorted(revisions, key=lambda r: (r.at, r.pk)):
+        if revision.period == period and revision.at <= when:
+            value = revision.new_value
+    return value
+
+
+def layout_of(workspace: Workspace) -> list[str] | None:
+    layout = Layout.objects.filter(workspace=workspace).first()
+    return list(layout.tiles) if layout else None
+
+
+def funnel_steps(workspace: Workspace) -> dict[str, Metric]:
+    return {
+        s.stage: s.metric
+        for s in FunnelStep.objects.filter(workspace=workspace).select_related("metric")
+    }
