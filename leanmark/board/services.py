@@ -722,6 +722,13 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def set_time_logged(card: Card, total: Decimal) -> None:
+    """The card's cached total of logged hours. The roi app's time logs are the record (each
+    with its member and date); it calls this inside its own transaction after every change."""
+    Card.objects.filter(pk=card.pk).update(time_logged=total)
+    card.time_logged = total
+
+
 @transaction.atomic
 def block_card(card: Card, *, reason: Any, actor: User | None, at: datetime | None = None) -> Card:
     card = _locked_card(card)

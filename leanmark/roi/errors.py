@@ -1,0 +1,12 @@
+"""This app's errors are the board's (one handler maps them to the API's error envelope)."""
+
+from leanmark.board.errors import BoardError, InvalidInput
+
+__all__ = ["BoardError", "DuplicateSpend", "InvalidInput"]
+
+
+class DuplicateSpend(BoardError):
+    """Spend for that day and attribution exists: change it instead of adding a second one."""
+
+    code = "duplicate_spend"
+    status = 409

@@ -1,0 +1,439 @@
+"""Reads that feed the ROI maths: costs and returns as domain lines, the monthly history each
+channel's response curve is fitted from, and the contract other apps call (``hours_by_card``)."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from importlib import import_module
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.http import Http404
+
+from leanmark.accounts.models import Workspace
+from leanmark.domain import roi as domain
+from leanmark.domain.hourglass import STAGES
+
+from .models import AllocationPlan, ChannelCurve, MemberCost, RoiSettings, Spend, TimeLog, Unit
+from .services import settings_of
+
+ZERO = Decimal(0)
+STAGE_ORDER = [s.value for s in STAGES]
+HISTORY_MONTHS = 12  # curves are fitted from the last twelve whole months
+
+
+# ---- the contract other apps call ---------------------------------------------------------------
+
+
+def hours_by_card(workspace: Workspace, *, start: date, end: date) -> dict[int, Decimal]:
+    """Card id → hours logged on it from ``start`` to ``end`` (both included), for cards with
+    any. Time logs are dated (the day the work was done), not timed."""
+    rows = (
+        TimeLog.objects.filter(workspace=workspace, on__gte=start, on__lte=end)
+        .values("card_id")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    )
+    return {row["card_id"]: row["total"] for row in rows}
+
+
+# ---- lookups ----------------------------------------------------------------------------------
+
+
+def spend_for(workspace: Workspace, spend_id: int) -> Spend:
+    found = Spend.objects.for_workspace(workspace).filter(pk=spend_id).first()
+    if found is None:
+        raise Http404("no such spend entry")
+    return found
+
+
+def time_log_for(workspace: Workspace, log_id: int) -> TimeLog:
+    found = (
+        TimeLog.objects.select_related("card", "card__board__workspace")
+        .filter(workspace=workspace, pk=log_id)
+        .first()
+    )
+    if found is None:
+        raise Http404("no such time log")
+    return found
+
+
+def curve_for(workspace: Workspace, curve_id: int) -> ChannelCurve:
+    found = ChannelCurve.objects.filter(workspace=workspace, pk=curve_id).first()
+    if found is None:
+        raise Http404("no such curve")
+    return found
+
+
+def plan_for(workspace: Workspace, plan_id: int) -> AllocationPlan:
+    found = AllocationPlan.objects.filter(workspace=workspace, pk=plan_id).first()
+    if found is None:
+        raise Http404("no such plan")
+    return found
+
+
+def settings_for(workspace: Workspace) -> RoiSettings:
+    return settings_of(workspace)
+
+
+def spend_page(
+    workspace: Workspace,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    channel: str = "",
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[Spend], int]:
+    rows = Spend.objects.for_workspace(workspace).select_related("created_by")
+    if start:
+        rows = rows.filter(on__gte=start)
+    if end:
+        rows = rows.filter(on__lte=end)
+    if channel:
+        rows = rows.filter(channel=channel)
+    return list(rows[offset : offset + limit]), rows.count()
+
+
+def time_logs(
+    workspace: Workspace, *, card_id: int | None = None, limit: int = 100
+) -> QuerySet[TimeLog]:
+    rows = TimeLog.objects.filter(workspace=workspace).select_related("card", "member")
+    if card_id is not None:
+        rows = rows.filter(card_id=card_id)
+    return rows[:limit]
+
+
+def hourly_costs(workspace: Workspace) -> dict[int, Decimal]:
+    """user id → hourly cost. Owner-only data: callers check the role before showing it."""
+    return dict(
+        MemberCost.objects.filter(workspace=workspace).values_list("user_id", "hourly_cost")
+    )
+
+
+def channels_of(workspace: Workspace) -> list[str]:
+    """Channels named by spend entries, curves and cards, for pickers."""
+    from leanmark.board.models import Card
+
+    names = set(Spend.objects.for_workspace(workspace).values_list("channel", flat=True).distinct())
+    names |= set(ChannelCurve.objects.filter(workspace=workspace).values_list("channel", flat=True))
+    names |= set(Card.objects.for_workspace(workspace).values_list("channel", flat=True).distinct())
+    return sorted(n for n in names if n)
+
+
+# ---- costs and returns as domain lines --------------------------------------------------------
+
+
+def cost_lines(workspace: Workspace, *, start: date, end: date) -> list[domain.CostLine]:
+    """Spend entries, and time logs priced at their member's hourly cost (at today's rate).
+
+    Labour is attributed to the card's stage and channel; cards carry no campaign.
+    """
+    lines = [
+        domain.CostLine(
+            on=row["on"],
+            stage=row["stage"],
+            channel=row["channel"],
+            campaign=row["campaign"],
+            spend=row["amount"],
+        )
+        for row in Spend.objects.for_workspace(workspace)
+        .filter(on__gte=start, on__lte=end)
+        .values("on", "stage", "channel", "campaign", "amount")
+        .order_by()
+    ]
+    rates = hourly_costs(workspace)
+    logged = (
+        TimeLog.objects.filter(workspace=workspace, on__gte=start, on__lte=end)
+        .values("on", "card__stage", "card__channel", "member_id")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    )
+    for row in logged:
+        rate = rates.get(row["member_id"])
+        lines.append(
+            domain.CostLine(
+                on=row["on"],
+                stage=row["card__stage"],
+                channel=row["card__channel"],
+                campaign="",
+                hours=row["total"],
+                labour=ZERO if rate is None else row["total"] * rate,
+                unpriced_hours=row["total"] if rate is None else ZERO,
+            )
+        )
+    return lines
+
+
+@dataclass(frozen=True)
+class Returns:
+    lines: list[domain.ReturnLine]
+    available: bool  # False until the dashboard app provides returns()
+    source: str
+
+
+def return_lines(workspace: Workspace, *, start: date, end: date) -> Returns:
+    """Revenue measurements plus output measurements * value per unit, from the dashboard."""
+    returns = _dashboard("returns")
+    if returns is None:
+        return Returns(
+            [], False, "the dashboard's measurements are not available in this installation yet"
+        )
+    rows = returns(workspace, start=start, end=end)
+    return Returns(
+        [
+            domain.ReturnLine(
+                on=_row_date(row),
+                stage=row.stage or "",
+                channel=row.channel or "",
+                campaign=row.campaign or "",
+                amount=Decimal(row.amount),
+            )
+            for row in rows
+        ],
+        True,
+        "revenue measurements, and output measurements × their value per unit (dashboard)",
+    )
+
+
+def _dashboard(name: str) -> Any:
+    """One of the dashboard's query functions, or None while that app does not provide it."""
+    try:
+        module = import_module("leanmark.dashboard.queries")
+    except ImportError:
+        return None
+    return getattr(module, name, None)
+
+
+def _row_date(row: Any) -> date:
+    value: date = row.date
+    return value
+
+
+# ---- the report -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportView:
+    start: date
+    end: date
+    by: str
+    currency: str
+    report: domain.RoiReport
+    monthly: list[tuple[date, Decimal, Decimal]]
+    returns_available: bool
+    returns_source: str
+    acquisition_cost: Decimal
+    new_customers: Decimal | None
+    cac: Decimal | None
+    payback: Decimal | None
+    settings: RoiSettings
+    notes: list[str] = field(default_factory=list)
+
+
+ACQUISITION_STAGES = ("know", "like", "trust", "try", "buy", "")
+
+
+def report(workspace: Workspace, *, start: date, end: date, by: str) -> ReportView:
+    settings = settings_of(workspace)
+    costs = cost_lines(workspace, start=start, end=end)
+    returns = return_lines(workspace, start=start, end=end)
+    try:
+        result = domain.roi_report(
+            costs,
+            returns.lines,
+            dimension=by,
+            margin=settings.contribution_margin,
+            order=STAGE_ORDER if by == "stage" else (),
+        )
+    except domain.RoiInputError as error:
+        from .errors import InvalidInput
+
+        raise InvalidInput(error.message, field=error.field) from None
+    acquisition = sum((c.spend + c.labour for c in costs if c.stage in ACQUISITION_STAGES), ZERO)
+    customers = new_customers(workspace, settings, start=start, end=end)
+    cac = None if customers is None else domain.cac(acquisition, customers)
+    payback = (
+        None
+        if cac is None or settings.revenue_per_customer is None
+        else domain.payback_months(cac, settings.revenue_per_customer, settings.gross_margin)
+    )
+    notes = list(result.notes)
+    if not returns.available:
+        notes.append(f"No returns: {returns.source}. Costs are complete.")
+    return ReportView(
+        start=start,
+        end=end,
+        by=by,
+        currency=settings.currency,
+        report=result,
+        monthly=domain.monthly_totals(costs, returns.lines),
+        returns_available=returns.available,
+        returns_source=returns.source,
+        acquisition_cost=acquisition,
+        new_customers=customers,
+        cac=cac,
+        payback=payback,
+        settings=settings,
+        notes=notes,
+    )
+
+
+def new_customers(
+    workspace: Workspace, settings: RoiSettings, *, start: date, end: date
+) -> Decimal | None:
+    """New customers in the period from the dashboard metric the owner named, if any."""
+    if not settings.customers_metric:
+        return None
+    series = _dashboard("series")
+    if series is None:
+        return None
+    try:
+        points = series(workspace, settings.customers_metric, start=start, end=end, period="month")
+    except Http404:
+        return None
+    total = sum((Decimal(str(v)) for _, v in points if v is not None), ZERO)
+    return total
+
+
+# ---- monthly history per channel (for the response curves) ------------------------------------
+
+
+@dataclass(frozen=True)
+class ChannelMonth:
+    month: date
+    x: Decimal  # spend or hours
+    ret: Decimal
+
+
+def channel_history(
+    workspace: Workspace, *, unit: str, start: date, end: date
+) -> dict[str, list[ChannelMonth]]:
+    """Per channel, each month from start to end with its spend (or hours) and return.
+
+    Months with no spend at all for a channel are left out of its history (a month the channel
+    was not used says nothing about its curve)."""
+    xs: dict[str, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    if unit == Unit.MONEY:
+        rows = (
+            Spend.objects.for_workspace(workspace)
+            .filter(on__gte=start, on__lte=end)
+            .exclude(channel="")
+            .annotate(month=TruncMonth("on"))
+            .values("channel", "month")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        for row in rows:
+            xs[row["channel"]][_as_date(row["month"])] += row["total"]
+    else:
+        rows = (
+            TimeLog.objects.filter(workspace=workspace, on__gte=start, on__lte=end)
+            .exclude(card__channel="")
+            .annotate(month=TruncMonth("on"))
+            .values("card__channel", "month")
+            .annotate(total=Sum("hours"))
+            .order_by()
+        )
+        for row in rows:
+            xs[row["card__channel"]][_as_date(row["month"])] += row["total"]
+    rets: dict[str, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for line in return_lines(workspace, start=start, end=end).lines:
+        if line.channel:
+            rets[line.channel][line.on.replace(day=1)] += line.amount
+    return {
+        channel: [
+            ChannelMonth(m, x, rets[channel].get(m, ZERO)) for m, x in sorted(months.items()) if x
+        ]
+        for channel, months in sorted(xs.items())
+    }
+
+
+def _as_date(value: Any) -> date:
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+# ---- curves and the current split -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CurveSet:
+    unit: str
+    start: date  # the history the fitted curves come from
+    end: date
+    curves: dict[str, domain.Curve]
+    history: dict[str, list[ChannelMonth]]
+    manual: dict[str, ChannelCurve]
+    problems: dict[str, str]  # channel → why it has no curve
+    current: dict[str, float]  # the last whole month's spend (or hours) per channel
+    current_month: date
+
+
+def curves(workspace: Workspace, *, unit: str, today: date) -> CurveSet:
+    """Each channel's response curve: the hand-entered one if there is one, else one fitted
+    from the last twelve whole months; channels where neither works say why."""
+    this_month = today.replace(day=1)
+    start = domain.add_months(this_month, -HISTORY_MONTHS)
+    end = this_month - timedelta(days=1)
+    history = channel_history(workspace, unit=unit, start=start, end=end)
+    manual = {c.channel: c for c in ChannelCurve.objects.filter(workspace=workspace, unit=unit)}
+    found: dict[str, domain.Curve] = {}
+    problems: dict[str, str] = {}
+    for channel in sorted(set(history) | set(manual)):
+        if channel in manual:
+            entered = manual[channel]
+            found[channel] = domain.Curve(channel, entered.a, entered.b, source="manual")
+            continue
+        months = history[channel]
+        try:
+            found[channel] = domain.fit_curve(
+                channel, [float(m.x) for m in months], [float(m.ret) for m in months]
+            )
+        except domain.RoiInputError as error:
+            problems[channel] = error.message
+    last_month = domain.add_months(this_month, -1)
+    current = {
+        channel: float(next((m.x for m in months if m.month == last_month), ZERO))
+        for channel, months in history.items()
+    }
+    for channel in found:
+        current.setdefault(channel, 0.0)
+    return CurveSet(unit, start, end, found, history, manual, problems, current, last_month)
+
+
+def plans(workspace: Workspace) -> list[AllocationPlan]:
+    return list(AllocationPlan.objects.filter(workspace=workspace).prefetch_related("lines"))
+
+
+@dataclass(frozen=True)
+class PlanActual:
+    channel: str
+    recommended: Decimal
+    actual: Decimal
+    expected_return: Decimal
+    actual_return: Decimal
+
+
+def plan_vs_actual(plan: AllocationPlan) -> list[PlanActual]:
+    """Each planned channel beside what was actually spent (or logged) and returned in the
+    plan's month."""
+    month_end = domain.add_months(plan.month, 1) - timedelta(days=1)
+    history = channel_history(plan.workspace, unit=plan.unit, start=plan.month, end=month_end)
+    rets: dict[str, Decimal] = defaultdict(Decimal)
+    for line in return_lines(plan.workspace, start=plan.month, end=month_end).lines:
+        rets[line.channel] += line.amount
+    rows = []
+    for line in plan.lines.all():
+        months = history.get(line.channel, [])
+        rows.append(
+            PlanActual(
+                channel=line.channel,
+                recommended=line.recommended,
+                actual=sum((m.x for m in months), ZERO),
+                expected_return=line.expected_return,
+                actual_return=rets.get(line.channel, ZERO),
+            )
+        )
+    return rows

@@ -1,0 +1,568 @@
+"""Every write of the ROI app, each in one transaction: settings, spend (one, or a CSV file),
+time logs, hourly costs, hand-entered response curves and saved allocation plans."""
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+
+from leanmark.accounts.models import Membership, Role, User, Workspace
+from leanmark.accounts.services import audit
+from leanmark.board import services as board_services
+from leanmark.board.models import Card
+from leanmark.domain import roi as domain
+
+from .currencies import CODES
+from .errors import DuplicateSpend, InvalidInput
+from .models import (
+    AllocationPlan,
+    ChannelCurve,
+    MemberCost,
+    PlanLine,
+    RoiSettings,
+    Spend,
+    TimeLog,
+    Unit,
+)
+
+MAX_AMOUNT = Decimal("999999999999.99")
+MAX_HOURLY = Decimal("99999999.99")
+CAMPAIGN_MAX = 100
+NOTE_MAX = 300
+CSV_MAX_ROWS = 50_000
+CSV_COLUMNS = ("date", "amount", "currency", "channel", "stage", "campaign", "note")
+
+
+# ---- cleaning -----------------------------------------------------------------------------------
+
+
+def clean_decimal(
+    value: Any,
+    field: str,
+    *,
+    label: str | None = None,
+    minimum: Decimal = Decimal(0),
+    maximum: Decimal = MAX_AMOUNT,
+    places: str = "0.01",
+    allow_zero: bool = True,
+) -> Decimal:
+    label = label or field.replace("_", " ")
+    if value in (None, ""):
+        raise InvalidInput(f"the {label} is missing", field=field)
+    text = str(value).strip().replace(",", "") if isinstance(value, str) else value
+    try:
+        number = Decimal(str(text))
+    except InvalidOperation:
+        raise InvalidInput(
+            f"the {label} {str(value)[:20]!r} is not a number", field=field
+        ) from None
+    if not number.is_finite():
+        raise InvalidInput(f"the {label} must be a finite number", field=field)
+    if number < 0 and minimum >= 0:
+        raise InvalidInput(f"the {label} cannot be negative (it is {number})", field=field)
+    if number == 0 and not allow_zero:
+        raise InvalidInput(f"the {label} must be more than 0", field=field)
+    if not minimum <= number <= maximum:
+        raise InvalidInput(f"the {label} must be between {minimum} and {maximum}", field=field)
+    return number.quantize(Decimal(places))
+
+
+def clean_share(value: Any, field: str, label: str) -> Decimal:
+    """A fraction between 0 and 1 (the web form converts its percentages)."""
+    return clean_decimal(value, field, label=label, maximum=Decimal(1), places="0.0001")
+
+
+def clean_currency(value: Any, workspace_currency: str | None = None) -> str:
+    code = str(value or "").strip().upper()
+    if not code and workspace_currency:
+        return workspace_currency
+    if code not in CODES:
+        raise InvalidInput(
+            f"unknown currency {str(value)[:10]!r}; use an ISO 4217 code such as EUR, GBP or USD",
+            field="currency",
+        )
+    if workspace_currency and code != workspace_currency:
+        raise InvalidInput(
+            f"this workspace keeps its money in {workspace_currency}; convert the amount "
+            f"from {code} first (the owner sets the currency under ROI settings)",
+            field="currency",
+        )
+    return code
+
+
+def clean_text(value: Any, field: str, maximum: int) -> str:
+    text = str(value or "").strip()
+    if len(text) > maximum:
+        raise InvalidInput(f"the {field} has at most {maximum} characters", field=field)
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise InvalidInput(f"the {field} contains control characters; remove them", field=field)
+    return text
+
+
+def clean_channel(value: Any) -> str:
+    return board_services.clean_channel(value).lower()
+
+
+def clean_date(value: Any, field: str = "date") -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        raise InvalidInput(
+            f"{str(value)[:20]!r} is not a date (YYYY-MM-DD)"
+            if value
+            else f"the {field} is missing",
+            field=field,
+        ) from None
+
+
+def clean_unit(value: Any) -> str:
+    if value not in Unit.values:
+        raise InvalidInput(f"the unit must be one of {', '.join(Unit.values)}", field="unit")
+    return str(value)
+
+
+# ---- settings -----------------------------------------------------------------------------------
+
+
+def settings_of(workspace: Workspace) -> RoiSettings:
+    """The workspace's settings, or the unsaved defaults."""
+    found = RoiSettings.objects.filter(workspace=workspace).first()
+    return found or RoiSettings(workspace=workspace)
+
+
+@transaction.atomic
+def update_settings(workspace: Workspace, *, actor: User | None, **values: Any) -> RoiSettings:
+    current = settings_of(workspace)
+    currency = clean_currency(values.get("currency", current.currency))
+    if currency != current.currency and Spend.objects.for_workspace(workspace).exists():
+        raise InvalidInput(
+            f"the spend entries are in {current.currency}; the currency can change only while "
+            "there is no spend (amounts are never converted behind your back)",
+            field="currency",
+        )
+    current.currency = currency
+    current.contribution_margin = clean_share(
+        values.get("contribution_margin", current.contribution_margin),
+        "contribution_margin",
+        "contribution margin",
+    )
+    current.gross_margin = clean_share(
+        values.get("gross_margin", current.gross_margin), "gross_margin", "gross margin"
+    )
+    revenue = values.get("revenue_per_customer", current.revenue_per_customer)
+    current.revenue_per_customer = (
+        None
+        if revenue in (None, "")
+        else clean_decimal(revenue, "revenue_per_customer", label="monthly revenue per customer")
+    )
+    current.customers_metric = clean_text(
+        values.get("customers_metric", current.customers_metric), "customers_metric", 100
+    )
+    current.save()
+    audit(
+        workspace,
+        actor,
+        "roi.settings",
+        f"ROI settings: {current.currency}, contribution margin "
+        f"{current.contribution_margin:.0%}, gross margin {current.gross_margin:.0%}",
+    )
+    return current
+
+
+# ---- spend --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpendIn:
+    on: Any
+    amount: Any
+    currency: Any = ""
+    channel: Any = ""
+    stage: Any = ""
+    campaign: Any = ""
+    note: Any = ""
+
+
+def _clean_spend(workspace: Workspace, currency: str, entry: SpendIn) -> dict[str, Any]:
+    return {
+        "on": clean_date(entry.on),
+        "amount": clean_decimal(entry.amount, "amount"),
+        "currency": clean_currency(entry.currency, currency),
+        "channel": clean_channel(entry.channel),
+        "stage": board_services.clean_stage(str(entry.stage or "").strip().lower()),
+        "campaign": clean_text(entry.campaign, "campaign", CAMPAIGN_MAX),
+        "note": clean_text(entry.note, "note", NOTE_MAX),
+    }
+
+
+@transaction.atomic
+def record_spend(workspace: Workspace, entry: SpendIn, *, actor: User | None) -> Spend:
+    values = _clean_spend(workspace, settings_of(workspace).currency, entry)
+    key = {k: values[k] for k in ("on", "channel", "stage", "campaign")}
+    existing = Spend.objects.for_workspace(workspace).filter(**key).first()
+    if existing is not None:
+        raise DuplicateSpend(
+            f"there is already {existing.amount} {existing.currency} of spend on {existing.on} "
+            f"for this channel, stage and campaign; change or delete that entry instead",
+            field="on",
+            existing=existing.pk,
+        )
+    try:
+        with transaction.atomic():
+            return Spend.objects.create(workspace=workspace, created_by=actor, **values)
+    except IntegrityError:  # a concurrent request won the race
+        raise DuplicateSpend(
+            "that spend was just recorded by someone else; reload to see it", field="on"
+        ) from None
+
+
+@transaction.atomic
+def change_spend(spend: Spend, entry: SpendIn, *, actor: User | None) -> Spend:
+    values = _clean_spend(spend.workspace, settings_of(spend.workspace).currency, entry)
+    key = {k: values[k] for k in ("on", "channel", "stage", "campaign")}
+    clash = Spend.objects.for_workspace(spend.workspace).filter(**key).exclude(pk=spend.pk)
+    if clash.exists():
+        raise DuplicateSpend("another entry has that date, channel, stage and campaign", field="on")
+    for name, value in values.items():
+        setattr(spend, name, value)
+    spend.save(update_fields=list(values))
+    return spend
+
+
+@transaction.atomic
+def delete_spend(spend: Spend, *, actor: User | None) -> None:
+    audit(
+        spend.workspace,
+        actor,
+        "roi.spend_deleted",
+        f"deleted spend {spend.amount} {spend.currency} on {spend.on} "
+        f"({spend.channel or 'no channel'}/{spend.stage or 'no stage'}/"
+        f"{spend.campaign or 'no campaign'})",
+    )
+    spend.delete()
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+def import_spend_csv(
+    workspace: Workspace,
+    text: str,
+    *,
+    actor: User | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """All-or-nothing import of ``date,amount[,currency,channel,stage,campaign,note]`` rows.
+
+    A row with the same date, channel, stage and campaign as an existing entry replaces its
+    amount, so importing the same file twice changes nothing. Every bad row is reported with
+    its line number, and then nothing is saved.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in ("date", "amount") if c not in header]
+    if missing:
+        raise InvalidInput(
+            f"the file needs a header row with at least date and amount (missing: "
+            f"{', '.join(missing)}); columns: {', '.join(CSV_COLUMNS)}",
+            field="file",
+        )
+    unknown = [h for h in header if h not in CSV_COLUMNS]
+    if unknown:
+        raise InvalidInput(
+            f"unknown column(s) {', '.join(unknown)}; use {', '.join(CSV_COLUMNS)}", field="file"
+        )
+    currency = settings_of(workspace).currency
+    rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+    errors: list[str] = []
+    for number, raw in enumerate(reader, start=2):
+        if number - 1 > CSV_MAX_ROWS:
+            raise InvalidInput(f"the file has more than {CSV_MAX_ROWS:,} rows", field="file")
+        row = {(k or "").strip().lower(): (v or "") for k, v in raw.items() if k is not None}
+        if None in raw:
+            errors.append(f"line {number}: more values than columns")
+            continue
+        if not any(v.strip() for v in row.values()):
+            continue
+        try:
+            values = _clean_spend(workspace, currency, SpendIn(**{
+                "on": row.get("date"), "amount": row.get("amount"),
+                "currency": row.get("currency"), "channel": row.get("channel"),
+                "stage": row.get("stage"), "campaign": row.get("campaign"),
+                "note": row.get("note"),
+            }))  # fmt: skip
+        except InvalidInput as error:
+            errors.append(f"line {number}: {error.message}")
+            continue
+        key = (values["on"], values["channel"], values["stage"], values["campaign"])
+        if key in rows:
+            errors.append(
+                f"line {number}: the same date, channel, stage and campaign as line "
+                f"{rows[key]['line']}; add the amounts up into one row"
+            )
+            continue
+        rows[key] = {**values, "line": number}
+    if errors:
+        shown = errors[:20]
+        more = f" (and {len(errors) - 20} more)" if len(errors) > 20 else ""
+        raise InvalidInput(
+            "nothing was imported: " + "; ".join(shown) + more, field="file", errors=errors
+        )
+    if not rows:
+        raise InvalidInput("the file has no rows to import", field="file")
+    created = updated = unchanged = 0
+    with transaction.atomic():
+        existing = {
+            (s.on, s.channel, s.stage, s.campaign): s
+            for s in Spend.objects.for_workspace(workspace).filter(on__in={k[0] for k in rows})
+        }
+        new: list[Spend] = []
+        for done, (key, values) in enumerate(rows.items(), start=1):
+            values.pop("line")
+            found = existing.get(key)
+            if found is None:
+                new.append(Spend(workspace=workspace, created_by=actor, **values))
+                created += 1
+            elif (found.amount, found.note, found.currency) == (
+                values["amount"],
+                values["note"],
+                values["currency"],
+            ):
+                unchanged += 1
+            else:
+                found.amount, found.note = values["amount"], values["note"]
+                found.currency = values["currency"]
+                found.save(update_fields=["amount", "note", "currency"])
+                updated += 1
+            if progress and done % 500 == 0:
+                progress(done, len(rows))
+        Spend.objects.bulk_create(new, batch_size=1000)
+        if progress:
+            progress(len(rows), len(rows))
+        audit(
+            workspace,
+            actor,
+            "roi.spend_imported",
+            f"spend CSV: {created} added, {updated} updated, {unchanged} unchanged",
+        )
+    return ImportResult(created, updated, unchanged)
+
+
+# ---- time logs ----------------------------------------------------------------------------------
+
+MAX_HOURS_A_DAY = Decimal(24)
+
+
+def _worker(workspace: Workspace, member: User | int | None) -> User:
+    pk = member.pk if isinstance(member, User) else member
+    membership = (
+        Membership.objects.select_related("user").filter(workspace=workspace, user_id=pk).first()
+        if isinstance(pk, int) and 0 < pk < 2**63
+        else None
+    )
+    if membership is None:
+        raise InvalidInput("the member must belong to this workspace", field="member")
+    if not membership.allows(Role.MEMBER):
+        raise InvalidInput(
+            f"{membership.user.label} is a viewer; viewers do not log time", field="member"
+        )
+    return membership.user
+
+
+def _card_total(card: Card) -> Decimal:
+    return TimeLog.objects.filter(card=card).aggregate(total=Sum("hours"))["total"] or Decimal(0)
+
+
+@transaction.atomic
+def log_time(
+    card: Card,
+    *,
+    member: User | int | None,
+    on: Any,
+    hours: Any,
+    note: Any = "",
+    actor: User | None,
+) -> TimeLog:
+    workspace = card.board.workspace
+    person = _worker(workspace, member)
+    day = clean_date(on)
+    amount = clean_decimal(hours, "hours", maximum=MAX_HOURS_A_DAY, allow_zero=False, places="0.01")
+    if amount == 0:
+        raise InvalidInput("log at least 0.01 hours", field="hours")
+    logged = TimeLog.objects.filter(workspace=workspace, member=person, on=day).aggregate(
+        total=Sum("hours")
+    )["total"] or Decimal(0)
+    if logged + amount > MAX_HOURS_A_DAY:
+        raise InvalidInput(
+            f"{person.label} has {domain.plain(logged)} hours logged on {day} already; "
+            f"{domain.plain(amount)} more would pass 24 hours in a day",
+            field="hours",
+        )
+    log = TimeLog.objects.create(
+        workspace=workspace,
+        card=card,
+        member=person,
+        on=day,
+        hours=amount,
+        note=clean_text(note, "note", NOTE_MAX),
+        created_by=actor,
+    )
+    board_services.set_time_logged(card, _card_total(card))
+    return log
+
+
+@transaction.atomic
+def delete_time_log(log: TimeLog, *, actor: User | None) -> None:
+    card = log.card
+    log.delete()
+    board_services.set_time_logged(card, _card_total(card))
+
+
+# ---- hourly costs (owner only: the views and API check the role) -------------------------------
+
+
+@transaction.atomic
+def set_hourly_cost(
+    workspace: Workspace, member: User | int, cost: Any, *, actor: User | None
+) -> MemberCost | None:
+    """Set (or, with an empty cost, clear) a member's hourly cost."""
+    pk = member.pk if isinstance(member, User) else member
+    membership = Membership.objects.filter(workspace=workspace, user_id=pk).first()
+    if membership is None:
+        raise InvalidInput("the member must belong to this workspace", field="member")
+    if cost in (None, ""):
+        MemberCost.objects.filter(workspace=workspace, user_id=pk).delete()
+        audit(workspace, actor, "roi.hourly_cost", f"cleared the hourly cost of user {pk}")
+        return None
+    amount = clean_decimal(cost, "hourly_cost", maximum=MAX_HOURLY)
+    row, _ = MemberCost.objects.update_or_create(
+        workspace=workspace, user_id=pk, defaults={"hourly_cost": amount}
+    )
+    # The audit names the member, not the amount: the trail is readable by every owner anyway,
+    # but keeping amounts out of it keeps them in one place.
+    audit(workspace, actor, "roi.hourly_cost", f"changed the hourly cost of user {pk}")
+    return row
+
+
+# ---- response curves and plans -----------------------------------------------------------------
+
+
+def clean_curve(a: Any, b: Any) -> tuple[float, float]:
+    values = []
+    for name, value in (("a", a), ("b", b)):
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            raise InvalidInput(f"{name} {str(value)[:20]!r} is not a number", field=name) from None
+        values.append(number)
+    try:
+        domain.check_curve(values[0], values[1])
+    except domain.RoiInputError as error:
+        raise InvalidInput(error.message, field=error.field) from None
+    return values[0], values[1]
+
+
+@transaction.atomic
+def save_curve(
+    workspace: Workspace,
+    *,
+    channel: Any,
+    unit: Any,
+    a: Any,
+    b: Any,
+    note: Any = "",
+    actor: User | None,
+) -> ChannelCurve:
+    name = clean_channel(channel)
+    if not name:
+        raise InvalidInput("name the channel the curve is for", field="channel")
+    ca, cb = clean_curve(a, b)
+    curve, _ = ChannelCurve.objects.update_or_create(
+        workspace=workspace,
+        channel=name,
+        unit=clean_unit(unit),
+        defaults={
+            "a": ca,
+            "b": cb,
+            "note": clean_text(note, "note", NOTE_MAX),
+            "updated_by": actor,
+        },
+    )
+    return curve
+
+
+@transaction.atomic
+def delete_curve(curve: ChannelCurve, *, actor: User | None) -> None:
+    curve.delete()
+
+
+def _money(value: float) -> Decimal:
+    return domain.money(Decimal(repr(value)))
+
+
+@transaction.atomic
+def save_plan(
+    workspace: Workspace,
+    allocation: domain.Allocation,
+    *,
+    curves: dict[str, domain.Curve],
+    bounds: dict[str, domain.Bounds],
+    name: Any,
+    month: date,
+    unit: str,
+    actor: User | None,
+) -> AllocationPlan:
+    title = clean_text(name, "name", 100) or f"Plan for {month:%B %Y}"
+    plan = AllocationPlan.objects.create(
+        workspace=workspace,
+        name=title,
+        month=month.replace(day=1),
+        unit=clean_unit(unit),
+        budget=_money(allocation.budget),
+        expected_return=_money(allocation.expected_return),
+        created_by=actor,
+    )
+    PlanLine.objects.bulk_create(
+        PlanLine(
+            plan=plan,
+            channel=split.channel,
+            minimum=_money(bounds.get(split.channel, domain.Bounds()).minimum),
+            maximum=(
+                None
+                if bounds.get(split.channel, domain.Bounds()).maximum is None
+                else _money(bounds[split.channel].maximum or 0.0)
+            ),
+            current=None if split.current is None else _money(split.current),
+            recommended=_money(split.recommended),
+            expected_return=_money(split.expected_return),
+            marginal_roi=split.marginal_roi,
+            curve_a=curves[split.channel].a,
+            curve_b=curves[split.channel].b,
+            curve_source=curves[split.channel].source,
+        )
+        for split in allocation.splits
+    )
+    audit(workspace, actor, "roi.plan_saved", f"allocation plan {title!r} for {month:%Y-%m}")
+    return plan
+
+
+@transaction.atomic
+def delete_plan(plan: AllocationPlan, *, actor: User | None) -> None:
+    audit(plan.workspace, actor, "roi.plan_deleted", f"deleted allocation plan {plan.name!r}")
+    plan.delete()
