@@ -1,0 +1,111 @@
+from django.conf import settings
+from django.db import models
+
+from leanmark.accounts.models import Workspace
+from leanmark.board.models import Board, Card
+
+TEXT_MAX = 2000
+WHAT_MAX = 300
+
+
+class EntryQuerySet(models.QuerySet["Entry"]):
+    def for_workspace(self, workspace: Workspace) -> "EntryQuerySet":
+        return self.filter(workspace=workspace)
+
+
+class Entry(models.Model):
+    """One member's check-in for one day: what they did, will do, and what blocks them."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="standup_entries"
+    )
+    day = models.DateField()  # in the workspace's time zone
+    yesterday = models.TextField(blank=True)
+    today = models.TextField(blank=True)
+    blockers = models.TextField(blank=True)
+    mentions = models.ManyToManyField(Card, blank=True, related_name="+")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-day", "member_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "member", "day"], name="one_standup_entry_per_member_per_day"
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "day"], name="standup_entry_day_idx")]
+
+    def __str__(self) -> str:
+        return f"stand-up of {self.member_id} on {self.day}"
+
+
+class ImpedimentQuerySet(models.QuerySet["Impediment"]):
+    def for_workspace(self, workspace: Workspace) -> "ImpedimentQuerySet":
+        return self.filter(workspace=workspace)
+
+    def open(self) -> "ImpedimentQuerySet":
+        return self.filter(resolved_at__isnull=True)
+
+
+class Impediment(models.Model):
+    """Something that blocks the team, with an owner, tracked until it is resolved."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    what = models.CharField(max_length=WHAT_MAX)
+    card = models.ForeignKey(
+        Card, null=True, blank=True, on_delete=models.SET_NULL, related_name="impediments"
+    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entry = models.ForeignKey(
+        Entry, null=True, blank=True, on_delete=models.SET_NULL, related_name="impediments"
+    )
+    raised_at = models.DateTimeField()
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution = models.TextField(blank=True)
+
+    objects = ImpedimentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["raised_at", "id"]
+        indexes = [
+            models.Index(fields=["workspace", "resolved_at"], name="impediment_open_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.what
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class AgendaRecord(models.Model):
+    """The agenda as it was when the day's stand-up was started (stand-up mode), for history."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    taken_at = models.DateTimeField()
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["board", "day"], name="one_agenda_per_board_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"agenda of {self.day}"
