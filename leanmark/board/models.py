@@ -31,6 +31,9 @@ class Board(models.Model):
     )
     expedite_limit = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped by every change a viewer of the board would see (cards, columns, who is editing):
+    # open boards poll it (one primary-key lookup) and redraw when it moved.
+    changes = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ["name", "id"]

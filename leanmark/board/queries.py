@@ -120,6 +120,18 @@ def board_for(workspace: Workspace, board_id: int) -> Board:
     return board
 
 
+def board_changes(workspace: Workspace, board_id: int) -> int:
+    """The board's change counter: one primary-key lookup, what an idle live poll costs."""
+    changes = (
+        Board.objects.filter(workspace=workspace, pk=board_id)
+        .values_list("changes", flat=True)
+        .first()
+    )
+    if changes is None:
+        raise Http404("no such board")
+    return changes
+
+
 def boards_of(workspace: Workspace) -> list[Board]:
     return list(Board.objects.filter(workspace=workspace).order_by("name", "id"))
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from leanmark.accounts.models import User, Workspace
 from leanmark.accounts.services import next_card_number
 from leanmark.domain.hourglass import Stage
+from leanmark.lib import notify
 
 from .errors import (
     CardBlocked,
@@ -173,10 +174,35 @@ def assignees_in(workspace: Workspace, users: Iterable[User | int] | None) -> li
     return found
 
 
+def changed(board_id: int) -> None:
+    """Tell the board's open pages that what they show is out of date (inside the change's
+    transaction, so a rolled-back change tells nobody)."""
+    Board.objects.filter(pk=board_id).update(changes=F("changes") + 1)
+
+
 def _event(card: Card, kind: str, actor: User | None, at: datetime, **fields: Any) -> CardEvent:
-    return CardEvent.objects.create(
+    event = CardEvent.objects.create(
         card=card, board_id=card.board_id, kind=kind, actor=actor, at=at, **fields
     )
+    changed(card.board_id)
+    notify.publish(card.board.workspace_id, f"card.{kind}", event_payload(card, event))
+    return event
+
+
+def event_payload(card: Card, event: CardEvent) -> dict[str, Any]:
+    """What subscribers (webhooks) learn of a card event: ids, names and the time, no secrets."""
+    columns = {c.pk: c.name for c in (event.from_column, event.to_column) if c is not None}
+    return {
+        "board": card.board_id,
+        "card": {"id": card.pk, "number": card.number, "title": card.title},
+        "kind": event.kind,
+        "at": event.at.isoformat(),
+        "actor": event.actor.email if event.actor else None,
+        "from_column": columns.get(event.from_column_id) if event.from_column_id else None,
+        "to_column": columns.get(event.to_column_id) if event.to_column_id else None,
+        "lane": event.lane,
+        "reason": event.reason,
+    }
 
 
 # ---- limits -------------------------------------------------------------------------------------
@@ -389,6 +415,7 @@ def update_board(
     board.done_column = done_column
     board.expedite_limit = 1 if limit is None else limit
     board.save(update_fields=["name", "start_column", "done_column", "expedite_limit"])
+    changed(board.pk)
     return board
 
 
@@ -402,6 +429,7 @@ def add_column(board: Board, spec: ColumnSpec, *, before: Column | None = None) 
     else:
         position = before.position
         _shift_columns(board, position)
+    changed(board.pk)
     return Column.objects.create(
         board=board,
         name=name,
@@ -443,6 +471,7 @@ def update_column(column: Column, spec: ColumnSpec) -> Column:
     column.wip_limit = clean_limit(spec.wip_limit, "wip_limit")
     column.per_person_limit = clean_limit(spec.per_person_limit, "per_person_limit")
     column.save(update_fields=["name", "kind", "policy", "wip_limit", "per_person_limit"])
+    changed(column.board_id)
     return column
 
 
@@ -466,6 +495,7 @@ def move_column(column: Column, direction: int) -> None:
             raise InvalidInput(
                 "the start column must stay before the done column", field="position"
             )
+    changed(column.board_id)
 
 
 @transaction.atomic
@@ -489,6 +519,7 @@ def delete_column(column: Column) -> None:
     if board.columns.count() <= 2:
         raise InvalidInput("a board needs at least two columns", field="column")
     column.delete()
+    changed(board.pk)
 
 
 # ---- cards --------------------------------------------------------------------------------------
@@ -986,6 +1017,7 @@ def import_history(
         for card, item in zip(created, items, strict=True)
         for user in {u.pk: u for u in item.assignees}.values()
     )
+    changed(board.pk)
     if progress is not None:
         progress(total, total)
     return created

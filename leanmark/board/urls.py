@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.workspace_home, name="workspace"),
     path("boards/new", views.board_create, name="board_create"),
     path("boards/<int:board_id>/", views.board, name="board"),
+    path("boards/<int:board_id>/changes", views.board_changes, name="board_changes"),
     path("boards/<int:board_id>/settings", views.board_settings, name="board_settings"),
     path("boards/<int:board_id>/columns/new", views.column_add, name="column_add"),
     path(

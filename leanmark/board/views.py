@@ -64,8 +64,14 @@ def _board_context(
     shown = request.GET.get("done", "")
     valid = shown.isascii() and shown.isdigit() and 0 < len(shown) < 6
     done_shown = min(int(shown), 5000) if valid and int(shown) > 0 else queries.DONE_PAGE
+    if request.method != "GET":  # a write just bumped the counter: draw the board it made
+        board.changes = queries.board_changes(request.workspace, board.pk)
     view = queries.board_view(board, now=timezone.now(), filters=filters, done_shown=done_shown)
+    # The live poll asks with the same filters and paging, and the counter this drawing shows.
+    live = request.GET.copy()
+    live["v"] = str(board.changes)
     return {
+        "live_query": live.urlencode(),
         "view": view,
         "board": board,
         "boards": queries.boards_of(request.workspace),
@@ -106,6 +112,24 @@ def board_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 @workspace_view()
 def board(request: HttpRequest, board_id: int) -> HttpResponse:
+    board = queries.board_for(request.workspace, board_id)
+    return render_page(
+        request, "board/board.html", _board_context(request, board), fragment="board"
+    )
+
+
+@require_GET
+@workspace_view()
+def board_changes(request: HttpRequest, board_id: int) -> HttpResponse:
+    """The live poll: 204 while the board is as the page drew it (``v``), else the board redrawn.
+
+    Every open board asks every few seconds, so the idle answer is one indexed query after the
+    session and membership checks; other processes' changes show because the counter is in the
+    database."""
+    seen = request.GET.get("v", "")
+    current = queries.board_changes(request.workspace, board_id)
+    if seen.isascii() and seen.isdigit() and int(seen) == current:
+        return HttpResponse(status=204)
     board = queries.board_for(request.workspace, board_id)
     return render_page(
         request, "board/board.html", _board_context(request, board), fragment="board"

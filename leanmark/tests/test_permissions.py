@@ -86,6 +86,7 @@ CORE_PAGES = [
     Case("workspace", "get", (LOGIN, 404, 302, 302, 302), ws),
     Case("board_create", "post", OWNER_WRITE, ws, lambda w: {"name": "Second"}),
     Case("board", "get", READ, board),
+    Case("board_changes", "get", READ, board),
     Case("board_settings", "get", READ, board),
     Case(
         "column_add",

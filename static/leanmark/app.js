@@ -39,6 +39,7 @@
   // A request that failed (5xx, 403, no network) swaps nothing, and a dragged card would stay where
   // it was dropped: say that nothing was saved, and redraw the board as the server has it.
   function failed(event) {
+    if (event.detail.elt && event.detail.elt.id === "live-poll") return stale(true);
     var board = document.getElementById("board");
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     var alert = document.getElementById("request-error") || document.createElement("div");
@@ -66,6 +67,37 @@
     var query = new URLSearchParams();
     new FormData(filters).forEach(function (value, key) { if (value) query.append(key, value); });
     if (query.toString()) event.detail.path += "?" + query.toString();
+  });
+  // Live updates: #live-poll asks every 3 s whether the board changed. Not while the tab is hidden,
+  // and a redraw waits while the person is busy on the board (dragging, typing a filter, giving a
+  // reason for a limit override): the poll keeps its old counter, so the next one redraws.
+  function busy() {
+    var board = document.getElementById("board");
+    if (!board) return false;
+    if (document.querySelector(".sortable-chosen, .sortable-drag, .sortable-ghost")) return true;
+    if (board.querySelector("form.override")) return true;
+    return board.contains(document.activeElement) && typing(document.activeElement);
+  }
+  function stale(on) {
+    var note = document.getElementById("live-stale");
+    if (!on) { if (note) note.remove(); return; }
+    if (note) return;
+    note = document.createElement("div");
+    note.id = "live-stale";
+    note.className = "alert warn";
+    note.setAttribute("role", "status");
+    note.textContent = "Live updates paused: the server cannot be reached. This board may be out of date; it catches up by itself.";
+    var board = document.getElementById("board");
+    if (board) board.insertAdjacentElement("beforebegin", note);
+  }
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.elt.id === "live-poll" && event.detail.successful) stale(false);
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt.id === "live-poll" && (document.hidden || busy())) event.preventDefault();
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.elt.id === "live-poll" && busy()) event.detail.shouldSwap = false;
   });
   document.addEventListener("htmx:responseError", failed);
   document.addEventListener("htmx:sendError", failed);

@@ -415,3 +415,16 @@ def test_it_keeps_the_filter_after_a_drag(ui, world):
     expect(ui.cell(world.column("Writing")).locator("#card-1")).to_be_visible()
     expect(ui.page.locator("#card-2")).to_have_count(0)
     expect(ui.page.locator("input[name=tag]")).to_have_value("seo")
+
+
+def test_another_persons_change_appears_within_five_seconds_without_reloading(ui, world):
+    card = add(world, "Spring newsletter")
+    ui.log_in(world.carol)  # a viewer, watching the board
+    ui.open_board(world.board)
+    ui.page.evaluate("window.notReloaded = true")
+    put(world, card, "Writing")  # Bob, elsewhere
+    services.block_card(card, reason="legal review", actor=world.bob)
+    writing = ui.cell(world.column("Writing"))
+    expect(writing.locator("#card-1")).to_contain_text("legal review", timeout=5_000)
+    expect(ui.header(world.column("Writing")).locator(".count")).to_have_text("1/3")
+    assert ui.page.evaluate("window.notReloaded") is True
