@@ -1,0 +1,14 @@
+"""Errors of the value stream app. They are board errors, so the one API maps them to its error
+envelope (status, code, the offending field) and views show their message."""
+
+from leanmark.board.errors import BoardError
+
+
+class ValueStreamError(BoardError):
+    code = "invalid"
+    status = 422
+
+
+class NotAFutureStep(BoardError):
+    code = "not_a_future_step"
+    status = 409
