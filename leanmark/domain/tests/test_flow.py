@@ -34,6 +34,8 @@ START, DONE = 1, 3
         ([Move(at(1), 1), Move(at(3), 3), Move(at(4), 2), Move(at(7), 3)], 1, 7, 7, 6),
         # moved back before the start column: the first start still counts
         ([Move(at(1), 1), Move(at(2), 0), Move(at(5), 1), Move(at(9), 3)], 1, 9, 9, 8),
+        # a lane change inside done is not a new entry: the finish stays
+        ([Move(at(1), 1), Move(at(3), 3), Move(at(4), 3)], 1, 3, 3, 2),
         # events given out of order are sorted by time
         ([Move(at(5), 3), Move(at(1), 1)], 1, 5, 5, 4),
     ],

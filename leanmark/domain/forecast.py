@@ -1,0 +1,194 @@
+"""Monte Carlo forecasts from a throughput history (PRODUCT.md §5). No Django here.
+
+The history is the number of items finished in each period (a day or a week) of a window the
+user chose, zero periods included. Each trial samples periods from it uniformly with
+replacement; the seed and the number of trials are part of every result, so a forecast can be
+repeated exactly.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+CONFIDENCES: tuple[int, ...] = (50, 70, 85, 95)
+DEFAULT_TRIALS = 10_000
+MAX_TRIALS = 1_000_000
+MAX_PERIODS = 520  # ten years of weeks, or about seventeen months of days, per "when" trial
+CHUNK = 4_000_000  # draws held in memory at once
+
+
+class ForecastError(ValueError):
+    """The inputs cannot give a forecast; the message says why and what to change."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class History:
+    """Items finished per period, oldest first."""
+
+    counts: tuple[int, ...]
+
+    @staticmethod
+    def of(counts: Sequence[int] | npt.NDArray[np.int64]) -> "History":
+        values = tuple(int(c) for c in counts)
+        if any(c < 0 for c in values):
+            raise ForecastError("a throughput count cannot be negative")
+        return History(values)
+
+    @property
+    def periods(self) -> int:
+        return len(self.counts)
+
+    @property
+    def items(self) -> int:
+        return sum(self.counts)
+
+    def check(self) -> None:
+        if not self.counts:
+            raise ForecastError(
+                "the history window holds no whole period; widen it", field="window"
+            )
+        if self.items == 0:
+            raise ForecastError(
+                f"no item was finished in the {self.periods} period(s) of the history window, "
+                "so there is no throughput to sample; choose a window in which work was finished",
+                field="window",
+            )
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Answers at each confidence (None: beyond the simulated horizon), the outcome histogram
+    (value, trials), and what produced it."""
+
+    kind: str  # "how_many" (answers in items) or "when" (answers in periods)
+    answers: dict[int, int | None]
+    histogram: tuple[tuple[int, int], ...]
+    trials: int
+    seed: int
+    history: History
+    target: int  # how_many: periods ahead; when: items to finish
+    beyond: int = 0  # "when" trials that had not finished within MAX_PERIODS
+
+
+def check_trials(trials: int) -> None:
+    if not 1 <= trials <= MAX_TRIALS:
+        raise ForecastError(
+            f"trials must be between 1 and {MAX_TRIALS:,} (got {trials:,})", field="trials"
+        )
+
+
+def _histogram(outcomes: npt.NDArray[np.int64]) -> tuple[tuple[int, int], ...]:
+    values, counts = np.unique(outcomes, return_counts=True)
+    return tuple((int(v), int(c)) for v, c in zip(values, counts, strict=True))
+
+
+def how_many(
+    history: History,
+    periods: int,
+    *,
+    trials: int = DEFAULT_TRIALS,
+    seed: int,
+    confidences: Sequence[int] = CONFIDENCES,
+) -> Forecast:
+    """How many items will be finished in the next ``periods`` periods (§5): at confidence c,
+    the largest N such that at least c % of the trials finish N items or more."""
+    history.check()
+    check_trials(trials)
+    if periods < 1:
+        raise ForecastError("the date must be at least one whole period ahead", field="until")
+    rng = np.random.default_rng(seed)
+    values, counts = np.unique(np.asarray(history.counts, dtype=np.int64), return_counts=True)
+    # Sampling `periods` periods uniformly with replacement and adding them up is the same as
+    # drawing how often each distinct count comes up (multinomial) and weighting: this costs
+    # trials x distinct counts instead of trials x periods.
+    totals = np.empty(trials, dtype=np.int64)
+    step = max(1, CHUNK // max(1, values.size))
+    for start in range(0, trials, step):
+        size = min(step, trials - start)
+        drawn = rng.multinomial(periods, counts / counts.sum(), size=size)
+        totals[start : start + size] = drawn @ values
+    ordered = np.sort(totals)[::-1]
+    answers: dict[int, int | None] = {}
+    for c in confidences:
+        rank = int(np.ceil(c / 100 * trials))  # at least c % of the trials
+        answers[c] = int(ordered[max(rank, 1) - 1])
+    return Forecast(
+        kind="how_many",
+        answers=answers,
+        histogram=_histogram(totals),
+        trials=trials,
+        seed=seed,
+        history=history,
+        target=periods,
+    )
+
+
+def when(
+    history: History,
+    items: int,
+    *,
+    trials: int = DEFAULT_TRIALS,
+    seed: int,
+    confidences: Sequence[int] = CONFIDENCES,
+    max_periods: int = MAX_PERIODS,
+) -> Forecast:
+    """After how many periods ``items`` items will be finished (§5): at confidence c, the
+    c-percentile (nearest rank) of the trials' durations. Trials still short after
+    ``max_periods`` count as beyond it; an answer among them is None."""
+    history.check()
+    check_trials(trials)
+    if items < 1:
+        raise ForecastError("the number of items must be at least 1", field="items")
+    rng = np.random.default_rng(seed)
+    sample = np.asarray(history.counts, dtype=np.int64)
+    durations = np.full(trials, max_periods + 1, dtype=np.int64)
+    missing = np.full(trials, items, dtype=np.int64)
+    pending = np.arange(trials)
+    elapsed = 0
+    mean = sample.mean()
+    while pending.size and elapsed < max_periods:
+        block = int(min(max_periods - elapsed, max(8, np.ceil(2 * items / mean))))
+        block = max(1, min(block, CHUNK // pending.size))
+        drawn = sample[rng.integers(0, sample.size, size=(pending.size, block))]
+        done_by = np.cumsum(drawn, axis=1)
+        reached = done_by >= missing[pending, None]
+        hit = reached.any(axis=1)
+        durations[pending[hit]] = elapsed + reached[hit].argmax(axis=1) + 1
+        missing[pending[~hit]] -= done_by[~hit, -1]
+        pending = pending[~hit]
+        elapsed += block
+    beyond = int((durations > max_periods).sum())
+    ordered = np.sort(durations)
+    answers: dict[int, int | None] = {}
+    for c in confidences:
+        rank = int(np.ceil(c / 100 * trials))
+        value = int(ordered[max(rank, 1) - 1])
+        answers[c] = None if value > max_periods else value
+    return Forecast(
+        kind="when",
+        answers=answers,
+        histogram=_histogram(durations[durations <= max_periods]),
+        trials=trials,
+        seed=seed,
+        history=history,
+        target=items,
+        beyond=beyond,
+    )
+
+
+def period_totals(daily: npt.NDArray[np.int64], period_days: int) -> npt.NDArray[np.int64]:
+    """Daily counts summed into whole periods counted back from the last day; a partial period
+    at the start of the window is left out (it would look like a slow period)."""
+    whole = daily.size // period_days
+    if whole == 0:
+        return np.empty(0, dtype=np.int64)
+    kept = daily[daily.size - whole * period_days :]
+    totals: npt.NDArray[np.int64] = kept.reshape(whole, period_days).sum(axis=1).astype(np.int64)
+    return totals
