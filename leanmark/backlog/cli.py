@@ -1,7 +1,339 @@
-"""`leanmark` commands of this app; leanmark/cli.py calls ``register(app)``."""
+"""`leanmark idea …`: capture, list (ranked), show, score, triage, start and import ideas."""
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+from rich.table import Table
+
+from leanmark.lib.cli import (
+    AsOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    actor_for,
+    fail,
+    out,
+    print_json,
+    progress_bar,
+    setup_django,
+    workspace_for,
+)
+
+idea_app = typer.Typer(help="Ideas: capture, rank, triage, start, import.", no_args_is_help=True)
+
+OnOpt = Annotated[
+    str | None, typer.Option("--on", help="Rank for this date (YYYY-MM-DD; default: today).")
+]
+ModelOpt = Annotated[
+    str | None,
+    typer.Option("--model", "--rank", help="ice, rice or cd3 (default: the workspace's choice)."),
+]
 
 
 def register(app: typer.Typer) -> None:
-    """Add this app's commands (sub-apps or commands) to the `leanmark` command."""
+    app.add_typer(idea_app, name="idea")
+
+
+def _on(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        fail(f"--on {raw!r} is not a date (YYYY-MM-DD)")
+
+
+def _idea(ws: Any, idea_id: int) -> Any:
+    from django.http import Http404
+
+    from leanmark.backlog import queries
+
+    try:
+        return queries.idea_for(ws, idea_id)
+    except (Http404, ValueError, OverflowError):
+        fail(f"no idea {idea_id} in {ws.slug}; `leanmark idea list` shows the ids")
+
+
+def _errors() -> tuple[type[Exception], ...]:
+    from leanmark.board.errors import BoardError
+
+    return (BoardError,)
+
+
+def idea_json(row: Any) -> dict[str, Any]:
+    """One idea as the CLI's --json prints it (and the API's list, field for field)."""
+    idea, score = row.idea, row.score
+    return {
+        "id": idea.pk,
+        "title": idea.title,
+        "status": idea.status,
+        "stage": idea.stage,
+        "channel": idea.channel,
+        "tags": idea.tags,
+        "rank": row.rank,
+        "score": None if score is None else score.value,
+        "explanation": None if score is None else score.explanation,
+        "expedite": bool(score and score.expedite),
+        "deadline_at_risk": bool(score and score.deadline_at_risk),
+        "evidence_changed": idea.evidence_changed_at is not None,
+        "card": idea.card.number if idea.card_id else None,
+    }
+
+
+@idea_app.command("add")
+def idea_add(
+    title: str,
+    stage: Annotated[str, typer.Option(help="Hourglass stage (know … refer).")] = "",
+    channel: Annotated[str, typer.Option(help="Marketing channel.")] = "",
+    detail: Annotated[str, typer.Option(help="Description (Markdown).")] = "",
+    source: Annotated[str, typer.Option(help="Who or what suggested it.")] = "",
+    tags: Annotated[str, typer.Option(help="Comma-separated tags.")] = "",
+    hypothesis: Annotated[str, typer.Option(help="What you believe will happen.")] = "",
+    workspace: WorkspaceOpt = None,
+    as_user: AsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Capture an idea: only the title is needed."""
+    setup_django()
+    from leanmark.backlog import services
+
+    ws = workspace_for(workspace)
+    try:
+        idea = services.capture_idea(
+            ws,
+            title=title,
+            actor=actor_for(ws, as_user),
+            description=detail,
+            stage=stage.lower(),
+            channel=channel,
+            source=source,
+            tags=tags,
+            hypothesis=hypothesis,
+        )
+    except _errors() as error:
+        fail(error.message)  # type: ignore[attr-defined]
+    if as_json:
+        print_json({"id": idea.pk, "title": idea.title, "status": idea.status})
+    else:
+        out.print(f"Idea {idea.pk} captured: {idea.title}")
+
+
+@idea_app.command("list")
+def idea_list(
+    ranked: Annotated[
+        bool, typer.Option("--ranked", help="Sort by value (default: newest first).")
+    ] = False,
+    model: ModelOpt = None,
+    on: OnOpt = None,
+    status: Annotated[str, typer.Option(help="open, all, or one status.")] = "open",
+    stage: Annotated[str, typer.Option(help="Only this hourglass stage.")] = "",
+    channel: Annotated[str, typer.Option(help="Only this channel.")] = "",
+    tag: Annotated[str, typer.Option(help="Only ideas with this tag.")] = "",
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Ideas of the workspace; --ranked sorts them by the scoring model for a date."""
+    setup_django()
+    from leanmark.backlog import queries, services
+
+    ws = workspace_for(workspace)
+    try:
+        chosen = services.clean_model(model) if model else queries.default_model(ws)
+    except _errors() as error:
+        fail(error.message)  # type: ignore[attr-defined]
+    if status not in queries.STATUS_FILTERS:
+        fail(f"unknown status {status!r}; choose one of {', '.join(queries.STATUS_FILTERS)}")
+    day = _on(on) if on else queries_today(ws)
+    filters = queries.IdeaFilters(status=status, stage=stage, channel=channel, tag=tag.lower())
+    rows = queries.ranked_ideas(ws, model=chosen, on=day, filters=filters)
+    if not ranked:
+        rows.sort(key=lambda r: (r.idea.created_at, r.idea.pk), reverse=True)
+    data = [idea_json(r) for r in rows]
+    if as_json:
+        print_json({"model": chosen.value, "on": day.isoformat(), "ranked": ranked, "ideas": data})
+        return
+    title = f"{len(data)} idea(s), {chosen.value.upper()} on {day.isoformat()}"
+    table = Table("Rank", "Id", "Title", "Status", "Score", "Flags", title=title)
+    for row in data:
+        flags = ", ".join(
+            label
+            for key, label in (
+                ("expedite", "expedite"),
+                ("deadline_at_risk", "deadline at risk"),
+                ("evidence_changed", "evidence changed"),
+            )
+            if row[key]
+        )
+        score = "–" if row["score"] is None else f"{row['score']:g}"
+        table.add_row(
+            str(row["rank"] or "–"), str(row["id"]), row["title"], row["status"], score, flags
+        )
+    out.print(table)
+
+
+def queries_today(ws: Any) -> date:
+    from leanmark.backlog import queries
+
+    return queries.today(ws)
+
+
+@idea_app.command("show")
+def idea_show(
+    idea_id: int, on: OnOpt = None, workspace: WorkspaceOpt = None, as_json: JsonOpt = False
+) -> None:
+    """One idea with its scores (and how each is computed) and its history."""
+    setup_django()
+    from leanmark.backlog import queries
+
+    ws = workspace_for(workspace)
+    idea = _idea(ws, idea_id)
+    day = _on(on) if on else queries_today(ws)
+    scores = queries.scores_of(idea, day)
+    data = {
+        "id": idea.pk,
+        "title": idea.title,
+        "status": idea.status,
+        "reason": idea.status_reason,
+        "stage": idea.stage,
+        "channel": idea.channel,
+        "tags": idea.tags,
+        "source": idea.source,
+        "description": idea.description,
+        "hypothesis": idea.hypothesis,
+        "scores": {m.value: (s.explanation if s else None) for m, s in scores.items()},
+        "card": idea.card.number if idea.card_id else None,
+        "history": [
+            {"at": e.at.isoformat(), "kind": e.kind, "reason": e.reason, "data": e.data}
+            for e in queries.history(idea)
+        ],
+    }
+    if as_json:
+        print_json(data)
+        return
+    out.print(f"Idea {idea.pk}: {idea.title} [{idea.status}]")
+    if idea.status_reason:
+        out.print(f"  reason: {idea.status_reason}")
+    for model, text in data["scores"].items():
+        out.print(f"  {model.upper()}: {text or 'not scored'}")
+    if idea.card_id:
+        out.print(f"  on the board as card #{idea.card.number}")
+    for event in data["history"]:
+        out.print(f"  {event['at'][:16]} {event['kind']} {event['reason']}".rstrip())
+
+
+@idea_app.command("score")
+def idea_score(
+    idea_id: int,
+    model: Annotated[str, typer.Argument(help="ice, rice or cd3.")],
+    impact: Annotated[str, typer.Option(help="ICE 1–10; RICE 3, 2, 1, 0.5, 0.25.")] = "",
+    confidence: Annotated[str, typer.Option(help="ICE 1–10; RICE 100, 80, 50 (%).")] = "",
+    ease: Annotated[str, typer.Option(help="ICE 1–10.")] = "",
+    reach: Annotated[str, typer.Option(help="RICE reach.")] = "",
+    effort: Annotated[str, typer.Option(help="RICE person-months (≥ 0.5).")] = "",
+    profile: Annotated[
+        str, typer.Option(help="CD3: standard, fixed_date, intangible, expedite.")
+    ] = "standard",
+    value_rate: Annotated[str, typer.Option(help="CD3: value per week once delivered.")] = "",
+    points: Annotated[
+        bool, typer.Option("--points", help="CD3: the value rate is in points, not money.")
+    ] = False,
+    weeks: Annotated[str, typer.Option(help="CD3: duration in weeks (> 0).")] = "",
+    deadline: Annotated[str, typer.Option(help="CD3 fixed date: YYYY-MM-DD.")] = "",
+    penalty: Annotated[str, typer.Option(help="CD3 fixed date: cost per week once missed.")] = "",
+    horizon: Annotated[str, typer.Option(help="CD3 intangible: YYYY-MM-DD.")] = "",
+    workspace: WorkspaceOpt = None,
+    as_user: AsOpt = None,
+) -> None:
+    """Score an idea with one model; prints the score and its explanation."""
+    setup_django()
+    from leanmark.backlog import queries, services
+
+    ws = workspace_for(workspace)
+    idea = _idea(ws, idea_id)
+    values = {
+        "impact": impact,
+        "confidence": confidence,
+        "ease": ease,
+        "reach": reach,
+        "effort": effort,
+        "profile": profile,
+        "value_rate": value_rate,
+        "value_unit": "points" if points else "money",
+        "duration_weeks": weeks,
+        "deadline": deadline,
+        "penalty": penalty,
+        "horizon": horizon,
+    }
+    try:
+        chosen = services.clean_model(model)
+        idea = services.score_idea(idea, model=chosen, values=values, actor=actor_for(ws, as_user))
+    except _errors() as error:
+        fail(error.message)  # type: ignore[attr-defined]
+    score = queries.score_of(idea, chosen, queries_today(ws))
+    out.print(f"Idea {idea.pk}: {score.explanation if score else 'scored'}")
+
+
+@idea_app.command("triage")
+def idea_triage(
+    idea_ids: Annotated[list[int], typer.Argument(help="One or more idea ids.")],
+    status: Annotated[
+        str, typer.Option(help="evaluated, accepted, parked, rejected (or new to reopen).")
+    ],
+    reason: Annotated[str, typer.Option(help="Why (required to park or reject).")] = "",
+    workspace: WorkspaceOpt = None,
+    as_user: AsOpt = None,
+) -> None:
+    """Set the status of one or more ideas (all or none)."""
+    setup_django()
+    from leanmark.backlog import services
+
+    ws = workspace_for(workspace)
+    try:
+        changed = services.bulk_set_status(
+            ws, idea_ids, status=status, reason=reason, actor=actor_for(ws, as_user)
+        )
+    except _errors() as error:
+        fail(error.message)  # type: ignore[attr-defined]
+    out.print(f"{changed} idea(s) now {status}.")
+
+
+@idea_app.command("start")
+def idea_start(
+    idea_id: int,
+    reason: Annotated[str, typer.Option(help="Reason to go over a full soft limit.")] = "",
+    workspace: WorkspaceOpt = None,
+    as_user: AsOpt = None,
+) -> None:
+    """Turn an accepted idea into a card in the board's first column; exit 2 on a WIP limit."""
+    setup_django()
+    from leanmark.backlog import services
+
+    ws = workspace_for(workspace)
+    idea = _idea(ws, idea_id)
+    try:
+        card = services.start_idea(idea, actor=actor_for(ws, as_user), reason=reason)
+    except _errors() as error:
+        fail(error.message, 2 if error.status == 409 else 1)  # type: ignore[attr-defined]
+    out.print(f"Idea {idea.pk} started as card #{card.number} in {card.column.name}.")
+
+
+@idea_app.command("import")
+def idea_import(
+    file: Annotated[Path, typer.Argument(help="CSV file; the first line names the columns.")],
+    workspace: WorkspaceOpt = None,
+    as_user: AsOpt = None,
+) -> None:
+    """Import ideas from CSV: all or nothing, every bad line listed."""
+    setup_django()
+    from leanmark.backlog import services
+
+    ws = workspace_for(workspace)
+    if not file.is_file():
+        fail(f"{file} is not a file")
+    data = file.read_bytes()
+    actor = actor_for(ws, as_user)
+    try:
+        with progress_bar(f"Importing {file.name}") as report:
+            result = services.import_csv(ws, data, actor=actor, progress=report)
+    except services.ImportRejected as error:
+        fail(error.message)
+    out.print(f"{len(result.created)} idea(s) imported into {ws.slug}.")

@@ -3,9 +3,11 @@
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from leanmark.accounts.models import Workspace
 from leanmark.domain import value
@@ -46,6 +48,11 @@ def idea_by_id(workspace_ids: Any, idea_id: int) -> Idea:
 
 def history(idea: Idea) -> list[IdeaEvent]:
     return list(idea.events.select_related("actor").order_by("at", "id"))
+
+
+def today(workspace: Workspace) -> date:
+    """Today's date in the workspace's time zone: the date a ranking is computed for."""
+    return timezone.now().astimezone(ZoneInfo(workspace.time_zone or "UTC")).date()
 
 
 def default_model(workspace: Workspace) -> Model:
@@ -165,7 +172,8 @@ def ranked_ideas(
     """The backlog sorted by the model's score for the date: expedite first, unscored last.
     Recomputed from the stored inputs on every call (Cost of Delay depends on the date)."""
     filters = filters or IdeaFilters()
-    ideas = filters.apply(Idea.objects.filter(workspace=workspace)).select_related("card")
+    ideas = filters.apply(Idea.objects.filter(workspace=workspace))
+    ideas = ideas.select_related("card", "workspace")
     rows = []
     for idea in ideas.order_by("created_at", "id"):
         scores = scores_of(idea, on)

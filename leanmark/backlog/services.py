@@ -127,9 +127,9 @@ def _score_error(error: InvalidScore) -> InvalidInput:
 
 
 def _today(workspace: Workspace) -> date:
-    from zoneinfo import ZoneInfo
+    from .queries import today
 
-    return timezone.now().astimezone(ZoneInfo(workspace.time_zone or "UTC")).date()
+    return today(workspace)
 
 
 # ---- capture and edit ---------------------------------------------------------------------------
