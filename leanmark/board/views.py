@@ -11,6 +11,7 @@ from leanmark.accounts.models import Role
 from leanmark.lib.access import workspace_view
 from leanmark.lib.htmx import render_page
 from leanmark.lib.markdown import render as markdown
+from leanmark.standups.queries import open_impediments
 
 from . import queries, services
 from .errors import BoardError, OverrideReasonRequired
@@ -113,9 +114,9 @@ def board_create(request: HttpRequest) -> HttpResponse:
 @workspace_view()
 def board(request: HttpRequest, board_id: int) -> HttpResponse:
     board = queries.board_for(request.workspace, board_id)
-    return render_page(
-        request, "board/board.html", _board_context(request, board), fragment="board"
-    )
+    context = _board_context(request, board)
+    context["impediments"] = open_impediments(request.workspace)  # one query, any number
+    return render_page(request, "board/board.html", context, fragment="board")
 
 
 @require_GET
