@@ -12,14 +12,26 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 from django.db import connection
 
+from leanmark.board.errors import InvalidInput
 from leanmark.board.models import Board, Card, CardEvent, Column
+from leanmark.board.queries import Filters
 from leanmark.domain import flow as maths
 from leanmark.domain.flow import DAY, BoardShape, EventLog, Timeline
+from leanmark.domain.forecast import (
+    DEFAULT_TRIALS,
+    Forecast,
+    ForecastError,
+    History,
+    how_many,
+    period_totals,
+    when,
+)
 
 # ---- loading and caching -------------------------------------------------------------------------
 
@@ -256,3 +268,393 @@ def finished_items(
         )
         for i in chosen
     ]
+
+
+# ---- the flow report: every metric for a board, a date range and filters ------------------------
+
+MAX_RANGE_DAYS = 1830  # five years of days in one report
+SCATTER_MAX = 2000  # the newest finished items drawn on the scatterplot (all are in the CSV)
+
+
+class FlowInputError(InvalidInput):
+    """A report or forecast parameter that cannot be used; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class FlowFilters:
+    lane: str = ""
+    stage: str = ""
+    person: int | None = None
+    tag: str = ""
+
+    @classmethod
+    def from_query(cls, query: Any) -> "FlowFilters":
+        board_filters = Filters.from_query(query)
+        return cls(
+            lane=board_filters.lane,
+            stage=board_filters.stage,
+            person=board_filters.person,
+            tag=board_filters.tag,
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.lane or self.stage or self.person or self.tag)
+
+    def as_query(self) -> dict[str, str]:
+        found = {"lane": self.lane, "stage": self.stage, "tag": self.tag}
+        found["person"] = str(self.person) if self.person else ""
+        return {k: v for k, v in found.items() if v}
+
+
+@dataclass(frozen=True)
+class CycleItem:
+    card_id: int
+    number: int
+    title: str
+    started_at: datetime
+    finished_at: datetime
+    cycle_days: float
+    lead_days: float
+    active_days: float
+    blocked_days: float
+
+    @property
+    def efficiency(self) -> float | None:
+        return None if self.cycle_days <= 0 else min(1.0, self.active_days / self.cycle_days)
+
+
+@dataclass(frozen=True)
+class AgingItem:
+    card_id: int
+    number: int
+    title: str
+    column: str
+    age_days: float
+    blocked: bool
+    over_85: bool
+
+
+@dataclass(frozen=True)
+class PeriodCount:
+    start: date
+    throughput: int
+
+
+@dataclass(frozen=True)
+class Reason:
+    reason: str
+    times: int
+    blocked_days: float
+
+
+@dataclass(frozen=True)
+class FlowReport:
+    board_id: int
+    board_name: str
+    start: date
+    end: date
+    now: datetime
+    filters: FlowFilters
+    last_event_id: int
+    columns: tuple[str, ...]
+    active_columns: tuple[bool, ...]
+    start_column: str
+    done_column: str
+    items: int  # cards (matching the filters) with any history on the board
+    days: list[date]
+    throughput: list[int]
+    wip: list[int]
+    blocked: list[int]
+    cfd: list[list[int]]  # per day, per column: items at that column or later
+    weekly: list[PeriodCount]
+    monthly: list[PeriodCount]
+    percentiles: dict[int, float]
+    finished: list[CycleItem]
+    aging: list[AgingItem]
+    efficiency: maths.FlowEfficiency
+    reasons: list[Reason]
+    littles_law: maths.LittlesLaw
+
+    @property
+    def total_throughput(self) -> int:
+        return sum(self.throughput)
+
+    @property
+    def has_history(self) -> bool:
+        return self.items > 0
+
+
+def default_range(board: Board, now: datetime, days: int = 90) -> tuple[date, date]:
+    today = now.astimezone(time_zone(board)).date()
+    return today - timedelta(days=days - 1), today
+
+
+def check_range(start: date, end: date) -> None:
+    if end < start:
+        raise FlowInputError(
+            f"the range ends ({end}) before it starts ({start}); swap the dates", field="from"
+        )
+    if (end - start).days + 1 > MAX_RANGE_DAYS:
+        raise FlowInputError(
+            f"a range covers at most {MAX_RANGE_DAYS:,} days; this one has "
+            f"{(end - start).days + 1:,}",
+            field="from",
+        )
+
+
+def item_mask(board: Board, data: FlowData, filters: FlowFilters) -> np.ndarray | None:
+    """The timeline items matching the filters (None: all)."""
+    if not filters.active:
+        return None
+    chosen = Filters(
+        person=filters.person, lane=filters.lane, stage=filters.stage, tag=filters.tag
+    ).apply(Card.objects.filter(board=board))
+    ids = np.fromiter(chosen.values_list("id", flat=True), dtype=np.int64)
+    return np.isin(data.timeline.ids, ids)
+
+
+def titles_of(board: Board, card_ids: list[int]) -> dict[int, str]:
+    cards = Card.objects.filter(board=board)
+    if len(card_ids) <= SCATTER_MAX:
+        cards = cards.filter(pk__in=card_ids)
+    return dict(cards.values_list("id", "title"))
+
+
+def _periods(days: list[date], counts: np.ndarray, key: Any) -> list[PeriodCount]:
+    totals: dict[date, int] = {}
+    for day, count in zip(days, counts, strict=True):
+        start = key(day)
+        totals[start] = totals.get(start, 0) + int(count)
+    return [PeriodCount(start, n) for start, n in totals.items()]
+
+
+def _week(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _levels(found: dict[float, float] | None) -> dict[int, float]:
+    return {} if found is None else {int(k): v for k, v in found.items()}
+
+
+def flow_report(
+    board: Board,
+    *,
+    start: date,
+    end: date,
+    now: datetime,
+    filters: FlowFilters = FlowFilters(),
+) -> FlowReport:
+    """All flow metrics of §5 for the days start..end (workspace time zone)."""
+    check_range(start, end)
+    data = flow_data(board)
+    tl, shape, tz = data.timeline, data.shape, data.tz
+    mask = item_mask(board, data, filters)
+    edges = day_edges(start, end, tz)
+    since, until = edges[0], edges[-1]
+    days = [start + timedelta(days=i) for i in range(edges.size - 1)]
+    throughput = maths.throughput_per_day(tl, edges, mask)
+    wip = maths.wip_per_day(tl, shape, edges, mask)
+    chosen = maths.finished_in(tl, since, until, mask)
+    measures = maths.item_measures(tl, shape, now.timestamp())
+    order = np.flatnonzero(chosen)
+    order = order[np.argsort(tl.finished[order], kind="stable")]
+    in_progress = tl.in_progress() if mask is None else tl.in_progress() & mask
+    aging_index = np.flatnonzero(in_progress)
+    shown = order[-SCATTER_MAX:]
+    titles = titles_of(board, [int(tl.ids[i]) for i in (*shown, *aging_index)])
+    percentiles = _levels(maths.percentiles(tl.cycle[chosen] / DAY))
+    over = percentiles.get(85)
+    finished = [
+        CycleItem(
+            card_id=int(tl.ids[i]),
+            number=int(data.numbers[i]),
+            title=titles.get(int(tl.ids[i]), ""),
+            started_at=to_datetime(tl.started[i], tz),
+            finished_at=to_datetime(tl.finished[i], tz),
+            cycle_days=to_days(tl.cycle[i]),
+            lead_days=to_days(tl.lead[i]),
+            active_days=to_days(measures.active[i]),
+            blocked_days=to_days(measures.blocked[i]),
+        )
+        for i in order
+    ]
+    ages = (now.timestamp() - tl.started[aging_index]) / DAY
+    aging = sorted(
+        (
+            AgingItem(
+                card_id=int(tl.ids[i]),
+                number=int(data.numbers[i]),
+                title=titles.get(int(tl.ids[i]), ""),
+                column=shape.columns[int(tl.column[i])],
+                age_days=float(age),
+                blocked=not np.isnan(tl.blocked_since[i]),
+                over_85=over is not None and float(age) > over,
+            )
+            for i, age in zip(aging_index, ages, strict=True)
+        ),
+        key=lambda a: -a.age_days,
+    )
+    reasons = maths.blocker_reasons(
+        data.log, tl, since=since, until=until, now=now.timestamp(), items=mask
+    )
+    return FlowReport(
+        board_id=board.pk,
+        board_name=board.name,
+        start=start,
+        end=end,
+        now=now,
+        filters=filters,
+        last_event_id=data.last_event_id,
+        columns=shape.columns,
+        active_columns=shape.active,
+        start_column=shape.columns[shape.start_index],
+        done_column=shape.columns[shape.done_index],
+        items=int(len(tl) if mask is None else mask.sum()),
+        days=days,
+        throughput=[int(x) for x in throughput],
+        wip=[int(x) for x in wip],
+        blocked=[int(x) for x in maths.blocked_per_day(tl, shape, edges, mask)],
+        cfd=maths.cfd(tl, shape, edges, mask).tolist(),
+        weekly=_periods(days, throughput, _week),
+        monthly=_periods(days, throughput, _month),
+        percentiles=percentiles,
+        finished=finished,
+        aging=aging,
+        efficiency=maths.flow_efficiency(tl, measures, chosen),
+        reasons=[Reason(r.reason, r.times, to_days(r.blocked_seconds)) for r in reasons],
+        littles_law=maths.littles_law(wip, throughput, tl.cycle[chosen]),
+    )
+
+
+# ---- Monte Carlo forecasts -----------------------------------------------------------------------
+
+PERIOD_DAYS = {"day": 1, "week": 7}
+DEFAULT_SEED = 42
+DEFAULT_WINDOW_DAYS = 90
+
+
+@dataclass(frozen=True)
+class ForecastInput:
+    period: str = "day"
+    window_from: date | None = None
+    window_to: date | None = None
+    trials: int = DEFAULT_TRIALS
+    seed: int = DEFAULT_SEED
+    filters: FlowFilters = FlowFilters()
+
+
+@dataclass(frozen=True)
+class ForecastReport:
+    board_id: int
+    board_name: str
+    today: date
+    period: str
+    window_from: date
+    window_to: date
+    history: list[int]  # items finished per period of the window, oldest first
+    result: Forecast
+    until: date | None = None  # how many: by this date
+    items: int | None = None  # when: this many items
+
+    @property
+    def period_days(self) -> int:
+        return PERIOD_DAYS[self.period]
+
+    def date_after(self, periods: int | None) -> date | None:
+        """The date by which ``periods`` periods from today have passed (None: beyond)."""
+        return None if periods is None else self.today + timedelta(days=periods * self.period_days)
+
+
+def _window(board: Board, spec: ForecastInput, today: date) -> tuple[date, date]:
+    window_to = spec.window_to or today - timedelta(days=1)
+    window_from = spec.window_from or window_to - timedelta(days=DEFAULT_WINDOW_DAYS - 1)
+    if window_from > window_to:
+        raise FlowInputError(
+            f"the history window ends ({window_to}) before it starts ({window_from})",
+            field="window_from",
+        )
+    if window_to >= today:
+        raise FlowInputError(
+            f"the history window must end before today ({today}): today is not over yet",
+            field="window_to",
+        )
+    if (window_to - window_from).days + 1 > MAX_RANGE_DAYS:
+        raise FlowInputError(
+            f"the history window covers at most {MAX_RANGE_DAYS:,} days", field="window_from"
+        )
+    return window_from, window_to
+
+
+def _history(board: Board, spec: ForecastInput, today: date) -> tuple[date, date, list[int]]:
+    if spec.period not in PERIOD_DAYS:
+        raise FlowInputError("the period must be 'day' or 'week'", field="period")
+    window_from, window_to = _window(board, spec, today)
+    data = flow_data(board)
+    daily = maths.throughput_per_day(
+        data.timeline,
+        day_edges(window_from, window_to, data.tz),
+        item_mask(board, data, spec.filters),
+    )
+    counts = period_totals(daily, PERIOD_DAYS[spec.period])
+    return window_from, window_to, [int(c) for c in counts]
+
+
+def _run(call: Any) -> Forecast:
+    try:
+        result: Forecast = call()
+    except ForecastError as error:
+        raise FlowInputError(error.message, field=error.field or None) from None
+    return result
+
+
+def forecast_how_many(
+    board: Board, *, until: date, now: datetime, spec: ForecastInput = ForecastInput()
+) -> ForecastReport:
+    """How many items will be finished from tomorrow to ``until`` (inclusive)."""
+    today = now.astimezone(time_zone(board)).date()
+    if until <= today:
+        raise FlowInputError(
+            f"the date {until} is not in the future; choose a day after today ({today})",
+            field="until",
+        )
+    window_from, window_to, counts = _history(board, spec, today)
+    periods = (until - today).days // PERIOD_DAYS[spec.period]
+    result = _run(lambda: how_many(History.of(counts), periods, trials=spec.trials, seed=spec.seed))
+    return ForecastReport(
+        board.pk,
+        board.name,
+        today,
+        spec.period,
+        window_from,
+        window_to,
+        counts,
+        result,
+        until=until,
+    )
+
+
+def forecast_when(
+    board: Board, *, items: int, now: datetime, spec: ForecastInput = ForecastInput()
+) -> ForecastReport:
+    """When ``items`` more items will be finished, counting from tomorrow."""
+    today = now.astimezone(time_zone(board)).date()
+    if items < 1:
+        raise FlowInputError("the number of items must be at least 1", field="items")
+    window_from, window_to, counts = _history(board, spec, today)
+    result = _run(lambda: when(History.of(counts), items, trials=spec.trials, seed=spec.seed))
+    return ForecastReport(
+        board.pk,
+        board.name,
+        today,
+        spec.period,
+        window_from,
+        window_to,
+        counts,
+        result,
+        items=items,
+    )

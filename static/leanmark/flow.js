@@ -1,0 +1,14 @@
+// The card-history upload's progress bar: htmx reports the bytes sent; the server then checks and
+// imports the file in one request (the bar stays full while it works).
+(function () {
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var bar = document.getElementById("import-progress");
+    if (!bar || !event.detail.lengthComputable) return;
+    bar.hidden = false;
+    bar.value = Math.round((event.detail.loaded / event.detail.total) * 100);
+  });
+  document.addEventListener("htmx:afterRequest", function () {
+    var bar = document.getElementById("import-progress");
+    if (bar) { bar.hidden = true; bar.value = 0; }
+  });
+})();
