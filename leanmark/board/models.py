@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 
@@ -178,3 +180,25 @@ class CardEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise RuntimeError("card events are append-only")
+
+
+# The card page renews its editor's presence every 20 s; an older one is a closed tab.
+EDITING_TTL = timedelta(seconds=45)
+
+
+class CardEditor(models.Model):
+    """Someone has the card's page open to edit it (renewed every 20 s, see ``EDITING_TTL``)."""
+
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="editors")
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["card", "user"], name="one_editor_row_per_person")
+        ]
+        indexes = [models.Index(fields=["board", "seen_at"], name="editor_board_idx")]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} editing card {self.card_id} (seen {self.seen_at:%H:%M:%S})"

@@ -10,7 +10,7 @@ from django.http import Http404
 from leanmark.accounts.models import User, Workspace
 from leanmark.domain.flow import days
 
-from .models import LANE_ORDER, Board, Card, CardEvent, Column, Lane
+from .models import EDITING_TTL, LANE_ORDER, Board, Card, CardEditor, CardEvent, Column, Lane
 
 DONE_PAGE = 50
 
@@ -178,10 +178,32 @@ def _people() -> Prefetch:
     return Prefetch("assignees", queryset=people, to_attr="people")
 
 
+def editors_of(
+    board: Board, *, now: datetime, viewer: User | None = None, card: Card | None = None
+) -> dict[int, list[str]]:
+    """Who else has a card of the board open for editing: card id -> names (one query)."""
+    rows = CardEditor.objects.filter(board=board, seen_at__gt=now - EDITING_TTL)
+    if viewer is not None:
+        rows = rows.exclude(user=viewer)
+    if card is not None:
+        rows = rows.filter(card=card)
+    found: dict[int, list[str]] = {}
+    for card_id, name, username in rows.order_by("seen_at").values_list(
+        "card_id", "user__display_name", "user__username"
+    ):
+        found.setdefault(card_id, []).append(name or username)
+    return found
+
+
 def board_view(
-    board: Board, *, now: datetime, filters: Filters = Filters(), done_shown: int = DONE_PAGE
+    board: Board,
+    *,
+    now: datetime,
+    filters: Filters = Filters(),
+    done_shown: int = DONE_PAGE,
+    viewer: User | None = None,
 ) -> BoardView:
-    """Everything the board page draws, in five queries whatever the number of cards."""
+    """Everything the board page draws, in six queries whatever the number of cards."""
     columns = list(board.columns.order_by("position"))
     cells = cell_counts(board)
     counts = column_counts_from(cells)
@@ -192,6 +214,9 @@ def board_view(
         live.filter(column_id=done_id).order_by("-column_entered_at", "-id")[: done_shown + 1]
     )
     prefetch_related_objects([*others, *done_cards], _people())
+    editing = editors_of(board, now=now, viewer=viewer)
+    for card in (*others, *done_cards):
+        card.editing_by = editing.get(card.pk, [])
     views = []
     for column in columns:
         view = ColumnView(

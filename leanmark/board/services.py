@@ -27,7 +27,7 @@ from .errors import (
     StaleVersion,
     WipLimitExceeded,
 )
-from .models import TITLE_MAX, Board, Card, CardEvent, Column, Lane
+from .models import EDITING_TTL, TITLE_MAX, Board, Card, CardEditor, CardEvent, Column, Lane
 from .queries import in_progress
 
 REASON_MAX = 300
@@ -178,6 +178,29 @@ def changed(board_id: int) -> None:
     """Tell the board's open pages that what they show is out of date (inside the change's
     transaction, so a rolled-back change tells nobody)."""
     Board.objects.filter(pk=board_id).update(changes=F("changes") + 1)
+
+
+@transaction.atomic
+def start_editing(card: Card, user: User, *, now: datetime | None = None) -> None:
+    """``user`` has the card's edit form open. Other viewers' boards redraw only when someone
+    starts editing, not on every renewal, so an idle board stays idle."""
+    now = now or timezone.now()
+    row, created = CardEditor.objects.select_for_update().get_or_create(
+        card=card, user=user, defaults={"board_id": card.board_id, "seen_at": now}
+    )
+    fresh = not created and row.seen_at > now - EDITING_TTL
+    if not created:
+        CardEditor.objects.filter(pk=row.pk).update(seen_at=now)
+    if not fresh:
+        changed(card.board_id)
+
+
+@transaction.atomic
+def stop_editing(card: Card, user: User) -> None:
+    """The page was closed: the marker goes at once rather than when it expires."""
+    deleted, _ = CardEditor.objects.filter(card=card, user=user).delete()
+    if deleted:
+        changed(card.board_id)
 
 
 def _event(card: Card, kind: str, actor: User | None, at: datetime, **fields: Any) -> CardEvent:

@@ -18,5 +18,6 @@ urlpatterns = [
     path("boards/<int:board_id>/cards/<int:number>/move", views.card_move, name="card_move"),
     path("cards/<int:number>/", views.card_detail, name="card"),
     path("cards/<int:number>/edit", views.card_edit, name="card_edit"),
+    path("cards/<int:number>/editing", views.card_editing, name="card_editing"),
     path("cards/<int:number>/<str:action>", views.card_action, name="card_action"),
 ]

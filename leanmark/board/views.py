@@ -67,7 +67,9 @@ def _board_context(
     done_shown = min(int(shown), 5000) if valid and int(shown) > 0 else queries.DONE_PAGE
     if request.method != "GET":  # a write just bumped the counter: draw the board it made
         board.changes = queries.board_changes(request.workspace, board.pk)
-    view = queries.board_view(board, now=timezone.now(), filters=filters, done_shown=done_shown)
+    view = queries.board_view(
+        board, now=timezone.now(), filters=filters, done_shown=done_shown, viewer=request.user
+    )
     # The live poll asks with the same filters and paging, and the counter this drawing shows.
     live = request.GET.copy()
     live["v"] = str(board.changes)
@@ -217,8 +219,15 @@ def card_create(request: HttpRequest, board_id: int) -> HttpResponse:
 
 
 def _card_context(request: HttpRequest, card, **extra):
+    can_write = request.membership.allows(Role.MEMBER)
+    editing = can_write and card.archived_at is None
+    if editing and request.method == "GET":  # a refused save re-renders; it changes nothing
+        services.start_editing(card, request.user)
+    others = queries.editors_of(card.board, now=timezone.now(), viewer=request.user, card=card)
     return {
         "card": card,
+        "editing": editing,
+        "other_editors": others.get(card.pk, []),
         "description_html": markdown(card.description),
         "events": queries.card_events(card),
         "columns": list(card.board.columns.order_by("position")),
@@ -226,7 +235,7 @@ def _card_context(request: HttpRequest, card, **extra):
         "assigned": set(card.assignees.values_list("pk", flat=True)),
         "stages": STAGE_CHOICES,
         "lanes": [(lane.value, lane.label) for lane in LANE_ORDER],
-        "can_write": request.membership.allows(Role.MEMBER),
+        "can_write": can_write,
         "now": timezone.now(),
         **extra,
     }
@@ -237,6 +246,18 @@ def _card_context(request: HttpRequest, card, **extra):
 def card_detail(request: HttpRequest, number: int) -> HttpResponse:
     card = queries.card_for(request.workspace, number)
     return render_page(request, "board/card.html", _card_context(request, card))
+
+
+@require_POST
+@workspace_view()
+def card_editing(request: HttpRequest, number: int) -> HttpResponse:
+    """The card page renews its editor's presence every 20 s; ``left=1`` when it closes."""
+    card = queries.card_for(request.workspace, number)
+    if request.POST.get("left") == "1":
+        services.stop_editing(card, request.user)
+    elif card.archived_at is None:
+        services.start_editing(card, request.user)
+    return HttpResponse(status=204)
 
 
 @require_POST

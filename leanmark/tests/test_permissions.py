@@ -102,6 +102,7 @@ CORE_PAGES = [
         lambda w: {**board(w), "column_id": w.column("Live").pk, "action": "save"},
         lambda w: {"name": "Live", "kind": "active", "policy": "soft", "wip_limit": "5"},
     ),
+    Case("card_editing", "post", (LOGIN, 404, 403, 204, 204), card),
     Case("card_create", "post", WRITE, board, lambda w: {"title": "From the walk"}),
     Case(
         "card_move",

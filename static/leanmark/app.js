@@ -99,6 +99,15 @@
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.elt.id === "live-poll" && busy()) event.detail.shouldSwap = false;
   });
+  // Leaving a card page ends its "editing" marker on other people's boards at once.
+  window.addEventListener("pagehide", function () {
+    var beat = document.getElementById("editing-beat");
+    if (!beat || !navigator.sendBeacon) return;
+    var form = new FormData();
+    form.append("left", "1");
+    form.append("csrfmiddlewaretoken", JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]);
+    navigator.sendBeacon(beat.getAttribute("hx-post"), form);
+  });
   document.addEventListener("htmx:responseError", failed);
   document.addEventListener("htmx:sendError", failed);
 })();

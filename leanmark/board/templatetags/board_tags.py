@@ -69,12 +69,21 @@ def card_tile(card: Any, now: datetime, card_base: str, compact: bool = False) -
             card.blocked_reason,
             timesince(card.blocked_since, now),
         )
+    editors = getattr(card, "editing_by", None)  # set by queries.board_view
+    editing = (
+        format_html(
+            '\n  <p class="editing" title="has the card open to edit it">✎ {} editing</p>',
+            ", ".join(editors),
+        )
+        if editors
+        else ""
+    )
     tags = format_html_join("", '<span class="tag">{}</span>', ((t,) for t in card.tags))
     started = card.started_at or card.created_at
     return format_html(
         '<article class="{}" data-card="{}" data-number="{}" data-version="{}" id="card-{}">\n'
         '  <header><a href="{}{}/">#{}</a>{}{}</header>\n'
-        '  <p class="title">{}</p>{}\n'
+        '  <p class="title">{}</p>{}{}\n'
         "  <footer>\n"
         '    <span class="people">{}</span>\n    {}\n'
         '    <span class="age" title="days in this column · days since started (or created)">'
@@ -91,6 +100,7 @@ def card_tile(card: Any, now: datetime, card_base: str, compact: bool = False) -
         due,
         card.title,
         blocked,
+        editing,
         _avatars(card),
         tags,
         age(card.column_entered_at, now),

@@ -428,3 +428,26 @@ def test_another_persons_change_appears_within_five_seconds_without_reloading(ui
     expect(writing.locator("#card-1")).to_contain_text("legal review", timeout=5_000)
     expect(ui.header(world.column("Writing")).locator(".count")).to_have_text("1/3")
     assert ui.page.evaluate("window.notReloaded") is True
+
+
+def test_a_card_open_for_editing_elsewhere_is_marked_and_unmarked_when_closed(
+    ui, world, chromium, live_server
+):
+    from leanmark.testing.browser import VIEWPORT, Ui
+
+    add(world, "Spring newsletter")
+    ui.log_in(world.carol)
+    ui.open_board(world.board)
+    other = chromium.new_context(viewport=VIEWPORT, base_url=live_server.url)
+    try:
+        bob = Ui(other.new_page())
+        bob.log_in(world.bob)
+        bob.open_card(world.board.cards.get())
+        expect(ui.card(1).locator(".editing")).to_have_text("✎ Bob Member editing")
+        ui.screenshot("board-someone-editing.png")
+        bob.open_board(world.board)  # leaving the card page ends the marker at once
+        expect(ui.card(1).locator(".editing")).to_have_count(0)
+        expect(bob.card(1).locator(".editing")).to_have_count(0)
+        assert bob.errors == []
+    finally:
+        other.close()

@@ -129,3 +129,55 @@ def test_card_events_are_published_for_subscribers(world):
     assert moved["card"] == {"id": card.pk, "number": card.number, "title": "Spring newsletter"}
     assert (moved["from_column"], moved["to_column"]) == ("Ready", "Writing")
     assert moved["actor"] == world.bob.email
+
+
+def card_url(world, card, suffix=""):
+    return reverse("card", kwargs={"ws": world.acme.slug, "number": card.number}) + suffix
+
+
+def test_someone_editing_a_card_is_marked_on_other_boards_but_not_their_own(world, client_for):
+    card = add(world)
+    bob, carol = client_for(world.bob), client_for(world.carol)
+    v = changes(world)
+    assert bob.get(card_url(world, card)).status_code == 200  # Bob opens the edit form
+    html = carol.get(poll_url(world, v), headers={"HX-Request": "true"}).content.decode()
+    assert "✎ Bob" in html and "editing" in html
+    own = bob.get(poll_url(world, 0), headers={"HX-Request": "true"}).content.decode()
+    assert "✎" not in own
+
+
+def test_renewing_presence_does_not_redraw_boards_and_leaving_does(world, client_for):
+    card = add(world)
+    bob = client_for(world.bob)
+    bob.get(card_url(world, card))
+    v = changes(world)
+    assert bob.post(card_url(world, card, "editing")).status_code == 204
+    assert changes(world) == v  # a renewal changes nothing anyone sees
+    assert bob.post(card_url(world, card, "editing"), {"left": "1"}).status_code == 204
+    assert changes(world) == v + 1
+    html = client_for(world.carol).get(poll_url(world, v), headers={"HX-Request": "true"})
+    assert "✎" not in html.content.decode()
+
+
+def test_a_closed_tab_stops_counting_as_an_editor_after_45_seconds(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from leanmark.board import queries
+
+    card = add(world)
+    now = timezone.now()
+    services.start_editing(card, world.bob, now=now - timedelta(seconds=44))
+    assert queries.editors_of(world.board, now=now) == {card.pk: ["Bob Member"]}
+    assert queries.editors_of(world.board, now=now + timedelta(seconds=2)) == {}
+
+
+def test_a_viewer_reading_a_card_is_not_an_editor_and_the_page_warns_editors(world, client_for):
+    card = add(world)
+    client_for(world.carol).get(card_url(world, card))  # a viewer cannot edit
+    assert card.editors.count() == 0
+    client_for(world.alice).get(card_url(world, card))
+    page = client_for(world.bob).get(card_url(world, card)).content.decode()
+    assert 'id="other-editors"' in page
+    assert "is editing this card too" in page
