@@ -99,10 +99,10 @@ def how_many(
 ) -> Forecast:
     """How many items will be finished in the next ``periods`` periods (§5): at confidence c,
     the largest N such that at least c % of the trials finish N items or more."""
-    history.check()
     check_trials(trials)
     if periods < 1:
         raise ForecastError("the date must be at least one whole period ahead", field="until")
+    history.check()
     rng = np.random.default_rng(seed)
     values, counts = np.unique(np.asarray(history.counts, dtype=np.int64), return_counts=True)
     # Sampling `periods` periods uniformly with replacement and adding them up is the same as
@@ -142,10 +142,10 @@ def when(
     """After how many periods ``items`` items will be finished (§5): at confidence c, the
     c-percentile (nearest rank) of the trials' durations. Trials still short after
     ``max_periods`` count as beyond it; an answer among them is None."""
-    history.check()
     check_trials(trials)
     if items < 1:
         raise ForecastError("the number of items must be at least 1", field="items")
+    history.check()
     rng = np.random.default_rng(seed)
     sample = np.asarray(history.counts, dtype=np.int64)
     durations = np.full(trials, max_periods + 1, dtype=np.int64)

@@ -1,5 +1,152 @@
 """API operations of this app, added to the one NinjaAPI by leanmark/api.py."""
 
-from ninja import Router
+from datetime import date
+from typing import Literal
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Query, Router
+
+from leanmark.accounts.models import Role
+from leanmark.board.models import Board
+from leanmark.board.schemas import ErrorOut, LaneName, StageName
+from leanmark.lib.api_access import require_role_in
+
+from . import exports, queries
+from .schemas import FlowOut, ForecastOut
 
 router = Router(tags=["flow"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+Period = Literal["day", "week"]
+SEED = Query(queries.DEFAULT_SEED, ge=0, le=2**63 - 1, description="reported with the answer")
+TRIALS = Query(queries.DEFAULT_TRIALS, description="1 to 1,000,000")
+UNTIL = Query(None, description="the last day counted (required)")
+ITEMS = Query(None, description="how many items (required, at least 1)")
+PERSON = Query(None, ge=1, le=2**63 - 1, description="cards assigned to this user id")
+FROM = Query(None, alias="from", description="first day (default: 89 days before `to`)")
+
+
+def _board(request: HttpRequest, board_id: int) -> Board:
+    board = Board.objects.select_related("workspace").filter(pk=board_id).first()
+    if board is None:
+        raise Http404("no such board")
+    require_role_in(request, board.workspace_id, Role.VIEWER)
+    return board
+
+
+def _filters(lane: str | None, stage: str, person: int | None, tag: str) -> queries.FlowFilters:
+    return queries.FlowFilters(
+        lane=lane or "", stage=stage, person=person, tag=tag.strip().lower()[:30]
+    )
+
+
+@router.get(
+    "/boards/{board_id}/flow",
+    response={200: FlowOut, **ERRORS},
+    by_alias=True,
+    summary="All flow metrics of a board for a date range",
+    description="Throughput, WIP, CFD, cycle-time percentiles (nearest rank) with every finished "
+    "item, aging WIP, flow efficiency, blocker reasons and Little's Law, computed from the event "
+    "log. `from`/`to` are inclusive dates in the workspace's time zone (default: the last 90 "
+    "days).",
+)
+def board_flow(
+    request: HttpRequest,
+    board_id: int,
+    from_: date | None = FROM,
+    to: date | None = None,
+    lane: LaneName | None = None,
+    stage: StageName = "",
+    person: int | None = PERSON,
+    tag: str = "",
+):
+    board = _board(request, board_id)
+    now = timezone.now()
+    start, end = queries.default_range(board, now)
+    report = queries.flow_report(
+        board,
+        start=from_ or start,
+        end=to or end,
+        now=now,
+        filters=_filters(lane, stage, person, tag),
+    )
+    return exports.report_dict(report)
+
+
+def _spec(
+    period: str,
+    window_from: date | None,
+    window_to: date | None,
+    trials: int,
+    seed: int,
+    filters: queries.FlowFilters,
+) -> queries.ForecastInput:
+    return queries.ForecastInput(
+        period=period,
+        window_from=window_from,
+        window_to=window_to,
+        trials=trials,
+        seed=seed,
+        filters=filters,
+    )
+
+
+@router.get(
+    "/boards/{board_id}/forecast/how-many",
+    response={200: ForecastOut, **ERRORS},
+    summary="Monte Carlo: how many items will be finished by a date",
+    description="At confidence c, the largest N such that at least c of the trials finish N or "
+    "more items between tomorrow and `until`. The history window defaults to the last 90 full "
+    "days; zero periods count.",
+)
+def forecast_how_many(
+    request: HttpRequest,
+    board_id: int,
+    until: date | None = UNTIL,
+    period: Period = "day",
+    window_from: date | None = None,
+    window_to: date | None = None,
+    trials: int = TRIALS,
+    seed: int = SEED,
+    lane: LaneName | None = None,
+    stage: StageName = "",
+    person: int | None = PERSON,
+    tag: str = "",
+):
+    board = _board(request, board_id)
+    if until is None:
+        raise queries.FlowInputError(
+            "give the date to forecast to: until=YYYY-MM-DD", field="until"
+        )
+    spec = _spec(period, window_from, window_to, trials, seed, _filters(lane, stage, person, tag))
+    report = queries.forecast_how_many(board, until=until, now=timezone.now(), spec=spec)
+    return exports.forecast_dict(report)
+
+
+@router.get(
+    "/boards/{board_id}/forecast/when",
+    response={200: ForecastOut, **ERRORS},
+    summary="Monte Carlo: when will N items be finished",
+    description="At confidence c, the c-percentile of the trials' durations, in periods from "
+    "today, with the date it falls on.",
+)
+def forecast_when(
+    request: HttpRequest,
+    board_id: int,
+    items: int | None = ITEMS,
+    period: Period = "day",
+    window_from: date | None = None,
+    window_to: date | None = None,
+    trials: int = TRIALS,
+    seed: int = SEED,
+    lane: LaneName | None = None,
+    stage: StageName = "",
+    person: int | None = PERSON,
+    tag: str = "",
+):
+    board = _board(request, board_id)
+    if items is None:
+        raise queries.FlowInputError("say how many items: items=N (at least 1)", field="items")
+    spec = _spec(period, window_from, window_to, trials, seed, _filters(lane, stage, person, tag))
+    report = queries.forecast_when(board, items=items, now=timezone.now(), spec=spec)
+    return exports.forecast_dict(report)

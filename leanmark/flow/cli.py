@@ -1,7 +1,312 @@
-"""`leanmark` commands of this app; leanmark/cli.py calls ``register(app)``."""
+"""`leanmark flow report`, `leanmark forecast how-many|when`, `leanmark import card-history` and
+`leanmark export events`: thin wrappers over the flow queries and services."""
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+from rich.table import Table
+
+from leanmark.lib.cli import (
+    AsOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    actor_for,
+    board_for,
+    err,
+    fail,
+    group,
+    out,
+    print_json,
+    progress_bar,
+    setup_django,
+    workspace_for,
+)
+
+flow_app = typer.Typer(help="Flow metrics computed from the event log.", no_args_is_help=True)
+forecast_app = typer.Typer(help="Monte Carlo forecasts from throughput.", no_args_is_help=True)
+
+BoardOpt = Annotated[int | None, typer.Option("--board", "-b", help="Board id (default: first).")]
+DateOpt = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="A day, YYYY-MM-DD.")]
+LaneOpt = Annotated[str, typer.Option(help="Only this lane (expedite, fixed_date, …).")]
+StageOpt = Annotated[str, typer.Option(help="Only this hourglass stage.")]
+TagOpt = Annotated[str, typer.Option(help="Only cards with this tag.")]
+PersonOpt = Annotated[str | None, typer.Option(help="Only cards assigned to this e-mail.")]
+PeriodOpt = Annotated[str, typer.Option(help="Sample days or weeks: day | week.")]
+TrialsOpt = Annotated[int, typer.Option(help="Monte Carlo trials (1 to 1,000,000).")]
+SeedOpt = Annotated[int, typer.Option(help="Random seed; the same seed gives the same answer.")]
+
+
+def _day(value: datetime | None) -> date | None:
+    return None if value is None else value.date()
+
+
+def _filters(workspace: Any, lane: str, stage: str, tag: str, person: str | None) -> Any:
+    from leanmark.accounts.models import User
+    from leanmark.flow.queries import FlowFilters
+
+    person_id = None
+    if person:
+        user = User.objects.filter(
+            username=person.lower(), memberships__workspace=workspace
+        ).first()
+        if user is None:
+            fail(f"{person} is not a member of {workspace.slug}")
+        person_id = user.pk
+    return FlowFilters(lane=lane, stage=stage, person=person_id, tag=tag.strip().lower())
+
+
+def _guard(call: Any) -> Any:
+    from leanmark.board.errors import BoardError
+
+    try:
+        return call()
+    except BoardError as error:
+        fail(error.message)
+
+
+@flow_app.command("report")
+def flow_report(
+    workspace: WorkspaceOpt = None,
+    board: BoardOpt = None,
+    since: Annotated[
+        datetime | None,
+        typer.Option("--from", formats=["%Y-%m-%d"], help="First day (default: 89 days ago)."),
+    ] = None,
+    until: Annotated[
+        datetime | None,
+        typer.Option("--to", formats=["%Y-%m-%d"], help="Last day (default: today)."),
+    ] = None,
+    lane: LaneOpt = "",
+    stage: StageOpt = "",
+    tag: TagOpt = "",
+    person: PersonOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every flow metric of a board for a date range (all the data with --json)."""
+    setup_django()
+    from django.utils import timezone
+
+    from leanmark.flow import exports, queries
+
+    ws = workspace_for(workspace)
+    chosen = board_for(ws, board)
+    now = timezone.now()
+    start, end = queries.default_range(chosen, now)
+    filters = _filters(ws, lane, stage, tag, person)
+    report = _guard(
+        lambda: queries.flow_report(
+            chosen, start=_day(since) or start, end=_day(until) or end, now=now, filters=filters
+        )
+    )
+    data = exports.report_dict(report)
+    if as_json:
+        print_json(data)
+        return
+    _print_report(data)
+
+
+def _print_report(data: dict[str, Any]) -> None:
+    days = len(data["wip"])
+    out.print(f"{data['board']}: {data['from']} to {data['to']} ({days} days)")
+    if not data["items"]:
+        out.print("Not enough data yet: no card has any history here.")
+        return
+    table = Table("Metric", "Value", "From")
+    th = data["throughput"]
+    cycle = data["cycle_time"]
+    table.add_row("Finished", str(th["total"]), f"entered {data['done_column']} and stayed")
+    table.add_row("Throughput", f"{th['per_day']:.2f} / day", f"{th['total']} items ÷ {days} days")
+    for level, value in cycle["percentiles"].items():
+        table.add_row(f"Cycle time {level}%", f"{value:.1f} d", f"nearest rank of {cycle['items']}")
+    law = data["littles_law"]
+    table.add_row("Mean WIP", f"{law['mean_wip']:.1f}", f"{days} end-of-day counts")
+    table.add_row("In progress now", str(len(data["aging"])), "")
+    past = sum(a["past_85th"] for a in data["aging"])
+    table.add_row("Older than the 85th", str(past), "aging items to look at first")
+    eff = data["flow_efficiency"]
+    ratio = "–" if eff["ratio"] is None else f"{100 * eff['ratio']:.0f} %"
+    table.add_row("Flow efficiency", ratio, f"active ÷ cycle time over {eff['items']} items")
+    if law["predicted_wip"] is not None:
+        table.add_row(
+            "Little's Law",
+            f"{law['mean_wip']:.1f} vs {law['predicted_wip']:.1f}",
+            f"{law['throughput_per_day']:.2f}/day × {law['mean_cycle_days']:.1f} d",
+        )
+    for reason in data["blocked_reasons"][:3]:
+        table.add_row(
+            "Blocked for", reason["reason"], f"{reason['times']}×, {reason['blocked_days']:.1f} d"
+        )
+    out.print(table)
+
+
+def _spec(
+    period: str, window_from: Any, window_to: Any, trials: int, seed: int, filters: Any
+) -> Any:
+    from leanmark.flow.queries import PERIOD_DAYS, ForecastInput
+
+    if period not in PERIOD_DAYS:
+        fail("the period must be 'day' or 'week'")
+    return ForecastInput(
+        period=period,
+        window_from=_day(window_from),
+        window_to=_day(window_to),
+        trials=trials,
+        seed=seed,
+        filters=filters,
+    )
+
+
+def _print_forecast(data: dict[str, Any]) -> None:
+    if data["question"] == "how_many":
+        out.print(f"How many items by {data['until']} ({data['periods_ahead']} {data['period']}s)?")
+        table = Table("Confidence", "Items (at least)")
+        for a in data["answers"]:
+            table.add_row(f"{a['confidence']}%", str(a["items"]))
+    else:
+        out.print(f"When will {data['items']} items be done?")
+        table = Table("Confidence", "Done by", f"{data['period'].capitalize()}s")
+        for a in data["answers"]:
+            table.add_row(
+                f"{a['confidence']}%", a["date"] or "beyond the horizon", str(a["periods"] or "–")
+            )
+    out.print(table)
+    out.print(
+        f"{data['trials']:,} trials, seed {data['seed']}; history {data['window_from']} to "
+        f"{data['window_to']}: {len(data['history'])} {data['period']}s, "
+        f"{data['history_items']} items finished."
+    )
+
+
+@forecast_app.command("how-many")
+def forecast_how_many(
+    until: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="Count up to this day.")],
+    workspace: WorkspaceOpt = None,
+    board: BoardOpt = None,
+    period: PeriodOpt = "day",
+    window_from: DateOpt = None,
+    window_to: DateOpt = None,
+    trials: TrialsOpt = 10_000,
+    seed: SeedOpt = 42,
+    lane: LaneOpt = "",
+    stage: StageOpt = "",
+    tag: TagOpt = "",
+    person: PersonOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """How many items will be finished from tomorrow to --until, at 50/70/85/95 %."""
+    setup_django()
+    from django.utils import timezone
+
+    from leanmark.flow import exports, queries
+
+    ws = workspace_for(workspace)
+    chosen = board_for(ws, board)
+    spec = _spec(
+        period, window_from, window_to, trials, seed, _filters(ws, lane, stage, tag, person)
+    )
+    report = _guard(
+        lambda: queries.forecast_how_many(chosen, until=until.date(), now=timezone.now(), spec=spec)
+    )
+    data = exports.forecast_dict(report)
+    print_json(data) if as_json else _print_forecast(data)
+
+
+@forecast_app.command("when")
+def forecast_when(
+    items: Annotated[int, typer.Option(help="How many items must be finished.")],
+    workspace: WorkspaceOpt = None,
+    board: BoardOpt = None,
+    period: PeriodOpt = "day",
+    window_from: DateOpt = None,
+    window_to: DateOpt = None,
+    trials: TrialsOpt = 10_000,
+    seed: SeedOpt = 42,
+    lane: LaneOpt = "",
+    stage: StageOpt = "",
+    tag: TagOpt = "",
+    person: PersonOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """When --items items will be finished, at 50/70/85/95 %."""
+    setup_django()
+    from django.utils import timezone
+
+    from leanmark.flow import exports, queries
+
+    ws = workspace_for(workspace)
+    chosen = board_for(ws, board)
+    spec = _spec(
+        period, window_from, window_to, trials, seed, _filters(ws, lane, stage, tag, person)
+    )
+    report = _guard(
+        lambda: queries.forecast_when(chosen, items=items, now=timezone.now(), spec=spec)
+    )
+    data = exports.forecast_dict(report)
+    print_json(data) if as_json else _print_forecast(data)
+
+
+def import_card_history(
+    file: Annotated[Path, typer.Argument(help="CSV: id, title, one date column per board column.")],
+    workspace: WorkspaceOpt = None,
+    board: BoardOpt = None,
+    actor: AsOpt = None,
+) -> None:
+    """Create cards with back-dated events from a card-history CSV, all or nothing."""
+    setup_django()
+    from leanmark.flow.services import ImportFailed, import_card_history
+
+    ws = workspace_for(workspace)
+    chosen = board_for(ws, board)
+    user = actor_for(ws, actor)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        fail(f"cannot read {file}: {error}")
+    try:
+        with progress_bar(f"Importing into {chosen.name}") as report:
+            cards = import_card_history(chosen, text, actor=user, progress=report)
+    except ImportFailed as failed:
+        for line in failed.errors:
+            err.print(line)
+        fail(failed.message.split(". ")[0] + ".")
+    out.print(f"Imported {len(cards):,} cards with their history into {chosen.name}.")
+
+
+def export_events(
+    workspace: WorkspaceOpt = None,
+    board: BoardOpt = None,
+    output: Annotated[
+        Path | None, typer.Option(help="Write here instead of standard output.")
+    ] = None,
+) -> None:
+    """The board's event log as CSV, oldest first."""
+    setup_django()
+    import csv
+    import sys
+
+    from leanmark.flow.exports import event_rows, safe
+
+    ws = workspace_for(workspace)
+    chosen = board_for(ws, board)
+    handle = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
+    try:
+        writer = csv.writer(handle)
+        count = -1
+        for row in event_rows(chosen):
+            writer.writerow([safe(v) for v in row])
+            count += 1
+    finally:
+        if output:
+            handle.close()
+    if output:
+        out.print(f"Wrote {count:,} events to {output}.")
 
 
 def register(app: typer.Typer) -> None:
     """Add this app's commands (sub-apps or commands) to the `leanmark` command."""
+    app.add_typer(flow_app, name="flow")
+    app.add_typer(forecast_app, name="forecast")
+    group(app, "import", "Import data from files.").command("card-history")(import_card_history)
+    group(app, "export", "Export data as files.").command("events")(export_events)

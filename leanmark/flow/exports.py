@@ -152,3 +152,143 @@ def forecast_rows(report: ForecastReport) -> list[list[Any]]:
     if found.beyond:
         rows.append(["more than the horizon", found.beyond, f"{found.beyond / found.trials:.5f}"])
     return rows
+
+
+# ---- JSON for the API and the CLI ----------------------------------------------------------------
+
+
+def _round(value: float | None, digits: int = 3) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def report_dict(report: FlowReport) -> dict[str, Any]:
+    """Every metric of the report, as the API and `leanmark flow report --json` give it."""
+    law = report.littles_law
+    eff = report.efficiency
+    return {
+        "board_id": report.board_id,
+        "board": report.board_name,
+        "from": report.start.isoformat(),
+        "to": report.end.isoformat(),
+        "generated_at": report.now.isoformat(),
+        "last_event_id": report.last_event_id,
+        "filters": {
+            "lane": report.filters.lane,
+            "stage": report.filters.stage,
+            "person": report.filters.person,
+            "tag": report.filters.tag,
+        },
+        "columns": [
+            {"name": n, "active": a}
+            for n, a in zip(report.columns, report.active_columns, strict=True)
+        ],
+        "start_column": report.start_column,
+        "done_column": report.done_column,
+        "items": report.items,
+        "throughput": {
+            "total": report.total_throughput,
+            "per_day": _round(law.throughput_per_day),
+            "daily": [
+                {"date": d.isoformat(), "count": n}
+                for d, n in zip(report.days, report.throughput, strict=True)
+            ],
+            "weekly": [
+                {"start": p.start.isoformat(), "count": p.throughput} for p in report.weekly
+            ],
+            "monthly": [
+                {"start": p.start.isoformat(), "count": p.throughput} for p in report.monthly
+            ],
+        },
+        "cycle_time": {
+            "items": len(report.finished),
+            "percentiles": {str(k): _round(v) for k, v in report.percentiles.items()},
+            "finished": [
+                {
+                    "card_id": i.card_id,
+                    "number": i.number,
+                    "title": i.title,
+                    "started_at": i.started_at.isoformat(),
+                    "finished_at": i.finished_at.isoformat(),
+                    "cycle_days": _round(i.cycle_days),
+                    "lead_days": _round(i.lead_days),
+                    "active_days": _round(i.active_days),
+                    "blocked_days": _round(i.blocked_days),
+                    "flow_efficiency": _round(i.efficiency),
+                }
+                for i in report.finished
+            ],
+        },
+        "wip": [
+            {"date": d.isoformat(), "wip": w, "blocked": b}
+            for d, w, b in zip(report.days, report.wip, report.blocked, strict=True)
+        ],
+        "cfd": [
+            {"date": d.isoformat(), "at_or_after": row}
+            for d, row in zip(report.days, report.cfd, strict=True)
+        ],
+        "aging": [
+            {
+                "card_id": a.card_id,
+                "number": a.number,
+                "title": a.title,
+                "column": a.column,
+                "age_days": _round(a.age_days),
+                "blocked": a.blocked,
+                "past_85th": a.over_85,
+            }
+            for a in report.aging
+        ],
+        "flow_efficiency": {
+            "items": eff.items,
+            "ratio": _round(eff.ratio, 4),
+            "active_days": _round(eff.active_seconds / 86400),
+            "cycle_days": _round(eff.cycle_seconds / 86400),
+        },
+        "blocked_reasons": [
+            {"reason": r.reason, "times": r.times, "blocked_days": _round(r.blocked_days)}
+            for r in report.reasons
+        ],
+        "littles_law": {
+            "days": law.days,
+            "mean_wip": _round(law.mean_wip),
+            "throughput_per_day": _round(law.throughput_per_day),
+            "mean_cycle_days": _round(law.mean_cycle_days),
+            "predicted_wip": _round(law.predicted_wip),
+            "ratio": _round(law.ratio),
+            "finished": law.finished,
+            "assumptions": list(law.assumptions),
+        },
+    }
+
+
+def forecast_dict(report: ForecastReport) -> dict[str, Any]:
+    found = report.result
+    answers = []
+    for level, value in found.answers.items():
+        row: dict[str, Any] = {"confidence": level}
+        if found.kind == "how_many":
+            row["items"] = value
+        else:
+            done = report.date_after(value)
+            row["periods"] = value
+            row["date"] = None if done is None else done.isoformat()
+        answers.append(row)
+    return {
+        "board_id": report.board_id,
+        "board": report.board_name,
+        "question": found.kind,
+        "today": report.today.isoformat(),
+        "until": None if report.until is None else report.until.isoformat(),
+        "items": report.items,
+        "period": report.period,
+        "periods_ahead": found.target if found.kind == "how_many" else None,
+        "window_from": report.window_from.isoformat(),
+        "window_to": report.window_to.isoformat(),
+        "history": report.history,
+        "history_items": found.history.items,
+        "trials": found.trials,
+        "seed": found.seed,
+        "beyond_horizon": found.beyond,
+        "answers": answers,
+        "histogram": [{"outcome": v, "trials": n} for v, n in found.histogram],
+    }

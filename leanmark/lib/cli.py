@@ -34,6 +34,18 @@ AsOpt = Annotated[
 ]
 
 
+_groups: dict[str, typer.Typer] = {}
+
+
+def group(app: typer.Typer, name: str, help_text: str) -> typer.Typer:
+    """A command group several apps add to (`leanmark import …`, `leanmark export …`): created
+    and added to ``app`` by the first app that asks, shared by the others."""
+    if name not in _groups:
+        _groups[name] = typer.Typer(help=help_text, no_args_is_help=True)
+        app.add_typer(_groups[name], name=name)
+    return _groups[name]
+
+
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leanmark.settings")
     ensure_secret_key()

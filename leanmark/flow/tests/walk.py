@@ -1,6 +1,6 @@
 """This app's entries in the permission walk (leanmark/tests/test_permissions.py)."""
 
-from leanmark.testing.walk import LOGIN, READ, ApiCase, Case, board
+from leanmark.testing.walk import API_READ, LOGIN, READ, ApiCase, Case, board
 
 MEMBER_PAGE = (LOGIN, 404, 403, 200, 200)
 REFUSED_UPLOAD = (LOGIN, 404, 403, 422, 422)  # a member without a file: told to choose one
@@ -14,4 +14,10 @@ PAGES: list[Case] = [
     Case("flow-import", "get", MEMBER_PAGE, board),
     Case("flow-import", "post", REFUSED_UPLOAD, board),
 ]
-API: list[ApiCase] = []
+REFUSED_FORECAST = (401, 404, 422, 422, 422)  # allowed in, then told the question is missing
+
+API: list[ApiCase] = [
+    ApiCase("get", "/api/v1/boards/{board_id}/flow", API_READ),
+    ApiCase("get", "/api/v1/boards/{board_id}/forecast/how-many", REFUSED_FORECAST),
+    ApiCase("get", "/api/v1/boards/{board_id}/forecast/when", REFUSED_FORECAST),
+]

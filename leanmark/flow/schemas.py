@@ -1,0 +1,154 @@
+"""API shapes of the flow report and the forecasts (built by exports.report_dict/forecast_dict)."""
+
+from ninja import Schema
+from pydantic import Field
+
+
+class FiltersOut(Schema):
+    lane: str
+    stage: str
+    person: int | None
+    tag: str
+
+
+class ColumnFlag(Schema):
+    name: str
+    active: bool
+
+
+class DayCount(Schema):
+    date: str
+    count: int
+
+
+class PeriodOut(Schema):
+    start: str
+    count: int
+
+
+class ThroughputOut(Schema):
+    total: int
+    per_day: float | None
+    daily: list[DayCount]
+    weekly: list[PeriodOut]
+    monthly: list[PeriodOut]
+
+
+class FinishedOut(Schema):
+    card_id: int
+    number: int
+    title: str
+    started_at: str
+    finished_at: str
+    cycle_days: float
+    lead_days: float
+    active_days: float
+    blocked_days: float
+    flow_efficiency: float | None
+
+
+class CycleTimeOut(Schema):
+    items: int
+    percentiles: dict[str, float] = Field(description="nearest rank, days; keys 50, 70, 85, 95")
+    finished: list[FinishedOut]
+
+
+class WipDay(Schema):
+    date: str
+    wip: int
+    blocked: int
+
+
+class CfdDay(Schema):
+    date: str
+    at_or_after: list[int] = Field(
+        description="per board column, items at that column or a later one at the end of the day"
+    )
+
+
+class AgingOut(Schema):
+    card_id: int
+    number: int
+    title: str
+    column: str
+    age_days: float
+    blocked: bool
+    past_85th: bool
+
+
+class EfficiencyOut(Schema):
+    items: int
+    ratio: float | None
+    active_days: float | None
+    cycle_days: float | None
+
+
+class ReasonOut(Schema):
+    reason: str
+    times: int
+    blocked_days: float | None
+
+
+class LittlesLawOut(Schema):
+    days: int
+    mean_wip: float | None
+    throughput_per_day: float | None
+    mean_cycle_days: float | None
+    predicted_wip: float | None
+    ratio: float | None
+    finished: int
+    assumptions: list[str]
+
+
+class FlowOut(Schema):
+    board_id: int
+    board: str
+    from_: str = Field(alias="from")
+    to: str
+    generated_at: str
+    last_event_id: int
+    filters: FiltersOut
+    columns: list[ColumnFlag]
+    start_column: str
+    done_column: str
+    items: int
+    throughput: ThroughputOut
+    cycle_time: CycleTimeOut
+    wip: list[WipDay]
+    cfd: list[CfdDay]
+    aging: list[AgingOut]
+    flow_efficiency: EfficiencyOut
+    blocked_reasons: list[ReasonOut]
+    littles_law: LittlesLawOut
+
+
+class AnswerOut(Schema):
+    confidence: int
+    items: int | None = None
+    periods: int | None = None
+    date: str | None = None
+
+
+class OutcomeOut(Schema):
+    outcome: int
+    trials: int
+
+
+class ForecastOut(Schema):
+    board_id: int
+    board: str
+    question: str
+    today: str
+    until: str | None
+    items: int | None
+    period: str
+    periods_ahead: int | None
+    window_from: str
+    window_to: str
+    history: list[int]
+    history_items: int
+    trials: int
+    seed: int
+    beyond_horizon: int
+    answers: list[AnswerOut]
+    histogram: list[OutcomeOut]
