@@ -750,3 +750,119 @@ def import_csv(
         progress(total, total)
     audit(workspace, actor, "ideas.imported", f"imported {len(created)} idea(s) from CSV")
     return ImportResult(created)
+
+
+# ---- back-dated history (the demo, and any future importer with dates) ---------------------------
+
+
+@dataclass(frozen=True)
+class ScoredAt:
+    model: str
+    values: dict[str, Any]
+    at: datetime
+    actor: User | None = None
+
+
+@dataclass(frozen=True)
+class HistoryIdea:
+    """An idea with what happened to it, each step dated: captured, scored (validated as of its
+    date), then its final status, the card it became, and evidence that changed since."""
+
+    title: str
+    created_at: datetime
+    created_by: User | None = None
+    detail: dict[str, Any] | None = None
+    scores: Sequence[ScoredAt] = ()
+    status: str = Status.NEW
+    status_at: datetime | None = None
+    status_by: User | None = None
+    reason: str = ""
+    card: Card | None = None
+    evidence: tuple[datetime, str] | None = None
+
+
+@transaction.atomic
+def import_history(workspace: Workspace, items: Sequence[HistoryIdea]) -> list[Idea]:
+    """Create ideas with their back-dated history, all or nothing, through the same checks."""
+    ideas: list[Idea] = []
+    events: list[list[IdeaEvent]] = []
+    for item in items:
+        detail = item.detail or {}
+        idea = Idea(
+            workspace=workspace,
+            title=clean_title(item.title),
+            created_by=item.created_by,
+            created_at=item.created_at,
+            updated_at=item.created_at,
+            **{name: CLEANERS[name](detail.get(name)) for name in DETAIL_FIELDS},
+        )
+        log = [
+            IdeaEvent(
+                kind=IdeaEvent.Kind.CAPTURED,
+                at=item.created_at,
+                actor=item.created_by,
+                data={"title": idea.title},
+            )
+        ]
+        for scored in item.scores:
+            model = clean_model(scored.model)
+            fields = score_values(model, scored.values, today=scored.at.date())
+            for name, new in fields.items():
+                setattr(idea, name, new)
+            idea.status = Status.EVALUATED
+            idea.updated_at = scored.at
+            log.append(
+                IdeaEvent(
+                    kind=IdeaEvent.Kind.SCORED,
+                    at=scored.at,
+                    actor=scored.actor,
+                    data={"model": model.value, "to": {k: _jsonable(v) for k, v in fields.items()}},
+                )
+            )
+        status = clean_status(item.status)
+        if status != idea.status:
+            at = item.status_at or idea.updated_at
+            reason = clean_reason(item.reason)
+            if _transition(idea, status, reason) is None:
+                raise InvalidInput(f"{idea.title!r}: nothing to change", field="status")
+            log.append(
+                IdeaEvent(
+                    kind=IdeaEvent.Kind.STATUS,
+                    at=at,
+                    actor=item.status_by,
+                    reason=reason,
+                    data={"from": idea.status, "to": status},
+                )
+            )
+            idea.status, idea.status_reason = status, reason if status in NEEDS_REASON else ""
+            idea.updated_at = at
+        if item.card is not None:
+            if idea.status != Status.ACCEPTED:
+                raise InvalidInput(
+                    f"{idea.title!r}: only accepted ideas become cards", field="card"
+                )
+            idea.card, idea.started_at = item.card, item.card.created_at
+            log.append(
+                IdeaEvent(
+                    kind=IdeaEvent.Kind.STARTED,
+                    at=item.card.created_at,
+                    actor=item.status_by,
+                    data={"card": item.card.pk, "number": item.card.number},
+                )
+            )
+        if item.evidence is not None:
+            idea.evidence_changed_at, idea.evidence_source = item.evidence[0], item.evidence[1]
+            log.append(
+                IdeaEvent(
+                    kind=IdeaEvent.Kind.EVIDENCE, at=item.evidence[0], reason=item.evidence[1]
+                )
+            )
+        idea.version = len(log)
+        ideas.append(idea)
+        events.append(log)
+    created = Idea.objects.bulk_create(ideas)
+    for idea, log in zip(created, events, strict=True):
+        for event in log:
+            event.idea = idea
+    IdeaEvent.objects.bulk_create([event for log in events for event in log])
+    return created

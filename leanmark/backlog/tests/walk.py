@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from leanmark.backlog import services
 from leanmark.backlog.models import Idea
 from leanmark.testing.personas import World
@@ -40,7 +42,7 @@ def idea_param(w: World) -> dict[str, Any]:
 
 API_DELETE = (401, 404, 403, 204, 204)
 
-PAGES_SOON: list[Case] = [
+PAGES: list[Case] = [
     Case("backlog", "get", READ, ws),
     Case("backlog-triage", "get", READ, ws),
     Case("backlog-import", "get", READ, ws),
@@ -70,11 +72,15 @@ PAGES_SOON: list[Case] = [
         ws,
         lambda w: {"ids": [walk_idea(w).pk], "status": "parked", "reason": "walk"},
     ),
-    Case("backlog-import-upload", "post", WRITE, ws),
+    Case(
+        "backlog-import-upload",
+        "post",
+        WRITE,
+        ws,
+        lambda w: {"file": SimpleUploadedFile("ideas.csv", b"title\nFrom the walk\n")},
+    ),
     Case("backlog-settings", "post", OWNER_WRITE, ws, lambda w: {"default_model": "ice"}),
 ]
-
-PAGES: list[Case] = []
 
 API: list[ApiCase] = [
     # Without ?workspace= the list is of the caller's only workspace: the outsider sees her own.
