@@ -1,0 +1,359 @@
+"""Continuous-improvement metrics (PRODUCT.md §12): monthly series, annotated with the PDCA change
+dates, and a summary row saying whether each is better or worse than three months ago.
+
+Each series draws from the app that owns its data, through that app's contract. A series whose
+app (or function) is not there says so ("no data yet: ...") instead of showing zeros.
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from statistics import median
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+
+from leanmark.accounts.models import Workspace
+from leanmark.board import queries as board_queries
+from leanmark.board.models import Board, CardEvent
+from leanmark.domain import pdca
+
+from . import queries
+from .contracts import contract, missing
+from .models import Improvement, Outcome, Phase
+from .services import local_today
+
+MONTHS = 12
+Month = date  # the first day of a month
+
+
+@dataclass
+class Series:
+    key: str
+    title: str
+    unit: str
+    better: pdca.Better
+    how: str  # how each value is computed, for the tooltip and the page
+    values: list[tuple[Month, float | None]] = field(default_factory=list)
+    missing: str = ""  # "No data yet: ..." when the owning app is not there
+    partial_last: bool = True  # the current month is not over
+
+    @property
+    def has_data(self) -> bool:
+        return not self.missing and any(v is not None for _, v in self.values)
+
+    def trend(self) -> "Trend | None":
+        """The last complete month against the one three months before it."""
+        complete = self.values[:-1] if self.partial_last else self.values
+        if len(complete) < 4:
+            return None
+        (month, now), (then_month, then) = complete[-1], complete[-4]
+        if now is None or then is None:
+            return None
+        if round(now, 1) == round(then, 1):
+            direction = "same"
+        elif self.better == "either":
+            direction = "up" if now > then else "down"
+        else:
+            lower_better = self.better == "lower"
+            direction = "better" if (now < then) == lower_better else "worse"
+        return Trend(month, now, then_month, then, direction)
+
+
+@dataclass(frozen=True)
+class Trend:
+    month: Month
+    value: float
+    then_month: Month
+    then: float
+    direction: str  # better, worse, same, up, down
+
+    @property
+    def arrow(self) -> str:
+        if self.direction == "same":
+            return "→"
+        up = self.value > self.then
+        return "↑" if up else "↓"
+
+
+@dataclass
+class Report:
+    months: list[Month]
+    board: Board | None
+    series: list[Series]
+    changes: list[tuple[date, str, str]]
+    figures: list[tuple[str, str, str]] = field(default_factory=list)  # (label, value, how)
+
+    @property
+    def shown(self) -> list[Series]:
+        return [s for s in self.series if s.has_data]
+
+    @property
+    def waiting(self) -> list[Series]:
+        return [s for s in self.series if not s.has_data]
+
+
+def month_starts(today: date, count: int = MONTHS) -> list[Month]:
+    first = today.replace(day=1)
+    months = []
+    for _ in range(count):
+        months.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    return months[::-1]
+
+
+def month_end(month: Month) -> date:
+    """The last day of the month."""
+    return (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def _bounds(workspace: Workspace, first: date, last: date) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(workspace.time_zone or "UTC")
+    return (
+        datetime.combine(first, time.min, tzinfo=zone),
+        datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone),
+    )
+
+
+# ---- series, one builder each ---------------------------------------------------------------
+
+
+def _cycle_time(ctx: "Context", level: int) -> Series:
+    name = "Median cycle time" if level == 50 else "85th-percentile cycle time"
+    series = Series(
+        f"cycle_time_p{level}",
+        name,
+        "days",
+        "lower",
+        f"nearest-rank {level}th percentile of the cycle times of items finished that month (§5)",
+    )
+    percentiles = contract("flow", "queries", "cycle_time_percentiles")
+    if percentiles is None or ctx.board is None:
+        series.missing = missing("flow", name.lower()) if ctx.board else "No board yet."
+        return series
+    for month in ctx.months:
+        since, until = _bounds(ctx.workspace, month, month_end(month))
+        found = percentiles(ctx.board, since=since, until=until) or {}
+        series.values.append((month, found.get(level)))
+    return series
+
+
+def _daily_sum(ctx: "Context", key: str, title: str, attribute: str, how: str, unit: str,
+               better: pdca.Better) -> Series:  # fmt: skip
+    series = Series(key, title, unit, better, how)
+    daily = contract("flow", "queries", "daily_series")
+    if daily is None or ctx.board is None:
+        series.missing = missing("flow", title.lower()) if ctx.board else "No board yet."
+        return series
+    days = daily(ctx.board, start=ctx.months[0], end=ctx.today)
+    totals: Counter[date] = Counter()
+    for day in days:
+        totals[day.date.replace(day=1)] += getattr(day, attribute, 0) or 0
+    series.values = [(m, float(totals.get(m, 0))) for m in ctx.months]
+    return series
+
+
+def _throughput(ctx: "Context") -> Series:
+    return _daily_sum(
+        ctx, "throughput", "Throughput", "throughput",
+        "items finished in the month (they last entered the done column then, §5)",
+        "items", "higher",
+    )  # fmt: skip
+
+
+def _blocked(ctx: "Context") -> Series:
+    return _daily_sum(
+        ctx, "blocked", "Blocked time", "blocked",
+        "blocked item-days: for each day of the month, the items blocked at its end",
+        "item-days", "lower",
+    )  # fmt: skip
+
+
+def _flow_efficiency(ctx: "Context") -> Series:
+    series = Series(
+        "flow_efficiency",
+        "Flow efficiency",
+        "%",
+        "higher",
+        "time in active columns while not blocked ÷ cycle time, over the items finished that "
+        "month (§5)",
+    )
+    efficiency = contract("flow", "queries", "flow_efficiency")
+    if efficiency is None or ctx.board is None:
+        series.missing = (
+            "No data yet: flow analytics does not publish flow efficiency per period yet."
+        )
+        return series
+    for month in ctx.months:
+        since, until = _bounds(ctx.workspace, month, month_end(month))
+        value = efficiency(ctx.board, since=since, until=until)
+        value = getattr(value, "overall", value)
+        series.values.append((month, None if value is None else 100 * float(value)))
+    return series
+
+
+def _overrides(ctx: "Context") -> Series:
+    series = Series(
+        "wip_overrides",
+        "WIP-limit overrides",
+        "overrides",
+        "lower",
+        "cards moved over a soft WIP limit with a reason, from the card events",
+    )
+    if ctx.board is None:
+        series.missing = "No board yet."
+        return series
+    since, until = _bounds(ctx.workspace, ctx.months[0], ctx.today)
+    zone = ZoneInfo(ctx.workspace.time_zone or "UTC")
+    rows = (
+        CardEvent.objects.filter(
+            board=ctx.board, kind=CardEvent.Kind.WIP_OVERRIDE, at__gte=since, at__lt=until
+        )
+        .annotate(month=TruncMonth("at", tzinfo=zone))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {_as_date(r["month"]): r["n"] for r in rows}
+    series.values = [(m, float(counts.get(m, 0))) for m in ctx.months]
+    return series
+
+
+def _as_date(value: Any) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _experiments(ctx: "Context") -> Series:
+    series = Series(
+        "experiments_decided",
+        "Experiments concluded (learning velocity)",
+        "experiments",
+        "higher",
+        "experiments with a recorded decision (persevere, pivot or stop) in the month; learning "
+        "velocity is this count per month (§6)",
+    )
+    decided = contract("experiments", "queries", "decided_per_day")
+    if decided is None:
+        series.missing = missing("experiments", "learning velocity")
+        return series
+    per_day = decided(ctx.workspace, start=ctx.months[0], end=ctx.today)
+    totals: Counter[date] = Counter()
+    for day, n in per_day.items():
+        totals[day.replace(day=1)] += n
+    series.values = [(m, float(totals.get(m, 0))) for m in ctx.months]
+    return series
+
+
+def _cycles(ctx: "Context") -> Series:
+    series = Series(
+        "pdca_completed",
+        "PDCA cycles completed",
+        "cycles",
+        "higher",
+        "improvement cycles closed in the month (standardised, adjusted or abandoned)",
+    )
+    counts: Counter[date] = Counter()
+    for closed in ctx.closed:
+        if closed.closed_at is not None:
+            counts[_local(closed.closed_at, ctx.workspace).replace(day=1)] += 1
+    series.values = [(m, float(counts.get(m, 0))) for m in ctx.months]
+    return series
+
+
+def _local(moment: datetime, workspace: Workspace) -> date:
+    return moment.astimezone(ZoneInfo(workspace.time_zone or "UTC")).date()
+
+
+BUILDERS: tuple[Callable[["Context"], Series], ...] = (
+    lambda ctx: _cycle_time(ctx, 50),
+    lambda ctx: _cycle_time(ctx, 85),
+    _throughput,
+    _flow_efficiency,
+    _overrides,
+    _blocked,
+    _experiments,
+    _cycles,
+)
+
+
+@dataclass
+class Context:
+    workspace: Workspace
+    board: Board | None
+    months: list[Month]
+    today: date
+    closed: list[Improvement]
+
+
+def _effects(closed: list[Improvement]) -> tuple[str, str]:
+    measured = [c for c in closed if c.effect and c.effect.get("enough")]
+    improved = [c for c in measured if c.effect and c.effect.get("improved")]
+    standardised = [c for c in closed if c.outcome == Outcome.STANDARDISE]
+    return (
+        f"{len(improved)} of {len(measured)}",
+        f"cycles closed with enough data whose Check showed a significant improvement of their "
+        f"metric; {len(standardised)} standardised, "
+        f"{sum(c.outcome == Outcome.ABANDON for c in closed)} abandoned",
+    )
+
+
+def continuous_improvement(
+    workspace: Workspace, *, board: Board | None = None, today: date | None = None
+) -> Report:
+    today = today or local_today(workspace)
+    if board is None:
+        boards = board_queries.boards_of(workspace)
+        board = boards[0] if boards else None
+    months = month_starts(today)
+    closed = list(
+        Improvement.objects.for_workspace(workspace)
+        .filter(phase=Phase.CLOSED)
+        .order_by("closed_at")
+    )
+    ctx = Context(workspace, board, months, today, closed)
+    series = [build(ctx) for build in BUILDERS]
+    changes = queries.change_dates(workspace, start=months[0], end=today)
+    report = Report(months, board, series, changes)
+    effect, how = _effects(closed)
+    report.figures.append(("Cycles that measurably improved their metric", effect, how))
+    bml = contract("experiments", "queries", "bml_cycle_times")
+    if bml is not None:
+        times = list(bml(workspace))
+        report.figures.append(
+            (
+                "Median BML cycle time",
+                f"{median(times):.1f} days" if times else "no experiment decided yet",
+                f"days from running to decided, median of {len(times)} experiments (§6)",
+            )
+        )
+    return report
+
+
+def as_dict(report: Report) -> dict[str, Any]:
+    """The report as plain data (API and ``leanmark improvement report --json``)."""
+    series = []
+    for s in report.series:
+        trend = s.trend()
+        series.append(
+            {
+                "key": s.key,
+                "title": s.title,
+                "unit": s.unit,
+                "better": s.better,
+                "how": s.how,
+                "has_data": s.has_data,
+                "missing": "" if s.has_data else (s.missing or "No data yet."),
+                "values": [{"month": m, "value": v} for m, v in s.values] if s.has_data else [],
+                "trend": trend.direction if trend else None,
+            }
+        )
+    return {
+        "board_id": report.board.pk if report.board else None,
+        "months": report.months,
+        "series": series,
+        "changes": [{"date": d, "label": label, "url": url} for d, label, url in report.changes],
+        "figures": [{"label": a, "value": b, "how": c} for a, b, c in report.figures],
+    }

@@ -1,0 +1,248 @@
+"""The metrics a cycle can take as its baseline, and their values in the Check's two windows.
+
+Flow metrics come from flow analytics (``finished_items``, ``daily_series``) on the cycle's
+board; any dashboard metric comes from the dashboard's ``series``. Each is one of the three kinds
+the Check knows (``leanmark.domain.pdca``): per-item durations, a rate, or daily values.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from leanmark.accounts.models import Workspace
+from leanmark.board.errors import InvalidInput
+from leanmark.board.models import Board
+from leanmark.domain import pdca
+
+from .contracts import contract, missing
+
+DASHBOARD_PREFIX = "dashboard:"
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str  # as a menu item
+    noun: str  # in a sentence: "cycle time"
+    kind: pdca.Kind
+    unit: str
+    better: pdca.Better
+    group: str
+    missing: str = ""  # why it cannot be computed yet; "" when it can
+    needs_param: bool = False
+
+    @property
+    def available(self) -> bool:
+        return not self.missing
+
+    def noun_with(self, param: float | None) -> str:
+        if self.needs_param and param is not None:
+            return self.noun.replace("N days", f"{param:g} days")
+        return self.noun
+
+
+FLOW_TABLE: tuple[tuple[str, str, str, pdca.Kind, str, pdca.Better], ...] = (
+    ("cycle_time", "Cycle time (days per item)", "cycle time", "durations", "days", "lower"),
+    ("lead_time", "Lead time (days per item)", "lead time", "durations", "days", "lower"),
+    (
+        "within_days",
+        "Share of items finished within N days",
+        "share of items finished within N days",
+        "rate",
+        "%",
+        "higher",
+    ),
+    ("throughput", "Throughput (items finished a day)", "throughput", "daily", "items", "higher"),
+    ("wip", "WIP (items in progress at the end of a day)", "WIP", "daily", "items", "lower"),
+    ("blocked", "Blocked items (at the end of a day)", "blocked items", "daily", "items", "lower"),
+)
+FLOW_NEEDS = {"durations": "finished_items", "rate": "finished_items", "daily": "daily_series"}
+
+
+def flow_metrics() -> list[Metric]:
+    metrics = []
+    for key, label, noun, kind, unit, better in FLOW_TABLE:
+        available = contract("flow", "queries", FLOW_NEEDS[kind]) is not None
+        metrics.append(
+            Metric(
+                key,
+                label,
+                noun,
+                kind,
+                unit,
+                better,
+                "Flow",
+                "" if available else missing("flow", label.split(" (")[0].lower()),
+                needs_param=key == "within_days",
+            )
+        )
+    return metrics
+
+
+def _dashboard_rows(workspace: Workspace) -> list[Any]:
+    for name in ("metrics_of", "metric_choices", "metrics"):
+        listing = contract("dashboard", "queries", name)
+        if listing is not None:
+            return list(listing(workspace))
+    return []
+
+
+def _dashboard_metric(row: Any) -> Metric:
+    if isinstance(row, tuple | list):
+        key, name = str(row[0]), str(row[1])
+        unit, kind = "", ""
+    else:
+        key = str(getattr(row, "key", "") or getattr(row, "pk", ""))
+        name = str(getattr(row, "name", key))
+        unit = str(getattr(row, "unit", "") or "")
+        kind = str(getattr(row, "kind", "") or "")
+    better: pdca.Better = "higher" if kind == "output" else "either"
+    return Metric(f"{DASHBOARD_PREFIX}{key}", name, name, "daily", unit, better, "Dashboard")
+
+
+def metrics_for(workspace: Workspace) -> list[Metric]:
+    """Every metric a cycle in this workspace can use, available or not (with the reason)."""
+    found = flow_metrics()
+    if contract("dashboard", "queries", "series") is not None:
+        found += [_dashboard_metric(row) for row in _dashboard_rows(workspace)]
+    return found
+
+
+def metric_for(workspace: Workspace, key: str) -> Metric | None:
+    return next((m for m in metrics_for(workspace) if m.key == key), None)
+
+
+def clean_metric(workspace: Workspace, key: Any) -> Metric | None:
+    """The metric for a key typed or sent by a person; InvalidInput for one that is unknown here
+    (which includes another workspace's dashboard metric) or that cannot be computed yet."""
+    if key in (None, ""):
+        return None
+    text = str(key).strip()
+    metric = metric_for(workspace, text)
+    if metric is None:
+        raise InvalidInput(
+            f"there is no metric {text[:60]!r} in this workspace; choose one of the list",
+            field="metric",
+        )
+    if not metric.available:
+        raise InvalidInput(metric.missing, field="metric")
+    return metric
+
+
+# ---- values in the two windows ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Point:
+    day: date
+    value: float
+    label: str = ""  # e.g. "#42" for an item
+
+
+@dataclass(frozen=True)
+class WindowData:
+    before: list[Point]
+    after: list[Point]
+    source: str  # where the numbers come from, for the page's "how this is computed"
+
+
+def _bounds(workspace: Workspace, first: date, last: date) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(workspace.time_zone or "UTC")
+    start = datetime.combine(first, time.min, tzinfo=zone)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+    return start, end
+
+
+def _split(points: Sequence[Point], w: pdca.Windows) -> tuple[list[Point], list[Point]]:
+    before = [p for p in points if w.before_start <= p.day <= w.before_end]
+    after = [p for p in points if w.after_start <= p.day <= w.after_end]
+    return before, after
+
+
+def _local_day(moment: datetime, workspace: Workspace) -> date:
+    return moment.astimezone(ZoneInfo(workspace.time_zone or "UTC")).date()
+
+
+def _item_points(
+    workspace: Workspace, board: Board, metric: Metric, first: date, last: date
+) -> list[Point]:
+    finished_items = contract("flow", "queries", "finished_items")
+    if finished_items is None:
+        return []
+    since, until = _bounds(workspace, first, last)
+    attribute = "lead_days" if metric.key == "lead_time" else "cycle_days"
+    points = []
+    for item in finished_items(board, since=since, until=until):
+        value = getattr(item, attribute, None)
+        if value is None:
+            continue
+        number = getattr(item, "number", None)
+        day = _local_day(item.finished_at, workspace)
+        points.append(Point(day, float(value), f"#{number}" if number else ""))
+    return points
+
+
+def _daily_points(
+    workspace: Workspace, board: Board | None, metric: Metric, first: date, last: date
+) -> list[Point]:
+    if metric.key.startswith(DASHBOARD_PREFIX):
+        series = contract("dashboard", "queries", "series")
+        if series is None:
+            return []
+        key = metric.key.removeprefix(DASHBOARD_PREFIX)
+        rows = series(workspace, key, start=first, end=last, period="day")
+        return [Point(day, float(value)) for day, value in rows if value is not None]
+    daily_series = contract("flow", "queries", "daily_series")
+    if daily_series is None or board is None:
+        return []
+    attribute = {"throughput": "throughput", "wip": "wip", "blocked": "blocked"}[metric.key]
+    return [
+        Point(day.date, float(getattr(day, attribute)))
+        for day in daily_series(board, start=first, end=last)
+        if getattr(day, attribute, None) is not None
+    ]
+
+
+def window_data(
+    workspace: Workspace, board: Board | None, metric: Metric, w: pdca.Windows
+) -> WindowData:
+    if w.days == 0:
+        return WindowData([], [], "")
+    first, last = w.before_start, w.after_end
+    if metric.kind in ("durations", "rate"):
+        if board is None:
+            raise InvalidInput("a flow metric needs a board; choose one", field="board")
+        points = _item_points(workspace, board, metric, first, last)
+        source = (
+            f"items finished on the board “{board.name}” (flow analytics: start and finish "
+            "from the card events, §5)"
+        )
+    else:
+        points = _daily_points(workspace, board, metric, first, last)
+        source = (
+            f"the dashboard's daily values of “{metric.label}”"
+            if metric.key.startswith(DASHBOARD_PREFIX)
+            else f"flow analytics' daily series of the board “{board.name if board else ''}”"
+        )
+    before, after = _split(points, w)
+    return WindowData(before, after, source)
+
+
+def compare(metric: Metric, data: WindowData, param: float | None) -> pdca.CheckResult:
+    values_before = [p.value for p in data.before]
+    values_after = [p.value for p in data.after]
+    noun = metric.noun_with(param)
+    if metric.kind == "durations":
+        return pdca.compare_durations(
+            values_before, values_after, metric=noun, unit=metric.unit, better=metric.better
+        )
+    if metric.kind == "rate":
+        limit = param if param is not None else 0.0
+        before = (sum(v <= limit for v in values_before), len(values_before))
+        after = (sum(v <= limit for v in values_after), len(values_after))
+        return pdca.compare_rates(before, after, metric=noun, better=metric.better)
+    return pdca.compare_daily(
+        values_before, values_after, metric=noun, unit=metric.unit, better=metric.better
+    )

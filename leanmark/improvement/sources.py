@@ -1,0 +1,127 @@
+"""What a cycle starts from: a waste step, an impediment, a stand-up blocker, or nothing.
+
+Sources are kept as (kind, id); this module looks them up through the other apps' contracts and
+turns them into a label, a link and a first draft of the Plan.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404
+
+from leanmark.accounts.models import Workspace
+from leanmark.board.errors import InvalidInput
+
+from .contracts import contract
+from .models import Source
+
+MAX_ID = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    kind: str
+    id: int | None
+    label: str
+    url: str = ""
+    draft: dict[str, str] = field(default_factory=dict)  # Plan fields to start with
+    found: Any = None  # the other app's object, for services that act on it (standardise)
+
+
+LOOKUPS = {
+    Source.VSM_STEP: ("valuestream", "step_for", "value stream step"),
+    Source.IMPEDIMENT: ("standups", "impediment_for", "impediment"),
+    Source.STANDUP_BLOCKER: ("standups", "entry_for", "stand-up entry"),
+}
+
+
+def clean_kind(kind: Any) -> str:
+    if kind in (None, ""):
+        return Source.BLANK
+    if kind not in Source.values:
+        raise InvalidInput(
+            f"unknown source {str(kind)[:30]!r}; choose one of {', '.join(Source.values)}",
+            field="source",
+        )
+    return str(kind)
+
+
+def clean_id(raw: Any) -> int | None:
+    if raw in (None, ""):
+        return None
+    text = str(raw).strip()
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
+        raise InvalidInput(
+            f"the source id must be a whole number, not {text[:20]!r}", field="source_id"
+        )
+    return int(text)
+
+
+def _text(obj: Any, *names: str) -> str:
+    for name in names:
+        value = getattr(obj, name, None)
+        if value not in (None, ""):
+            return str(value)
+    return ""
+
+
+def _url(obj: Any) -> str:
+    getter = getattr(obj, "get_absolute_url", None)
+    try:
+        return str(getter()) if callable(getter) else ""
+    except Exception:
+        return ""
+
+
+def _draft_from_step(step: Any) -> dict[str, str]:
+    name = _text(step, "name", "title") or str(step)
+    lt, pt = getattr(step, "lead_time", None), getattr(step, "process_time", None)
+    waste = _text(step, "get_waste_type_display", "waste_type")
+    condition = f"The step “{name}”"
+    if lt is not None and pt is not None:
+        condition += f" takes {lt} of lead time for {pt} of process time"
+    condition += f"; it is marked as waste{f' ({waste})' if waste else ''} on the current map."
+    ideas = _text(step, "eliminate", "how_to_eliminate", "elimination")
+    return {
+        "title": f"Cut the waste in “{name}”"[:200],
+        "current_condition": condition,
+        "background": ideas and f"From the waste walk, how to eliminate it: {ideas}",
+    }
+
+
+def resolve(workspace: Workspace, kind: Any, raw_id: Any) -> SourceInfo:
+    """The source in this workspace, or InvalidInput that says what is wrong."""
+    kind = clean_kind(kind)
+    source_id = clean_id(raw_id)
+    if kind == Source.BLANK:
+        return SourceInfo(Source.BLANK, None, "A blank problem")
+    if source_id is None:
+        raise InvalidInput(f"a {Source(kind).label.lower()} needs its id", field="source_id")
+    app, name, noun = LOOKUPS[Source(kind)]
+    lookup = contract(app, "queries", name)
+    if lookup is None:
+        if kind == Source.STANDUP_BLOCKER:  # no lookup contract: keep the reference as given
+            return SourceInfo(kind, source_id, f"Stand-up blocker #{source_id}")
+        raise InvalidInput(
+            f"cannot start from a {noun}: that part of Leanmark is not available yet",
+            field="source",
+        )
+    try:
+        found = lookup(workspace, source_id)
+    except (Http404, ObjectDoesNotExist):
+        found = None
+    if found is None:
+        raise InvalidInput(f"there is no {noun} {source_id} in this workspace", field="source_id")
+    label = _text(found, "name", "title", "what", "description", "blockers") or str(found)
+    draft: dict[str, str] = {}
+    if kind == Source.VSM_STEP:
+        draft = _draft_from_step(found)
+        label = f"Value stream step “{label}”"
+    elif kind == Source.IMPEDIMENT:
+        draft = {"title": label[:200], "background": f"Raised as an impediment: {label}"}
+        label = f"Impediment “{label}”"
+    else:
+        draft = {"background": f"Raised at the stand-up: {label}"}
+        label = f"Stand-up blocker “{label}”"
+    return SourceInfo(kind, source_id, label[:300], _url(found), draft, found)
