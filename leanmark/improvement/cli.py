@@ -1,7 +1,224 @@
-"""`leanmark` commands of this app; leanmark/cli.py calls ``register(app)``."""
+"""`leanmark improvement ...`: PDCA cycles, their Check and the §12 report.
+
+Thin over the app's services and queries; cycles are named by their number (PDCA-3 is ``3``).
+"""
+
+from typing import Annotated, Any
 
 import typer
+from rich.table import Table
+
+from leanmark.lib.cli import (
+    AsOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    actor_for,
+    fail,
+    out,
+    print_json,
+    setup_django,
+    workspace_for,
+)
+
+improvement_app = typer.Typer(
+    help="PDCA improvement cycles, their Check and the continuous-improvement report.",
+    no_args_is_help=True,
+)
+NumberArg = Annotated[int, typer.Argument(help="The cycle's number (PDCA-3 is 3).")]
 
 
 def register(app: typer.Typer) -> None:
     """Add this app's commands (sub-apps or commands) to the `leanmark` command."""
+    app.add_typer(improvement_app, name="improvement")
+
+
+def _found(workspace: Any, number: int) -> Any:
+    from django.http import Http404
+
+    from . import queries
+
+    try:
+        return queries.improvement_for(workspace, number)
+    except Http404:
+        fail(f"no improvement cycle PDCA-{number} in {workspace.slug}")
+
+
+def _summary(imp: Any) -> dict[str, Any]:
+    return {
+        "number": imp.number,
+        "code": imp.code,
+        "title": imp.title,
+        "phase": imp.phase,
+        "source": imp.source_kind,
+        "metric": imp.metric,
+        "change_date": imp.change_date,
+        "outcome": imp.outcome,
+    }
+
+
+@improvement_app.command("list")
+def list_cycles(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+    """The workspace's cycles, newest first."""
+    setup_django()
+    from . import queries
+
+    rows = [_summary(i) for i in queries.improvements_of(workspace_for(workspace))]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("#", "Title", "Phase", "Metric", "Change date", "Outcome")
+    for row in rows:
+        table.add_row(
+            row["code"],
+            row["title"],
+            row["phase"],
+            row["metric"] or "-",
+            str(row["change_date"] or "-"),
+            row["outcome"] or "",
+        )
+    out.print(table)
+
+
+@improvement_app.command("new")
+def new_cycle(
+    title: str,
+    problem: Annotated[str, typer.Option(help="The gap, in facts (not a solution).")] = "",
+    source: Annotated[
+        str, typer.Option(help="blank, vsm_step, impediment or standup_blocker.")
+    ] = "blank",
+    source_id: Annotated[int | None, typer.Option(help="The source's id.")] = None,
+    metric: Annotated[str, typer.Option(help="Baseline metric key (cycle_time, ...).")] = "",
+    workspace: WorkspaceOpt = None,
+    as_user: AsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Start a cycle in Plan."""
+    setup_django()
+    from leanmark.board.errors import BoardError
+    from leanmark.domain.pdca import solution_hints
+
+    from . import services
+
+    ws = workspace_for(workspace)
+    try:
+        imp = services.start_improvement(
+            ws,
+            actor=actor_for(ws, as_user),
+            source=source,
+            source_id=source_id,
+            title=title,
+            problem=problem,
+            metric=metric,
+        )
+    except BoardError as error:
+        fail(error.message)
+    if as_json:
+        print_json(_summary(imp))
+        return
+    out.print(f"{imp.code} started in Plan.")
+    for hint in solution_hints(imp.problem):
+        out.print(f"Warning: the problem may name a solution: {hint}.")
+
+
+@improvement_app.command("phase")
+def move_phase(
+    number: NumberArg,
+    to: Annotated[str, typer.Argument(help="do, check or act (the next phase only).")],
+    note: Annotated[str, typer.Option(help="A note on the phase change.")] = "",
+    workspace: WorkspaceOpt = None,
+    as_user: AsOpt = None,
+) -> None:
+    """Move a cycle to its next phase; exit code 2 when the phase rules refuse it."""
+    setup_django()
+    from leanmark.board.errors import BoardError
+
+    from . import services
+
+    ws = workspace_for(workspace)
+    imp = _found(ws, number)
+    try:
+        services.advance(imp, to=to, note=note, actor=actor_for(ws, as_user))
+    except BoardError as error:
+        fail(error.message, 2 if error.status == 409 else 1)
+    out.print(f"{imp.code} moved to {to.capitalize()}.")
+
+
+@improvement_app.command("decide")
+def decide(
+    number: NumberArg,
+    outcome: Annotated[str, typer.Argument(help="standardise, adjust or abandon.")],
+    reason: Annotated[str, typer.Option(help="Why (kept on the record).")] = "",
+    workspace: WorkspaceOpt = None,
+    as_user: AsOpt = None,
+) -> None:
+    """Act: standardise, adjust (starts the next cycle) or abandon, with a reason."""
+    setup_django()
+    from leanmark.board.errors import BoardError
+
+    from . import services
+
+    ws = workspace_for(workspace)
+    imp = _found(ws, number)
+    try:
+        services.decide(imp, outcome=outcome, reason=reason, actor=actor_for(ws, as_user))
+    except BoardError as error:
+        fail(error.message, 2 if error.status == 409 else 1)
+    imp.refresh_from_db()
+    out.print(f"{imp.code} closed: {imp.get_outcome_display().lower()}.")
+    for follower in imp.next_cycles.all():
+        out.print(f"{follower.code} follows it, in Plan.")
+
+
+@improvement_app.command("check")
+def check(
+    number: NumberArg,
+    window: Annotated[
+        int | None, typer.Option(help="Days in each window (default: the cycle's own).")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The Check: the baseline metric before vs after the change date, with its test."""
+    setup_django()
+    from . import queries
+    from .schemas import CheckOut
+
+    if window is not None and not 7 <= window <= 365:
+        fail("each window is a whole number of days from 7 to 365")
+    imp = _found(workspace_for(workspace), number)
+    view = queries.check_for(imp, window_days=window)
+    if as_json:
+        print_json(CheckOut.of(view).model_dump(mode="json"))
+        return
+    out.print(f"{imp.code} {imp.title}")
+    if view.problem or view.windows is None or view.result is None:
+        out.print(view.problem)
+        return
+    out.print(f"Windows: {view.windows.describe()}.")
+    out.print(view.result.verdict)
+    if view.target:
+        out.print(view.target)
+    out.print(f"Test: {view.result.test}; data: {view.data.source if view.data else ''}.")
+
+
+@improvement_app.command("report")
+def report(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+    """Continuous-improvement metrics (§12): monthly series and their trend."""
+    setup_django()
+    from . import ci
+
+    data = ci.as_dict(ci.continuous_improvement(workspace_for(workspace)))
+    if as_json:
+        print_json(data)
+        return
+    table = Table("Series", "Last months", "Trend (vs 3 months before)")
+    for series in data["series"]:
+        if not series["has_data"]:
+            table.add_row(series["title"], series["missing"], "")
+            continue
+        recent = [v["value"] for v in series["values"][-4:]]
+        shown = "  ".join("-" if v is None else f"{v:.1f}" for v in recent)
+        table.add_row(f"{series['title']} ({series['unit']})", shown, series["trend"] or "")
+    out.print(table)
+    for figure in data["figures"]:
+        out.print(f"{figure['label']}: {figure['value']} ({figure['how']})")

@@ -11,6 +11,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.http import Http404
+
 from leanmark.accounts.models import Workspace
 from leanmark.board.errors import InvalidInput
 from leanmark.board.models import Board
@@ -81,33 +83,37 @@ def flow_metrics() -> list[Metric]:
     return metrics
 
 
-def _dashboard_rows(workspace: Workspace) -> list[Any]:
-    for name in ("metrics_of", "metric_choices", "metrics"):
-        listing = contract("dashboard", "queries", name)
-        if listing is not None:
-            return list(listing(workspace))
-    return []
-
-
-def _dashboard_metric(row: Any) -> Metric:
-    if isinstance(row, tuple | list):
-        key, name = str(row[0]), str(row[1])
-        unit, kind = "", ""
-    else:
-        key = str(getattr(row, "key", "") or getattr(row, "pk", ""))
-        name = str(getattr(row, "name", key))
-        unit = str(getattr(row, "unit", "") or "")
-        kind = str(getattr(row, "kind", "") or "")
-    better: pdca.Better = "higher" if kind == "output" else "either"
-    return Metric(f"{DASHBOARD_PREFIX}{key}", name, name, "daily", unit, better, "Dashboard")
+def dashboard_metrics(workspace: Workspace) -> list[Metric]:
+    """The dashboard's metrics (typed ones and its built-ins other than the flow ones, which
+    the flow group above already offers per item)."""
+    listing = contract("dashboard", "queries", "all_infos")
+    if listing is None or contract("dashboard", "queries", "series") is None:
+        return []
+    found = []
+    for info in listing(workspace):
+        key = str(info.key)
+        if key.startswith("flow-"):
+            continue
+        better: pdca.Better = "higher" if getattr(info, "higher_is_better", True) else "lower"
+        name = str(info.name)
+        found.append(
+            Metric(
+                f"{DASHBOARD_PREFIX}{key}",
+                name,
+                name,
+                "daily",
+                str(getattr(info, "unit", "") or ""),
+                better,
+                "Dashboard",
+                "" if getattr(info, "available", True) else missing("dashboard", name),
+            )
+        )
+    return found
 
 
 def metrics_for(workspace: Workspace) -> list[Metric]:
     """Every metric a cycle in this workspace can use, available or not (with the reason)."""
-    found = flow_metrics()
-    if contract("dashboard", "queries", "series") is not None:
-        found += [_dashboard_metric(row) for row in _dashboard_rows(workspace)]
-    return found
+    return flow_metrics() + dashboard_metrics(workspace)
 
 
 def metric_for(workspace: Workspace, key: str) -> Metric | None:
@@ -192,7 +198,10 @@ def _daily_points(
         if series is None:
             return []
         key = metric.key.removeprefix(DASHBOARD_PREFIX)
-        rows = series(workspace, key, start=first, end=last, period="day")
+        try:
+            rows = series(workspace, key, start=first, end=last, period="day")
+        except Http404:  # deleted since it was chosen
+            return []
         return [Point(day, float(value)) for day, value in rows if value is not None]
     daily_series = contract("flow", "queries", "daily_series")
     if daily_series is None or board is None:

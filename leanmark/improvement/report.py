@@ -53,8 +53,6 @@ def check_chart(check: CheckView) -> dict[str, Any] | None:
     if kind != "daily":
         tooltip.append({"field": "item", "title": "card"})
     return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "width": "container",
         "height": 220,
         "layer": [
             {
