@@ -171,7 +171,7 @@ def _check_version(improvement: Improvement, expected: int | None) -> None:
 
 def _locked(improvement: Improvement) -> Improvement:
     return (
-        Improvement.objects.select_for_update()
+        Improvement.objects.select_for_update(of=("self",))
         .select_related("workspace", "board")
         .get(pk=improvement.pk)
     )
