@@ -15,11 +15,14 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from leanmark.accounts.models import Workspace
 from leanmark.board import queries as board_queries
 from leanmark.board.models import Board, CardEvent
+from leanmark.domain import flow as flow_maths
 from leanmark.domain import pdca
+from leanmark.domain.flow import percentiles
 
 from . import queries
 from .contracts import contract, missing
@@ -27,6 +30,7 @@ from .models import Improvement, Outcome, Phase
 from .services import local_today
 
 MONTHS = 12
+NO_BOARD = "No data yet: this workspace has no board."
 Month = date  # the first day of a month
 
 
@@ -121,24 +125,36 @@ def _bounds(workspace: Workspace, first: date, last: date) -> tuple[datetime, da
 # ---- series, one builder each ---------------------------------------------------------------
 
 
-def _cycle_time(ctx: "Context", level: int) -> Series:
-    name = "Median cycle time" if level == 50 else "85th-percentile cycle time"
-    series = Series(
-        f"cycle_time_p{level}",
-        name,
-        "days",
-        "lower",
-        f"nearest-rank {level}th percentile of the cycle times of items finished that month (§5)",
-    )
-    percentiles = contract("flow", "queries", "cycle_time_percentiles")
-    if percentiles is None or ctx.board is None:
-        series.missing = missing("flow", name.lower()) if ctx.board else "No board yet."
-        return series
+def _cycle_times(ctx: "Context") -> list[Series]:
+    """Median and 85th-percentile cycle time per month, from one read of the finished items."""
+    made = []
+    for level, name in ((50, "Median cycle time"), (85, "85th-percentile cycle time")):
+        made.append(
+            Series(
+                f"cycle_time_p{level}",
+                name,
+                "days",
+                "lower",
+                f"nearest-rank {level}th percentile of the cycle times of the items finished in "
+                "the month (§5)",
+            )
+        )
+    finished = contract("flow", "queries", "finished_items")
+    if finished is None or ctx.board is None:
+        for series in made:
+            series.missing = missing("flow", series.title.lower()) if ctx.board else NO_BOARD
+        return made
+    since, until = _bounds(ctx.workspace, ctx.months[0], ctx.today)
+    by_month: dict[date, list[float]] = {m: [] for m in ctx.months}
+    for item in finished(ctx.board, since=since, until=until):
+        month = _local(item.finished_at, ctx.workspace).replace(day=1)
+        if month in by_month and item.cycle_days is not None:
+            by_month[month].append(float(item.cycle_days))
     for month in ctx.months:
-        since, until = _bounds(ctx.workspace, month, month_end(month))
-        found = percentiles(ctx.board, since=since, until=until) or {}
-        series.values.append((month, found.get(level)))
-    return series
+        found = percentiles(by_month[month], (50, 85)) or {}
+        made[0].values.append((month, found.get(50)))
+        made[1].values.append((month, found.get(85)))
+    return made
 
 
 def _daily_sum(ctx: "Context", key: str, title: str, attribute: str, how: str, unit: str,
@@ -146,7 +162,7 @@ def _daily_sum(ctx: "Context", key: str, title: str, attribute: str, how: str, u
     series = Series(key, title, unit, better, how)
     daily = contract("flow", "queries", "daily_series")
     if daily is None or ctx.board is None:
-        series.missing = missing("flow", title.lower()) if ctx.board else "No board yet."
+        series.missing = missing("flow", title.lower()) if ctx.board else NO_BOARD
         return series
     days = daily(ctx.board, start=ctx.months[0], end=ctx.today)
     totals: Counter[date] = Counter()
@@ -178,20 +194,21 @@ def _flow_efficiency(ctx: "Context") -> Series:
         "Flow efficiency",
         "%",
         "higher",
-        "time in active columns while not blocked ÷ cycle time, over the items finished that "
-        "month (§5)",
+        "time in active columns while not blocked ÷ cycle time, summed over the items finished "
+        "in the month (§5)",
     )
-    efficiency = contract("flow", "queries", "flow_efficiency")
-    if efficiency is None or ctx.board is None:
-        series.missing = (
-            "No data yet: flow analytics does not publish flow efficiency per period yet."
-        )
+    flow_data = contract("flow", "queries", "flow_data")
+    if flow_data is None or ctx.board is None:
+        series.missing = missing("flow", "flow efficiency") if ctx.board else NO_BOARD
         return series
+    data = flow_data(ctx.board)
+    tl = data.timeline
+    measures = flow_maths.item_measures(tl, data.shape, ctx.now.timestamp())
     for month in ctx.months:
         since, until = _bounds(ctx.workspace, month, month_end(month))
-        value = efficiency(ctx.board, since=since, until=until)
-        value = getattr(value, "overall", value)
-        series.values.append((month, None if value is None else 100 * float(value)))
+        chosen = flow_maths.finished_in(tl, since.timestamp(), until.timestamp())
+        ratio = flow_maths.flow_efficiency(tl, measures, chosen).ratio
+        series.values.append((month, None if ratio is None else 100 * ratio))
     return series
 
 
@@ -267,9 +284,8 @@ def _local(moment: datetime, workspace: Workspace) -> date:
     return moment.astimezone(ZoneInfo(workspace.time_zone or "UTC")).date()
 
 
-BUILDERS: tuple[Callable[["Context"], Series], ...] = (
-    lambda ctx: _cycle_time(ctx, 50),
-    lambda ctx: _cycle_time(ctx, 85),
+BUILDERS: tuple[Callable[["Context"], Series | list[Series]], ...] = (
+    _cycle_times,
     _throughput,
     _flow_efficiency,
     _overrides,
@@ -286,6 +302,7 @@ class Context:
     months: list[Month]
     today: date
     closed: list[Improvement]
+    now: datetime
 
 
 def _effects(closed: list[Improvement]) -> tuple[str, str]:
@@ -313,8 +330,11 @@ def continuous_improvement(
         .filter(phase=Phase.CLOSED)
         .order_by("closed_at")
     )
-    ctx = Context(workspace, board, months, today, closed)
-    series = [build(ctx) for build in BUILDERS]
+    ctx = Context(workspace, board, months, today, closed, timezone.now())
+    series: list[Series] = []
+    for build in BUILDERS:
+        made = build(ctx)
+        series += made if isinstance(made, list) else [made]
     changes = queries.change_dates(workspace, start=months[0], end=today)
     report = Report(months, board, series, changes)
     effect, how = _effects(closed)
