@@ -2,11 +2,12 @@
 elimination candidates, comparisons and times measured from card history."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils import timezone
 
 from leanmark.accounts.models import Workspace
 from leanmark.board.models import CardEvent, Column
@@ -267,3 +268,31 @@ def _history(boards: set[int], until: datetime) -> History:
     for card, start in open_block.items():
         history[card][1].append((start, None))
     return history
+
+
+# ---- stage volumes (the dashboard's hourglass funnel metrics) ---------------------------------
+
+
+@dataclass(frozen=True)
+class StageVolume:
+    stage: str
+    metric_name: str
+    metric_key: str
+    unit: str
+    period_start: date
+    value: float | None
+
+
+def stage_volumes(workspace: Workspace, *, today: date | None = None) -> dict[str, StageVolume]:
+    """Last full month's volume of each stage whose funnel metric the dashboard names."""
+    from leanmark.dashboard import queries as dashboard
+
+    today = today or timezone.localdate()
+    end = today.replace(day=1) - timedelta(days=1)
+    start = end.replace(day=1)
+    found = {}
+    for stage, metric in dashboard.funnel_steps(workspace).items():
+        points = dashboard.series(workspace, metric.key, start=start, end=end, period="month")
+        value = points[0][1] if points else None
+        found[stage] = StageVolume(stage, metric.name, metric.key, metric.unit, start, value)
+    return found

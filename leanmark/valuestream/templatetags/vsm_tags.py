@@ -1,0 +1,32 @@
+"""Template filters for value stream pages: times on the map's basis, shares, money."""
+
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django import template
+
+from leanmark.domain import vsm
+
+register = template.Library()
+
+
+@register.filter
+def fmt(summary: vsm.Summary, minutes: Fraction) -> str:
+    """``{{ view.summary|fmt:t.lt }}``: minutes in the largest readable unit of the basis."""
+    return summary.fmt(minutes)
+
+
+@register.filter
+def pct(share: Fraction | None) -> str:
+    return vsm.percent(share)
+
+
+@register.filter
+def money(amount: Decimal | None) -> str:
+    return "—" if amount is None else f"{amount:,.0f}"
+
+
+@register.filter
+def get(mapping: dict[Any, Any], key: Any) -> Any:
+    return mapping.get(key) if mapping else None
