@@ -7,7 +7,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.responses import codes_4xx
 
-from leanmark.accounts.models import Role, User
+from leanmark.accounts.models import Role, User, Workspace
 from leanmark.board import queries as board_queries
 from leanmark.board.models import Card
 from leanmark.board.schemas import ErrorOut
@@ -51,13 +51,26 @@ def _fresh(entry: Entry) -> EntryOut:
     )
 
 
+def _slug(request: HttpRequest, slug: str | None) -> str:
+    """The workspace named, or the caller's only one."""
+    if slug:
+        return slug
+    ids = list(roles_by_workspace(request))
+    if len(ids) != 1:
+        raise InvalidInput(
+            'you belong to several workspaces (or none); name one with "workspace": "slug"',
+            field="workspace",
+        )
+    return Workspace.objects.get(pk=ids[0]).slug
+
+
 @router.post(
     "/standups",
     response={201: EntryOut, **ERRORS},
     summary="Check in for today (member): yesterday, today, blockers",
 )
 def check_in(request: HttpRequest, payload: EntryIn):
-    membership = api_membership(request, payload.workspace, Role.MEMBER)
+    membership = api_membership(request, _slug(request, payload.workspace), Role.MEMBER)
     if payload.member is not None and payload.member != request.user.pk:
         other = User.objects.filter(pk=payload.member).first()
         name = (

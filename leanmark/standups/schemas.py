@@ -13,7 +13,9 @@ Text = Annotated[str, Field(max_length=TEXT_MAX)]
 
 
 class EntryIn(Strict):
-    workspace: str = Field(description="The workspace's slug.", max_length=60)
+    workspace: str | None = Field(
+        None, description="The workspace's slug (default: your only workspace).", max_length=60
+    )
     yesterday: Text = ""
     today: Text = ""
     blockers: Text = ""
