@@ -258,6 +258,8 @@ def agenda_data(inputs: AgendaInputs) -> dict[str, Any]:
             {
                 "column": section.column.name,
                 "flags": [{"kind": f.kind, "text": f.text} for f in section.flags],
+                "flagged": sum(bool(item.flags) for item in section.items),
+                "quiet": sum(not item.flags for item in section.items),
                 "items": [
                     {
                         "number": item.card.number,

@@ -128,6 +128,8 @@ class AgendaItemOut(Schema):
 class AgendaSectionOut(Schema):
     column: str
     flags: list[FlagOut]
+    flagged: int = Field(description="Items with at least one flag.")
+    quiet: int = Field(description="Items without flags.")
     items: list[AgendaItemOut]
 
 

@@ -140,6 +140,7 @@ def _mode_context(request: HttpRequest, board: Board, **extra):
         "card_base": _card_base(request),
         "error": None,
         "focus": request.GET.get("focus", "") or request.POST.get("focus", ""),
+        "flagged_only": request.GET.get("flagged") == "1",
         **extra,
     }
 
@@ -260,6 +261,8 @@ def _impediments_context(request: HttpRequest, **extra):
         "open": queries.open_impediments(workspace),
         "resolved": queries.resolved_impediments(workspace, limit=30),
         "weeks": weeks,
+        "raised_total": sum(w.opened for w in weeks),
+        "resolved_total": sum(w.resolved for w in weeks),
         "chart": charts.impediments_per_week(weeks),
         "people": queries.expected_people(workspace),
         "can_write": request.membership.allows(Role.MEMBER),

@@ -4,7 +4,7 @@
   if (!timer) return;
   var total = parseInt(timer.dataset.seconds, 10) || 900;
   // The timer survives a reload of the page: its state is kept for this tab and this page.
-  var key = "standup-timer:" + location.pathname + location.search.replace(/[?&]focus=\d+/, "");
+  var key = "standup-timer:" + location.pathname + (new URLSearchParams(location.search).get("board") || "");
   var state = JSON.parse(sessionStorage.getItem(key) || '{"elapsed": 0, "since": null}');
 
   function save() { sessionStorage.setItem(key, JSON.stringify(state)); }
@@ -54,7 +54,7 @@
     item.scrollIntoView({ block: "center", behavior: "auto" });
   }
   function typing(el) {
-    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(el.tagName));
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
   }
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;

@@ -258,3 +258,22 @@ def test_the_impediments_page_charts_raised_and_resolved_per_week(world, client_
     html = client_for(world.carol).get(url(world, "standup-impediments")).content.decode()
     assert 'class="vega-chart"' in html
     assert '"what": "resolved", "count": 1' in html
+
+
+def test_stand_up_mode_can_walk_only_the_flagged_items(world, client_for):
+    board_services.create_card(
+        world.board,
+        title="Owned",
+        column=world.column("Writing"),
+        assignees=[world.bob],
+        actor=world.bob,
+    )
+    board_services.create_card(
+        world.board, title="Orphan", column=world.column("Writing"), actor=world.bob
+    )
+    client = client_for(world.bob)
+    everything = client.get(url(world, "standup-mode")).content.decode()
+    assert "Owned" in everything and "Orphan" in everything
+    flagged = client.get(url(world, "standup-mode") + "?flagged=1").content.decode()
+    assert "Orphan" in flagged and "Owned" not in flagged
+    assert "Show all items" in flagged
