@@ -75,10 +75,11 @@ def step_rows(result: vsm.Comparison) -> list[dict[str, Any]]:
                 "kind": diff.kind,
                 "name": step.name,
                 "stage": step.stage.value,
-                "fields": ", ".join(f.replace("_", " ") for f in diff.fields),
+                "fields": ", ".join(FIELD_LABELS.get(f, f) for f in diff.fields),
                 "current": _step_times(diff.current, s),
                 "future": _step_times(diff.future, s),
                 "future_key": diff.future.key if diff.future else None,
+                "current_key": diff.current.key if diff.current else None,
             }
         )
     return rows
@@ -149,6 +150,15 @@ def comparison_chart(result: vsm.Comparison, current: str, future: str) -> dict[
         },
     }
 
+
+FIELD_LABELS = {
+    "pt": "process time",
+    "lt": "lead time",
+    "ca_percent": "%C&A",
+    "cost_per_run": "cost per run",
+    "runs_per_month": "runs per month",
+    "value": "customer value",
+}
 
 WIDTHS = {"know": 7, "like": 6, "trust": 5, "try": 4, "buy": 3, "repeat": 4, "refer": 5}
 

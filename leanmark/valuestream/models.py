@@ -3,6 +3,7 @@ a step is measured on, and the revision history of each map."""
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from leanmark.accounts.models import Workspace
 from leanmark.board.models import STAGE_CHOICES, Column
@@ -129,6 +130,23 @@ class Step(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        """The step on its map (the improvement app links a cycle's source here)."""
+        url = reverse(
+            "valuestream-map",
+            kwargs={"ws": self.stream.workspace.slug, "stream_id": self.stream_id},
+        )
+        return f"{url}#step-{self.pk}"
+
+    @property
+    def lead_time(self) -> str:
+        """As entered, e.g. "4 d" (the map's basis says what a day is)."""
+        return f"{self.lt_value.normalize():f} {self.lt_unit}"
+
+    @property
+    def process_time(self) -> str:
+        return f"{self.pt_value.normalize():f} {self.pt_unit}"
 
 
 class StepColumn(models.Model):

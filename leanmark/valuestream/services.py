@@ -505,13 +505,30 @@ def link_columns(step: Step, column_ids: Iterable[int], *, actor: User | None) -
 
 @transaction.atomic
 def apply_future_step(step: Step, *, actor: User | None) -> MapRevision:
-    """Standardise one future-state step (PDCA "Act", §8): copy its values onto the current-state
-    step it came from — or, for a step the future state added, add it to the current map — and
-    record the change as a revision of the current map."""
+    """Standardise one step (PDCA "Act", §8) and record it as a revision of the current map.
+
+    - A future-state step: its values are copied onto the current-state step it came from, or,
+      for a step the future state added, it is added to the current map.
+    - A current-state step (what a waste walk's improvement points at): its copy in the newest
+      future state is applied as above; when that future state removed the step, the step is
+      removed from the current map. Without a future state there is nothing to apply.
+    """
     stream = step.stream
-    if stream.state != State.FUTURE or stream.derived_from_id is None:
+    if stream.state == State.CURRENT:
+        future = queries.future_of(stream)
+        if future is None:
+            raise NotAFutureStep(
+                f"“{stream.name}” has no future state yet: create one, change or remove "
+                f"“{step.name}” in it, then apply it",
+                field="step",
+            )
+        copy = future.steps.filter(origin=step).select_related("stream").first()
+        if copy is None:
+            return _apply_removal(step, future, actor)
+        step, stream = copy, future
+    if stream.derived_from_id is None:
         raise NotAFutureStep(
-            f"“{step.name}” is on a current-state map; only future-state steps can be applied",
+            f"the current map of “{stream.name}” was deleted; there is nothing to apply to",
             field="step",
         )
     current_map = ValueStream.objects.select_for_update().get(pk=stream.derived_from_id)
@@ -554,4 +571,19 @@ def apply_future_step(step: Step, *, actor: User | None) -> MapRevision:
         source_step=step,
         before=before,
         after=after,
+    )
+
+
+def _apply_removal(step: Step, future: ValueStream, actor: User | None) -> MapRevision:
+    """The future state has no copy of this current step: standardising removes it."""
+    current_map = ValueStream.objects.select_for_update().get(pk=step.stream_id)
+    before = {"step_id": step.pk, **step_values(step)}
+    name = step.name
+    step.delete()
+    return _revise(
+        current_map,
+        MapRevision.Kind.APPLIED,
+        f"Applied the future state {future.name}: removed {name}",
+        actor,
+        before=before,
     )

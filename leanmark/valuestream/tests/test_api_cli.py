@@ -111,7 +111,11 @@ def test_future_state_compare_and_apply_through_the_api(world, bob):
     applied = bob("post", f"/value-stream-steps/{copy['id']}/apply").json()
     assert applied["kind"] == "applied"
     assert applied["before"] == {"lt_value": "4.00"}
-    refused = bob("post", f"/value-stream-steps/{copy['origin_id']}/apply")
+    lonely = services.create_stream(world.acme, services.StreamSettings(name="N"), actor=None)
+    step = services.add_step(
+        lonely, {"name": "S", "stage": "buy", "pt_value": "1", "lt_value": "1"}, actor=None
+    )
+    refused = bob("post", f"/value-stream-steps/{step.pk}/apply")
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "not_a_future_step"
 

@@ -172,10 +172,43 @@ def test_apply_future_step_adds_a_step_the_future_state_added(world):
     assert current.steps.count() == 1
 
 
-def test_apply_refuses_a_current_state_step(world):
+def test_apply_refuses_a_current_step_while_the_map_has_no_future_state(world):
     step = add(new_map(world), world, "Write")
-    with pytest.raises(NotAFutureStep):
+    with pytest.raises(NotAFutureStep, match="has no future state yet"):
         services.apply_future_step(step, actor=world.alice)
+
+
+def test_applying_a_current_step_applies_its_copy_in_the_future_state(world):
+    """What the improvement app does when a cycle that started from a waste step standardises."""
+    current = new_map(world)
+    wait = add(current, world, "Wait for sign-off", lt="4", customer_value="waste")
+    future = services.create_future_state(current, actor=world.alice)
+    services.edit_step(
+        future.steps.get(origin=wait),
+        {"lt_value": "1", "customer_value": "necessary"},
+        actor=world.bob,
+    )
+    revision = services.apply_future_step(wait, actor=world.alice)
+    wait.refresh_from_db()
+    assert (wait.lt_value, wait.customer_value) == (Decimal("1.00"), "necessary")
+    assert revision.after == {"lt_value": "1.00", "customer_value": "necessary"}
+
+
+def test_applying_a_current_step_the_future_state_removed_removes_it(world):
+    current = new_map(world)
+    add(current, world, "Write")
+    wait = add(current, world, "Wait for sign-off", customer_value="waste")
+    future = services.create_future_state(current, actor=world.alice)
+    services.delete_step(future.steps.get(origin=wait), actor=world.bob)
+    wait_id = wait.pk
+    revision = services.apply_future_step(wait, actor=world.alice)
+    assert list(current.steps.values_list("name", flat=True)) == ["Write"]
+    assert revision.kind == MapRevision.Kind.APPLIED
+    assert revision.summary == (
+        "Applied the future state Northwind hourglass — future state: removed Wait for sign-off"
+    )
+    assert revision.before["step_id"] == wait_id
+    assert (revision.waste_steps, revision.step_count) == (0, 1)
 
 
 def test_step_for_answers_404_for_another_workspace(world):

@@ -314,3 +314,18 @@ def test_hourglass_view_shows_the_stage_volume_from_the_dashboard(world, client_
         .content.decode()
     )
     assert "requests · " in html
+
+
+def test_a_candidate_starts_an_improvement_from_its_step(world, client_for):
+    stream = make_map(world)
+    legal = stream.steps.get(name="Legal review")
+    client = client_for(world.bob)
+    html = client.get(url(world, "valuestream-walk", stream_id=stream.pk)).content.decode()
+    link = url(world, "improvement-new") + f"?source=vsm_step&amp;source_id={legal.pk}"
+    assert f'href="{link}"' in html
+    page = client.get(url(world, "improvement-new") + f"?source=vsm_step&source_id={legal.pk}")
+    assert page.status_code == 200
+    assert "Legal review" in page.content.decode()
+    assert legal.get_absolute_url() == url(world, "valuestream-map", stream_id=stream.pk) + (
+        f"#step-{legal.pk}"
+    )
