@@ -1,5 +1,20 @@
 """Pages of this app, mounted under /w/<ws>/ by leanmark/urls.py."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import views
+
+urlpatterns = [
+    path("experiments/", views.index, name="experiments"),
+    path("experiments/new", views.create, name="experiment-new"),
+    path("experiments/plan", views.plan, name="experiment-plan"),
+    path("experiments/learnings", views.learnings, name="experiment-learnings"),
+    path("experiments/<int:experiment_id>/", views.detail, name="experiment"),
+    path("experiments/<int:experiment_id>/edit", views.edit, name="experiment-edit"),
+    path("experiments/<int:experiment_id>/observe", views.observe, name="experiment-observe"),
+    path("experiments/<int:experiment_id>/import", views.import_csv, name="experiment-import"),
+    path("experiments/<int:experiment_id>/decide", views.decide, name="experiment-decide"),
+    path(
+        "experiments/<int:experiment_id>/<str:action>", views.action, name="experiment-action"
+    ),
+]

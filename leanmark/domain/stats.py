@@ -1,0 +1,520 @@
+# ruff: noqa: RUF002, RUF003 (maths notation: −, α, β, δ in docstrings and comments)
+"""Statistics of Build-Measure-Learn experiments (PRODUCT.md §6). No Django here.
+
+- ``sample_size`` / ``reachable_mde``: the fixed-horizon plan for a conversion metric;
+  ``sample_size_means`` for a continuous one.
+- ``sequential_rule`` / ``sequential_power``: Evan Miller's simple sequential test (stop for the
+  treatment when T − C ≥ 2√N, stop with no winner when T + C ≥ N).
+- ``two_proportion_ztest`` (pooled), ``welch_ttest``, ``holm``: frequentist analysis.
+- ``prob_beats`` and ``expected_loss``: Beta-Binomial posteriors, computed exactly as a finite
+  sum of Beta functions (no sampling), so the same counts always give the same figure.
+
+Every result is a frozen dataclass carrying its inputs, so a page can show where a number came
+from. Bad input raises ``StatsInputError`` naming the field.
+"""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize, special, stats  # type: ignore[import-untyped]  # no stubs
+
+DEFAULT_ALPHA = 0.05
+DEFAULT_POWER = 0.8
+# The sequential rule's power is computed exactly by dynamic programming (O(N²)); past this many
+# planned conversions that costs too much for a web request, and a fixed-horizon plan is offered.
+SEQUENTIAL_MAX_N = 20_000
+
+
+class StatsInputError(ValueError):
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _open_unit(value: float, field: str, label: str) -> float:
+    if not isinstance(value, int | float) or math.isnan(value) or not 0 < value < 1:
+        raise StatsInputError(
+            f"{label} must be between 0 and 1 (exclusive), not {value}", field=field
+        )
+    return float(value)
+
+
+def _counts(successes: int, trials: int, label: str) -> None:
+    if trials < 0 or successes < 0:
+        raise StatsInputError(f"{label}: counts cannot be negative", field="trials")
+    if trials == 0:
+        raise StatsInputError(f"{label}: zero trials, nothing to analyse yet", field="trials")
+    if successes > trials:
+        raise StatsInputError(
+            f"{label}: {successes} successes out of {trials} trials is impossible "
+            "(successes cannot exceed trials)",
+            field="successes",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Plan
+
+
+@dataclass(frozen=True)
+class SamplePlan:
+    baseline: float
+    mde: float
+    alpha: float
+    power: float
+    rate_used: float  # p, or 1 − p when p > 0.5 (§6)
+    z_alpha: float  # z_{1−α/2}
+    z_power: float
+    exact: float  # n before rounding up
+    per_variant: int
+
+    @property
+    def explanation(self) -> str:
+        p, d = self.rate_used, self.mde
+        return (
+            f"n = (z₁₋α/₂·√(2p(1−p)) + z_power·√(p(1−p) + (p+δ)(1−p−δ)))² ÷ δ² with p = {p:g}, "
+            f"δ = {d:g}, z₁₋α/₂ = {self.z_alpha:.3f} (α {self.alpha:g}), "
+            f"z_power = {self.z_power:.3f} (power {self.power:g}) → {self.exact:,.1f}, "
+            f"rounded up to {self.per_variant:,} per variant"
+        )
+
+
+def _plan_inputs(baseline: float, mde: float, alpha: float, power: float) -> float:
+    _open_unit(baseline, "baseline", "the baseline rate")
+    _open_unit(alpha, "alpha", "α")
+    _open_unit(power, "power", "the power")
+    if not isinstance(mde, int | float) or math.isnan(mde) or mde <= 0:
+        raise StatsInputError(
+            f"the minimum detectable effect must be above 0, not {mde}", field="mde"
+        )
+    p = 1 - baseline if baseline > 0.5 else baseline
+    if p + mde >= 1:
+        raise StatsInputError(
+            f"the minimum detectable effect is too large: p + δ = {p:g} + {mde:g} ≥ 1",
+            field="mde",
+        )
+    return p
+
+
+def _n_exact(p: float, mde: float, z_a: float, z_b: float) -> float:
+    q = p + mde
+    root = z_a * math.sqrt(2 * p * (1 - p)) + z_b * math.sqrt(p * (1 - p) + q * (1 - q))
+    return root**2 / mde**2
+
+
+def sample_size(
+    baseline: float, mde: float, *, alpha: float = DEFAULT_ALPHA, power: float = DEFAULT_POWER
+) -> SamplePlan:
+    """Sample size per variant for a two-sided two-proportion test (§6's formula)."""
+    p = _plan_inputs(baseline, mde, alpha, power)
+    z_a = float(stats.norm.ppf(1 - alpha / 2))
+    z_b = float(stats.norm.ppf(power))
+    exact = _n_exact(p, mde, z_a, z_b)
+    # 1e-9 guards against 1031.0000000001 rounding up to 1032
+    return SamplePlan(baseline, mde, alpha, power, p, z_a, z_b, exact, math.ceil(exact - 1e-9))
+
+
+@dataclass(frozen=True)
+class MdePlan:
+    baseline: float
+    per_variant: int
+    alpha: float
+    power: float
+    mde: float  # the smallest absolute effect detectable with that traffic
+
+
+def reachable_mde(
+    baseline: float,
+    per_variant: int,
+    *,
+    alpha: float = DEFAULT_ALPHA,
+    power: float = DEFAULT_POWER,
+) -> MdePlan:
+    """The inverse plan: the smallest δ that ``per_variant`` observations can detect."""
+    _plan_inputs(baseline, 1e-9, alpha, power)
+    if per_variant < 2:
+        raise StatsInputError("the traffic must be at least 2 per variant", field="per_variant")
+    p = 1 - baseline if baseline > 0.5 else baseline
+    z_a = float(stats.norm.ppf(1 - alpha / 2))
+    z_b = float(stats.norm.ppf(power))
+    top = 1 - p - 1e-12
+    if _n_exact(p, top, z_a, z_b) > per_variant:
+        raise StatsInputError(
+            f"{per_variant} per variant cannot detect any effect at this baseline",
+            field="per_variant",
+        )
+    mde = optimize.brentq(lambda d: _n_exact(p, d, z_a, z_b) - per_variant, 1e-9, top)
+    return MdePlan(baseline, per_variant, alpha, power, float(mde))
+
+
+@dataclass(frozen=True)
+class MeansPlan:
+    sd: float
+    mde: float
+    alpha: float
+    power: float
+    exact: float
+    per_variant: int
+
+
+def sample_size_means(
+    sd: float, mde: float, *, alpha: float = DEFAULT_ALPHA, power: float = DEFAULT_POWER
+) -> MeansPlan:
+    """n = 2·(z₁₋α/₂ + z_power)²·σ² ÷ δ² per variant, for a continuous metric."""
+    _open_unit(alpha, "alpha", "α")
+    _open_unit(power, "power", "the power")
+    if not sd > 0:
+        raise StatsInputError(f"the standard deviation must be above 0, not {sd}", field="sd")
+    if not mde > 0:
+        raise StatsInputError(
+            f"the minimum detectable effect must be above 0, not {mde}", field="mde"
+        )
+    z_a = float(stats.norm.ppf(1 - alpha / 2))
+    z_b = float(stats.norm.ppf(power))
+    exact = 2 * (z_a + z_b) ** 2 * sd**2 / mde**2
+    return MeansPlan(sd, mde, alpha, power, exact, math.ceil(exact - 1e-9))
+
+
+# ---------------------------------------------------------------------------------------------
+# Sequential rule
+
+
+@dataclass(frozen=True)
+class SequentialState:
+    planned: int  # N, conversions in both arms together
+    threshold: float  # 2√N
+    treatment: int  # T, conversions so far
+    control: int  # C
+    outcome: str  # "treatment_wins", "no_winner" or "continue"
+
+    @property
+    def stopped(self) -> bool:
+        return self.outcome != "continue"
+
+    @property
+    def explanation(self) -> str:
+        lead = self.treatment - self.control
+        total = self.treatment + self.control
+        return (
+            f"T − C = {lead} against 2√N = {self.threshold:.1f}; "
+            f"T + C = {total} against N = {self.planned}"
+        )
+
+
+def sequential_rule(treatment: int, control: int, planned: int) -> SequentialState:
+    """Stop for the treatment when T − C ≥ 2√N; stop with no winner when T + C ≥ N."""
+    if planned < 1:
+        raise StatsInputError(
+            "the planned number of conversions must be at least 1", field="planned"
+        )
+    if treatment < 0 or control < 0:
+        raise StatsInputError("conversion counts cannot be negative", field="successes")
+    threshold = 2 * math.sqrt(planned)
+    if treatment - control >= threshold:
+        outcome = "treatment_wins"
+    elif treatment + control >= planned:
+        outcome = "no_winner"
+    else:
+        outcome = "continue"
+    return SequentialState(planned, threshold, treatment, control, outcome)
+
+
+def sequential_power(planned: int, share: float) -> float:
+    """P(the rule stops for the treatment) when each conversion is the treatment's with
+    probability ``share`` — exact, by dynamic programming over the random walk T − C."""
+    threshold = math.ceil(2 * math.sqrt(planned) - 1e-12)
+    size = planned + threshold + 1
+    walk = np.zeros(size)
+    offset = planned  # index of T − C = 0
+    walk[offset] = 1.0
+    won = 0.0
+    for _ in range(planned):
+        step = np.zeros(size)
+        step[1:] += walk[:-1] * share
+        step[:-1] += walk[1:] * (1 - share)
+        won += step[offset + threshold]
+        step[offset + threshold] = 0.0
+        walk = step
+    return won
+
+
+@dataclass(frozen=True)
+class SequentialPlan:
+    baseline: float
+    mde: float
+    power: float
+    share: float  # (p+δ) ÷ (2p+δ): the treatment's share of conversions under the effect
+    planned: int  # N
+    achieved_power: float
+    false_positive: float  # the rule's exact false-positive rate at N (share ½)
+
+
+def sequential_plan(baseline: float, mde: float, *, power: float = DEFAULT_POWER) -> SequentialPlan:
+    """The smallest N (total conversions) whose rule reaches ``power`` for an effect δ."""
+    _plan_inputs(baseline, mde, DEFAULT_ALPHA, power)
+    p = baseline
+    if p + mde >= 1:
+        raise StatsInputError(
+            f"the minimum detectable effect is too large: p + δ = {p:g} + {mde:g} ≥ 1", field="mde"
+        )
+    share = (p + mde) / (2 * p + mde)
+    low, high = 1, 16
+    while sequential_power(high, share) < power:
+        low, high = high, high * 2
+        if high > SEQUENTIAL_MAX_N:
+            raise StatsInputError(
+                "this effect is too small for the simple sequential rule (it would need more "
+                f"than {SEQUENTIAL_MAX_N:,} conversions); plan a fixed-horizon test",
+                field="mde",
+            )
+    while high - low > 1:
+        middle = (low + high) // 2
+        if sequential_power(middle, share) >= power:
+            high = middle
+        else:
+            low = middle
+    return SequentialPlan(
+        baseline,
+        mde,
+        power,
+        share,
+        high,
+        sequential_power(high, share),
+        sequential_power(high, 0.5),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Frequentist analysis
+
+
+@dataclass(frozen=True)
+class ZTest:
+    successes_1: int
+    trials_1: int
+    successes_2: int
+    trials_2: int
+    rate_1: float
+    rate_2: float
+    difference: float  # rate_1 − rate_2
+    z: float
+    p_value: float
+    alpha: float
+    ci_low: float  # confidence interval of the difference (Wald, unpooled), level 1 − α
+    ci_high: float
+
+    @property
+    def significant(self) -> bool:
+        return self.p_value < self.alpha
+
+
+def two_proportion_ztest(
+    successes_1: int,
+    trials_1: int,
+    successes_2: int,
+    trials_2: int,
+    *,
+    alpha: float = DEFAULT_ALPHA,
+) -> ZTest:
+    """Pooled two-proportion z-test of rate₁ − rate₂, two-sided (as statsmodels'
+    ``proportions_ztest``), with the Wald confidence interval of the difference."""
+    _open_unit(alpha, "alpha", "α")
+    _counts(successes_1, trials_1, "first variant")
+    _counts(successes_2, trials_2, "second variant")
+    r1, r2 = successes_1 / trials_1, successes_2 / trials_2
+    pooled = (successes_1 + successes_2) / (trials_1 + trials_2)
+    se_pooled = math.sqrt(pooled * (1 - pooled) * (1 / trials_1 + 1 / trials_2))
+    diff = r1 - r2
+    if se_pooled == 0:  # both 0 % or both 100 %: no evidence of any difference
+        z, p_value = 0.0, 1.0
+    else:
+        z = diff / se_pooled
+        p_value = float(2 * stats.norm.sf(abs(z)))
+    se = math.sqrt(r1 * (1 - r1) / trials_1 + r2 * (1 - r2) / trials_2)
+    half = float(stats.norm.ppf(1 - alpha / 2)) * se
+    return ZTest(
+        successes_1,
+        trials_1,
+        successes_2,
+        trials_2,
+        r1,
+        r2,
+        diff,
+        z,
+        p_value,
+        alpha,
+        diff - half,
+        diff + half,
+    )
+
+
+@dataclass(frozen=True)
+class WelchTest:
+    mean_1: float
+    sd_1: float
+    n_1: int
+    mean_2: float
+    sd_2: float
+    n_2: int
+    difference: float  # mean_1 − mean_2
+    t: float
+    df: float
+    p_value: float
+    alpha: float
+    ci_low: float
+    ci_high: float
+
+    @property
+    def significant(self) -> bool:
+        return self.p_value < self.alpha
+
+
+def welch_ttest(
+    mean_1: float,
+    sd_1: float,
+    n_1: int,
+    mean_2: float,
+    sd_2: float,
+    n_2: int,
+    *,
+    alpha: float = DEFAULT_ALPHA,
+) -> WelchTest:
+    """Welch's t-test of mean₁ − mean₂ from summary statistics (SciPy), with its interval."""
+    _open_unit(alpha, "alpha", "α")
+    for n, sd, label in ((n_1, sd_1, "first variant"), (n_2, sd_2, "second variant")):
+        if n < 2:
+            raise StatsInputError(f"{label}: at least 2 observations are needed", field="n")
+        if sd < 0:
+            raise StatsInputError(f"{label}: the standard deviation cannot be negative", field="sd")
+    v1, v2 = sd_1**2 / n_1, sd_2**2 / n_2
+    diff = mean_1 - mean_2
+    if v1 + v2 == 0:
+        return WelchTest(
+            mean_1, sd_1, n_1, mean_2, sd_2, n_2, diff, 0.0, float(n_1 + n_2 - 2), 1.0, alpha,
+            diff, diff,
+        )  # fmt: skip
+    result = stats.ttest_ind_from_stats(mean_1, sd_1, n_1, mean_2, sd_2, n_2, equal_var=False)
+    df = (v1 + v2) ** 2 / (v1**2 / (n_1 - 1) + v2**2 / (n_2 - 1))
+    half = float(stats.t.ppf(1 - alpha / 2, df)) * math.sqrt(v1 + v2)
+    return WelchTest(
+        mean_1,
+        sd_1,
+        n_1,
+        mean_2,
+        sd_2,
+        n_2,
+        diff,
+        float(result.statistic),
+        float(df),
+        float(result.pvalue),
+        alpha,
+        diff - half,
+        diff + half,
+    )
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm–Bonferroni adjusted p-values, in the order given (each treatment against control)."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [0.0] * m
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[index]))
+        adjusted[index] = running
+    return adjusted
+
+
+def wilson_interval(successes: int, trials: int, *, level: float = 0.95) -> tuple[float, float]:
+    """The Wilson score interval of a conversion rate (SciPy's ``binomtest``)."""
+    _counts(successes, trials, "variant")
+    interval = stats.binomtest(successes, trials).proportion_ci(level, method="wilson")
+    return float(interval.low), float(interval.high)
+
+
+def mean_interval(mean: float, sd: float, n: int, *, level: float = 0.95) -> tuple[float, float]:
+    """The t interval of a mean from its summary statistics."""
+    if n < 2:
+        raise StatsInputError("at least 2 observations are needed for an interval", field="n")
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
+    return mean - half, mean + half
+
+
+# ---------------------------------------------------------------------------------------------
+# Bayesian analysis (Beta-Binomial, exact)
+
+
+def _prob_greater(a1: float, b1: float, a2: float, b2: float) -> float:
+    """P(X₂ > X₁) for X₁ ~ Beta(a1, b1), X₂ ~ Beta(a2, b2), a2 a positive integer:
+    Σᵢ₌₀^{a2−1} B(a1+i, b1+b2) ÷ ((b2+i)·B(1+i, b2)·B(a1, b1))  (Evan Miller's closed form)."""
+    i = np.arange(int(a2), dtype=float)
+    logs = (
+        special.betaln(a1 + i, b1 + b2)
+        - np.log(b2 + i)
+        - special.betaln(1 + i, b2)
+        - special.betaln(a1, b1)
+    )
+    return float(np.exp(logs).sum())
+
+
+def _prob_beats(a1: float, b1: float, a2: float, b2: float) -> float:
+    """P(X₂ > X₁), summing over the smallest integer parameter (four equivalent forms)."""
+    smallest = min(a1, a2, b1, b2)
+    if smallest == a2:
+        value = _prob_greater(a1, b1, a2, b2)
+    elif smallest == a1:
+        value = 1 - _prob_greater(a2, b2, a1, b1)
+    elif smallest == b1:  # P(X₂ > X₁) = P(1 − X₁ > 1 − X₂), and 1 − X ~ Beta(b, a)
+        value = _prob_greater(b2, a2, b1, a1)
+    else:
+        value = 1 - _prob_greater(b1, a1, b2, a2)
+    return min(1.0, max(0.0, value))
+
+
+@dataclass(frozen=True)
+class BayesResult:
+    successes_a: int
+    trials_a: int
+    successes_b: int
+    trials_b: int
+    prior: tuple[float, float]
+    prob_b_beats_a: float
+    loss_choosing_a: float  # expected conversion rate given up by choosing A if B is better
+    loss_choosing_b: float
+
+
+def bayes(
+    successes_a: int,
+    trials_a: int,
+    successes_b: int,
+    trials_b: int,
+    *,
+    prior: tuple[int, int] = (1, 1),
+) -> BayesResult:
+    """P(B > A) and the expected loss of each choice, with Beta(prior) priors, exactly."""
+    _counts(successes_a, trials_a, "A")
+    _counts(successes_b, trials_b, "B")
+    a_a, b_a = prior[0] + successes_a, prior[1] + trials_a - successes_a
+    a_b, b_b = prior[0] + successes_b, prior[1] + trials_b - successes_b
+    p_b = _prob_beats(a_a, b_a, a_b, b_b)
+    mean_a, mean_b = a_a / (a_a + b_a), a_b / (a_b + b_b)
+    # E[max(p_A − p_B, 0)] = E[p_A]·P(A⁺ > B) − E[p_B]·P(A > B⁺), A⁺ ~ Beta(α_A + 1, β_A) …
+    loss_b = mean_a * _prob_beats(a_b, b_b, a_a + 1, b_a) - mean_b * _prob_beats(
+        a_b + 1, b_b, a_a, b_a
+    )
+    loss_a = mean_b * _prob_beats(a_a, b_a, a_b + 1, b_b) - mean_a * _prob_beats(
+        a_a + 1, b_a, a_b, b_b
+    )
+    return BayesResult(
+        successes_a,
+        trials_a,
+        successes_b,
+        trials_b,
+        (float(prior[0]), float(prior[1])),
+        p_b,
+        max(0.0, loss_a),
+        max(0.0, loss_b),
+    )

@@ -1,0 +1,200 @@
+"""Experiments (Build-Measure-Learn loops), their variants and observations, and learnings."""
+
+from django.conf import settings
+from django.db import models
+
+from leanmark.accounts.models import Workspace
+from leanmark.board.models import STAGE_CHOICES, Card
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    RUNNING = "running", "Running"
+    ANALYSING = "analysing", "Analysing"
+    DECIDED = "decided", "Decided"
+
+
+class MetricType(models.TextChoices):
+    CONVERSION = "conversion", "Conversion (successes / trials)"
+    CONTINUOUS = "continuous", "Continuous (mean, SD, n)"
+
+
+class Decision(models.TextChoices):
+    PERSEVERE = "persevere", "Persevere"
+    PIVOT = "pivot", "Pivot"
+    STOP = "stop", "Stop"
+
+
+class PivotType(models.TextChoices):
+    """Eric Ries's ten pivots (The Lean Startup, ch. 8)."""
+
+    ZOOM_IN = "zoom_in", "Zoom-in"
+    ZOOM_OUT = "zoom_out", "Zoom-out"
+    CUSTOMER_SEGMENT = "customer_segment", "Customer segment"
+    CUSTOMER_NEED = "customer_need", "Customer need"
+    PLATFORM = "platform", "Platform"
+    BUSINESS_ARCHITECTURE = "business_architecture", "Business architecture"
+    VALUE_CAPTURE = "value_capture", "Value capture"
+    ENGINE_OF_GROWTH = "engine_of_growth", "Engine of growth"
+    CHANNEL = "channel", "Channel"
+    TECHNOLOGY = "technology", "Technology"
+
+
+class ExperimentQuerySet(models.QuerySet["Experiment"]):
+    def for_workspace(self, workspace: Workspace) -> "ExperimentQuerySet":
+        return self.filter(workspace=workspace)
+
+
+class Experiment(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="experiments")
+    title = models.CharField(max_length=200)
+    card = models.ForeignKey(
+        Card, null=True, blank=True, on_delete=models.SET_NULL, related_name="experiments"
+    )
+    # The backlog idea it tests, by id (no foreign key into another app's tables).
+    idea_id = models.PositiveIntegerField(null=True, blank=True)
+    # "We believe that [change] for [audience] will [outcome]. We will know when [metric] moves
+    # from [baseline] to [target] by [date]."
+    change = models.CharField(max_length=300)
+    audience = models.CharField(max_length=200)
+    outcome = models.CharField(max_length=300)
+    metric_name = models.CharField(max_length=100)
+    metric_baseline = models.FloatField(null=True, blank=True)
+    metric_target = models.FloatField(null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    stage = models.CharField(max_length=8, choices=STAGE_CHOICES, blank=True)
+    channel = models.CharField(max_length=60, blank=True)
+    metric_type = models.CharField(
+        max_length=10, choices=MetricType.choices, default=MetricType.CONVERSION
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    start_date = models.DateField(null=True, blank=True)
+    planned_end = models.DateField(null=True, blank=True)
+    # The plan (§6): baseline rate (or SD for a continuous metric), effect, α, power → n.
+    plan_baseline = models.FloatField(null=True, blank=True)
+    plan_sd = models.FloatField(null=True, blank=True)
+    plan_mde = models.FloatField(null=True, blank=True)
+    alpha = models.FloatField(default=0.05)
+    power = models.FloatField(default=0.8)
+    planned_per_variant = models.PositiveIntegerField(null=True, blank=True)
+    sequential = models.BooleanField(default=False)
+    sequential_n = models.PositiveIntegerField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    created_at = models.DateTimeField()
+    running_at = models.DateTimeField(null=True, blank=True)
+    analysing_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    pivot_type = models.CharField(max_length=24, choices=PivotType.choices, blank=True)
+    decision_note = models.TextField(blank=True)
+    override_reason = models.TextField(blank=True)
+    against_evidence = models.BooleanField(default=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What the analysis said when the decision was taken (kept: later data never rewrites it).
+    evidence = models.JSONField(default=dict, blank=True)
+
+    objects = ExperimentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["workspace", "state"], name="experiment_state_idx"),
+            models.Index(fields=["workspace", "decided_at"], name="experiment_decided_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def hypothesis(self) -> str:
+        def num(value: float | None) -> str:
+            return "?" if value is None else f"{value:g}"
+
+        when = self.target_date.isoformat() if self.target_date else "?"
+        return (
+            f"We believe that {self.change} for {self.audience} will {self.outcome}. "
+            f"We will know when {self.metric_name} moves from {num(self.metric_baseline)} "
+            f"to {num(self.metric_target)} by {when}."
+        )
+
+
+class Variant(models.Model):
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="variants")
+    name = models.CharField(max_length=60)
+    is_control = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["experiment_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["experiment", "name"], name="variant_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Observation(models.Model):
+    """Cumulative figures of one variant up to and including ``date``.
+
+    Conversion: ``trials`` and ``successes``. Continuous: ``trials`` is n, with ``mean`` and
+    ``sd``. One row per variant and date: entering a date again replaces its figures."""
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="observations")
+    date = models.DateField()
+    trials = models.PositiveIntegerField()
+    successes = models.PositiveIntegerField(null=True, blank=True)
+    mean = models.FloatField(null=True, blank=True)
+    sd = models.FloatField(null=True, blank=True)
+    source = models.CharField(max_length=10, default="form")  # form, csv, api, cli, demo
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["variant_id", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "date"], name="observation_per_day"),
+            models.CheckConstraint(
+                condition=models.Q(successes__isnull=True)
+                | models.Q(successes__lte=models.F("trials")),
+                name="successes_within_trials",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant} on {self.date}"
+
+
+class LearningQuerySet(models.QuerySet["Learning"]):
+    def for_workspace(self, workspace: Workspace) -> "LearningQuerySet":
+        return self.filter(workspace=workspace)
+
+
+class Learning(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="learnings")
+    experiment = models.OneToOneField(
+        Experiment, on_delete=models.CASCADE, related_name="learning"
+    )
+    statement = models.TextField()
+    evidence = models.TextField()
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    pivot_type = models.CharField(max_length=24, choices=PivotType.choices, blank=True)
+    against_evidence = models.BooleanField(default=False)
+    override_reason = models.TextField(blank=True)
+    stage = models.CharField(max_length=8, choices=STAGE_CHOICES, blank=True)
+    channel = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField()
+
+    objects = LearningQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.statement[:60]

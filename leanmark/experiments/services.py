@@ -1,0 +1,719 @@
+"""Every write to experiments, observations and learnings, each in one transaction.
+
+- ``create_experiment`` / ``update_experiment``: the record, its hypothesis and its plan (the
+  sample size is computed here from the plan with ``leanmark.domain.stats``);
+- ``start`` / ``to_analysis``: draft → running → analysing;
+- ``record_observation`` / ``import_observations``: cumulative counts by date (an import is all or
+  nothing, with line-numbered errors);
+- ``decide``: the gate (``leanmark.domain.bml.gate``); a refused decision goes through only with
+  a written override reason, kept on the record and in its learning. Writes the learning,
+  publishes ``experiment.decided`` and flags related backlog ideas "evidence changed".
+"""
+
+import csv
+import io
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from leanmark.accounts.models import User, Workspace
+from leanmark.board.models import Card
+from leanmark.domain import bml, stats
+from leanmark.domain.hourglass import Stage
+from leanmark.lib.notify import publish
+
+from . import queries
+from .errors import DecisionRefused, InvalidExperimentInput, WrongState
+from .models import (
+    Decision,
+    Experiment,
+    Learning,
+    MetricType,
+    Observation,
+    PivotType,
+    State,
+    Variant,
+)
+
+TEXT_MAX = {"title": 200, "change": 300, "audience": 200, "outcome": 300, "metric_name": 100}
+CHANNEL_MAX = 60
+VARIANT_MAX = 60
+MAX_VARIANTS = 6
+REASON_MAX = 2000
+MAX_COUNT = 2_000_000_000
+IMPORT_MAX_ROWS = 20_000
+
+
+# ---- cleaning ---------------------------------------------------------------------------------
+
+
+def _text(value: Any, name: str, *, required: bool = True, limit: int | None = None) -> str:
+    label = name.replace("_", " ")
+    if value is not None and not isinstance(value, str):
+        raise InvalidExperimentInput(f"the {label} must be text", field=name)
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidExperimentInput(f"the {label} cannot be empty", field=name)
+    limit = limit or TEXT_MAX.get(name, 300)
+    if len(text) > limit:
+        raise InvalidExperimentInput(
+            f"the {label} has {len(text)} characters; at most {limit} are allowed", field=name
+        )
+    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
+        raise InvalidExperimentInput(f"the {label} contains control characters", field=name)
+    return text
+
+
+def _number(value: Any, name: str, label: str) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = float(str(value).strip().rstrip("%")) / (100 if "%" in str(value) else 1)
+    except ValueError:
+        raise InvalidExperimentInput(f"the {label} {value!r} is not a number", field=name) from None
+    if not math.isfinite(number):
+        raise InvalidExperimentInput(f"the {label} must be a finite number", field=name)
+    return number
+
+
+def _unit(value: Any, name: str, label: str, default: float | None = None) -> float | None:
+    number = _number(value, name, label)
+    if number is None:
+        return default
+    if not 0 < number < 1:
+        raise InvalidExperimentInput(
+            f"{label} must be between 0 and 1 (exclusive), not {number:g}", field=name
+        )
+    return number
+
+
+def _count(value: Any, name: str, label: str, *, required: bool = True) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise InvalidExperimentInput(f"the {label} is missing", field=name)
+        return None
+    text = str(value).strip()
+    try:
+        number = int(text) if not isinstance(value, float) else int(value)
+    except ValueError:
+        raise InvalidExperimentInput(
+            f"the {label} must be a whole number, not {text[:20]!r}", field=name
+        ) from None
+    if isinstance(value, float) and not value.is_integer():
+        raise InvalidExperimentInput(f"the {label} must be a whole number", field=name)
+    if number < 0:
+        raise InvalidExperimentInput(f"the {label} cannot be negative", field=name)
+    if number > MAX_COUNT:
+        raise InvalidExperimentInput(f"the {label} is too large", field=name)
+    return number
+
+
+def _date(value: Any, name: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InvalidExperimentInput(
+            f"{str(value)[:20]!r} is not a date (YYYY-MM-DD)", field=name
+        ) from None
+
+
+def _choice(value: Any, choices: Any, name: str, *, required: bool = True) -> str:
+    if value in (None, "") and not required:
+        return ""
+    if value not in choices.values:
+        raise InvalidExperimentInput(
+            f"unknown {name.replace('_', ' ')} {value!r}; choose one of {', '.join(choices.values)}",
+            field=name,
+        )
+    return str(value)
+
+
+def _stage(value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    if value not in {s.value for s in Stage}:
+        raise InvalidExperimentInput(
+            f"unknown hourglass stage {value!r}; choose one of {', '.join(s.value for s in Stage)}",
+            field="stage",
+        )
+    return str(value)
+
+
+def _variant_names(names: Any) -> list[str]:
+    if names in (None, "", []):
+        return ["Control", "Treatment"]
+    if isinstance(names, str):
+        names = names.split(",")
+    cleaned = [_text(str(n), "variants", limit=VARIANT_MAX) for n in names if str(n).strip()]
+    if len(cleaned) < 2:
+        raise InvalidExperimentInput(
+            "an experiment needs a control and at least one treatment (two variant names)",
+            field="variants",
+        )
+    if len(cleaned) > MAX_VARIANTS:
+        raise InvalidExperimentInput(f"at most {MAX_VARIANTS} variants", field="variants")
+    if len({n.lower() for n in cleaned}) != len(cleaned):
+        raise InvalidExperimentInput("variant names must differ", field="variants")
+    return cleaned
+
+
+# ---- the record and its plan -------------------------------------------------------------------
+
+
+@dataclass
+class ExperimentSpec:
+    """What a person types; every field is cleaned by the service (strings are fine)."""
+
+    title: Any = ""
+    change: Any = ""
+    audience: Any = ""
+    outcome: Any = ""
+    metric_name: Any = ""
+    metric_baseline: Any = None
+    metric_target: Any = None
+    target_date: Any = None
+    stage: Any = ""
+    channel: Any = ""
+    metric_type: Any = MetricType.CONVERSION
+    owner_id: Any = None
+    card_number: Any = None
+    idea_id: Any = None
+    start_date: Any = None
+    planned_end: Any = None
+    plan_baseline: Any = None
+    plan_sd: Any = None
+    plan_mde: Any = None
+    alpha: Any = None
+    power: Any = None
+    sequential: Any = False
+    variants: Any = field(default=None)
+
+
+@dataclass(frozen=True)
+class CleanPlan:
+    plan_baseline: float | None
+    plan_sd: float | None
+    plan_mde: float | None
+    alpha: float
+    power: float
+    planned_per_variant: int | None
+    sequential: bool
+    sequential_n: int | None
+
+
+def clean_plan(spec: ExperimentSpec, metric_type: str) -> CleanPlan:
+    """The plan's numbers, and the sample size they give (None when the plan is left empty)."""
+    alpha = _unit(spec.alpha, "alpha", "α", stats.DEFAULT_ALPHA) or stats.DEFAULT_ALPHA
+    power = _unit(spec.power, "power", "the power", stats.DEFAULT_POWER) or stats.DEFAULT_POWER
+    mde = _number(spec.plan_mde, "plan_mde", "minimum detectable effect")
+    sequential = spec.sequential in (True, "on", "true", "1", 1)
+    baseline = sd = None
+    per_variant = sequential_n = None
+    try:
+        if metric_type == MetricType.CONVERSION:
+            baseline = _number(spec.plan_baseline, "plan_baseline", "baseline rate")
+            if baseline is not None or mde is not None:
+                if baseline is None or mde is None:
+                    raise InvalidExperimentInput(
+                        "a plan needs both the baseline rate and the minimum detectable effect",
+                        field="plan_mde" if baseline is not None else "plan_baseline",
+                    )
+                plan = stats.sample_size(baseline, mde, alpha=alpha, power=power)
+                per_variant = plan.per_variant
+                if sequential:
+                    sequential_n = stats.sequential_plan(baseline, mde, power=power).planned
+        else:
+            sd = _number(spec.plan_sd, "plan_sd", "standard deviation")
+            if sd is not None or mde is not None:
+                if sd is None or mde is None:
+                    raise InvalidExperimentInput(
+                        "a plan needs both the standard deviation and the minimum detectable "
+                        "effect",
+                        field="plan_mde" if sd is not None else "plan_sd",
+                    )
+                per_variant = stats.sample_size_means(sd, mde, alpha=alpha, power=power).per_variant
+            if sequential:
+                raise InvalidExperimentInput(
+                    "the sequential rule counts conversions: use it with a conversion metric",
+                    field="sequential",
+                )
+    except stats.StatsInputError as error:
+        name = {"baseline": "plan_baseline", "mde": "plan_mde", "sd": "plan_sd"}.get(
+            error.field, error.field
+        )
+        raise InvalidExperimentInput(error.message, field=name) from None
+    return CleanPlan(baseline, sd, mde, alpha, power, per_variant, sequential, sequential_n)
+
+
+def _links(workspace: Workspace, spec: ExperimentSpec) -> tuple[Card | None, User | None]:
+    card = None
+    number = _count(spec.card_number, "card_number", "card number", required=False)
+    if number is not None:
+        card = Card.objects.filter(board__workspace=workspace, number=number).first()
+        if card is None:
+            raise InvalidExperimentInput(f"there is no card #{number} here", field="card_number")
+    owner = None
+    owner_id = _count(spec.owner_id, "owner_id", "owner", required=False)
+    if owner_id is not None:
+        owner = User.objects.filter(pk=owner_id, memberships__workspace=workspace).first()
+        if owner is None:
+            raise InvalidExperimentInput(
+                "the owner must be a member of this workspace", field="owner_id"
+            )
+    return card, owner
+
+
+def _clean_fields(workspace: Workspace, spec: ExperimentSpec) -> dict[str, Any]:
+    metric_type = _choice(spec.metric_type or MetricType.CONVERSION, MetricType, "metric_type")
+    card, owner = _links(workspace, spec)
+    values: dict[str, Any] = {
+        "title": _text(spec.title, "title"),
+        "change": _text(spec.change, "change"),
+        "audience": _text(spec.audience, "audience"),
+        "outcome": _text(spec.outcome, "outcome"),
+        "metric_name": _text(spec.metric_name, "metric_name"),
+        "metric_baseline": _number(spec.metric_baseline, "metric_baseline", "baseline"),
+        "metric_target": _number(spec.metric_target, "metric_target", "target"),
+        "target_date": _date(spec.target_date, "target_date"),
+        "stage": _stage(spec.stage),
+        "channel": _text(spec.channel, "channel", required=False, limit=CHANNEL_MAX),
+        "metric_type": metric_type,
+        "card": card,
+        "owner": owner,
+        "idea_id": _count(spec.idea_id, "idea_id", "idea id", required=False),
+        "start_date": _date(spec.start_date, "start_date"),
+        "planned_end": _date(spec.planned_end, "planned_end"),
+    }
+    if values["start_date"] and values["planned_end"] and values["planned_end"] < values[
+        "start_date"
+    ]:
+        raise InvalidExperimentInput(
+            "the planned end cannot be before the start", field="planned_end"
+        )
+    plan = clean_plan(spec, metric_type)
+    values.update(plan.__dict__)
+    return values
+
+
+def create_experiment(
+    workspace: Workspace, spec: ExperimentSpec, *, actor: User | None, at: datetime | None = None
+) -> Experiment:
+    values = _clean_fields(workspace, spec)
+    names = _variant_names(spec.variants)
+    with transaction.atomic():
+        experiment = Experiment.objects.create(
+            workspace=workspace, created_at=at or timezone.now(), **values
+        )
+        Variant.objects.bulk_create(
+            Variant(experiment=experiment, name=name, is_control=i == 0, position=i)
+            for i, name in enumerate(names)
+        )
+        publish(workspace.pk, "experiment.created", {"id": experiment.pk, "title": experiment.title})
+    return experiment
+
+
+PLAN_FIELDS = ("metric_type", "plan_baseline", "plan_sd", "plan_mde", "alpha", "power", "sequential")
+
+
+def update_experiment(experiment: Experiment, spec: ExperimentSpec) -> Experiment:
+    """Edit the record. The plan and metric type are fixed once the experiment runs: changing
+    the target after seeing data is exactly what the plan exists to prevent."""
+    values = _clean_fields(experiment.workspace, spec)
+    if experiment.state != State.DRAFT:
+        changed = [
+            name
+            for name in (*PLAN_FIELDS, "planned_per_variant", "sequential_n")
+            if values[name] != getattr(experiment, name)
+        ]
+        if changed:
+            raise WrongState(
+                "the plan is fixed once the experiment runs (changed: "
+                f"{', '.join(c.replace('_', ' ') for c in changed)})",
+                field=changed[0],
+            )
+    with transaction.atomic():
+        locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
+        if locked.state == State.DECIDED:
+            raise WrongState("a decided experiment cannot be edited")
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(values))
+        if spec.variants not in (None, "", []) and locked.state == State.DRAFT:
+            _replace_variants(locked, _variant_names(spec.variants))
+    return locked
+
+
+def _replace_variants(experiment: Experiment, names: Sequence[str]) -> None:
+    existing = list(experiment.variants.all())
+    if [v.name for v in existing] == list(names):
+        return
+    if Observation.objects.filter(variant__experiment=experiment).exists():
+        raise WrongState("variants with observations cannot be renamed", field="variants")
+    experiment.variants.all().delete()
+    Variant.objects.bulk_create(
+        Variant(experiment=experiment, name=name, is_control=i == 0, position=i)
+        for i, name in enumerate(names)
+    )
+
+
+def _transition(experiment: Experiment, to: str, allowed: tuple[str, ...], stamp: str) -> Experiment:
+    with transaction.atomic():
+        locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
+        if locked.state not in allowed:
+            raise WrongState(
+                f"a {locked.get_state_display().lower()} experiment cannot move to {to}"
+            )
+        locked.state = to
+        setattr(locked, stamp, timezone.now())
+        fields = ["state", stamp]
+        if to == State.RUNNING and locked.start_date is None:
+            locked.start_date = timezone.localdate()
+            fields.append("start_date")
+        locked.save(update_fields=fields)
+        publish(locked.workspace_id, f"experiment.{to}", {"id": locked.pk})
+    return locked
+
+
+def start(experiment: Experiment) -> Experiment:
+    return _transition(experiment, State.RUNNING, (State.DRAFT,), "running_at")
+
+
+def to_analysis(experiment: Experiment) -> Experiment:
+    return _transition(experiment, State.ANALYSING, (State.RUNNING,), "analysing_at")
+
+
+def delete_experiment(experiment: Experiment) -> None:
+    if experiment.state == State.DECIDED:
+        raise WrongState("a decided experiment is part of the record and cannot be deleted")
+    with transaction.atomic():
+        experiment.delete()
+
+
+# ---- observations ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ObservationIn:
+    variant: str
+    date: Any
+    trials: Any  # n for a continuous metric
+    successes: Any = None
+    mean: Any = None
+    sd: Any = None
+
+
+def _clean_observation(
+    experiment: Experiment, variants: dict[str, Variant], row: ObservationIn
+) -> dict[str, Any]:
+    variant = variants.get(str(row.variant).strip().lower())
+    if variant is None:
+        raise InvalidExperimentInput(
+            f"unknown variant {row.variant!r}; this experiment has "
+            f"{', '.join(v.name for v in variants.values())}",
+            field="variant",
+        )
+    day = _date(row.date, "date")
+    if day is None:
+        raise InvalidExperimentInput("the date is missing", field="date")
+    if day > timezone.localdate():
+        raise InvalidExperimentInput(f"{day} is in the future", field="date")
+    values: dict[str, Any] = {"variant": variant, "date": day}
+    if experiment.metric_type == MetricType.CONVERSION:
+        trials = _count(row.trials, "trials", "number of trials")
+        successes = _count(row.successes, "successes", "number of successes")
+        assert trials is not None and successes is not None
+        if successes > trials:
+            raise InvalidExperimentInput(
+                f"{successes} successes out of {trials} trials is impossible: successes cannot "
+                "exceed trials",
+                field="successes",
+            )
+        values.update(trials=trials, successes=successes, mean=None, sd=None)
+    else:
+        n = _count(row.trials, "trials", "number of observations (n)")
+        mean = _number(row.mean, "mean", "mean")
+        sd = _number(row.sd, "sd", "standard deviation")
+        if mean is None or sd is None:
+            raise InvalidExperimentInput(
+                "a continuous metric needs n, the mean and the standard deviation",
+                field="mean" if mean is None else "sd",
+            )
+        if sd < 0:
+            raise InvalidExperimentInput("the standard deviation cannot be negative", field="sd")
+        values.update(trials=n, successes=None, mean=mean, sd=sd)
+    return values
+
+
+def _check_cumulative(rows: list[dict[str, Any]], existing: list[Observation]) -> None:
+    """Counts are cumulative: a later date cannot have fewer trials or successes."""
+    merged: dict[tuple[int, date], tuple[int, int]] = {
+        (o.variant_id, o.date): (o.trials, o.successes or 0) for o in existing
+    }
+    for row in rows:
+        merged[(row["variant"].pk, row["date"])] = (row["trials"], row["successes"] or 0)
+    by_variant: dict[int, list[tuple[date, int, int]]] = {}
+    for (variant_id, day), (trials, successes) in merged.items():
+        by_variant.setdefault(variant_id, []).append((day, trials, successes))
+    for row in rows:
+        series = sorted(by_variant[row["variant"].pk])
+        for (d1, t1, s1), (d2, t2, s2) in zip(series, series[1:], strict=False):
+            if t2 < t1 or s2 < s1:
+                raise InvalidExperimentInput(
+                    f"counts are cumulative: {row['variant'].name} has {t2:,} trials / {s2:,} "
+                    f"successes on {d2} but {t1:,} / {s1:,} on {d1}",
+                    field="trials",
+                )
+
+
+def _writable(experiment: Experiment) -> Experiment:
+    locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
+    if locked.state == State.DECIDED:
+        raise WrongState("the experiment is decided; its evidence can no longer change")
+    return locked
+
+
+def record_observations(
+    experiment: Experiment,
+    rows: Sequence[ObservationIn],
+    *,
+    actor: User | None,
+    source: str = "form",
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Upsert cumulative figures (one row per variant and date); all or nothing."""
+    if not rows:
+        raise InvalidExperimentInput("no observations given", field="rows")
+    with transaction.atomic():
+        locked = _writable(experiment)
+        variants = {v.name.lower(): v for v in locked.variants.all()}
+        cleaned: list[dict[str, Any]] = []
+        for index, row in enumerate(rows):
+            try:
+                cleaned.append(_clean_observation(locked, variants, row))
+            except InvalidExperimentInput as error:
+                if len(rows) == 1:
+                    raise
+                raise InvalidExperimentInput(
+                    f"row {index + 1}: {error.message}", field=error.field
+                ) from None
+        existing = list(Observation.objects.filter(variant__experiment=locked))
+        _check_cumulative(cleaned, existing)
+        now = timezone.now()
+        for done, values in enumerate(cleaned, start=1):
+            Observation.objects.update_or_create(
+                variant=values.pop("variant"),
+                date=values.pop("date"),
+                defaults={**values, "source": source, "recorded_at": now, "recorded_by": actor},
+            )
+            if progress and (done % 200 == 0 or done == len(cleaned)):
+                progress(done, len(cleaned))
+        if locked.state == State.DRAFT:  # data arriving means the test is running
+            locked.state, locked.running_at = State.RUNNING, now
+            locked.start_date = locked.start_date or min(v["date"] for v in cleaned)
+            locked.save(update_fields=["state", "running_at", "start_date"])
+    return len(cleaned)
+
+
+CSV_HELP = (
+    "CSV columns: date,variant,trials,successes (conversion) or date,variant,n,mean,sd "
+    "(continuous); cumulative figures, one row per variant and date"
+)
+
+
+def import_observations(
+    experiment: Experiment,
+    text: str,
+    *,
+    actor: User | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Parse a CSV and record it; errors name the line, and nothing is saved on any error."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    headers = {h.strip().lower() for h in reader.fieldnames or []}
+    continuous = experiment.metric_type == MetricType.CONTINUOUS
+    needed = {"date", "variant", "mean", "sd"} if continuous else {"date", "variant", "trials"}
+    needed |= set() if continuous else {"successes"}
+    if continuous and not headers & {"n", "trials"}:
+        needed.add("n")
+    missing = needed - headers
+    if missing:
+        raise InvalidExperimentInput(
+            f"line 1: missing column(s) {', '.join(sorted(missing))}. {CSV_HELP}", field="file"
+        )
+    rows: list[ObservationIn] = []
+    for line, raw in enumerate(reader, start=2):
+        record = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        if not any(record.values()):
+            continue
+        rows.append(
+            ObservationIn(
+                variant=record.get("variant", ""),
+                date=record.get("date", ""),
+                trials=record.get("trials") or record.get("n", ""),
+                successes=record.get("successes"),
+                mean=record.get("mean"),
+                sd=record.get("sd"),
+            )
+        )
+        if len(rows) > IMPORT_MAX_ROWS:
+            raise InvalidExperimentInput(
+                f"line {line}: at most {IMPORT_MAX_ROWS:,} rows per import", field="file"
+            )
+    if not rows:
+        raise InvalidExperimentInput(f"the file has no rows. {CSV_HELP}", field="file")
+    try:
+        return record_observations(experiment, rows, actor=actor, source="csv", progress=progress)
+    except InvalidExperimentInput as error:
+        # "row N" counts data rows; a person reads line numbers (the header is line 1)
+        message = error.message
+        if message.startswith("row "):
+            number, _, rest = message[4:].partition(":")
+            message = f"line {int(number) + 1}:{rest}"
+        raise InvalidExperimentInput(message, field="file") from None
+
+
+# ---- the decision -----------------------------------------------------------------------------
+
+
+def _evidence_summary(verdict: bml.Verdict) -> str:
+    return verdict.reading
+
+
+def decide(
+    experiment: Experiment,
+    *,
+    decision: Any,
+    pivot_type: Any = "",
+    note: Any = "",
+    override_reason: Any = "",
+    statement: Any = "",
+    actor: User | None,
+    at: datetime | None = None,
+) -> Experiment:
+    """Record persevere / pivot / stop. The gate refuses it when the evidence is not in or says
+    otherwise, unless ``override_reason`` says why; the decision is then marked against the
+    evidence for good. Writes the learning and tells the backlog."""
+    decision = _choice(decision, Decision, "decision")
+    pivot_type = _choice(pivot_type, PivotType, "pivot_type", required=decision == Decision.PIVOT)
+    if decision != Decision.PIVOT and pivot_type:
+        raise InvalidExperimentInput("a pivot type goes only with a pivot", field="pivot_type")
+    note = _text(note, "note", required=False, limit=REASON_MAX)
+    reason = _text(override_reason, "override_reason", required=False, limit=REASON_MAX)
+    statement = _text(statement, "statement", required=False, limit=REASON_MAX)
+    with transaction.atomic():
+        locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
+        if locked.state == State.DECIDED:
+            raise WrongState("this experiment is already decided")
+        if locked.state == State.DRAFT:
+            raise WrongState("a draft experiment has no evidence yet: start it first")
+        verdict = queries.verdict(locked)
+        issues = bml.gate(verdict, decision)
+        if issues and not reason:
+            raise DecisionRefused(
+                " ".join(i.message for i in issues)
+                + " To decide anyway, give a written override reason; it stays on the record.",
+                field="override_reason",
+                issues=[i.code for i in issues],
+            )
+        when = at or timezone.now()
+        locked.state = State.DECIDED
+        locked.decided_at = when
+        locked.decision = decision
+        locked.pivot_type = pivot_type
+        locked.decision_note = note
+        locked.against_evidence = bool(issues)
+        locked.override_reason = reason if issues else ""
+        locked.decided_by = actor
+        locked.evidence = queries.verdict_json(verdict) | {"gate": [i.__dict__ for i in issues]}
+        if locked.analysing_at is None:
+            locked.analysing_at = when
+        locked.save(
+            update_fields=[
+                "state",
+                "decided_at",
+                "decision",
+                "pivot_type",
+                "decision_note",
+                "against_evidence",
+                "override_reason",
+                "decided_by",
+                "evidence",
+                "analysing_at",
+            ]
+        )
+        Learning.objects.create(
+            workspace_id=locked.workspace_id,
+            experiment=locked,
+            statement=statement or _default_statement(locked, verdict),
+            evidence=_evidence_summary(verdict),
+            decision=decision,
+            pivot_type=pivot_type,
+            against_evidence=locked.against_evidence,
+            override_reason=locked.override_reason,
+            stage=locked.stage,
+            channel=locked.channel,
+            created_at=when,
+        )
+        publish(
+            locked.workspace_id,
+            "experiment.decided",
+            {
+                "id": locked.pk,
+                "title": locked.title,
+                "decision": decision,
+                "pivot_type": pivot_type,
+                "against_evidence": locked.against_evidence,
+                "stage": locked.stage,
+                "channel": locked.channel,
+            },
+        )
+        _flag_backlog(locked)
+    return locked
+
+
+def _default_statement(experiment: Experiment, verdict: bml.Verdict) -> str:
+    held = {
+        bml.TREATMENT_BETTER: "held",
+        bml.CONTROL_BETTER: "was refuted (the treatment did worse)",
+        bml.NO_DIFFERENCE: "was not supported (no difference found)",
+    }.get(verdict.outcome, "was not tested to the planned sample")
+    return (
+        f"{experiment.change[:1].upper()}{experiment.change[1:]} for {experiment.audience}: the "
+        f"hypothesis that it will {experiment.outcome} {held}."
+    )
+
+
+def _flag_backlog(experiment: Experiment) -> int:
+    """Mark related backlog ideas "evidence changed — re-score" (once backlog provides it)."""
+    try:
+        from leanmark.backlog import services as backlog_services
+    except ImportError:  # pragma: no cover - the backlog app always exists
+        return 0
+    flag = getattr(backlog_services, "flag_evidence_changed", None)
+    if flag is None or not (experiment.stage or experiment.channel):
+        return 0
+    return int(
+        flag(
+            workspace=experiment.workspace,
+            stage=experiment.stage,
+            channel=experiment.channel,
+            source=f"experiment:{experiment.pk}",
+        )
+    )
+
+
+def edit_learning(learning: Learning, *, statement: Any) -> Learning:
+    text = _text(statement, "statement", limit=REASON_MAX)
+    with transaction.atomic():
+        learning.statement = text
+        learning.save(update_fields=["statement"])
+    return learning

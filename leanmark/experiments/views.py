@@ -1,0 +1,447 @@
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from leanmark.accounts.models import Membership, Role
+from leanmark.board.errors import BoardError
+from leanmark.board.models import STAGE_CHOICES, Card
+from leanmark.domain import stats
+from leanmark.lib.access import workspace_view
+from leanmark.lib.htmx import render_page
+
+from . import charts, queries, services
+from .errors import InvalidExperimentInput
+from .models import Decision, Experiment, MetricType, PivotType, State
+
+UPLOAD_MAX = 2 * 1024 * 1024
+
+
+def _can_write(request: HttpRequest) -> bool:
+    return request.membership.allows(Role.MEMBER)
+
+
+def _people(request: HttpRequest) -> list[Any]:
+    rows = Membership.objects.filter(workspace=request.workspace).select_related("user")
+    return [m.user for m in rows.exclude(role=Role.VIEWER)]
+
+
+def _spec(data: QueryDict) -> services.ExperimentSpec:
+    names = [n for n in data.get("variants", "").replace("\n", ",").split(",") if n.strip()]
+    return services.ExperimentSpec(
+        title=data.get("title", ""),
+        change=data.get("change", ""),
+        audience=data.get("audience", ""),
+        outcome=data.get("outcome", ""),
+        metric_name=data.get("metric_name", ""),
+        metric_baseline=data.get("metric_baseline", ""),
+        metric_target=data.get("metric_target", ""),
+        target_date=data.get("target_date", ""),
+        stage=data.get("stage", ""),
+        channel=data.get("channel", ""),
+        metric_type=data.get("metric_type", MetricType.CONVERSION),
+        owner_id=data.get("owner_id", ""),
+        card_number=data.get("card_number", ""),
+        idea_id=data.get("idea_id", ""),
+        start_date=data.get("start_date", ""),
+        planned_end=data.get("planned_end", ""),
+        plan_baseline=data.get("plan_baseline", ""),
+        plan_sd=data.get("plan_sd", ""),
+        plan_mde=data.get("plan_mde", ""),
+        alpha=data.get("alpha", ""),
+        power=data.get("power", ""),
+        sequential=data.get("sequential", ""),
+        variants=names or None,
+    )
+
+
+def _form_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    return {
+        "stages": STAGE_CHOICES,
+        "metric_types": MetricType.choices,
+        "people": _people(request),
+        **extra,
+    }
+
+
+def _initial_from(request: HttpRequest) -> dict[str, Any]:
+    """``?card=N`` or ``?idea=ID`` prefill the form from the card (or idea) it tests."""
+    initial: dict[str, Any] = {"alpha": "0.05", "power": "0.8", "variants": "Control, Treatment"}
+    number = request.GET.get("card", "")
+    if number.isascii() and number.isdigit() and len(number) < 10:
+        card = Card.objects.filter(board__workspace=request.workspace, number=int(number)).first()
+        if card is not None:
+            initial.update(
+                card_number=card.number, title=card.title, stage=card.stage, channel=card.channel
+            )
+    idea = request.GET.get("idea", "")
+    if idea.isascii() and idea.isdigit() and len(idea) < 10:
+        initial.update(_idea_initial(request, int(idea)))
+    return initial
+
+
+def _idea_initial(request: HttpRequest, idea_id: int) -> dict[str, Any]:
+    try:
+        from leanmark.backlog import queries as backlog_queries
+    except ImportError:  # pragma: no cover
+        return {}
+    idea_for = getattr(backlog_queries, "idea_for", None)
+    if idea_for is None:
+        return {"idea_id": idea_id}
+    try:
+        idea = idea_for(request.workspace, idea_id)
+    except Http404:
+        return {}
+    values = {"idea_id": idea_id, "title": getattr(idea, "title", "")}
+    for name in ("stage", "channel"):
+        values[name] = getattr(idea, name, "")
+    card_id = getattr(idea, "card_id", None)
+    if card_id:
+        card = Card.objects.filter(pk=card_id).first()
+        if card is not None:
+            values["card_number"] = card.number
+    return values
+
+
+@require_GET
+@workspace_view()
+def index(request: HttpRequest) -> HttpResponse:
+    filters = queries.Filters.from_query(request.GET)
+    rows = list(queries.experiments_of(request.workspace, filters)[:200])
+    today = timezone.localdate()
+    velocity = queries.learning_velocity(request.workspace, months=6, today=today)
+    cycle = queries.bml_cycle_times(request.workspace)
+    return render_page(
+        request,
+        "experiments/index.html",
+        {
+            "experiments": rows,
+            "filters": filters,
+            "counts": queries.state_counts(request.workspace),
+            "states": State.choices,
+            "stages": STAGE_CHOICES,
+            "channels": queries.channels_of(request.workspace),
+            "velocity": velocity,
+            "velocity_chart": charts.velocity(velocity),
+            "cycle_median": _median(cycle),
+            "cycle_count": len(cycle),
+            "can_write": _can_write(request),
+        },
+        fragment="list",
+    )
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view()
+def create(request: HttpRequest) -> HttpResponse:
+    error = None
+    form: Any = _initial_from(request)
+    if request.method == "POST":
+        form = request.POST
+        try:
+            experiment = services.create_experiment(
+                request.workspace, _spec(request.POST), actor=request.user
+            )
+        except BoardError as exc:
+            error = exc
+        else:
+            messages.success(request, f"Experiment “{experiment.title}” created as a draft.")
+            return redirect("experiment", ws=request.workspace.slug, experiment_id=experiment.pk)
+    return render_page(
+        request,
+        "experiments/form.html",
+        _form_context(request, form=form, error=error, editing=None),
+        status=error.status if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view()
+def edit(request: HttpRequest, experiment_id: int) -> HttpResponse:
+    experiment = queries.experiment_for(request.workspace, experiment_id)
+    error = None
+    if request.method == "POST":
+        form: Any = request.POST
+        try:
+            services.update_experiment(experiment, _spec(request.POST))
+        except BoardError as exc:
+            error = exc
+        else:
+            messages.success(request, "Experiment saved.")
+            return redirect("experiment", ws=request.workspace.slug, experiment_id=experiment.pk)
+    else:
+        form = _as_form(experiment)
+    return render_page(
+        request,
+        "experiments/form.html",
+        _form_context(request, form=form, error=error, editing=experiment),
+        status=error.status if error else 200,
+    )
+
+
+def _as_form(experiment: Experiment) -> dict[str, Any]:
+    def num(value: float | None) -> str:
+        return "" if value is None else f"{value:g}"
+
+    return {
+        "title": experiment.title,
+        "change": experiment.change,
+        "audience": experiment.audience,
+        "outcome": experiment.outcome,
+        "metric_name": experiment.metric_name,
+        "metric_baseline": num(experiment.metric_baseline),
+        "metric_target": num(experiment.metric_target),
+        "target_date": experiment.target_date.isoformat() if experiment.target_date else "",
+        "stage": experiment.stage,
+        "channel": experiment.channel,
+        "metric_type": experiment.metric_type,
+        "owner_id": str(experiment.owner_id or ""),
+        "card_number": experiment.card.number if experiment.card else "",
+        "idea_id": experiment.idea_id or "",
+        "start_date": experiment.start_date.isoformat() if experiment.start_date else "",
+        "planned_end": experiment.planned_end.isoformat() if experiment.planned_end else "",
+        "plan_baseline": num(experiment.plan_baseline),
+        "plan_sd": num(experiment.plan_sd),
+        "plan_mde": num(experiment.plan_mde),
+        "alpha": num(experiment.alpha),
+        "power": num(experiment.power),
+        "sequential": "on" if experiment.sequential else "",
+        "variants": ", ".join(v.name for v in experiment.variants.all()),
+    }
+
+
+def _detail_context(request: HttpRequest, experiment: Experiment, **extra: Any) -> dict[str, Any]:
+    verdict = queries.verdict(experiment)
+    variants = queries.variants_of(experiment)
+    observations = queries.observations_of(experiment)
+    plan = None
+    if experiment.metric_type == MetricType.CONVERSION and experiment.plan_baseline and experiment.plan_mde:
+        plan = stats.sample_size(
+            experiment.plan_baseline, experiment.plan_mde, alpha=experiment.alpha, power=experiment.power
+        )
+    return {
+        "experiment": experiment,
+        "verdict": verdict,
+        "variants": variants,
+        "observations": observations,
+        "plan": plan,
+        "result_chart": charts.rates_over_time(experiment, queries.series(experiment)),
+        "gate": {d: queries.gate_issues(verdict, d) for d in Decision.values},
+        "decisions": Decision.choices,
+        "pivot_types": PivotType.choices,
+        "learning": getattr(experiment, "learning", None) if experiment.state == State.DECIDED else None,
+        "can_write": _can_write(request),
+        "today": timezone.localdate().isoformat(),
+        "csv_help": services.CSV_HELP,
+        "posted": QueryDict(),
+        **extra,
+    }
+
+
+@require_GET
+@workspace_view()
+def detail(request: HttpRequest, experiment_id: int) -> HttpResponse:
+    experiment = queries.experiment_for(request.workspace, experiment_id)
+    return render_page(request, "experiments/detail.html", _detail_context(request, experiment))
+
+
+@require_POST
+@workspace_view()
+def observe(request: HttpRequest, experiment_id: int) -> HttpResponse:
+    """One date, one row of figures per variant (the form on the result page)."""
+    experiment = queries.experiment_for(request.workspace, experiment_id)
+    data = request.POST
+    rows = []
+    for variant in queries.variants_of(experiment):
+        key = f"v{variant.pk}"
+        if not any(data.get(f"{key}_{f}", "").strip() for f in ("trials", "successes", "mean", "sd")):
+            continue
+        rows.append(
+            services.ObservationIn(
+                variant=variant.name,
+                date=data.get("date", ""),
+                trials=data.get(f"{key}_trials", ""),
+                successes=data.get(f"{key}_successes"),
+                mean=data.get(f"{key}_mean"),
+                sd=data.get(f"{key}_sd"),
+            )
+        )
+    try:
+        if not rows:
+            raise InvalidExperimentInput("enter the figures of at least one variant", field="trials")
+        services.record_observations(experiment, rows, actor=request.user, source="form")
+    except BoardError as error:
+        context = _detail_context(request, experiment, observe_error=error, posted=data)
+        return render_page(
+            request, "experiments/detail.html", context, fragment="result", status=error.status
+        )
+    experiment.refresh_from_db()
+    if request.htmx:
+        context = _detail_context(request, experiment, observed=len(rows))
+        return render_page(
+            request, "experiments/detail.html", context, fragment="result", trigger="observed"
+        )
+    messages.success(request, f"{len(rows)} observation(s) saved.")
+    return redirect("experiment", ws=request.workspace.slug, experiment_id=experiment.pk)
+
+
+@require_POST
+@workspace_view()
+def import_csv(request: HttpRequest, experiment_id: int) -> HttpResponse:
+    experiment = queries.experiment_for(request.workspace, experiment_id)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise InvalidExperimentInput("choose a CSV file to import", field="file")
+        if upload.size and upload.size > UPLOAD_MAX:
+            raise InvalidExperimentInput("the file is larger than 2 MB", field="file")
+        try:
+            text = upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidExperimentInput("the file is not UTF-8 text", field="file") from None
+        count = services.import_observations(experiment, text, actor=request.user)
+    except BoardError as error:
+        messages.error(request, f"Nothing imported: {error.message}")
+    else:
+        messages.success(request, f"Imported {count} observation(s).")
+    return redirect("experiment", ws=request.workspace.slug, experiment_id=experiment.pk)
+
+
+@require_POST
+@workspace_view()
+def decide(request: HttpRequest, experiment_id: int) -> HttpResponse:
+    experiment = queries.experiment_for(request.workspace, experiment_id)
+    data = request.POST
+    try:
+        services.decide(
+            experiment,
+            decision=data.get("decision", ""),
+            pivot_type=data.get("pivot_type", ""),
+            note=data.get("note", ""),
+            override_reason=data.get("override_reason", ""),
+            statement=data.get("statement", ""),
+            actor=request.user,
+        )
+    except BoardError as error:
+        context = _detail_context(request, experiment, decide_error=error, posted=data)
+        return render_page(request, "experiments/detail.html", context, status=error.status)
+    experiment.refresh_from_db()
+    label = experiment.get_decision_display()
+    if experiment.against_evidence:
+        messages.warning(request, f"Decided: {label}, against the evidence (reason recorded).")
+    else:
+        messages.success(request, f"Decided: {label}. The learning is in the library.")
+    return redirect("experiment", ws=request.workspace.slug, experiment_id=experiment.pk)
+
+
+@require_POST
+@workspace_view()
+def action(request: HttpRequest, experiment_id: int, action: str) -> HttpResponse:
+    experiment = queries.experiment_for(request.workspace, experiment_id)
+    actions = {
+        "start": lambda: services.start(experiment),
+        "analyse": lambda: services.to_analysis(experiment),
+        "delete": lambda: services.delete_experiment(experiment),
+    }
+    if action not in actions:
+        raise Http404(f"no experiment action {action!r}")
+    try:
+        actions[action]()
+    except BoardError as error:
+        messages.error(request, error.message)
+    else:
+        if action == "delete":
+            messages.success(request, f"Experiment “{experiment.title}” deleted.")
+            return redirect("experiments", ws=request.workspace.slug)
+        messages.success(request, {"start": "Experiment running.", "analyse": "Experiment in analysis."}[action])
+    return redirect("experiment", ws=request.workspace.slug, experiment_id=experiment.pk)
+
+
+@require_GET
+@workspace_view()
+def plan(request: HttpRequest) -> HttpResponse:
+    """The plan calculator: sample size from baseline and effect, or the effect a traffic reaches."""
+    data = request.GET
+    result: dict[str, Any] = {}
+    error = None
+    if data.get("baseline") or data.get("mde") or data.get("traffic"):
+        try:
+            result = _plan_result(data)
+        except BoardError as exc:
+            error = exc
+    return render_page(
+        request,
+        "experiments/plan.html",
+        {"form": data, "result": result, "error": error},
+        fragment="result",
+        status=error.status if error else 200,
+    )
+
+
+def _plan_result(data: QueryDict) -> dict[str, Any]:
+    spec = services.ExperimentSpec(
+        plan_baseline=data.get("baseline", ""),
+        plan_mde=data.get("mde", "") or None,
+        alpha=data.get("alpha", ""),
+        power=data.get("power", ""),
+    )
+    traffic = data.get("traffic", "").strip()
+    baseline = services._number(spec.plan_baseline, "baseline", "baseline rate")
+    alpha = services._unit(spec.alpha, "alpha", "α", 0.05) or 0.05
+    power = services._unit(spec.power, "power", "the power", 0.8) or 0.8
+    if baseline is None:
+        raise InvalidExperimentInput("the baseline rate is missing", field="baseline")
+    try:
+        if traffic:
+            per_variant = services._count(traffic, "traffic", "traffic per variant")
+            assert per_variant is not None
+            return {"mde": stats.reachable_mde(baseline, per_variant, alpha=alpha, power=power)}
+        plan = services.clean_plan(spec, MetricType.CONVERSION)
+        if plan.plan_mde is None:
+            raise InvalidExperimentInput("the minimum detectable effect is missing", field="mde")
+        answer: dict[str, Any] = {
+            "plan": stats.sample_size(baseline, plan.plan_mde, alpha=alpha, power=power)
+        }
+        if data.get("sequential"):
+            answer["sequential"] = stats.sequential_plan(baseline, plan.plan_mde, power=power)
+        return answer
+    except stats.StatsInputError as error:
+        raise InvalidExperimentInput(error.message, field=error.field) from None
+
+
+@require_GET
+@workspace_view()
+def learnings(request: HttpRequest) -> HttpResponse:
+    data = request.GET
+    q = data.get("q", "")[:100]
+    stage = data.get("stage", "")[:10]
+    channel = data.get("channel", "")[:60]
+    against = data.get("against") == "1"
+    rows = list(
+        queries.learnings_of(request.workspace, q=q, stage=stage, channel=channel, against=against)[:200]
+    )
+    return render_page(
+        request,
+        "experiments/learnings.html",
+        {
+            "learnings": rows,
+            "q": q,
+            "stage": stage,
+            "channel": channel,
+            "against": against,
+            "stages": STAGE_CHOICES,
+            "channels": queries.learning_channels(request.workspace),
+        },
+        fragment="results",
+    )
