@@ -1,4 +1,4 @@
-# ruff: noqa: RUF002, RUF003 (maths notation in docstrings and comments)
+# ruff: noqa: RUF003 (maths notation in comments)
 """The verdict of an experiment and the decision gate (PRODUCT.md §6). No Django here.
 
 ``analyse`` turns each variant's latest cumulative figures into a verdict: every treatment
@@ -105,20 +105,20 @@ def _pct(value: float) -> str:
     return f"{value * 100:.0f} %"
 
 
-def _compare(control: VariantData, treatment: VariantData, metric_type: str, alpha: float):
+Raw = tuple[float, float, float, float, float, stats.BayesResult | None]
+
+
+def _compare(control: VariantData, treatment: VariantData, metric_type: str, alpha: float) -> Raw:
     if metric_type == CONVERSION:
-        assert control.successes is not None and treatment.successes is not None
-        z = stats.two_proportion_ztest(
-            treatment.successes, treatment.trials, control.successes, control.trials, alpha=alpha
-        )
-        bayes = stats.bayes(control.successes, control.trials, treatment.successes, treatment.trials)
+        won_t, won_c = treatment.successes or 0, control.successes or 0
+        z = stats.two_proportion_ztest(won_t, treatment.trials, won_c, control.trials, alpha=alpha)
+        bayes = stats.bayes(won_c, control.trials, won_t, treatment.trials)
         return (z.difference, z.ci_low, z.ci_high, z.z, z.p_value, bayes)
-    assert control.mean is not None and treatment.mean is not None
     t = stats.welch_ttest(
-        treatment.mean,
+        treatment.mean or 0.0,
         treatment.sd or 0.0,
         treatment.trials,
-        control.mean,
+        control.mean or 0.0,
         control.sd or 0.0,
         control.trials,
         alpha=alpha,

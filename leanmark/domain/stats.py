@@ -235,7 +235,7 @@ def sequential_power(planned: int, share: float) -> float:
         step = np.zeros(size)
         step[1:] += walk[:-1] * share
         step[:-1] += walk[1:] * (1 - share)
-        won += step[offset + threshold]
+        won += float(step[offset + threshold])
         step[offset + threshold] = 0.0
         walk = step
     return won
@@ -250,6 +250,10 @@ class SequentialPlan:
     planned: int  # N
     achieved_power: float
     false_positive: float  # the rule's exact false-positive rate at N (share ½)
+
+    @property
+    def threshold(self) -> float:
+        return 2 * math.sqrt(self.planned)
 
 
 def sequential_plan(baseline: float, mde: float, *, power: float = DEFAULT_POWER) -> SequentialPlan:
@@ -282,8 +286,8 @@ def sequential_plan(baseline: float, mde: float, *, power: float = DEFAULT_POWER
         power,
         share,
         high,
-        sequential_power(high, share),
-        sequential_power(high, 0.5),
+        float(sequential_power(high, share)),
+        float(sequential_power(high, 0.5)),
     )
 
 

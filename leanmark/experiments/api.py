@@ -1,5 +1,243 @@
 """API operations of this app, added to the one NinjaAPI by leanmark/api.py."""
 
-from ninja import Router
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from ninja.responses import codes_4xx
+
+from leanmark.accounts.models import Role
+from leanmark.board.schemas import ErrorOut
+from leanmark.domain import stats
+from leanmark.lib.api_access import api_membership, require_role_in, roles_by_workspace
+
+from . import queries, services
+from .errors import InvalidExperimentInput
+from .models import Decision, Experiment
+from .schemas import (
+    AnalysisOut,
+    DecisionIn,
+    ExperimentIn,
+    ExperimentOut,
+    ExperimentPatch,
+    LearningOut,
+    ObservationOut,
+    ObservationsIn,
+    PlanOut,
+    SavedOut,
+    StageName,
+)
 
 router = Router(tags=["experiments"])
+ERRORS = {codes_4xx: ErrorOut}
+
+
+def _experiment(request: HttpRequest, experiment_id: int, need: str = Role.VIEWER) -> Experiment:
+    experiment = queries.experiment_by_id(roles_by_workspace(request).keys(), experiment_id)
+    require_role_in(request, experiment.workspace_id, need)
+    return experiment
+
+
+def _out(experiment: Experiment) -> ExperimentOut:
+    fresh = queries.experiment_for(experiment.workspace, experiment.pk)
+    return ExperimentOut.of(fresh)
+
+
+class ExperimentFilters(Schema):
+    state: str = ""
+    stage: str = ""
+    channel: str = ""
+    q: str = ""
+
+
+@router.get(
+    "/workspaces/{slug}/experiments",
+    response={200: list[ExperimentOut], **ERRORS},
+    summary="Experiments of a workspace (filters: state, stage, channel, q)",
+)
+def list_experiments(request: HttpRequest, slug: str, filters: Query[ExperimentFilters]):
+    membership = api_membership(request, slug)
+    rows = queries.experiments_of(
+        membership.workspace, queries.Filters.from_query(filters.dict())
+    ).prefetch_related("variants")
+    return [ExperimentOut.of(e) for e in rows.select_related("workspace")[:500]]
+
+
+@router.post(
+    "/workspaces/{slug}/experiments",
+    response={201: ExperimentOut, **ERRORS},
+    summary="Create an experiment (a draft; the sample size is computed from the plan)",
+)
+def create_experiment(request: HttpRequest, slug: str, payload: ExperimentIn):
+    membership = api_membership(request, slug, Role.MEMBER)
+    experiment = services.create_experiment(
+        membership.workspace, services.ExperimentSpec(**payload.dict()), actor=request.user
+    )
+    return Status(201, _out(experiment))
+
+
+@router.get(
+    "/experiments/{experiment_id}", response={200: ExperimentOut, **ERRORS}, summary="An experiment"
+)
+def get_experiment(request: HttpRequest, experiment_id: int):
+    return _out(_experiment(request, experiment_id))
+
+
+@router.patch(
+    "/experiments/{experiment_id}",
+    response={200: ExperimentOut, **ERRORS},
+    summary="Edit an experiment (the plan only while it is a draft)",
+)
+def patch_experiment(request: HttpRequest, experiment_id: int, payload: ExperimentPatch):
+    experiment = _experiment(request, experiment_id, Role.MEMBER)
+    current = services.ExperimentSpec(
+        **{
+            name: getattr(experiment, name)
+            for name in services.ExperimentSpec.__dataclass_fields__
+            if hasattr(experiment, name) and name != "variants"
+        }
+    )
+    current.card_number = experiment.card.number if experiment.card else None
+    current.owner_id = experiment.owner_id
+    for name, value in payload.dict(exclude_unset=True).items():
+        setattr(current, name, value)
+    return _out(services.update_experiment(experiment, current))
+
+
+@router.delete(
+    "/experiments/{experiment_id}",
+    response={204: None, **ERRORS},
+    summary="Delete an experiment that is not decided",
+)
+def delete_experiment(request: HttpRequest, experiment_id: int):
+    services.delete_experiment(_experiment(request, experiment_id, Role.MEMBER))
+    return Status(204, None)
+
+
+@router.post(
+    "/experiments/{experiment_id}/start",
+    response={200: ExperimentOut, **ERRORS},
+    summary="Start a draft experiment (draft → running)",
+)
+def start_experiment(request: HttpRequest, experiment_id: int):
+    return _out(services.start(_experiment(request, experiment_id, Role.MEMBER)))
+
+
+@router.post(
+    "/experiments/{experiment_id}/analyse",
+    response={200: ExperimentOut, **ERRORS},
+    summary="Stop collecting and analyse (running → analysing)",
+)
+def analyse_experiment(request: HttpRequest, experiment_id: int):
+    return _out(services.to_analysis(_experiment(request, experiment_id, Role.MEMBER)))
+
+
+@router.get(
+    "/experiments/{experiment_id}/observations",
+    response={200: list[ObservationOut], **ERRORS},
+    summary="Cumulative observations by date and variant",
+)
+def list_observations(request: HttpRequest, experiment_id: int):
+    experiment = _experiment(request, experiment_id)
+    return [ObservationOut.of(o) for o in queries.observations_of(experiment)]
+
+
+@router.post(
+    "/experiments/{experiment_id}/observations",
+    response={200: SavedOut, **ERRORS},
+    summary="Push cumulative counts (upsert per variant and date; all or nothing)",
+)
+def push_observations(request: HttpRequest, experiment_id: int, payload: ObservationsIn):
+    experiment = _experiment(request, experiment_id, Role.MEMBER)
+    rows = [services.ObservationIn(**row.dict()) for row in payload.rows]
+    return SavedOut(
+        saved=services.record_observations(experiment, rows, actor=request.user, source="api")
+    )
+
+
+def analysis_out(experiment: Experiment) -> AnalysisOut:
+    verdict = queries.verdict(experiment)
+    gate = []
+    for decision in Decision.values:
+        issues = queries.gate_issues(verdict, decision)
+        gate.append(
+            {"decision": decision, "allowed": not issues, "issues": [i.message for i in issues]}
+        )
+    return AnalysisOut(**queries.verdict_json(verdict), gate=gate)
+
+
+@router.get(
+    "/experiments/{experiment_id}/analysis",
+    response={200: AnalysisOut, **ERRORS},
+    summary="The result: tests, exact P(B > A), expected loss, progress, reading and the gate",
+)
+def get_analysis(request: HttpRequest, experiment_id: int):
+    return analysis_out(_experiment(request, experiment_id))
+
+
+@router.post(
+    "/experiments/{experiment_id}/decision",
+    response={200: ExperimentOut, **ERRORS},
+    summary="Decide persevere / pivot / stop (409 decision_refused when the gate refuses and no "
+    "override_reason is given)",
+)
+def decide(request: HttpRequest, experiment_id: int, payload: DecisionIn):
+    experiment = _experiment(request, experiment_id, Role.MEMBER)
+    return _out(services.decide(experiment, actor=request.user, **payload.dict()))
+
+
+class LearningFilters(Schema):
+    q: str = ""
+    stage: StageName = ""
+    channel: str = ""
+    against_evidence: bool = False
+
+
+@router.get(
+    "/workspaces/{slug}/learnings",
+    response={200: list[LearningOut], **ERRORS},
+    summary="The learnings library (full-text q, stage, channel, against_evidence)",
+)
+def list_learnings(request: HttpRequest, slug: str, filters: Query[LearningFilters]):
+    membership = api_membership(request, slug)
+    rows = queries.learnings_of(
+        membership.workspace,
+        q=filters.q[:100],
+        stage=filters.stage,
+        channel=filters.channel[:60],
+        against=filters.against_evidence,
+    )
+    return [LearningOut.of(row) for row in rows[:500]]
+
+
+class PlanQuery(Schema):
+    baseline: float
+    mde: float
+    alpha: float = 0.05
+    power: float = 0.8
+    sequential: bool = False
+
+
+@router.get(
+    "/experiment-plan",
+    response={200: PlanOut, **ERRORS},
+    summary="Sample size per variant for a conversion test (PRODUCT.md §6)",
+)
+def plan(request: HttpRequest, query: Query[PlanQuery]):
+    try:
+        result = stats.sample_size(query.baseline, query.mde, alpha=query.alpha, power=query.power)
+        sequential = (
+            stats.sequential_plan(query.baseline, query.mde, power=query.power).planned
+            if query.sequential
+            else None
+        )
+    except stats.StatsInputError as error:
+        raise InvalidExperimentInput(error.message, field=error.field) from None
+    return PlanOut(
+        baseline=query.baseline,
+        mde=query.mde,
+        alpha=query.alpha,
+        power=query.power,
+        per_variant=result.per_variant,
+        exact=result.exact,
+        explanation=result.explanation,
+        sequential_n=sequential,
+    )

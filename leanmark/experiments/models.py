@@ -72,7 +72,7 @@ class Experiment(models.Model):
     )
     start_date = models.DateField(null=True, blank=True)
     planned_end = models.DateField(null=True, blank=True)
-    # The plan (§6): baseline rate (or SD for a continuous metric), effect, α, power → n.
+    # The plan (§6): baseline rate (or SD for a continuous metric), effect, alpha, power → n.
     plan_baseline = models.FloatField(null=True, blank=True)
     plan_sd = models.FloatField(null=True, blank=True)
     plan_mde = models.FloatField(null=True, blank=True)
@@ -178,9 +178,7 @@ class LearningQuerySet(models.QuerySet["Learning"]):
 
 class Learning(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="learnings")
-    experiment = models.OneToOneField(
-        Experiment, on_delete=models.CASCADE, related_name="learning"
-    )
+    experiment = models.OneToOneField(Experiment, on_delete=models.CASCADE, related_name="learning")
     statement = models.TextField()
     evidence = models.TextField()
     decision = models.CharField(max_length=10, choices=Decision.choices)

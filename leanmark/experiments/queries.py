@@ -88,7 +88,7 @@ def state_counts(workspace: Workspace) -> dict[str, int]:
         .values_list("state")
         .annotate(n=Count("id"))
     )
-    return {state: n for state, n in rows}
+    return dict(rows)
 
 
 def channels_of(workspace: Workspace) -> list[str]:
@@ -309,14 +309,12 @@ def decisions(workspace: Workspace, *, start: date, end: date) -> list[tuple[dat
     zone = _zone(workspace)
     answer = []
     for experiment in _decided_between(workspace, start, end).order_by("decided_at", "id"):
-        assert experiment.decided_at is not None
         label = f"{experiment.get_decision_display()}: {experiment.title}"
         if experiment.against_evidence:
             label += " (against the evidence)"
-        url = reverse(
-            "experiment", kwargs={"ws": workspace.slug, "experiment_id": experiment.pk}
-        )
-        answer.append((experiment.decided_at.astimezone(zone).date(), label, url))
+        url = reverse("experiment", kwargs={"ws": workspace.slug, "experiment_id": experiment.pk})
+        decided = experiment.decided_at or experiment.created_at
+        answer.append((decided.astimezone(zone).date(), label, url))
     return answer
 
 
@@ -343,7 +341,9 @@ class MonthVelocity:
     median_cycle_days: float | None
 
 
-def learning_velocity(workspace: Workspace, *, months: int = 12, today: date) -> list[MonthVelocity]:
+def learning_velocity(
+    workspace: Workspace, *, months: int = 12, today: date
+) -> list[MonthVelocity]:
     """Experiments decided per month (learning velocity) and the median BML cycle time."""
     first = date(today.year, today.month, 1)
     for _ in range(months - 1):

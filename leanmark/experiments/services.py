@@ -12,6 +12,7 @@
 
 import csv
 import io
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -131,7 +132,8 @@ def _choice(value: Any, choices: Any, name: str, *, required: bool = True) -> st
         return ""
     if value not in choices.values:
         raise InvalidExperimentInput(
-            f"unknown {name.replace('_', ' ')} {value!r}; choose one of {', '.join(choices.values)}",
+            f"unknown {name.replace('_', ' ')} {value!r}; "
+            f"choose one of {', '.join(choices.values)}",
             field=name,
         )
     return str(value)
@@ -293,9 +295,11 @@ def _clean_fields(workspace: Workspace, spec: ExperimentSpec) -> dict[str, Any]:
         "start_date": _date(spec.start_date, "start_date"),
         "planned_end": _date(spec.planned_end, "planned_end"),
     }
-    if values["start_date"] and values["planned_end"] and values["planned_end"] < values[
-        "start_date"
-    ]:
+    if (
+        values["start_date"]
+        and values["planned_end"]
+        and values["planned_end"] < values["start_date"]
+    ):
         raise InvalidExperimentInput(
             "the planned end cannot be before the start", field="planned_end"
         )
@@ -317,33 +321,43 @@ def create_experiment(
             Variant(experiment=experiment, name=name, is_control=i == 0, position=i)
             for i, name in enumerate(names)
         )
-        publish(workspace.pk, "experiment.created", {"id": experiment.pk, "title": experiment.title})
+        publish(
+            workspace.pk, "experiment.created", {"id": experiment.pk, "title": experiment.title}
+        )
     return experiment
 
 
-PLAN_FIELDS = ("metric_type", "plan_baseline", "plan_sd", "plan_mde", "alpha", "power", "sequential")
+PLAN_FIELDS = (
+    "metric_type",
+    "plan_baseline",
+    "plan_sd",
+    "plan_mde",
+    "alpha",
+    "power",
+    "sequential",
+)
 
 
 def update_experiment(experiment: Experiment, spec: ExperimentSpec) -> Experiment:
     """Edit the record. The plan and metric type are fixed once the experiment runs: changing
     the target after seeing data is exactly what the plan exists to prevent."""
     values = _clean_fields(experiment.workspace, spec)
-    if experiment.state != State.DRAFT:
-        changed = [
-            name
-            for name in (*PLAN_FIELDS, "planned_per_variant", "sequential_n")
-            if values[name] != getattr(experiment, name)
-        ]
-        if changed:
-            raise WrongState(
-                "the plan is fixed once the experiment runs (changed: "
-                f"{', '.join(c.replace('_', ' ') for c in changed)})",
-                field=changed[0],
-            )
     with transaction.atomic():
         locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
         if locked.state == State.DECIDED:
             raise WrongState("a decided experiment cannot be edited")
+        if locked.state != State.DRAFT:
+            changed = [
+                name
+                for name in (*PLAN_FIELDS, "planned_per_variant", "sequential_n")
+                if values[name] != getattr(locked, name)
+            ]
+            if changed:
+                raise WrongState(
+                    "the plan is fixed once the experiment runs (changed: "
+                    f"{', '.join(c.replace('_', ' ') for c in changed)})",
+                    field=changed[0],
+                )
         for name, value in values.items():
             setattr(locked, name, value)
         locked.save(update_fields=list(values))
@@ -365,7 +379,9 @@ def _replace_variants(experiment: Experiment, names: Sequence[str]) -> None:
     )
 
 
-def _transition(experiment: Experiment, to: str, allowed: tuple[str, ...], stamp: str) -> Experiment:
+def _transition(
+    experiment: Experiment, to: str, allowed: tuple[str, ...], stamp: str
+) -> Experiment:
     with transaction.atomic():
         locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
         if locked.state not in allowed:
@@ -392,10 +408,11 @@ def to_analysis(experiment: Experiment) -> Experiment:
 
 
 def delete_experiment(experiment: Experiment) -> None:
-    if experiment.state == State.DECIDED:
-        raise WrongState("a decided experiment is part of the record and cannot be deleted")
     with transaction.atomic():
-        experiment.delete()
+        locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
+        if locked.state == State.DECIDED:
+            raise WrongState("a decided experiment is part of the record and cannot be deleted")
+        locked.delete()
 
 
 # ---- observations ------------------------------------------------------------------------------
@@ -430,8 +447,7 @@ def _clean_observation(
     if experiment.metric_type == MetricType.CONVERSION:
         trials = _count(row.trials, "trials", "number of trials")
         successes = _count(row.successes, "successes", "number of successes")
-        assert trials is not None and successes is not None
-        if successes > trials:
+        if successes is not None and trials is not None and successes > trials:
             raise InvalidExperimentInput(
                 f"{successes} successes out of {trials} trials is impossible: successes cannot "
                 "exceed trials",
@@ -465,7 +481,7 @@ def _check_cumulative(rows: list[dict[str, Any]], existing: list[Observation]) -
         by_variant.setdefault(variant_id, []).append((day, trials, successes))
     for row in rows:
         series = sorted(by_variant[row["variant"].pk])
-        for (d1, t1, s1), (d2, t2, s2) in zip(series, series[1:], strict=False):
+        for (d1, t1, s1), (d2, t2, s2) in itertools.pairwise(series):
             if t2 < t1 or s2 < s1:
                 raise InvalidExperimentInput(
                     f"counts are cumulative: {row['variant'].name} has {t2:,} trials / {s2:,} "
@@ -500,7 +516,7 @@ def record_observations(
             try:
                 cleaned.append(_clean_observation(locked, variants, row))
             except InvalidExperimentInput as error:
-                if len(rows) == 1:
+                if len(rows) == 1 and source != "csv":
                     raise
                 raise InvalidExperimentInput(
                     f"row {index + 1}: {error.message}", field=error.field
@@ -508,6 +524,7 @@ def record_observations(
         existing = list(Observation.objects.filter(variant__experiment=locked))
         _check_cumulative(cleaned, existing)
         now = timezone.now()
+        first_day = min(v["date"] for v in cleaned)
         for done, values in enumerate(cleaned, start=1):
             Observation.objects.update_or_create(
                 variant=values.pop("variant"),
@@ -518,7 +535,7 @@ def record_observations(
                 progress(done, len(cleaned))
         if locked.state == State.DRAFT:  # data arriving means the test is running
             locked.state, locked.running_at = State.RUNNING, now
-            locked.start_date = locked.start_date or min(v["date"] for v in cleaned)
+            locked.start_date = locked.start_date or first_day
             locked.save(update_fields=["state", "running_at", "start_date"])
     return len(cleaned)
 

@@ -14,7 +14,5 @@ urlpatterns = [
     path("experiments/<int:experiment_id>/observe", views.observe, name="experiment-observe"),
     path("experiments/<int:experiment_id>/import", views.import_csv, name="experiment-import"),
     path("experiments/<int:experiment_id>/decide", views.decide, name="experiment-decide"),
-    path(
-        "experiments/<int:experiment_id>/<str:action>", views.action, name="experiment-action"
-    ),
+    path("experiments/<int:experiment_id>/<str:action>", views.action, name="experiment-action"),
 ]

@@ -143,7 +143,7 @@ def _median(values: list[float]) -> float | None:
 
 
 @require_http_methods(["GET", "POST"])
-@workspace_view()
+@workspace_view(read=Role.MEMBER)
 def create(request: HttpRequest) -> HttpResponse:
     error = None
     form: Any = _initial_from(request)
@@ -167,14 +167,18 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@workspace_view()
+@workspace_view(read=Role.MEMBER)
 def edit(request: HttpRequest, experiment_id: int) -> HttpResponse:
     experiment = queries.experiment_for(request.workspace, experiment_id)
     error = None
     if request.method == "POST":
-        form: Any = request.POST
+        form: Any = request.POST.copy()
+        if experiment.state != State.DRAFT:  # the plan's inputs are disabled: keep the plan
+            fixed = _as_form(experiment)
+            for name in (*services.PLAN_FIELDS, "variants"):
+                form[name] = fixed[name]
         try:
-            services.update_experiment(experiment, _spec(request.POST))
+            services.update_experiment(experiment, _spec(form))
         except BoardError as exc:
             error = exc
         else:
@@ -226,11 +230,18 @@ def _detail_context(request: HttpRequest, experiment: Experiment, **extra: Any) 
     variants = queries.variants_of(experiment)
     observations = queries.observations_of(experiment)
     plan = None
-    if experiment.metric_type == MetricType.CONVERSION and experiment.plan_baseline and experiment.plan_mde:
+    if (
+        experiment.metric_type == MetricType.CONVERSION
+        and experiment.plan_baseline
+        and experiment.plan_mde
+    ):
         plan = stats.sample_size(
-            experiment.plan_baseline, experiment.plan_mde, alpha=experiment.alpha, power=experiment.power
+            experiment.plan_baseline,
+            experiment.plan_mde,
+            alpha=experiment.alpha,
+            power=experiment.power,
         )
-    return {
+    context = {
         "experiment": experiment,
         "verdict": verdict,
         "variants": variants,
@@ -240,13 +251,21 @@ def _detail_context(request: HttpRequest, experiment: Experiment, **extra: Any) 
         "gate": {d: queries.gate_issues(verdict, d) for d in Decision.values},
         "decisions": Decision.choices,
         "pivot_types": PivotType.choices,
-        "learning": getattr(experiment, "learning", None) if experiment.state == State.DECIDED else None,
+        "learning": getattr(experiment, "learning", None)
+        if experiment.state == State.DECIDED
+        else None,
         "can_write": _can_write(request),
         "today": timezone.localdate().isoformat(),
         "csv_help": services.CSV_HELP,
         "posted": QueryDict(),
         **extra,
     }
+    posted = context["posted"]
+    context["variant_inputs"] = [
+        (v, {f: posted.get(f"v{v.pk}_{f}", "") for f in ("trials", "successes", "mean", "sd")})
+        for v in variants
+    ]
+    return context
 
 
 @require_GET
@@ -265,7 +284,9 @@ def observe(request: HttpRequest, experiment_id: int) -> HttpResponse:
     rows = []
     for variant in queries.variants_of(experiment):
         key = f"v{variant.pk}"
-        if not any(data.get(f"{key}_{f}", "").strip() for f in ("trials", "successes", "mean", "sd")):
+        if not any(
+            data.get(f"{key}_{f}", "").strip() for f in ("trials", "successes", "mean", "sd")
+        ):
             continue
         rows.append(
             services.ObservationIn(
@@ -279,7 +300,9 @@ def observe(request: HttpRequest, experiment_id: int) -> HttpResponse:
         )
     try:
         if not rows:
-            raise InvalidExperimentInput("enter the figures of at least one variant", field="trials")
+            raise InvalidExperimentInput(
+                "enter the figures of at least one variant", field="trials"
+            )
         services.record_observations(experiment, rows, actor=request.user, source="form")
     except BoardError as error:
         context = _detail_context(request, experiment, observe_error=error, posted=data)
@@ -364,14 +387,16 @@ def action(request: HttpRequest, experiment_id: int, action: str) -> HttpRespons
         if action == "delete":
             messages.success(request, f"Experiment “{experiment.title}” deleted.")
             return redirect("experiments", ws=request.workspace.slug)
-        messages.success(request, {"start": "Experiment running.", "analyse": "Experiment in analysis."}[action])
+        messages.success(
+            request, {"start": "Experiment running.", "analyse": "Experiment in analysis."}[action]
+        )
     return redirect("experiment", ws=request.workspace.slug, experiment_id=experiment.pk)
 
 
 @require_GET
 @workspace_view()
 def plan(request: HttpRequest) -> HttpResponse:
-    """The plan calculator: sample size from baseline and effect, or the effect a traffic reaches."""
+    """The plan calculator: the sample size for an effect, or the effect a traffic can detect."""
     data = request.GET
     result: dict[str, Any] = {}
     error = None
@@ -404,8 +429,7 @@ def _plan_result(data: QueryDict) -> dict[str, Any]:
         raise InvalidExperimentInput("the baseline rate is missing", field="baseline")
     try:
         if traffic:
-            per_variant = services._count(traffic, "traffic", "traffic per variant")
-            assert per_variant is not None
+            per_variant = services._count(traffic, "traffic", "traffic per variant") or 0
             return {"mde": stats.reachable_mde(baseline, per_variant, alpha=alpha, power=power)}
         plan = services.clean_plan(spec, MetricType.CONVERSION)
         if plan.plan_mde is None:
@@ -429,7 +453,9 @@ def learnings(request: HttpRequest) -> HttpResponse:
     channel = data.get("channel", "")[:60]
     against = data.get("against") == "1"
     rows = list(
-        queries.learnings_of(request.workspace, q=q, stage=stage, channel=channel, against=against)[:200]
+        queries.learnings_of(request.workspace, q=q, stage=stage, channel=channel, against=against)[
+            :200
+        ]
     )
     return render_page(
         request,

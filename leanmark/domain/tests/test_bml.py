@@ -20,7 +20,7 @@ def test_it_reads_the_section_6_counts_in_plain_language():
     assert verdict.reading.startswith("B beats A with 91 % probability")
     assert "the planned sample is 64 % collected — keep running." in verdict.reading
     (comparison,) = verdict.comparisons
-    assert round(comparison.statistic, 3) == 1.408  # treatment − control
+    assert round(comparison.statistic, 3) == 1.408  # treatment - control
     assert round(comparison.p_value, 3) == 0.159
 
 
@@ -45,7 +45,7 @@ def test_several_treatments_are_holm_corrected():
     assert b.p_adjusted == pytest.approx(min(1.0, 2 * b.p_value))
     assert c.p_adjusted == pytest.approx(max(b.p_adjusted, c.p_value))
     assert "Holm" in verdict.notes[0]
-    # 0.0336 alone would pass α = 0.05; doubled by Holm it does not
+    # 0.0336 alone would pass alpha = 0.05; doubled by Holm it does not
     assert 0.025 < b.p_value < 0.05
     assert verdict.outcome == bml.NO_DIFFERENCE
 

@@ -1,0 +1,326 @@
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+from .models import Experiment, Learning, Observation
+
+StageName = Literal["", "know", "like", "trust", "try", "buy", "repeat", "refer"]
+MetricTypeName = Literal["conversion", "continuous"]
+DecisionName = Literal["persevere", "pivot", "stop"]
+PivotName = Literal[
+    "",
+    "zoom_in",
+    "zoom_out",
+    "customer_segment",
+    "customer_need",
+    "platform",
+    "business_architecture",
+    "value_capture",
+    "engine_of_growth",
+    "channel",
+    "technology",
+]
+Count = Annotated[int, Field(ge=0, le=2_000_000_000)]
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ExperimentIn(Strict):
+    title: str
+    change: str
+    audience: str
+    outcome: str
+    metric_name: str
+    metric_baseline: float | None = None
+    metric_target: float | None = None
+    target_date: date | None = None
+    stage: StageName = ""
+    channel: str = ""
+    metric_type: MetricTypeName = "conversion"
+    owner_id: int | None = None
+    card_number: int | None = None
+    idea_id: int | None = None
+    start_date: date | None = None
+    planned_end: date | None = None
+    plan_baseline: float | None = Field(None, description="baseline conversion rate, 0 < p < 1")
+    plan_sd: float | None = Field(None, description="standard deviation (continuous metrics)")
+    plan_mde: float | None = Field(None, description="minimum detectable effect, absolute")
+    alpha: float | None = 0.05
+    power: float | None = 0.8
+    sequential: bool = False
+    variants: list[str] | None = Field(
+        None, description="control first; default Control, Treatment"
+    )
+
+
+class ExperimentPatch(Strict):
+    title: str | None = None
+    change: str | None = None
+    audience: str | None = None
+    outcome: str | None = None
+    metric_name: str | None = None
+    metric_baseline: float | None = None
+    metric_target: float | None = None
+    target_date: date | None = None
+    stage: StageName | None = None
+    channel: str | None = None
+    metric_type: MetricTypeName | None = None
+    owner_id: int | None = None
+    card_number: int | None = None
+    idea_id: int | None = None
+    start_date: date | None = None
+    planned_end: date | None = None
+    plan_baseline: float | None = None
+    plan_sd: float | None = None
+    plan_mde: float | None = None
+    alpha: float | None = None
+    power: float | None = None
+    sequential: bool | None = None
+    variants: list[str] | None = None
+
+
+class VariantOut(Schema):
+    id: int
+    name: str
+    is_control: bool
+
+
+class ExperimentOut(Schema):
+    id: int
+    workspace: str
+    title: str
+    hypothesis: str
+    change: str
+    audience: str
+    outcome: str
+    metric_name: str
+    metric_baseline: float | None
+    metric_target: float | None
+    target_date: date | None
+    stage: str
+    channel: str
+    metric_type: str
+    owner_id: int | None
+    card_id: int | None
+    card_number: int | None
+    idea_id: int | None
+    start_date: date | None
+    planned_end: date | None
+    plan_baseline: float | None
+    plan_sd: float | None
+    plan_mde: float | None
+    alpha: float
+    power: float
+    planned_per_variant: int | None
+    sequential: bool
+    sequential_n: int | None
+    state: str
+    created_at: datetime
+    running_at: datetime | None
+    decided_at: datetime | None
+    decision: str
+    pivot_type: str
+    decision_note: str
+    against_evidence: bool
+    override_reason: str
+    variants: list[VariantOut]
+
+    @staticmethod
+    def of(e: Experiment) -> "ExperimentOut":
+        return ExperimentOut(
+            id=e.pk,
+            workspace=e.workspace.slug,
+            title=e.title,
+            hypothesis=e.hypothesis,
+            change=e.change,
+            audience=e.audience,
+            outcome=e.outcome,
+            metric_name=e.metric_name,
+            metric_baseline=e.metric_baseline,
+            metric_target=e.metric_target,
+            target_date=e.target_date,
+            stage=e.stage,
+            channel=e.channel,
+            metric_type=e.metric_type,
+            owner_id=e.owner_id,
+            card_id=e.card_id,
+            card_number=e.card.number if e.card else None,
+            idea_id=e.idea_id,
+            start_date=e.start_date,
+            planned_end=e.planned_end,
+            plan_baseline=e.plan_baseline,
+            plan_sd=e.plan_sd,
+            plan_mde=e.plan_mde,
+            alpha=e.alpha,
+            power=e.power,
+            planned_per_variant=e.planned_per_variant,
+            sequential=e.sequential,
+            sequential_n=e.sequential_n,
+            state=e.state,
+            created_at=e.created_at,
+            running_at=e.running_at,
+            decided_at=e.decided_at,
+            decision=e.decision,
+            pivot_type=e.pivot_type,
+            decision_note=e.decision_note,
+            against_evidence=e.against_evidence,
+            override_reason=e.override_reason,
+            variants=[
+                VariantOut(id=v.pk, name=v.name, is_control=v.is_control) for v in e.variants.all()
+            ],
+        )
+
+
+class ObservationRow(Strict):
+    variant: str = Field(description="variant name")
+    date: date
+    trials: Count = Field(description="cumulative trials (n for a continuous metric)")
+    successes: Count | None = None
+    mean: float | None = None
+    sd: float | None = None
+
+
+class ObservationsIn(Strict):
+    rows: list[ObservationRow] = Field(min_length=1, max_length=20_000)
+
+
+class SavedOut(Schema):
+    saved: int
+
+
+class ObservationOut(Schema):
+    variant: str
+    date: date
+    trials: int
+    successes: int | None
+    mean: float | None
+    sd: float | None
+    source: str
+    recorded_at: datetime
+
+    @staticmethod
+    def of(o: Observation) -> "ObservationOut":
+        return ObservationOut(
+            variant=o.variant.name,
+            date=o.date,
+            trials=o.trials,
+            successes=o.successes,
+            mean=o.mean,
+            sd=o.sd,
+            source=o.source,
+            recorded_at=o.recorded_at,
+        )
+
+
+class SequentialOut(Schema):
+    planned: int
+    threshold: float
+    treatment: int
+    control: int
+    outcome: str
+
+
+class VariantResult(Schema):
+    name: str
+    is_control: bool
+    trials: int
+    successes: int | None
+    rate: float | None
+    mean: float | None
+    sd: float | None
+
+
+class ComparisonOut(Schema):
+    treatment: str
+    control: str
+    difference: float
+    ci_low: float
+    ci_high: float
+    statistic: float
+    p_value: float
+    p_adjusted: float
+    significant: bool
+    prob_beats_control: float | None
+    loss_choosing_treatment: float | None
+    loss_choosing_control: float | None
+
+
+class GateOut(Schema):
+    decision: str
+    allowed: bool
+    issues: list[str]
+
+
+class AnalysisOut(Schema):
+    metric_type: str
+    alpha: float
+    outcome: str
+    winner: str | None
+    reading: str
+    planned_per_variant: int | None
+    reached_per_variant: int
+    progress: float | None
+    sample_complete: bool
+    may_decide: bool
+    sequential: SequentialOut | None
+    variants: list[VariantResult]
+    comparisons: list[ComparisonOut]
+    notes: list[str]
+    gate: list[GateOut]
+
+
+class DecisionIn(Strict):
+    decision: DecisionName
+    pivot_type: PivotName = ""
+    note: str = ""
+    statement: str = ""
+    override_reason: str = Field(
+        "", description="required when the gate refuses: too early or against the evidence"
+    )
+
+
+class LearningOut(Schema):
+    id: int
+    experiment_id: int
+    experiment_title: str
+    statement: str
+    evidence: str
+    decision: str
+    pivot_type: str
+    against_evidence: bool
+    override_reason: str
+    stage: str
+    channel: str
+    created_at: datetime
+
+    @staticmethod
+    def of(learning: Learning) -> "LearningOut":
+        return LearningOut(
+            id=learning.pk,
+            experiment_id=learning.experiment_id,
+            experiment_title=learning.experiment.title,
+            statement=learning.statement,
+            evidence=learning.evidence,
+            decision=learning.decision,
+            pivot_type=learning.pivot_type,
+            against_evidence=learning.against_evidence,
+            override_reason=learning.override_reason,
+            stage=learning.stage,
+            channel=learning.channel,
+            created_at=learning.created_at,
+        )
+
+
+class PlanOut(Schema):
+    baseline: float
+    mde: float
+    alpha: float
+    power: float
+    per_variant: int
+    exact: float
+    explanation: str
+    sequential_n: int | None = None

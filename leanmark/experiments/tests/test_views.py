@@ -1,0 +1,197 @@
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from leanmark.experiments import services
+from leanmark.experiments.models import Experiment, State
+from leanmark.experiments.tests.test_services import make, observe
+
+FORM = {
+    "title": "Free shipping banner",
+    "change": "a free-shipping banner",
+    "audience": "returning buyers",
+    "outcome": "raise orders",
+    "metric_name": "order rate",
+    "plan_baseline": "0.2",
+    "plan_mde": "0.05",
+    "alpha": "0.05",
+    "power": "0.8",
+    "variants": "Control, Banner",
+}
+
+
+def url(name, world, **kwargs):
+    return reverse(name, kwargs={"ws": world.acme.slug, **kwargs})
+
+
+def test_it_creates_an_experiment_from_the_form(world, client_for):
+    response = client_for(world.bob).post(url("experiment-new", world), FORM)
+    experiment = Experiment.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == url("experiment", world, experiment_id=experiment.pk)
+    assert experiment.planned_per_variant == 1031
+    assert [v.name for v in experiment.variants.all()] == ["Control", "Banner"]
+
+
+def test_a_bad_plan_re_renders_the_form_with_the_input_kept(world, client_for):
+    response = client_for(world.bob).post(url("experiment-new", world), {**FORM, "plan_mde": "0.9"})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "the minimum detectable effect is too large: p + δ = 0.2 + 0.9 ≥ 1" in html
+    assert 'value="Free shipping banner"' in html
+    assert not Experiment.objects.exists()
+
+
+def test_the_form_is_prefilled_from_a_card(world, client_for):
+    from leanmark.testing.walk import walk_card
+
+    card = walk_card(world)
+    response = client_for(world.bob).get(url("experiment-new", world) + f"?card={card.number}")
+    assert f'name="card_number" value="{card.number}"' in response.content.decode()
+
+
+def test_the_result_page_reads_the_verdict_and_shows_progress(world, client_for):
+    experiment = make(world, plan_mde="0.1")
+    observe(experiment, (5, 83), (12, 99))
+    response = client_for(world.carol).get(url("experiment", world, experiment_id=experiment.pk))
+    html = response.content.decode()
+    assert "Treatment beats Control with 91 % probability" in html
+    assert "Planned sample: 83 of 263 per variant (32 %)" in html
+    assert '<progress id="xp-progress" max="263" value="83">' in html
+    assert "Record decision" not in html  # the viewer reads only
+
+
+def test_entering_counts_with_htmx_answers_the_result_fragment(world, client_for):
+    experiment = make(world)
+    control, treatment = experiment.variants.all()
+    response = client_for(world.bob).post(
+        url("experiment-observe", world, experiment_id=experiment.pk),
+        {
+            "date": timezone.localdate().isoformat(),
+            f"v{control.pk}_trials": "83",
+            f"v{control.pk}_successes": "5",
+            f"v{treatment.pk}_trials": "99",
+            f"v{treatment.pk}_successes": "12",
+        },
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="xp-result"')
+    assert "Treatment beats Control with 91 % probability" in html
+
+
+def test_impossible_counts_answer_422_and_keep_the_input(world, client_for):
+    experiment = make(world)
+    control, _ = experiment.variants.all()
+    response = client_for(world.bob).post(
+        url("experiment-observe", world, experiment_id=experiment.pk),
+        {
+            "date": timezone.localdate().isoformat(),
+            f"v{control.pk}_trials": "10",
+            f"v{control.pk}_successes": "12",
+        },
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "12 successes out of 10 trials is impossible" in html
+    assert f'name="v{control.pk}_successes" value="12"' in html
+
+
+def test_a_refused_decision_shows_why_and_keeps_the_form(world, client_for):
+    experiment = make(world)
+    observe(experiment, (5, 83), (12, 99))
+    response = client_for(world.bob).post(
+        url("experiment-decide", world, experiment_id=experiment.pk),
+        {"decision": "persevere", "note": "looks good"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Too early to decide: the planned sample is not reached (83 of 1,031" in html
+    assert "looks good</textarea>" in html
+    experiment.refresh_from_db()
+    assert experiment.state == State.RUNNING
+
+
+def test_a_decision_against_the_evidence_stays_visible(world, client_for):
+    experiment = make(world)
+    observe(experiment, (5, 83), (12, 99))
+    client = client_for(world.bob)
+    client.post(
+        url("experiment-decide", world, experiment_id=experiment.pk),
+        {"decision": "stop", "override_reason": "the campaign budget was cut"},
+    )
+    page = client.get(url("experiment", world, experiment_id=experiment.pk)).content.decode()
+    assert "Decided against the evidence." in page
+    assert "the campaign budget was cut" in page
+    library = client.get(url("experiment-learnings", world)).content.decode()
+    assert "Decided against the evidence." in library
+    assert "the campaign budget was cut" in library
+
+
+def test_editing_a_running_experiment_keeps_its_plan(world, client_for):
+    experiment = make(world)
+    observe(experiment, (5, 83), (12, 99))
+    data = {k: v for k, v in FORM.items() if k not in ("plan_baseline", "plan_mde", "variants")}
+    response = client_for(world.bob).post(
+        url("experiment-edit", world, experiment_id=experiment.pk), {**data, "title": "Renamed"}
+    )
+    assert response.status_code == 302
+    experiment.refresh_from_db()
+    assert experiment.title == "Renamed" and experiment.planned_per_variant == 1031
+
+
+def test_the_plan_calculator_reproduces_section_6(world, client_for):
+    client = client_for(world.carol)
+    html = client.get(url("experiment-plan", world), {"baseline": "0.2", "mde": "0.05"}).content
+    assert b"<b>1031</b> per variant" in html
+    html = client.get(url("experiment-plan", world), {"baseline": "0.1", "mde": "0.01"}).content
+    assert b"<b>14313</b> per variant" in html
+    bad = client.get(url("experiment-plan", world), {"baseline": "1.2", "mde": "0.05"})
+    assert bad.status_code == 422
+    assert "the baseline rate must be between 0 and 1" in bad.content.decode()
+
+
+def test_the_list_filters_and_counts_in_constant_queries(
+    world, client_for, django_assert_max_num_queries
+):
+    for i in range(3):
+        make(world, title=f"Test {i}", channel="Email" if i else "Website")
+    client = client_for(world.carol)
+    with django_assert_max_num_queries(12):
+        response = client.get(url("experiments", world), {"channel": "Email"})
+    html = response.content.decode()
+    assert "Test 1" in html and "Test 2" in html and "Test 0" not in html
+    for i in range(3, 10):
+        make(world, title=f"Test {i}")
+    with django_assert_max_num_queries(12):
+        client.get(url("experiments", world))
+
+
+def test_an_outsider_gets_404_for_an_experiment(world, client_for):
+    experiment = make(world)
+    response = client_for(world.mallory).get(
+        reverse("experiment", kwargs={"ws": world.evil.slug, "experiment_id": experiment.pk})
+    )
+    assert response.status_code == 404
+
+
+def test_a_csv_upload_reports_the_bad_line(world, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    experiment = make(world)
+    day = (timezone.localdate() - timedelta(days=1)).isoformat()
+    upload = SimpleUploadedFile(
+        "counts.csv", f"date,variant,trials,successes\n{day},Control,x,1\n".encode()
+    )
+    client = client_for(world.bob)
+    response = client.post(
+        url("experiment-import", world, experiment_id=experiment.pk), {"file": upload}, follow=True
+    )
+    assert (
+        "Nothing imported: line 2: the number of trials must be a whole number, not &#x27;x&#x27;"
+        in (response.content.decode())
+    )
+    assert services.queries.observations_of(experiment) == []
