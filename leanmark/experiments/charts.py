@@ -35,10 +35,25 @@ def rates_over_time(experiment: Experiment, points: Sequence[SeriesPoint]) -> di
         {"field": "low", "type": "quantitative", "title": "95 % interval from", "format": fmt},
         {"field": "high", "type": "quantitative", "title": "95 % interval to", "format": fmt},
     ]
+    layers: list[dict[str, Any]] = []
+    if len({p.date for p in points}) == 1:  # one day: a band has no width, draw the interval
+        layers.append(
+            {
+                "mark": {"type": "rule", "strokeWidth": 2, "opacity": 0.6},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "low", "type": "quantitative"},
+                    "y2": {"field": "high"},
+                    "color": color,
+                    "xOffset": {"field": "variant"},
+                },
+            }
+        )
     return {
         "height": 240,
         "data": {"values": values},
         "layer": [
+            *layers,
             {
                 "mark": {"type": "area", "opacity": 0.18},
                 "encoding": {

@@ -380,8 +380,13 @@ def _replace_variants(experiment: Experiment, names: Sequence[str]) -> None:
 
 
 def _transition(
-    experiment: Experiment, to: str, allowed: tuple[str, ...], stamp: str
+    experiment: Experiment,
+    to: str,
+    allowed: tuple[str, ...],
+    stamp: str,
+    at: datetime | None = None,
 ) -> Experiment:
+    when = at or timezone.now()
     with transaction.atomic():
         locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
         if locked.state not in allowed:
@@ -389,22 +394,22 @@ def _transition(
                 f"a {locked.get_state_display().lower()} experiment cannot move to {to}"
             )
         locked.state = to
-        setattr(locked, stamp, timezone.now())
+        setattr(locked, stamp, when)
         fields = ["state", stamp]
         if to == State.RUNNING and locked.start_date is None:
-            locked.start_date = timezone.localdate()
+            locked.start_date = timezone.localdate(when)
             fields.append("start_date")
         locked.save(update_fields=fields)
         publish(locked.workspace_id, f"experiment.{to}", {"id": locked.pk})
     return locked
 
 
-def start(experiment: Experiment) -> Experiment:
-    return _transition(experiment, State.RUNNING, (State.DRAFT,), "running_at")
+def start(experiment: Experiment, *, at: datetime | None = None) -> Experiment:
+    return _transition(experiment, State.RUNNING, (State.DRAFT,), "running_at", at)
 
 
-def to_analysis(experiment: Experiment) -> Experiment:
-    return _transition(experiment, State.ANALYSING, (State.RUNNING,), "analysing_at")
+def to_analysis(experiment: Experiment, *, at: datetime | None = None) -> Experiment:
+    return _transition(experiment, State.ANALYSING, (State.RUNNING,), "analysing_at", at)
 
 
 def delete_experiment(experiment: Experiment) -> None:
@@ -504,6 +509,7 @@ def record_observations(
     actor: User | None,
     source: str = "form",
     progress: Callable[[int, int], None] | None = None,
+    at: datetime | None = None,
 ) -> int:
     """Upsert cumulative figures (one row per variant and date); all or nothing."""
     if not rows:
@@ -523,7 +529,7 @@ def record_observations(
                 ) from None
         existing = list(Observation.objects.filter(variant__experiment=locked))
         _check_cumulative(cleaned, existing)
-        now = timezone.now()
+        now = at or timezone.now()
         first_day = min(v["date"] for v in cleaned)
         for done, values in enumerate(cleaned, start=1):
             Observation.objects.update_or_create(
