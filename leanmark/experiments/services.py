@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from leanmark.accounts.models import User, Workspace
+from leanmark.backlog import services as backlog_services
 from leanmark.board.models import Card
 from leanmark.domain import bml, stats
 from leanmark.domain.hourglass import Stage
@@ -716,21 +717,15 @@ def _default_statement(experiment: Experiment, verdict: bml.Verdict) -> str:
 
 
 def _flag_backlog(experiment: Experiment) -> int:
-    """Mark related backlog ideas "evidence changed — re-score" (once backlog provides it)."""
-    try:
-        from leanmark.backlog import services as backlog_services
-    except ImportError:  # pragma: no cover - the backlog app always exists
+    """Mark the backlog's open ideas of this stage and channel "evidence changed — re-score"."""
+    if not experiment.stage:  # the backlog matches on the stage; without one nothing relates
         return 0
-    flag = getattr(backlog_services, "flag_evidence_changed", None)
-    if flag is None or not (experiment.stage or experiment.channel):
-        return 0
-    return int(
-        flag(
-            workspace=experiment.workspace,
-            stage=experiment.stage,
-            channel=experiment.channel,
-            source=f"experiment:{experiment.pk}",
-        )
+    source = f"experiment {experiment.pk} “{experiment.title}” decided: {experiment.decision}"
+    return backlog_services.flag_evidence_changed(
+        workspace=experiment.workspace,
+        stage=experiment.stage,
+        channel=experiment.channel,
+        source=source[:200],
     )
 
 

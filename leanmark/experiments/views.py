@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leanmark.accounts.models import Membership, Role
+from leanmark.backlog import queries as backlog_queries
 from leanmark.board.errors import BoardError
 from leanmark.board.models import STAGE_CHOICES, Card
 from leanmark.domain import stats
@@ -85,24 +86,17 @@ def _initial_from(request: HttpRequest) -> dict[str, Any]:
 
 def _idea_initial(request: HttpRequest, idea_id: int) -> dict[str, Any]:
     try:
-        from leanmark.backlog import queries as backlog_queries
-    except ImportError:  # pragma: no cover
-        return {}
-    idea_for = getattr(backlog_queries, "idea_for", None)
-    if idea_for is None:
-        return {"idea_id": idea_id}
-    try:
-        idea = idea_for(request.workspace, idea_id)
+        idea = backlog_queries.idea_for(request.workspace, idea_id)
     except Http404:
         return {}
-    values = {"idea_id": idea_id, "title": getattr(idea, "title", "")}
-    for name in ("stage", "channel"):
-        values[name] = getattr(idea, name, "")
-    card_id = getattr(idea, "card_id", None)
-    if card_id:
-        card = Card.objects.filter(pk=card_id).first()
-        if card is not None:
-            values["card_number"] = card.number
+    values: dict[str, Any] = {
+        "idea_id": idea.pk,
+        "title": idea.title,
+        "stage": idea.stage,
+        "channel": idea.channel,
+    }
+    if idea.card is not None:
+        values["card_number"] = idea.card.number
     return values
 
 

@@ -325,3 +325,37 @@ def test_the_learnings_library_searches_every_word(world):
     ]
     assert queries.learnings_of(world.acme, channel="email").count() == 1
     assert queries.learnings_of(world.evil).count() == 0
+
+
+def test_a_decision_marks_related_backlog_ideas_evidence_changed(world):
+    from leanmark.backlog import services as backlog
+
+    related = backlog.capture_idea(
+        world.acme, title="Banner variants", actor=world.bob, stage="try", channel="website"
+    )
+    other = backlog.capture_idea(
+        world.acme, title="Podcast ads", actor=world.bob, stage="know", channel="Podcast"
+    )
+    experiment = make(world)  # stage try, channel Website
+    observe(experiment, (5, 83), (12, 99))
+    services.decide(experiment, decision="stop", override_reason="budget cut", actor=world.bob)
+    related.refresh_from_db()
+    other.refresh_from_db()
+    assert related.evidence_changed_at is not None
+    assert related.evidence_source.startswith(f"experiment {experiment.pk} “Shorter sign-up form”")
+    assert other.evidence_changed_at is None
+
+
+def test_the_new_experiment_form_is_prefilled_from_an_idea(world, client_for):
+    from django.urls import reverse
+
+    from leanmark.backlog import services as backlog
+
+    idea = backlog.capture_idea(
+        world.acme, title="Loyalty stamps", actor=world.bob, stage="repeat", channel="email"
+    )
+    url = reverse("experiment-new", kwargs={"ws": world.acme.slug}) + f"?idea={idea.pk}"
+    html = client_for(world.bob).get(url).content.decode()
+    assert 'name="title" value="Loyalty stamps"' in html
+    assert f'name="idea_id" value="{idea.pk}"' in html
+    assert '<option value="repeat" selected>' in html
