@@ -264,6 +264,80 @@ def _experiments(ctx: "Context") -> Series:
     return series
 
 
+def _current_map(ctx: "Context") -> Any:
+    streams = contract("valuestream", "queries", "streams_of")
+    if streams is None:
+        return None
+    current = [m for m in streams(ctx.workspace) if getattr(m, "state", "") == "current"]
+    return sorted(current, key=lambda m: m.pk)[0] if current else None
+
+
+def _map_series(ctx: "Context") -> list[Series]:
+    """Waste steps and total LT/PT of the current map at the end of each month, from the totals
+    its revisions record."""
+    made = [
+        Series("waste_steps", "Waste steps on the current map", "steps", "lower",
+               "steps marked waste on the current value stream map at the end of the month"),
+        Series("map_lt", "Total lead time of the current map", "h", "lower",
+               "Σ LT of the current map's steps at the end of the month (map's time basis)"),
+        Series("map_pt", "Total process time of the current map", "h", "lower",
+               "Σ PT of the current map's steps at the end of the month (map's time basis)"),
+    ]  # fmt: skip
+    if contract("valuestream", "queries", "streams_of") is None:
+        for series in made:
+            series.missing = missing("valuestream", series.title.lower())
+        return made
+    stream = _current_map(ctx)
+    if stream is None:
+        for series in made:
+            series.missing = "No data yet: there is no current-state value stream map."
+        return made
+    basis = getattr(stream, "get_time_basis_display", lambda: "")()
+    for series in made:
+        series.how += f"; map “{stream.name}”" + (f", {basis.lower()}" if basis else "")
+    revisions = list(stream.revisions.order_by("at", "id"))
+    for month in ctx.months:
+        _, end = _bounds(ctx.workspace, month, month_end(month))
+        last = None
+        for revision in revisions:
+            if revision.at < end:
+                last = revision
+        made[0].values.append((month, None if last is None else float(last.waste_steps)))
+        made[1].values.append((month, None if last is None else last.total_lt_minutes / 60))
+        made[2].values.append((month, None if last is None else last.total_pt_minutes / 60))
+    return made
+
+
+def _hours_saved(ctx: "Context") -> Series:
+    series = Series(
+        "hours_saved",
+        "Hours saved per month",
+        "h",
+        "higher",
+        "hands-on hours a month saved by standardised cycles (the step's PT × runs per month, "
+        "before minus after), counted from the month each was standardised",
+    )
+    saving = [
+        (
+            _local(c.closed_at, ctx.workspace).replace(day=1),
+            float(c.effect["hours_saved_per_month"]),
+        )
+        for c in ctx.closed
+        if c.outcome == Outcome.STANDARDISE
+        and c.closed_at is not None
+        and c.effect
+        and c.effect.get("hours_saved_per_month") is not None
+    ]
+    if not saving:
+        series.missing = (
+            "No data yet: no cycle has been standardised into the value stream map, so no "
+            "saving has been measured."
+        )
+        return series
+    series.values = [(m, sum(h for start, h in saving if start <= m)) for m in ctx.months]
+    return series
+
+
 def _cycles(ctx: "Context") -> Series:
     series = Series(
         "pdca_completed",
@@ -291,7 +365,9 @@ BUILDERS: tuple[Callable[["Context"], Series | list[Series]], ...] = (
     _overrides,
     _blocked,
     _experiments,
+    _map_series,
     _cycles,
+    _hours_saved,
 )
 
 

@@ -202,3 +202,49 @@ def check_svg(check: CheckView, *, width: int = 560, height: int = 190) -> SafeS
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 (built from numbers and escaped labels)
+
+
+def series_chart(series: Any, changes: list[tuple[date, str, str]]) -> dict[str, Any]:
+    """Vega-Lite: one monthly series as a line, each PDCA change date as a labelled rule."""
+    values = [{"month": m.isoformat(), "value": v} for m, v in series.values if v is not None]
+    rules = [{"day": d.isoformat(), "label": label} for d, label, _ in changes]
+    unit = f" ({series.unit})" if series.unit else ""
+    layers: list[dict[str, Any]] = [
+        {
+            "data": {"values": values},
+            "mark": {"type": "line", "point": True},
+            "encoding": {
+                "x": {"field": "month", "type": "temporal", "timeUnit": "yearmonth", "title": None},
+                "y": {"field": "value", "type": "quantitative", "title": series.unit or None},
+                "tooltip": [
+                    {
+                        "field": "month",
+                        "type": "temporal",
+                        "timeUnit": "yearmonth",
+                        "title": "month",
+                    },
+                    {
+                        "field": "value",
+                        "type": "quantitative",
+                        "title": series.title + unit,
+                        "format": ".1f",
+                    },
+                ],
+            },
+        }
+    ]
+    if rules:
+        layers.append(
+            {
+                "data": {"values": rules},
+                "mark": {"type": "rule", "color": CHANGE_COLOUR, "strokeDash": [4, 3]},
+                "encoding": {
+                    "x": {"field": "day", "type": "temporal"},
+                    "tooltip": [
+                        {"field": "day", "type": "temporal", "title": "PDCA change"},
+                        {"field": "label", "title": "cycle"},
+                    ],
+                },
+            }
+        )
+    return {"height": 140, "title": series.title + unit, "layer": layers}

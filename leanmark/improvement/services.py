@@ -441,24 +441,61 @@ def _effect(improvement: Improvement) -> dict[str, Any] | None:
     }
 
 
-def _standardise(improvement: Improvement, actor: User | None) -> int | None:
-    """Apply the source step's future state to the current map; the map revision's id."""
+def _hours_per_month(step: Any) -> float | None:
+    """Hands-on hours a month a step costs: PT x runs per month, on its map's basis."""
+    to_input = contract("valuestream", "queries", "to_input")
+    basis = contract("valuestream", "queries", "basis_of")
+    working = contract("valuestream", "queries", "working_of")
+    if step is None or to_input is None or basis is None or working is None:
+        return None
+    item = to_input(step)
+    minutes = item.pt.minutes(basis(step.stream), working(step.stream))
+    return float(minutes) * float(item.runs_per_month) / 60
+
+
+def _future_step(step: Any) -> Any:
+    """The future-state step to apply: the step itself, or the future map's copy of it."""
+    if getattr(step.stream, "state", "") == "future":
+        return step
+    copies = step.copies.filter(stream__state="future").order_by("-id")
+    return copies.first()
+
+
+def _standardise(improvement: Improvement, actor: User | None) -> dict[str, Any]:
+    """Apply the source step's future state to the current map. What it changed: the map
+    revision's id and the hands-on hours a month it saves (PT x runs, before minus after)."""
     if improvement.source_kind != Source.VSM_STEP:
-        return None
+        return {}
     apply = contract("valuestream", "services", "apply_future_step")
-    found = sources.resolve(improvement.workspace, Source.VSM_STEP, improvement.source_id)
-    if apply is None:  # resolve() already refused when the value stream app is missing
-        return None
-    try:
-        revision = apply(found.found, actor=actor)
-    except BoardError:
-        raise
-    except Exception as error:  # the value stream's own refusal, e.g. no future step
-        message = getattr(error, "message", None) or str(error)
+    if apply is None:
         raise PhaseRefused(
-            f"could not apply the future step to the current map: {message}", field="outcome"
+            "the value stream map is not available, so the step cannot be standardised",
+            field="outcome",
+        )
+    step = sources.resolve(improvement.workspace, Source.VSM_STEP, improvement.source_id).found
+    future = _future_step(step)
+    if future is None:
+        raise PhaseRefused(
+            f"the future-state map has no step made from “{step.name}”: draw the new, simpler "
+            "step on the future map first (or, if the future map drops the step, remove it from "
+            "the current map by hand)",
+            field="outcome",
+        )
+    current = future.origin if future.origin_id else None
+    before = _hours_per_month(current) or 0.0
+    try:
+        revision = apply(future, actor=actor)
+    except BoardError as error:
+        raise PhaseRefused(
+            f"could not apply the future step to the current map: {error.message}",
+            field="outcome",
         ) from error
-    return getattr(revision, "pk", None)
+    after = _hours_per_month(future)
+    return {
+        "map_revision_id": revision.pk,
+        "hours_saved_per_month": None if after is None else round(before - after, 2),
+        "applied": revision.summary,
+    }
 
 
 @transaction.atomic
@@ -502,8 +539,11 @@ def decide(
     if improvement.change_date and improvement.metric and improvement.phase == Phase.ACT:
         improvement.effect = _effect(improvement)
     if outcome == Outcome.STANDARDISE:
-        improvement.map_revision_id = _standardise(improvement, actor)
-        fields.append("map_revision_id")
+        applied = _standardise(improvement, actor)
+        if applied:
+            improvement.map_revision_id = applied.pop("map_revision_id")
+            improvement.effect = {**(improvement.effect or {}), **applied}
+            fields.append("map_revision_id")
     label = Outcome(outcome).label
     _record(improvement, Phase.CLOSED, actor, at, f"{label}: {reason}")
     improvement.phase = Phase.CLOSED

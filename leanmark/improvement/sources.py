@@ -75,18 +75,30 @@ def _url(obj: Any) -> str:
 
 
 def _draft_from_step(step: Any) -> dict[str, str]:
-    name = _text(step, "name", "title") or str(step)
-    lt, pt = getattr(step, "lead_time", None), getattr(step, "process_time", None)
+    name = _text(step, "name") or str(step)
+    lt = f"{getattr(step, 'lt_value', '')} {_text(step, 'get_lt_unit_display', 'lt_unit')}"
+    pt = f"{getattr(step, 'pt_value', '')} {_text(step, 'get_pt_unit_display', 'pt_unit')}"
     waste = _text(step, "get_waste_type_display", "waste_type")
-    condition = f"The step “{name}”"
-    if lt is not None and pt is not None:
-        condition += f" takes {lt} of lead time for {pt} of process time"
-    condition += f"; it is marked as waste{f' ({waste})' if waste else ''} on the current map."
-    ideas = _text(step, "eliminate", "how_to_eliminate", "elimination")
+    value = _text(step, "get_customer_value_display", "customer_value")
+    stream = getattr(step, "stream", None)
+    condition = (
+        f"“{name}” on the map “{stream}”: lead time {lt.strip()}, process time {pt.strip()}"
+        f"{f', {value.lower()}' if value else ''}{f' ({waste})' if waste else ''}."
+    )
+    background = "\n".join(
+        f"{label}: {text}"
+        for label, text in (
+            ("Why we do it", _text(step, "why")),
+            ("Value to the customer", _text(step, "value_to_customer")),
+            ("How to eliminate its waste", _text(step, "how_to_eliminate")),
+            ("The new, simpler step", _text(step, "simpler_step")),
+        )
+        if text
+    )
     return {
         "title": f"Cut the waste in “{name}”"[:200],
         "current_condition": condition,
-        "background": ideas and f"From the waste walk, how to eliminate it: {ideas}",
+        "background": background,
     }
 
 

@@ -118,11 +118,13 @@ def _shown_with(improvement, changes: dict[str, Any]):
 def index(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     cycles = queries.improvements_of(workspace)
+    made = ci.continuous_improvement(workspace)
     context = {
+        "charts": [(s, report.series_chart(s, made.changes)) for s in made.shown],
         "open_cycles": [c for c in cycles if not c.is_closed],
         "closed_cycles": [c for c in cycles if c.is_closed],
         "can_write": _can_write(request),
-        "ci": ci.continuous_improvement(workspace),
+        "ci": made,
     }
     return render_page(request, "improvement/index.html", context)
 
