@@ -239,6 +239,23 @@ def _overrides(ctx: "Context") -> Series:
     return series
 
 
+def _first_month(workspace: Workspace, board: Board | None) -> Month | None:
+    """The month of the board's first event (or of the first cycle, without a board)."""
+    first_event = (
+        CardEvent.objects.filter(board=board).order_by("at").values_list("at", flat=True).first()
+        if board is not None
+        else None
+    )
+    first_cycle = (
+        Improvement.objects.for_workspace(workspace)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    found = [t for t in (first_event, first_cycle) if t is not None]
+    return _local(min(found), workspace).replace(day=1) if found else None
+
+
 def _as_date(value: Any) -> date:
     return value.date() if isinstance(value, datetime) else value
 
@@ -411,6 +428,9 @@ def continuous_improvement(
     for build in BUILDERS:
         made = build(ctx)
         series += made if isinstance(made, list) else [made]
+    first = _first_month(workspace, board)
+    for s in series:  # before the team used Leanmark there is no data, not zero
+        s.values = [(m, None if first is None or m < first else v) for m, v in s.values]
     changes = queries.change_dates(workspace, start=months[0], end=today)
     report = Report(months, board, series, changes)
     effect, how = _effects(closed)
