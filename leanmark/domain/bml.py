@@ -105,6 +105,19 @@ def _pct(value: float) -> str:
     return f"{value * 100:.0f} %"
 
 
+def _chance(value: float) -> str:
+    """A probability as people read it: never "100 %" or "0 %" for what is only nearly so."""
+    if value > 0.999:
+        return "more than 99.9 %"
+    if value > 0.99:
+        return f"{value * 100:.1f} %"
+    return _pct(value)
+
+
+def _p(value: float) -> str:
+    return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
+
+
 Raw = tuple[float, float, float, float, float, stats.BayesResult | None]
 
 
@@ -220,14 +233,14 @@ def _reading(verdict: Verdict) -> str:
     if best.prob_beats_control is not None:
         chance = best.prob_beats_control
         if chance >= 0.5:
-            first = f"{best.treatment} beats {best.control} with {_pct(chance)} probability"
+            first = f"{best.treatment} beats {best.control} with {_chance(chance)} probability"
         else:
-            first = f"{best.control} beats {best.treatment} with {_pct(1 - chance)} probability"
-        first += f" (difference {best.difference * 100:+.1f} pp, p = {best.p_adjusted:.3f})"
+            first = f"{best.control} beats {best.treatment} with {_chance(1 - chance)} probability"
+        first += f" (difference {best.difference * 100:+.1f} pp, {_p(best.p_adjusted)})"
     else:
         first = (
             f"{best.treatment}'s mean is {best.difference:+.3g} against {best.control} "
-            f"(p = {best.p_adjusted:.3f})"
+            f"({_p(best.p_adjusted)})"
         )
     if verdict.sequential is not None and verdict.sequential.stopped:
         stop = (

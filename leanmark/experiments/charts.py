@@ -25,8 +25,15 @@ def rates_over_time(experiment: Experiment, points: Sequence[SeriesPoint]) -> di
         }
         for p in points
     ]
-    x = {"field": "date", "type": "temporal", "title": None, "axis": {"format": "%d %b"}}
-    color = {"field": "variant", "type": "nominal", "title": "Variant"}
+    x = {
+        "field": "date",
+        "type": "temporal",
+        "timeUnit": "utcyearmonthdate",
+        "title": None,
+        "axis": {"format": "%d %b", "formatType": "utc", "labelOverlap": True},
+    }
+    order = list(dict.fromkeys(p.variant for p in sorted(points, key=lambda p: p.order)))
+    color = {"field": "variant", "type": "nominal", "title": "Variant", "scale": {"domain": order}}
     tooltip = [
         {"field": "variant", "type": "nominal"},
         {"field": "date", "type": "temporal", "format": "%Y-%m-%d"},
@@ -63,6 +70,7 @@ def rates_over_time(experiment: Experiment, points: Sequence[SeriesPoint]) -> di
                         "type": "quantitative",
                         "title": title,
                         "axis": {"format": fmt},
+                        "scale": {"zero": conversion},
                     },
                     "y2": {"field": "high"},
                     "color": color,

@@ -210,6 +210,7 @@ class SeriesPoint:
     value: float  # conversion rate or mean
     low: float  # 95 % interval of the value
     high: float
+    order: int = 0  # the variant's position (control first), for a stable colour order
 
 
 def series(experiment: Experiment) -> list[SeriesPoint]:
@@ -226,7 +227,11 @@ def series(experiment: Experiment) -> list[SeriesPoint]:
                 continue
             low, high = stats.mean_interval(obs.mean, obs.sd or 0.0, obs.trials)
             value = obs.mean
-        points.append(SeriesPoint(obs.date, obs.variant.name, obs.trials, value, low, high))
+        points.append(
+            SeriesPoint(
+                obs.date, obs.variant.name, obs.trials, value, low, high, obs.variant.position
+            )
+        )
     return points
 
 
@@ -236,7 +241,7 @@ def series(experiment: Experiment) -> list[SeriesPoint]:
 def learnings_of(
     workspace: Workspace, *, q: str = "", stage: str = "", channel: str = "", against: bool = False
 ) -> QuerySet[Learning]:
-    rows = Learning.objects.for_workspace(workspace).select_related("experiment")
+    rows = Learning.objects.for_workspace(workspace).select_related("experiment__card")
     if stage:
         rows = rows.filter(stage=stage)
     if channel:
@@ -376,3 +381,8 @@ def learning_velocity(
 def gate_issues(verdict: bml.Verdict, decision: str) -> list[bml.GateIssue]:
     """What the gate would say to this decision now (shown before anyone presses the button)."""
     return bml.gate(verdict, decision)
+
+
+def experiments_of_card(card: Any) -> list[Experiment]:
+    """The experiments linked to a card (the card page shows them)."""
+    return list(Experiment.objects.filter(card=card).order_by("-created_at", "-id")[:20])

@@ -22,6 +22,21 @@ def pp(value: float | None) -> str:
 
 
 @register.filter
+def pp2(value: float | None) -> str:
+    """A small rate in percentage points with two decimals: 0.00042 → "0.04 pp"."""
+    if value is None:
+        return "–"
+    return f"{value * 100:.2f} pp"
+
+
+@register.filter
+def pvalue(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+@register.filter
 def num(value: float | None, digits: int = 3) -> str:
     if value is None:
         return "–"
@@ -39,3 +54,17 @@ def bar_width(value: float | None) -> int:
     if value is None:
         return 0
     return max(0, min(100, round(value * 100)))
+
+
+@register.inclusion_tag("experiments/_card_experiments.html", takes_context=True)
+def card_experiments(context: dict[str, Any], card: Any, can_write: bool = False) -> dict[str, Any]:
+    """The card page's box: the experiments that test this card, and a link to start one."""
+    from leanmark.experiments.queries import experiments_of_card
+
+    request = context["request"]
+    return {
+        "request": request,
+        "card": card,
+        "experiments": experiments_of_card(card),
+        "can_write": can_write,
+    }

@@ -195,3 +195,17 @@ def test_a_csv_upload_reports_the_bad_line(world, client_for):
         in (response.content.decode())
     )
     assert services.queries.observations_of(experiment) == []
+
+
+def test_the_card_page_lists_its_experiments_and_offers_to_start_one(world, client_for):
+    from leanmark.testing.walk import walk_card
+
+    card = walk_card(world)
+    experiment = make(world, card_number=str(card.number))
+    html = (
+        client_for(world.bob)
+        .get(reverse("card", kwargs={"ws": world.acme.slug, "number": card.number}))
+        .content.decode()
+    )
+    assert url("experiment", world, experiment_id=experiment.pk) in html
+    assert f"{url('experiment-new', world)}?card={card.number}" in html
