@@ -39,11 +39,11 @@ def child_env(data_dir: str, database_url: str | None) -> dict[str, str]:
     return env
 
 
-def run_child(label: str, database_url: str | None) -> dict | None:
+def run_child(label: str, database_url: str | None, script: str = "board_bench.py") -> dict | None:
     print(f"\n== {label} ==", flush=True)
     with tempfile.TemporaryDirectory(prefix="leanmark-bench-") as data_dir:
         out = Path(data_dir) / "results.json"
-        command = [sys.executable, str(ROOT / "bench" / "board_bench.py"), str(out)]
+        command = [sys.executable, str(ROOT / "bench" / script), str(out)]
         done = subprocess.run(command, env=child_env(data_dir, database_url), cwd=ROOT, check=False)
         if done.returncode != 0 or not out.exists():
             print(f"  {label}: the benchmark crashed (exit code {done.returncode}); see above.")
@@ -176,6 +176,21 @@ def summarise(sql: str, width: int = 110) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def run_flow() -> bool:
+    """The flow benchmark (bench/flow_bench.py) on each backend; True if one crashed."""
+    from flow_report import print_flow
+
+    results = [("SQLite", run_child("SQLite: flow, 100,000 cards", None, "flow_bench.py"))]
+    with scratch_postgres() as url:
+        if url:
+            label = "PostgreSQL: flow, 100,000 cards"
+            results.append(("PostgreSQL", run_child(label, url, "flow_bench.py")))
+    for label, result in results:
+        if result is not None:
+            print_flow(label, result, print_table, row)
+    return any(result is None for _label, result in results)
+
+
 def main() -> int:
     began = time.perf_counter()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -200,6 +215,7 @@ def main() -> int:
         for note in result["notes"]:
             print(f"note: {note}")
         print_queries(result)
+    crashed = run_flow() or crashed
     print(f"\nmake bench took {time.perf_counter() - began:.0f} s.")
     return 1 if crashed else 0
 
