@@ -312,3 +312,26 @@ def test_the_same_file_cannot_be_imported_twice(world, client_for):
 
 def test_a_viewer_cannot_import(world, client_for):
     assert upload(client_for(world.carol), world, GOOD).status_code == 403
+
+
+def page_queries(client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    queries.clear_cache()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_flow_page_runs_the_same_queries_whatever_the_number_of_cards(world, client_for):
+    client = client_for(world.carol)
+    load(
+        world.board,
+        *finished_after(world.board, [1, 2, 3]),
+        history(world.board, "O", [(1, "Writing")]),
+    )
+    few = page_queries(client, url(world, "flow-board", **WHOLE))
+    load(world.board, *finished_after(world.board, [1, 2, 3, 4, 5] * 8))
+    load(world.board, *[history(world.board, f"O{i}", [(1, "Writing")]) for i in range(20)])
+    assert page_queries(client, url(world, "flow-board", **WHOLE)) == few
