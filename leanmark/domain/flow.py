@@ -434,11 +434,16 @@ class ItemMeasures:
     blocked: FloatArray
 
 
-def item_measures(tl: Timeline, shape: BoardShape, now: float) -> ItemMeasures:
+def item_measures(
+    tl: Timeline, shape: BoardShape, now: float, items: BoolArray | None = None
+) -> ItemMeasures:
+    """For every item, or only for ``items`` (the others get zeros: less work on big boards)."""
     n = len(tl)
     if n == 0:
         empty = np.empty(0, dtype=np.float64)
         return ItemMeasures(empty, empty)
+    if items is not None:
+        tl = _only(tl, items)
     who = tl.seg_item
     end = np.where(np.isnan(tl.finished), now, tl.finished)[who]
     hi = np.minimum(tl.seg_end, end)
@@ -452,6 +457,24 @@ def item_measures(tl: Timeline, shape: BoardShape, now: float) -> ItemMeasures:
     return ItemMeasures(
         active=np.bincount(who, weights=work, minlength=n).astype(np.float64),
         blocked=np.bincount(who, weights=wait, minlength=n).astype(np.float64),
+    )
+
+
+def _only(tl: Timeline, items: BoolArray) -> Timeline:
+    """The same items, keeping only the segments of the chosen ones."""
+    keep = items[tl.seg_item]
+    return Timeline(
+        ids=tl.ids,
+        created=tl.created,
+        started=tl.started,
+        finished=tl.finished,
+        column=tl.column,
+        blocked_since=tl.blocked_since,
+        seg_item=tl.seg_item[keep],
+        seg_start=tl.seg_start[keep],
+        seg_end=tl.seg_end[keep],
+        seg_column=tl.seg_column[keep],
+        seg_blocked=tl.seg_blocked[keep],
     )
 
 

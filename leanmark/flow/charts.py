@@ -4,9 +4,12 @@ None when there is not enough data to draw something truthful: the page then say
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from .queries import FlowReport, ForecastReport
 
 Spec = dict[str, Any]
+DRAWN = 2000  # most dots drawn in one chart; the CSV has them all
 LEVEL_COLOURS = {50: "#2f855a", 70: "#319795", 85: "#d69e2e", 95: "#c53030"}
 HEIGHT = 240
 
@@ -85,7 +88,7 @@ def cfd(report: FlowReport) -> Spec | None:
 
 
 def scatter(report: FlowReport, card_url: Callable[[int], str]) -> Spec | None:
-    shown = report.finished[-2000:]
+    shown = report.recent(DRAWN)
     if not shown:
         return None
     values = [
@@ -198,9 +201,10 @@ def wip_run(report: FlowReport) -> Spec | None:
 
 
 def aging(report: FlowReport, card_url: Callable[[int], str]) -> Spec | None:
-    if not report.aging:
+    shown = report.oldest(DRAWN)
+    if not shown:
         return None
-    order = [c for c in report.columns if any(a.column == c for a in report.aging)]
+    order = [c for c in report.columns if any(a.column == c for a in shown)]
     values = [
         {
             "column": a.column,
@@ -211,7 +215,7 @@ def aging(report: FlowReport, card_url: Callable[[int], str]) -> Spec | None:
             "jitter": round((a.number * 0.6180339887) % 1, 3),  # spread dots, same place each time
             "url": card_url(a.number),
         }
-        for a in report.aging
+        for a in shown
     ]
     return {
         "height": HEIGHT + 40,
@@ -262,11 +266,14 @@ def aging(report: FlowReport, card_url: Callable[[int], str]) -> Spec | None:
 
 
 def efficiency(report: FlowReport) -> Spec | None:
-    rated = [i for i in report.finished if i.efficiency is not None]
-    if not rated:
+    rated = report.efficiencies
+    if not rated.size:
         return None
+    # Ten bins counted here: the page carries ten numbers, not one per item.
+    counts, _edges = np.histogram(rated * 100, bins=10, range=(0, 100))
     values = [
-        {"efficiency": round(100 * (i.efficiency or 0), 1), "number": f"#{i.number}"} for i in rated
+        {"from": 10 * k, "to": 10 * (k + 1), "items": int(n), "label": f"{10 * k}–{10 * (k + 1)} %"}
+        for k, n in enumerate(counts)
     ]
     return {
         "height": HEIGHT,
@@ -274,12 +281,15 @@ def efficiency(report: FlowReport) -> Spec | None:
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
             "x": {
-                "field": "efficiency",
+                "field": "from",
                 "type": "quantitative",
-                "bin": {"extent": [0, 100], "step": 10},
+                "bin": {"binned": True, "step": 10},
+                "scale": {"domain": [0, 100]},
                 "title": "flow efficiency of an item (%)",
             },
-            "y": {"aggregate": "count", "type": "quantitative", "title": "items"},
+            "x2": {"field": "to"},
+            "y": {"field": "items", "type": "quantitative", "title": "items"},
+            "tooltip": [{"field": "label", "title": "efficiency"}, {"field": "items"}],
         },
     }
 

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -93,11 +94,13 @@ def _last_event_id(board: Board) -> int:
 
 
 def _read_log(board: Board, column_ids: list[int]) -> EventLog:
+    """Numbers only, so the rows become one float array in one step; the few blocked events'
+    reasons come from a second query."""
     table = CardEvent._meta.db_table
     kinds = ", ".join(f"'{k}'" for k in maths.KIND_CODES)
     sql = (
         f"SELECT card_id, CASE kind {_KIND_SQL} END, {_epoch_sql('at')}, "  # noqa: S608 (constants only)
-        f"COALESCE(to_column_id, 0), CASE WHEN kind = 'blocked' THEN reason END "
+        f"COALESCE(to_column_id, 0), id "
         f"FROM {table} WHERE board_id = %s AND kind IN ({kinds}) ORDER BY id"
     )
     with connection.cursor() as cursor:
@@ -105,15 +108,26 @@ def _read_log(board: Board, column_ids: list[int]) -> EventLog:
         rows = cursor.fetchall()
     if not rows:
         return EventLog.build([], [], [], [])
-    card, kind, at, column_id, reason_text = zip(*rows, strict=True)
+    # card and event ids stay exact in float64 (below 2**53)
+    table_of = np.array(rows, dtype=np.float64)
+    del rows
+    card = table_of[:, 0].astype(np.int64)
+    kind = table_of[:, 1].astype(np.int8)
+    raw = table_of[:, 3].astype(np.int64)
+    event_id = table_of[:, 4].astype(np.int64)
     ids = np.asarray(column_ids, dtype=np.int64)
     order = np.argsort(ids)
-    raw = np.asarray(column_id, dtype=np.int64)
     found = np.searchsorted(ids[order], raw).clip(max=ids.size - 1)
     column = np.where(ids[order][found] == raw, order[found], -1)
+    reason = np.full(card.size, -1, dtype=np.int32)
+    blocked = CardEvent.objects.filter(board=board, kind=CardEvent.Kind.BLOCKED).order_by("id")
+    pairs = list(blocked.values_list("id", "reason"))
     reasons: dict[str, int] = {}
-    reason = [-1 if r is None else reasons.setdefault(r, len(reasons)) for r in reason_text]
-    return EventLog.build(card, at, kind, column, reason, tuple(reasons))
+    if pairs:
+        where = np.searchsorted(event_id, np.fromiter((p[0] for p in pairs), dtype=np.int64))
+        codes = [reasons.setdefault(text, len(reasons)) for _id, text in pairs]
+        reason[where.clip(max=card.size - 1)] = codes
+    return EventLog.build(card, table_of[:, 2], kind, column, reason, tuple(reasons))
 
 
 def flow_data(board: Board) -> FlowData:
@@ -348,20 +362,17 @@ class Reason:
     blocked_days: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FlowReport:
-    board_id: int
-    board_name: str
+    """The series are lists; the per-item lists (finished, aging) are built from the arrays only
+    when asked for, so a page that draws the newest 2,000 items does not build 80,000."""
+
+    board: Board
     start: date
     end: date
     now: datetime
     filters: FlowFilters
-    last_event_id: int
-    columns: tuple[str, ...]
-    active_columns: tuple[bool, ...]
-    start_column: str
-    done_column: str
-    items: int  # cards (matching the filters) with any history on the board
+    data: FlowData
     days: list[date]
     throughput: list[int]
     wip: list[int]
@@ -370,11 +381,41 @@ class FlowReport:
     weekly: list[PeriodCount]
     monthly: list[PeriodCount]
     percentiles: dict[int, float]
-    finished: list[CycleItem]
-    aging: list[AgingItem]
+    finished_index: np.ndarray  # timeline items finished in the range, in finishing order
+    aging_index: np.ndarray  # timeline items in progress now, oldest first
+    measures: maths.ItemMeasures
+    items: int  # cards (matching the filters) with any history on the board
     efficiency: maths.FlowEfficiency
     reasons: list[Reason]
     littles_law: maths.LittlesLaw
+
+    @property
+    def board_id(self) -> int:
+        return int(self.board.pk)
+
+    @property
+    def board_name(self) -> str:
+        return str(self.board.name)
+
+    @property
+    def last_event_id(self) -> int:
+        return self.data.last_event_id
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.data.shape.columns
+
+    @property
+    def active_columns(self) -> tuple[bool, ...]:
+        return self.data.shape.active
+
+    @property
+    def start_column(self) -> str:
+        return self.columns[self.data.shape.start_index]
+
+    @property
+    def done_column(self) -> str:
+        return self.columns[self.data.shape.done_index]
 
     @property
     def total_throughput(self) -> int:
@@ -383,6 +424,81 @@ class FlowReport:
     @property
     def has_history(self) -> bool:
         return self.items > 0
+
+    @property
+    def finished_count(self) -> int:
+        return int(self.finished_index.size)
+
+    @property
+    def aging_count(self) -> int:
+        return int(self.aging_index.size)
+
+    def _cycle_items(self, index: np.ndarray) -> list[CycleItem]:
+        tl, tz, measures = self.data.timeline, self.data.tz, self.measures
+        titles = titles_of(self.board, [int(tl.ids[i]) for i in index])
+        return [
+            CycleItem(
+                card_id=int(tl.ids[i]),
+                number=int(self.data.numbers[i]),
+                title=titles.get(int(tl.ids[i]), ""),
+                started_at=to_datetime(tl.started[i], tz),
+                finished_at=to_datetime(tl.finished[i], tz),
+                cycle_days=to_days(tl.cycle[i]),
+                lead_days=to_days(tl.lead[i]),
+                active_days=to_days(measures.active[i]),
+                blocked_days=to_days(measures.blocked[i]),
+            )
+            for i in index
+        ]
+
+    @cached_property
+    def finished(self) -> list[CycleItem]:
+        """Every item finished in the range, in finishing order."""
+        return self._cycle_items(self.finished_index)
+
+    def recent(self, count: int) -> list[CycleItem]:
+        """The ``count`` items that finished last."""
+        return self._cycle_items(self.finished_index[-count:]) if count else []
+
+    def most_blocked(self, count: int) -> list[CycleItem]:
+        """The finished items that were blocked longest (only those blocked at all)."""
+        blocked = self.measures.blocked[self.finished_index]
+        order = np.argsort(-blocked, kind="stable")[:count]
+        return self._cycle_items(self.finished_index[order[blocked[order] > 0]])
+
+    @cached_property
+    def efficiencies(self) -> np.ndarray:
+        """Flow efficiency (0..1) of each finished item with a cycle time above zero."""
+        cycle = self.data.timeline.cycle[self.finished_index]
+        active = self.measures.active[self.finished_index]
+        keep = cycle > 0
+        found: np.ndarray = np.minimum(1.0, active[keep] / cycle[keep])
+        return found
+
+    @cached_property
+    def aging(self) -> list[AgingItem]:
+        """Every item in progress now, oldest first."""
+        return self.oldest(self.aging_count)
+
+    def oldest(self, count: int) -> list[AgingItem]:
+        """The ``count`` oldest items in progress."""
+        tl, shape = self.data.timeline, self.data.shape
+        index = self.aging_index[:count]
+        titles = titles_of(self.board, [int(tl.ids[i]) for i in index])
+        over = self.percentiles.get(85)
+        ages = (self.now.timestamp() - tl.started[index]) / DAY
+        return [
+            AgingItem(
+                card_id=int(tl.ids[i]),
+                number=int(self.data.numbers[i]),
+                title=titles.get(int(tl.ids[i]), ""),
+                column=shape.columns[int(tl.column[i])],
+                age_days=float(age),
+                blocked=not np.isnan(tl.blocked_since[i]),
+                over_85=over is not None and float(age) > over,
+            )
+            for i, age in zip(index, ages, strict=True)
+        ]
 
 
 def default_range(board: Board, now: datetime, days: int = 90) -> tuple[date, date]:
@@ -452,69 +568,30 @@ def flow_report(
     """All flow metrics of §5 for the days start..end (workspace time zone)."""
     check_range(start, end)
     data = flow_data(board)
-    tl, shape, tz = data.timeline, data.shape, data.tz
+    tl, shape = data.timeline, data.shape
     mask = item_mask(board, data, filters)
-    edges = day_edges(start, end, tz)
+    edges = day_edges(start, end, data.tz)
     since, until = edges[0], edges[-1]
     days = [start + timedelta(days=i) for i in range(edges.size - 1)]
     throughput = maths.throughput_per_day(tl, edges, mask)
     wip = maths.wip_per_day(tl, shape, edges, mask)
     chosen = maths.finished_in(tl, since, until, mask)
-    measures = maths.item_measures(tl, shape, now.timestamp())
-    order = np.flatnonzero(chosen)
-    order = order[np.argsort(tl.finished[order], kind="stable")]
+    measures = maths.item_measures(tl, shape, now.timestamp(), chosen)
+    finished_index = np.flatnonzero(chosen)
+    finished_index = finished_index[np.argsort(tl.finished[finished_index], kind="stable")]
     in_progress = tl.in_progress() if mask is None else tl.in_progress() & mask
     aging_index = np.flatnonzero(in_progress)
-    shown = order[-SCATTER_MAX:]
-    titles = titles_of(board, [int(tl.ids[i]) for i in (*shown, *aging_index)])
-    percentiles = _levels(maths.percentiles(tl.cycle[chosen] / DAY))
-    over = percentiles.get(85)
-    finished = [
-        CycleItem(
-            card_id=int(tl.ids[i]),
-            number=int(data.numbers[i]),
-            title=titles.get(int(tl.ids[i]), ""),
-            started_at=to_datetime(tl.started[i], tz),
-            finished_at=to_datetime(tl.finished[i], tz),
-            cycle_days=to_days(tl.cycle[i]),
-            lead_days=to_days(tl.lead[i]),
-            active_days=to_days(measures.active[i]),
-            blocked_days=to_days(measures.blocked[i]),
-        )
-        for i in order
-    ]
-    ages = (now.timestamp() - tl.started[aging_index]) / DAY
-    aging = sorted(
-        (
-            AgingItem(
-                card_id=int(tl.ids[i]),
-                number=int(data.numbers[i]),
-                title=titles.get(int(tl.ids[i]), ""),
-                column=shape.columns[int(tl.column[i])],
-                age_days=float(age),
-                blocked=not np.isnan(tl.blocked_since[i]),
-                over_85=over is not None and float(age) > over,
-            )
-            for i, age in zip(aging_index, ages, strict=True)
-        ),
-        key=lambda a: -a.age_days,
-    )
+    aging_index = aging_index[np.argsort(tl.started[aging_index], kind="stable")]
     reasons = maths.blocker_reasons(
         data.log, tl, since=since, until=until, now=now.timestamp(), items=mask
     )
     return FlowReport(
-        board_id=board.pk,
-        board_name=board.name,
+        board=board,
         start=start,
         end=end,
         now=now,
         filters=filters,
-        last_event_id=data.last_event_id,
-        columns=shape.columns,
-        active_columns=shape.active,
-        start_column=shape.columns[shape.start_index],
-        done_column=shape.columns[shape.done_index],
-        items=int(len(tl) if mask is None else mask.sum()),
+        data=data,
         days=days,
         throughput=[int(x) for x in throughput],
         wip=[int(x) for x in wip],
@@ -522,9 +599,11 @@ def flow_report(
         cfd=maths.cfd(tl, shape, edges, mask).tolist(),
         weekly=_periods(days, throughput, _week),
         monthly=_periods(days, throughput, _month),
-        percentiles=percentiles,
-        finished=finished,
-        aging=aging,
+        percentiles=_levels(maths.percentiles(tl.cycle[chosen] / DAY)),
+        finished_index=finished_index,
+        aging_index=aging_index,
+        measures=measures,
+        items=int(len(tl) if mask is None else mask.sum()),
         efficiency=maths.flow_efficiency(tl, measures, chosen),
         reasons=[Reason(r.reason, r.times, to_days(r.blocked_seconds)) for r in reasons],
         littles_law=maths.littles_law(wip, throughput, tl.cycle[chosen]),

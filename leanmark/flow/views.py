@@ -102,9 +102,7 @@ def board_flow(request: HttpRequest, board_id: int) -> HttpResponse:
         context["report"] = report
         context["active_pairs"] = list(zip(report.columns, report.active_columns, strict=True))
         context["specs"] = _specs(report, context["card_base"], weekly=(end - start).days > 120)
-        context["blocked_items"] = sorted(
-            (i for i in report.finished if i.blocked_days > 0), key=lambda i: -i.blocked_days
-        )[:10]
+        context["blocked_items"] = report.most_blocked(10)
     return render_page(request, "flow/board.html", context, fragment="flow", status=status)
 
 
