@@ -283,4 +283,9 @@ def agenda_record(board: Board, day: date) -> AgendaRecord | None:
 
 def agenda_records_on(workspace: Workspace, day: date) -> list[AgendaRecord]:
     rows = AgendaRecord.objects.filter(workspace=workspace, day=day)
-    return list(rows.select_related("board", "taken_by").order_by("board__name"))
+    records = list(rows.select_related("board", "taken_by").order_by("board__name"))
+    for record in records:  # records kept before sections counted their flagged items
+        for section in record.data.get("sections", []):
+            section.setdefault("flagged", sum(bool(i["flags"]) for i in section["items"]))
+            section.setdefault("quiet", sum(not i["flags"] for i in section["items"]))
+    return records

@@ -5,7 +5,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from leanmark.domain.flow import days
-from leanmark.domain.standup import split_mentions
+from leanmark.domain.standup import mentioned_numbers, split_mentions
 
 register = template.Library()
 
@@ -34,3 +34,10 @@ def age_since(since: datetime | None, now: datetime) -> str:
     if since is None:
         return "–"
     return f"{days(now - since):.1f}"
+
+
+@register.filter
+def first_mention(text: str) -> str:
+    """The first card mentioned as #123 in the text, as "#123", or ""."""
+    numbers = mentioned_numbers(text or "")
+    return f"#{numbers[0]}" if numbers else ""

@@ -282,3 +282,14 @@ def test_stand_up_mode_can_walk_only_the_flagged_items(world, client_for):
     flagged = client.get(url(world, "standup-mode") + "?flagged=1").content.decode()
     assert "Orphan" in flagged and "Owned" not in flagged
     assert "Show all items" in flagged
+
+
+def test_a_blocker_is_offered_as_an_impediment_on_the_card_it_mentions(world, client_for):
+    card = board_services.create_card(world.board, title="Launch", actor=world.bob)
+    services.check_in(
+        world.acme, member=world.bob, actor=world.bob, blockers=f"#{card.number} waits for legal"
+    )
+    html = client_for(world.alice).get(url(world, "standup")).content.decode()
+    assert "Raise as impediment" in html
+    assert f'name="card" size="6" placeholder="#123" value="#{card.number}"' in html
+    assert f'value="#{card.number} waits for legal"' in html
