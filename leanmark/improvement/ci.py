@@ -240,7 +240,7 @@ def _overrides(ctx: "Context") -> Series:
 
 
 def _first_month(workspace: Workspace, board: Board | None) -> Month | None:
-    """The month of the board's first event (or of the first cycle, without a board)."""
+    """The first whole month of data: from the board's first event (or the first cycle)."""
     first_event = (
         CardEvent.objects.filter(board=board).order_by("at").values_list("at", flat=True).first()
         if board is not None
@@ -253,7 +253,12 @@ def _first_month(workspace: Workspace, board: Board | None) -> Month | None:
         .first()
     )
     found = [t for t in (first_event, first_cycle) if t is not None]
-    return _local(min(found), workspace).replace(day=1) if found else None
+    if not found:
+        return None
+    first = _local(min(found), workspace)
+    if first.day == 1:
+        return first
+    return month_end(first) + timedelta(days=1)  # a month begun part-way is not comparable
 
 
 def _as_date(value: Any) -> date:

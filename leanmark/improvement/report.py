@@ -247,4 +247,4 @@ def series_chart(series: Any, changes: list[tuple[date, str, str]]) -> dict[str,
                 },
             }
         )
-    return {"height": 140, "title": series.title + unit, "layer": layers}
+    return {"height": 140, "title": series.title, "layer": layers}

@@ -304,7 +304,10 @@ def start_improvement(
     )
     _validate(improvement)
     improvement.save()
-    note = f"follows {previous.code}" if previous else "started from " + found.label[:200]
+    label = (
+        found.label[:1].lower() + found.label[1:200] if found.kind == Source.BLANK else found.label
+    )
+    note = f"follows {previous.code}" if previous else "started from " + label[:200]
     _record(improvement, Phase.PLAN, actor, at, note)
     return improvement
 
@@ -332,6 +335,15 @@ def update_improvement(
             field="change_date",
         )
     checking = improvement.phase in (Phase.CHECK, Phase.ACT)
+    new_change = cleaned.get("change_date")
+    if checking and new_change and new_change > local_today(improvement.workspace):
+        raise InvalidInput(
+            f"the change date {new_change:%Y-%m-%d} is in the future; a cycle in "
+            f"{Phase(improvement.phase).label} checks a change that has already happened",
+            field="change_date",
+        )
+    if checking and "change_date" in cleaned and new_change is None:
+        raise InvalidInput("a cycle being checked needs its change date", field="change_date")
     if checking and "metric" in cleaned and cleaned["metric"] != improvement.metric:
         raise PhaseRefused(
             "the baseline metric cannot change once the effect is being checked; "
