@@ -1,6 +1,6 @@
 """API operations of this app, added to the one NinjaAPI by leanmark/api.py."""
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
@@ -26,6 +26,7 @@ from .schemas import (
 )
 
 router = Router(tags=["improvements"])
+PhaseName = Literal["", "plan", "do", "check", "act", "closed"]
 ERRORS = {codes_4xx: ErrorOut}
 
 
@@ -53,9 +54,9 @@ def _out(improvement: Improvement) -> ImprovementOut:
     response={200: list[ImprovementOut], **ERRORS},
     summary="Improvement cycles of a workspace, newest first",
 )
-def list_improvements(request: HttpRequest, slug: str, phase: str = ""):
+def list_improvements(request: HttpRequest, slug: str, phase: PhaseName = ""):
     membership = api_membership(request, slug)
-    rows = queries.improvements_of(membership.workspace, phase=phase[:6] or None)
+    rows = queries.improvements_of(membership.workspace, phase=phase or None)
     return [ImprovementOut.of(i, full=False) for i in rows]
 
 
