@@ -24,6 +24,7 @@ from scipy.optimize import least_squares, minimize  # type: ignore[import-untype
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
+EXTRAPOLATION = 1.25  # a recommendation above 1.25 x the history's largest month is flagged
 MIN_MONTHS = 6  # fewer months of history than this and a fitted curve carries a warning
 DIMENSIONS = ("stage", "channel", "campaign")
 
@@ -248,6 +249,7 @@ class Curve:
     r_squared: float | None = None
     rmse: float | None = None
     warnings: tuple[str, ...] = ()
+    max_x: float | None = None  # the largest monthly x in a fitted curve's history
 
     def __post_init__(self) -> None:
         check_curve(self.a, self.b)
@@ -324,6 +326,7 @@ def fit_curve(channel: str, spend: Sequence[float], ret: Sequence[float]) -> Cur
         r_squared=r_squared,
         rmse=rmse,
         warnings=tuple(warnings),
+        max_x=float(x.max()),
     )
 
 
@@ -347,6 +350,7 @@ class ChannelSplit:
     current_marginal_roi: float | None
     at_minimum: bool
     at_maximum: bool
+    extrapolated: bool = False  # recommended well beyond anything the history has seen
 
 
 @dataclass(frozen=True)
@@ -488,6 +492,7 @@ def allocate(
                 current_marginal_roi=None if now is None else c.marginal(now),
                 at_minimum=bool(x[i] <= low[i] + tol),
                 at_maximum=bool(x[i] >= high[i] - tol),
+                extrapolated=c.max_x is not None and float(x[i]) > EXTRAPOLATION * c.max_x,
             )
         )
     return Allocation(

@@ -1,7 +1,336 @@
-"""`leanmark` commands of this app; leanmark/cli.py calls ``register(app)``."""
+"""`leanmark` commands of this app: ``roi report``, ``allocate``, ``spend add|list|import`` and
+``time log``; leanmark/cli.py calls ``register(app)``."""
+
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+from rich.table import Table
+
+from leanmark.lib.cli import (
+    AsOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    actor_for,
+    fail,
+    out,
+    print_json,
+    progress_bar,
+    setup_django,
+    workspace_for,
+)
+
+roi_app = typer.Typer(help="Value-stream ROI.", no_args_is_help=True)
+spend_app = typer.Typer(help="Marketing spend.", no_args_is_help=True)
+time_app = typer.Typer(help="Time logged on cards.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     """Add this app's commands (sub-apps or commands) to the `leanmark` command."""
+    app.add_typer(roi_app, name="roi")
+    app.add_typer(spend_app, name="spend")
+    app.add_typer(time_app, name="time")
+    app.command("allocate")(allocate)
+
+
+def _money(value: Any) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def _pct(value: Any) -> str:
+    return "—" if value is None else f"{float(value) * 100:.1f} %"
+
+
+@roi_app.command("report")
+def report(
+    period: Annotated[
+        str, typer.Option(help="2026-Q3, 2026-07, 2026, 2026-07-01..2026-08-15, ytd, last-month…")
+    ] = "last-12-months",
+    by: Annotated[str, typer.Option(help="stage, channel or campaign.")] = "stage",
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Cost, return, ROI and ROMI per hourglass stage, channel or campaign."""
+    setup_django()
+    from django.utils import timezone
+
+    from leanmark.domain import roi as domain
+    from leanmark.roi import queries
+    from leanmark.roi.schemas import report_out
+
+    ws = workspace_for(workspace)
+    if by not in domain.DIMENSIONS:
+        fail(f"report by stage, channel or campaign, not {by!r}")
+    try:
+        start, end = domain.parse_period(period, timezone.localdate())
+    except domain.RoiInputError as error:
+        fail(error.message)
+    view = queries.report(ws, start=start, end=end, by=by)
+    if as_json:
+        print_json(report_out(view).model_dump(mode="json", by_alias=True))
+        return
+    table = Table(
+        by.capitalize(),
+        "Spend",
+        "Labour",
+        "Hours",
+        "Cost",
+        "Return",
+        "ROI",
+        "ROMI",
+        "Hours %",
+        "Return %",
+        title=f"ROI {start} – {end} ({view.currency})",
+    )
+    for row in [*view.report.rows, view.report.total]:
+        table.add_row(
+            row.key or "(unattributed)",
+            _money(row.spend),
+            _money(row.labour),
+            f"{row.hours.normalize():f}",
+            _money(row.cost),
+            _money(row.ret),
+            _pct(row.roi),
+            _pct(row.romi),
+            _pct(row.hours_share),
+            _pct(row.return_share),
+        )
+    out.print(table)
+    if view.cac is not None:
+        payback = "—" if view.payback is None else f"{view.payback:.1f}"
+        out.print(f"CAC {_money(view.cac)}; payback {payback} months")
+    for note in view.notes:
+        out.print(f"Note: {note}")
+
+
+def _pairs(values: list[str], option: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        channel, sep, rest = value.partition("=")
+        if not sep or not channel.strip():
+            fail(f"{option} takes CHANNEL=VALUE, not {value!r}")
+        pairs[channel.strip().lower()] = rest.strip()
+    return pairs
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        fail(f"{what} {text!r} is not a number")
+
+
+def allocate(
+    budget: Annotated[
+        float | None,
+        typer.Option(help="Total per month (default: what last month used)."),
+    ] = None,
+    unit: Annotated[str, typer.Option(help="money or hours.")] = "money",
+    minimum: Annotated[
+        list[str] | None, typer.Option("--min", help="CHANNEL=AMOUNT, repeatable.")
+    ] = None,
+    maximum: Annotated[
+        list[str] | None, typer.Option("--max", help="CHANNEL=AMOUNT, repeatable.")
+    ] = None,
+    curve: Annotated[
+        list[str] | None,
+        typer.Option(help="CHANNEL=A,B: use r(x) = A·ln(1 + x/B) for this run, repeatable."),
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Recommend the split of a monthly budget (money or hours) over the channels."""
+    setup_django()
+    from django.utils import timezone
+
+    from leanmark.board.errors import BoardError
+    from leanmark.domain import roi as domain
+    from leanmark.roi import queries
+    from leanmark.roi.schemas import allocation_out
+
+    ws = workspace_for(workspace)
+    if unit not in ("money", "hours"):
+        fail(f"the unit is money or hours, not {unit!r}")
+    lows = {c: _number(v, f"the minimum of {c}") for c, v in _pairs(minimum or [], "--min").items()}
+    highs = {
+        c: _number(v, f"the maximum of {c}") for c, v in _pairs(maximum or [], "--max").items()
+    }
+    bounds = {c: domain.Bounds(lows.get(c, 0.0), highs.get(c)) for c in {*lows, *highs}}
+    override = {}
+    for channel, text in _pairs(curve or [], "--curve").items():
+        a, _, b = text.partition(",")
+        override[channel] = (_number(a, f"a of {channel}"), _number(b, f"b of {channel}"))
+    try:
+        view = queries.allocation(
+            ws,
+            unit=unit,
+            today=timezone.localdate(),
+            budget=budget,
+            bounds=bounds,
+            override=override,
+        )
+    except BoardError as error:
+        fail(error.message)
+    result = allocation_out(view, unit)
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+        return
+    table = Table(
+        "Channel",
+        "Current",
+        "Recommended",
+        "Expected return",
+        "Marginal ROI",
+        "",
+        title=f"Allocation of {result.budget:,.0f} ({unit})",
+    )
+    for s in result.splits:
+        flags = [
+            text
+            for text, on in (
+                ("at its minimum", s.at_minimum and not s.at_maximum),
+                ("at its maximum", s.at_maximum),
+                ("beyond its history", s.beyond_history),
+            )
+            if on
+        ]
+        table.add_row(
+            s.channel,
+            "—" if s.current is None else f"{s.current:,.0f}",
+            f"{s.recommended:,.0f}",
+            f"{s.expected_return:,.0f}",
+            f"{s.marginal_roi:.2f}",
+            ", ".join(flags),
+        )
+    out.print(table)
+    now = "—" if result.current_return is None else f"{result.current_return:,.0f}"
+    out.print(f"Expected return: {result.expected_return:,.0f} (current split: {now})")
+    for channel, problem in result.channels_without_curve.items():
+        out.print(f"{channel} has no curve: {problem}")
+    for note in result.notes:
+        out.print(f"Note: {note}")
+
+
+@spend_app.command("add")
+def spend_add(
+    date: Annotated[str, typer.Argument(help="YYYY-MM-DD.")],
+    amount: Annotated[str, typer.Argument(help="In the workspace's currency.")],
+    channel: Annotated[str, typer.Option(help="Channel.")] = "",
+    stage: Annotated[str, typer.Option(help="Hourglass stage.")] = "",
+    campaign: Annotated[str, typer.Option(help="Campaign.")] = "",
+    currency: Annotated[str, typer.Option(help="ISO 4217 (default: the workspace's).")] = "",
+    note: Annotated[str, typer.Option(help="Note.")] = "",
+    workspace: WorkspaceOpt = None,
+    as_user: AsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record one spend entry."""
+    setup_django()
+    from leanmark.board.errors import BoardError
+    from leanmark.roi import services
+    from leanmark.roi.schemas import SpendOut
+
+    ws = workspace_for(workspace)
+    entry = services.SpendIn(date, amount, currency, channel, stage, campaign, note)
+    try:
+        row = services.record_spend(ws, entry, actor=actor_for(ws, as_user))
+    except BoardError as error:
+        fail(error.message)
+    if as_json:
+        print_json(SpendOut.of(row).model_dump(mode="json"))
+    else:
+        out.print(f"Recorded {row.amount:,.2f} {row.currency} on {row.on}.")
+
+
+@spend_app.command("import")
+def spend_import(
+    path: Annotated[Path, typer.Argument(help="CSV: date,amount[,currency,channel,stage,…].")],
+    workspace: WorkspaceOpt = None,
+    as_user: AsOpt = None,
+) -> None:
+    """Import spend from a CSV file, all or nothing; importing it again changes nothing."""
+    setup_django()
+    from leanmark.board.errors import BoardError
+    from leanmark.roi import services
+
+    ws = workspace_for(workspace)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        fail(f"cannot read {path}: {error}")
+    try:
+        with progress_bar("Importing spend") as report:
+            result = services.import_spend_csv(
+                ws, text, actor=actor_for(ws, as_user), progress=report
+            )
+    except BoardError as error:
+        fail(error.message)
+    out.print(f"{result.created} added, {result.updated} updated, {result.unchanged} unchanged.")
+
+
+@spend_app.command("list")
+def spend_list(
+    channel: Annotated[str, typer.Option(help="Only this channel.")] = "",
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Spend entries, newest first."""
+    setup_django()
+    from leanmark.roi import queries
+    from leanmark.roi.schemas import SpendOut
+
+    ws = workspace_for(workspace)
+    rows, total = queries.spend_page(ws, channel=channel.lower(), limit=max(1, min(limit, 5000)))
+    if as_json:
+        print_json([SpendOut.of(r).model_dump(mode="json") for r in rows])
+        return
+    table = Table("Date", "Amount", "Channel", "Stage", "Campaign", title=f"{total} entries")
+    for r in rows:
+        table.add_row(str(r.on), f"{r.amount:,.2f} {r.currency}", r.channel, r.stage, r.campaign)
+    out.print(table)
+
+
+@time_app.command("log")
+def time_log(
+    card: Annotated[int, typer.Argument(help="Card number (without #).")],
+    hours: Annotated[str, typer.Argument(help="Hours, e.g. 1.5.")],
+    date: Annotated[str, typer.Option(help="YYYY-MM-DD (default: today).")] = "",
+    member: Annotated[str, typer.Option(help="Who did the work (e-mail; default: --as).")] = "",
+    note: Annotated[str, typer.Option(help="Note.")] = "",
+    workspace: WorkspaceOpt = None,
+    as_user: AsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Log time on a card."""
+    setup_django()
+    from django.http import Http404
+    from django.utils import timezone
+
+    from leanmark.board import queries as board_queries
+    from leanmark.board.errors import BoardError
+    from leanmark.roi import services
+    from leanmark.roi.schemas import TimeLogOut
+
+    ws = workspace_for(workspace)
+    actor = actor_for(ws, as_user)
+    person = actor_for(ws, member) if member else actor
+    try:
+        found = board_queries.card_for(ws, card)
+    except Http404:
+        fail(f"no card #{card} in {ws.slug}")
+    try:
+        log = services.log_time(
+            found,
+            member=person,
+            on=date or timezone.localdate(),
+            hours=hours,
+            note=note,
+            actor=actor,
+        )
+    except BoardError as error:
+        fail(error.message)
+    if as_json:
+        print_json(TimeLogOut.of(log).model_dump(mode="json"))
+    else:
+        out.print(f"Logged {log.hours.normalize():f} h on #{found.number} for {person.label}.")

@@ -1,7 +1,185 @@
-"""This app's part of the Northwind demo; leanmark/demo/generator.py calls ``load(ctx)``."""
+"""This app's part of the Northwind demo: a year of spend across five channels, revenue per
+channel with diminishing returns built in (r = a·ln(1 + x/b) per month, with noise), time logs
+on the board's cards, hourly costs, and a saved plan for this month."""
 
+import calendar
+import math
+from datetime import date, timedelta
+from decimal import Decimal
+
+from leanmark.dashboard import queries as dashboard_queries
+from leanmark.dashboard import services as dashboard
 from leanmark.demo.context import DemoContext
+from leanmark.domain import roi as domain
+
+from . import queries, services
+from .models import Spend
+
+# channel: (stage, a, b, typical monthly spend, entries a month, campaigns)
+CHANNELS: dict[str, tuple[str, float, float, float, int, tuple[str, ...]]] = {
+    "paid_search": ("buy", 9_000, 2_500, 3_000, 0, ("Brand search", "Sample pack", "Retargeting")),
+    "social": ("know", 6_000, 1_500, 2_000, 0, ("Reels", "Ambassadors")),
+    "email": ("repeat", 3_500, 350, 600, 4, ("Newsletter", "Win-back")),
+    "seo": ("know", 8_000, 3_000, 1_500, 2, ("Brew guides",)),
+    "events": ("try", 5_000, 4_000, 2_500, 2, ("Tastings", "Festivals")),
+}
+LABELS = {
+    "paid_search": "paid search",
+    "social": "social",
+    "email": "email",
+    "seo": "SEO",
+    "events": "events",
+}
+HOURLY = (Decimal(65), Decimal(45), Decimal(42))  # owner, member, member
+MONTHS = 12
 
 
 def load(ctx: DemoContext) -> None:
-    """Create this app's demo data in ``ctx.workspace`` (deterministic from ``ctx.seed``)."""
+    rng = ctx.rng("roi")
+    workspace = ctx.workspace
+    services.update_settings(
+        workspace,
+        currency="GBP",
+        contribution_margin=Decimal("0.6"),
+        gross_margin=Decimal("0.55"),
+        revenue_per_customer=Decimal(18),
+        customers_metric="",
+        actor=ctx.owner,
+    )
+    today = ctx.now.date()
+    first = domain.add_months(today.replace(day=1), -MONTHS)
+    spend: list[Spend] = []
+    revenue: list[dashboard.RowIn] = []
+    metrics = _revenue_metrics(ctx)
+    customers_metric = _customers_metric(ctx)
+    customers: list[dashboard.RowIn] = []
+    month = first
+    while month <= today:
+        days = [
+            month + timedelta(days=d)
+            for d in range(calendar.monthrange(month.year, month.month)[1])
+            if month + timedelta(days=d) <= today
+        ]
+        share = len(days) / calendar.monthrange(month.year, month.month)[1]
+        new_customers = 0.0
+        for channel, (stage, a, b, typical, entries, campaigns) in CHANNELS.items():
+            monthly = typical * rng.uniform(0.45, 1.6) * share
+            monthly_return = a * math.log1p(monthly / b) * rng.uniform(0.9, 1.1)
+            new_customers += monthly_return / 38  # an average first order of about £38
+            spend_days = days if entries == 0 else sorted(rng.sample(days, min(entries, len(days))))
+            weights = [rng.uniform(0.6, 1.4) for _ in spend_days]
+            for day, weight in zip(spend_days, weights, strict=True):
+                amount = Decimal(repr(monthly * weight / sum(weights))).quantize(Decimal("0.01"))
+                spend.append(
+                    Spend(
+                        workspace=workspace,
+                        on=day,
+                        amount=amount,
+                        currency="GBP",
+                        channel=channel,
+                        stage=stage,
+                        campaign=rng.choice(campaigns),
+                        created_by=ctx.owner,
+                    )
+                )
+            weights = [rng.uniform(0.5, 1.5) for _ in days]
+            for day, weight in zip(days, weights, strict=True):
+                value = round(monthly_return * weight / sum(weights), 2)
+                revenue.append(
+                    dashboard.RowIn(len(revenue) + 2, metrics[channel], day, value, channel)
+                )
+        if customers_metric:
+            for day in days:
+                customers.append(
+                    dashboard.RowIn(
+                        len(customers) + 2,
+                        customers_metric,
+                        day,
+                        float(round(new_customers / len(days) * rng.uniform(0.6, 1.4))),
+                    )
+                )
+        month = domain.add_months(month, 1)
+    Spend.objects.bulk_create(spend, batch_size=1000)
+    dashboard.upsert_measurements(workspace, revenue, source="demo", what="the ROI demo")
+    if customers:
+        dashboard.upsert_measurements(workspace, customers, source="demo", what="the ROI demo")
+        services.update_settings(workspace, customers_metric=customers_metric, actor=ctx.owner)
+    for person, cost in zip(ctx.workers, HOURLY, strict=True):
+        services.set_hourly_cost(workspace, person, cost, actor=ctx.owner)
+    _time_logs(ctx, rng)
+    _plan(ctx, today)
+
+
+def _revenue_metrics(ctx: DemoContext) -> dict[str, str]:
+    keys = {}
+    for channel, (stage, *_rest) in CHANNELS.items():
+        key = f"revenue-{channel.replace('_', '-')}"
+        dashboard.create_metric(
+            ctx.workspace,
+            name=f"Revenue from {LABELS[channel]}",
+            key=key,
+            kind="output",
+            stage=stage,
+            channel=channel,
+            unit="GBP",
+            aggregation="sum",
+            is_revenue=True,
+            description="Orders attributed to the channel (last click); the ROI demo's returns",
+        )
+        keys[channel] = key
+    return keys
+
+
+def _customers_metric(ctx: DemoContext) -> str:
+    """The dashboard demo's new-customers metric if it has one, else one of ours."""
+    for info in dashboard_queries.all_infos(ctx.workspace):
+        if "customer" in info.key and "new" in info.key:
+            return str(info.key)
+    dashboard.create_metric(
+        ctx.workspace,
+        name="New customers (ROI demo)",
+        key="new-customers",
+        kind="output",
+        stage="buy",
+        unit="customers",
+        aggregation="sum",
+        description="First orders; the ROI page's CAC divides acquisition cost by these",
+    )
+    return "new-customers"
+
+
+def _time_logs(ctx: DemoContext, rng) -> None:  # type: ignore[no-untyped-def]
+    cards = list(ctx.board.cards.filter(started_at__isnull=False).prefetch_related("assignees"))
+    rows = []
+    workers = {p.pk: p for p in ctx.workers}
+    per_day: dict[tuple[int, date], Decimal] = {}
+    for card in cards:
+        people = [p for p in card.assignees.all() if p.pk in workers] or [ctx.workers[1]]
+        start = card.started_at.date()
+        end = (card.finished_at or ctx.now).date()
+        span = max((end - start).days, 0)
+        for _ in range(rng.randint(1, 4)):
+            person = rng.choice(people)
+            day = start + timedelta(days=rng.randint(0, span))
+            if day.weekday() >= 5:
+                day -= timedelta(days=day.weekday() - 4)
+            hours = Decimal(rng.choice((0.5, 1, 1, 1.5, 2, 2, 3, 4)))
+            if per_day.get((person.pk, day), Decimal(0)) + hours > 8:
+                continue
+            per_day[(person.pk, day)] = per_day.get((person.pk, day), Decimal(0)) + hours
+            rows.append(services.TimeLogIn(card, person, day, hours))
+    services.import_time_logs(ctx.workspace, rows, actor=ctx.owner)
+
+
+def _plan(ctx: DemoContext, today: date) -> None:
+    view = queries.allocation(ctx.workspace, unit="money", today=today)
+    services.save_plan(
+        ctx.workspace,
+        view.allocation,
+        curves=view.curves.curves,
+        bounds={},
+        name=f"Plan for {today:%B %Y}",
+        month=today.replace(day=1),
+        unit="money",
+        actor=ctx.owner,
+    )

@@ -5,7 +5,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from importlib import import_module
 from typing import Any
 
 from django.db.models import QuerySet, Sum
@@ -13,6 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 
 from leanmark.accounts.models import Workspace
+from leanmark.dashboard import queries as dashboard_queries
 from leanmark.domain import roi as domain
 from leanmark.domain.hourglass import STAGES
 
@@ -106,6 +106,30 @@ def time_logs(
     return rows[:limit]
 
 
+def workers_of(workspace: Workspace) -> list[Any]:
+    """Members and owners (viewers do not log time), by name."""
+    from leanmark.accounts.models import Membership, Role
+
+    rows = (
+        Membership.objects.filter(workspace=workspace, role__in=[Role.OWNER, Role.MEMBER])
+        .select_related("user")
+        .order_by("user__display_name", "user__username")
+    )
+    return [m.user for m in rows]
+
+
+def members_with_costs(workspace: Workspace) -> list[tuple[Any, str, Decimal | None]]:
+    """(user, role, hourly cost) of every member. Owner-only data."""
+    from leanmark.accounts.models import Membership
+
+    rates = hourly_costs(workspace)
+    rows = Membership.objects.filter(workspace=workspace).select_related("user")
+    return [
+        (m.user, m.role, rates.get(m.user_id))
+        for m in rows.order_by("user__display_name", "user__username")
+    ]
+
+
 def hourly_costs(workspace: Workspace) -> dict[int, Decimal]:
     """user id → hourly cost. Owner-only data: callers check the role before showing it."""
     return dict(
@@ -170,46 +194,28 @@ def cost_lines(workspace: Workspace, *, start: date, end: date) -> list[domain.C
 @dataclass(frozen=True)
 class Returns:
     lines: list[domain.ReturnLine]
-    available: bool  # False until the dashboard app provides returns()
     source: str
+
+
+RETURNS_SOURCE = "revenue measurements, and output measurements × their value per unit (dashboard)"
 
 
 def return_lines(workspace: Workspace, *, start: date, end: date) -> Returns:
     """Revenue measurements plus output measurements * value per unit, from the dashboard."""
-    returns = _dashboard("returns")
-    if returns is None:
-        return Returns(
-            [], False, "the dashboard's measurements are not available in this installation yet"
-        )
-    rows = returns(workspace, start=start, end=end)
+    rows = dashboard_queries.returns(workspace, start=start, end=end)
     return Returns(
         [
             domain.ReturnLine(
-                on=_row_date(row),
+                on=row.date,
                 stage=row.stage or "",
-                channel=row.channel or "",
+                channel=(row.channel or "").lower(),
                 campaign=row.campaign or "",
-                amount=Decimal(row.amount),
+                amount=row.amount,
             )
             for row in rows
         ],
-        True,
-        "revenue measurements, and output measurements × their value per unit (dashboard)",
+        RETURNS_SOURCE,
     )
-
-
-def _dashboard(name: str) -> Any:
-    """One of the dashboard's query functions, or None while that app does not provide it."""
-    try:
-        module = import_module("leanmark.dashboard.queries")
-    except ImportError:
-        return None
-    return getattr(module, name, None)
-
-
-def _row_date(row: Any) -> date:
-    value: date = row.date
-    return value
 
 
 # ---- the report -------------------------------------------------------------------------------
@@ -223,7 +229,6 @@ class ReportView:
     currency: str
     report: domain.RoiReport
     monthly: list[tuple[date, Decimal, Decimal]]
-    returns_available: bool
     returns_source: str
     acquisition_cost: Decimal
     new_customers: Decimal | None
@@ -261,8 +266,11 @@ def report(workspace: Workspace, *, start: date, end: date, by: str) -> ReportVi
         else domain.payback_months(cac, settings.revenue_per_customer, settings.gross_margin)
     )
     notes = list(result.notes)
-    if not returns.available:
-        notes.append(f"No returns: {returns.source}. Costs are complete.")
+    if not returns.lines:
+        notes.append(
+            "No returns in this period: record revenue metrics, or give output metrics a value "
+            "per unit, on the dashboard"
+        )
     return ReportView(
         start=start,
         end=end,
@@ -270,7 +278,6 @@ def report(workspace: Workspace, *, start: date, end: date, by: str) -> ReportVi
         currency=settings.currency,
         report=result,
         monthly=domain.monthly_totals(costs, returns.lines),
-        returns_available=returns.available,
         returns_source=returns.source,
         acquisition_cost=acquisition,
         new_customers=customers,
@@ -287,11 +294,10 @@ def new_customers(
     """New customers in the period from the dashboard metric the owner named, if any."""
     if not settings.customers_metric:
         return None
-    series = _dashboard("series")
-    if series is None:
-        return None
     try:
-        points = series(workspace, settings.customers_metric, start=start, end=end, period="month")
+        points = dashboard_queries.series(
+            workspace, settings.customers_metric, start=start, end=end, period="month"
+        )
     except Http404:
         return None
     total = sum((Decimal(str(v)) for _, v in points if v is not None), ZERO)
@@ -437,3 +443,55 @@ def plan_vs_actual(plan: AllocationPlan) -> list[PlanActual]:
             )
         )
     return rows
+
+
+# ---- allocation -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AllocationView:
+    curves: CurveSet
+    allocation: domain.Allocation
+    bounds: dict[str, domain.Bounds]
+
+
+def allocation(
+    workspace: Workspace,
+    *,
+    unit: str,
+    today: date,
+    budget: float | None = None,
+    bounds: dict[str, domain.Bounds] | None = None,
+    override: dict[str, tuple[float, float]] | None = None,
+) -> AllocationView:
+    """The recommended split of ``budget`` (default: what the last whole month used) over the
+    channels with a response curve, beside the current split. ``override`` gives curves
+    (a, b) for this computation only, replacing fitted or saved ones."""
+    from .errors import InvalidInput
+
+    found = curves(workspace, unit=unit, today=today)
+    for channel, (a, b) in (override or {}).items():
+        try:
+            found.curves[channel] = domain.Curve(channel, a, b, source="request")
+        except domain.RoiInputError as error:
+            raise InvalidInput(f"{channel}: {error.message}", field=f"curves.{channel}") from None
+        found.current.setdefault(channel, 0.0)
+        found.problems.pop(channel, None)
+    if not found.curves:
+        raise InvalidInput(
+            "no channel has a response curve yet: record a few months of spend and returns per "
+            "channel, or enter a curve by hand",
+            field="curves",
+        )
+    if budget is None:
+        budget = sum(found.current.get(c, 0.0) for c in found.curves)
+    try:
+        result = domain.allocate(
+            list(found.curves.values()),
+            budget,
+            bounds or {},
+            current={c: found.current.get(c, 0.0) for c in found.curves},
+        )
+    except domain.RoiInputError as error:
+        raise InvalidInput(error.message, field=error.field or "bounds") from None
+    return AllocationView(found, result, dict(bounds or {}))

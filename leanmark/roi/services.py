@@ -16,6 +16,7 @@ from leanmark.accounts.models import Membership, Role, User, Workspace
 from leanmark.accounts.services import audit
 from leanmark.board import services as board_services
 from leanmark.board.models import Card
+from leanmark.dashboard import queries as dashboard_queries
 from leanmark.domain import roi as domain
 
 from .currencies import CODES
@@ -138,6 +139,15 @@ def settings_of(workspace: Workspace) -> RoiSettings:
     return found or RoiSettings(workspace=workspace)
 
 
+def customer_metric_keys(workspace: Workspace) -> dict[str, str]:
+    """key → name of the dashboard's typed output metrics (candidates for new customers)."""
+    return {
+        info.key: info.name
+        for info in dashboard_queries.all_infos(workspace)
+        if info.metric is not None and info.kind == "output"
+    }
+
+
 @transaction.atomic
 def update_settings(workspace: Workspace, *, actor: User | None, **values: Any) -> RoiSettings:
     current = settings_of(workspace)
@@ -166,6 +176,12 @@ def update_settings(workspace: Workspace, *, actor: User | None, **values: Any) 
     current.customers_metric = clean_text(
         values.get("customers_metric", current.customers_metric), "customers_metric", 100
     )
+    if current.customers_metric and current.customers_metric not in customer_metric_keys(workspace):
+        raise InvalidInput(
+            f"no output metric {current.customers_metric!r} on the dashboard; "
+            "choose the one that counts new customers",
+            field="customers_metric",
+        )
     current.save()
     audit(
         workspace,
@@ -566,3 +582,56 @@ def save_plan(
 def delete_plan(plan: AllocationPlan, *, actor: User | None) -> None:
     audit(plan.workspace, actor, "roi.plan_deleted", f"deleted allocation plan {plan.name!r}")
     plan.delete()
+
+
+@dataclass(frozen=True)
+class TimeLogIn:
+    card: Card
+    member: User
+    on: date
+    hours: Decimal
+    note: str = ""
+
+
+@transaction.atomic
+def import_time_logs(workspace: Workspace, rows: list[TimeLogIn], *, actor: User | None) -> int:
+    """Many time logs at once (history, the demo): validated like ``log_time``, all or nothing,
+    and each card's cached total updated once."""
+    allowed = {m.user_id for m in Membership.objects.filter(workspace=workspace)
+               if m.allows(Role.MEMBER)}  # fmt: skip
+    existing = (
+        TimeLog.objects.filter(workspace=workspace, on__in={row.on for row in rows})
+        .values("member_id", "on")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    )
+    per_day = {(e["member_id"], e["on"]): e["total"] for e in existing}
+    for index, row in enumerate(rows, start=1):
+        if row.card.board.workspace_id != workspace.pk:
+            raise InvalidInput(f"row {index}: the card is not in this workspace", field="card")
+        if row.member.pk not in allowed:
+            raise InvalidInput(f"row {index}: {row.member.label} cannot log time here")
+        if not Decimal(0) < row.hours <= MAX_HOURS_A_DAY:
+            raise InvalidInput(f"row {index}: hours must be above 0 and at most 24", field="hours")
+        key = (row.member.pk, row.on)
+        per_day[key] = per_day.get(key, Decimal(0)) + row.hours
+        if per_day[key] > MAX_HOURS_A_DAY:
+            raise InvalidInput(f"row {index}: more than 24 hours on {row.on}", field="hours")
+    TimeLog.objects.bulk_create(
+        [
+            TimeLog(
+                workspace=workspace,
+                card=row.card,
+                member=row.member,
+                on=row.on,
+                hours=row.hours,
+                note=row.note,
+                created_by=actor,
+            )
+            for row in rows
+        ],
+        batch_size=1000,
+    )
+    for card in {row.card.pk: row.card for row in rows}.values():
+        board_services.set_time_logged(card, _card_total(card))
+    return len(rows)

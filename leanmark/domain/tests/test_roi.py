@@ -216,3 +216,12 @@ def test_an_unknown_period_is_refused_with_examples(text):
     with pytest.raises(RoiInputError) as error:
         roi.parse_period(text, date(2026, 11, 24))
     assert error.value.field == "period"
+
+
+def test_a_recommendation_far_beyond_the_history_is_flagged():
+    fitted = roi.fit_curve(
+        "email", [100, 200, 300, 400, 500, 600], [690, 1100, 1390, 1610, 1790, 1950]
+    )
+    assert fitted.max_x == 600
+    split = roi.allocate([fitted, Curve("seo", 10, 1_000)], 5_000).splits[0]
+    assert split.recommended > 750 and split.extrapolated

@@ -1,0 +1,95 @@
+import json
+
+from typer.testing import CliRunner
+
+from leanmark.board import services as board_services
+from leanmark.cli import app
+from leanmark.roi import services
+from leanmark.roi.models import Spend, TimeLog
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_spend_add_prints_what_was_recorded(world):
+    result = run("spend", "add", "2026-07-01", "120.5", "--channel", "seo", "-w", "acme")
+    assert (result.exit_code, result.stdout) == (0, "Recorded 120.50 EUR on 2026-07-01.\n")
+
+
+def test_negative_spend_exits_1_with_the_reason(world):
+    result = runner.invoke(app, ["spend", "add", "-w", "acme", "--", "2026-07-01", "-5"])
+    assert result.exit_code == 1
+    assert "the amount cannot be negative (it is -5)" in result.stderr
+    assert not Spend.objects.exists()
+
+
+def test_spend_import_twice_changes_nothing(world, tmp_path):
+    path = tmp_path / "spend.csv"
+    path.write_text("date,amount,channel\n2026-07-01,10,seo\n2026-07-02,20,email\n")
+    assert "2 added, 0 updated, 0 unchanged." in run("spend", "import", path, "-w", "acme").stdout
+    assert "0 added, 0 updated, 2 unchanged." in run("spend", "import", path, "-w", "acme").stdout
+
+
+def test_time_log_on_a_card(world):
+    board_services.create_card(
+        world.board, title="Ads", column=world.column("Ready"), actor=world.bob
+    )
+    result = run(
+        "time", "log", "1", "1.5", "--date", "2026-07-01", "-w", "acme", "--as", "bob@acme.example"
+    )
+    assert (result.exit_code, result.stdout) == (0, "Logged 1.5 h on #1 for Bob Member.\n")
+    assert TimeLog.objects.get().member == world.bob
+
+
+def test_roi_report_as_json(world):
+    services.record_spend(
+        world.acme, services.SpendIn(on="2026-08-03", amount="300", stage="know"), actor=world.bob
+    )
+    result = run("roi", "report", "--period", "2026-Q3", "--json", "-w", "acme")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert (data["start"], data["end"]) == ("2026-07-01", "2026-09-30")
+    assert data["total"]["cost"] == "300.00"
+
+
+def test_roi_report_refuses_an_unknown_period(world):
+    result = runner.invoke(app, ["roi", "report", "--period", "Q3", "-w", "acme"])
+    assert result.exit_code == 1 and "unknown period 'Q3'" in result.stderr
+
+
+def test_allocate_with_hand_entered_curves_as_json(world):
+    result = run(
+        "allocate", "--budget", "1000", "--curve", "email=1000,100", "--curve", "seo=2000,300",
+        "--json", "-w", "acme",
+    )  # fmt: skip
+    assert result.exit_code == 0
+    splits = {s["channel"]: s["recommended"] for s in json.loads(result.stdout)["splits"]}
+    assert splits == {"email": 366.67, "seo": 633.33}
+
+
+def test_allocate_refuses_minimums_above_the_budget(world):
+    result = runner.invoke(
+        app,
+        [
+            "allocate",
+            "--budget",
+            "100",
+            "--curve",
+            "email=1000,100",
+            "--min",
+            "email=150",
+            "-w",
+            "acme",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "the budget (100) is below the sum of the minimums (150)" in result.stderr
+
+
+def test_allocate_without_any_curve_says_what_to_do(world):
+    result = runner.invoke(app, ["allocate", "--budget", "100", "-w", "acme"])
+    assert result.exit_code == 1
+    assert "no channel has a response curve yet" in result.stderr
