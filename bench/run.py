@@ -216,6 +216,12 @@ def main() -> int:
             print(f"note: {note}")
         print_queries(result)
     crashed = run_flow() or crashed
+    print("\n== roi_bench.py ==", flush=True)
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
+    roi = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "roi_bench.py")], env=env, check=False
+    )
+    crashed = crashed or roi.returncode != 0
     print(f"\nmake bench took {time.perf_counter() - began:.0f} s.")
     return 1 if crashed else 0
 

@@ -155,7 +155,11 @@ def log_time(request: HttpRequest, card_id: int, payload: TimeLogIn):
 )
 def delete_time_log(request: HttpRequest, slug: str, log_id: int):
     membership = api_membership(request, slug, Role.MEMBER)
-    services.delete_time_log(queries.time_log_for(membership.workspace, log_id), actor=request.user)
+    services.delete_time_log(
+        queries.time_log_for(membership.workspace, log_id),
+        actor=request.user,
+        is_owner=membership.allows(Role.OWNER),
+    )
     return Status(204, None)
 
 

@@ -10,3 +10,10 @@ class DuplicateSpend(BoardError):
 
     code = "duplicate_spend"
     status = 409
+
+
+class NotYours(BoardError):
+    """Someone else's time log: only its member, whoever logged it, or an owner deletes it."""
+
+    code = "forbidden"
+    status = 403

@@ -463,13 +463,14 @@ def allocation(
     budget: float | None = None,
     bounds: dict[str, domain.Bounds] | None = None,
     override: dict[str, tuple[float, float]] | None = None,
+    curve_set: CurveSet | None = None,
 ) -> AllocationView:
     """The recommended split of ``budget`` (default: what the last whole month used) over the
     channels with a response curve, beside the current split. ``override`` gives curves
     (a, b) for this computation only, replacing fitted or saved ones."""
     from .errors import InvalidInput
 
-    found = curves(workspace, unit=unit, today=today)
+    found = curve_set or curves(workspace, unit=unit, today=today)
     for channel, (a, b) in (override or {}).items():
         try:
             found.curves[channel] = domain.Curve(channel, a, b, source="request")

@@ -20,7 +20,7 @@ from leanmark.dashboard import queries as dashboard_queries
 from leanmark.domain import roi as domain
 
 from .currencies import CODES
-from .errors import DuplicateSpend, InvalidInput
+from .errors import DuplicateSpend, InvalidInput, NotYours
 from .models import (
     AllocationPlan,
     ChannelCurve,
@@ -444,7 +444,14 @@ def log_time(
 
 
 @transaction.atomic
-def delete_time_log(log: TimeLog, *, actor: User | None) -> None:
+def delete_time_log(log: TimeLog, *, actor: User | None, is_owner: bool = False) -> None:
+    """Delete a time log: the member's own, one the actor logged, or any for an owner."""
+    mine = actor is not None and actor.pk in (log.member_id, log.created_by_id)
+    if not (mine or is_owner):
+        raise NotYours(
+            f"this time was logged by {log.member.label}; only they, whoever logged it, or an "
+            "owner can delete it"
+        )
     card = log.card
     log.delete()
     board_services.set_time_logged(card, _card_total(card))

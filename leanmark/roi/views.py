@@ -231,8 +231,14 @@ def time_log(request: HttpRequest, number: int) -> HttpResponse:
 def time_delete(request: HttpRequest, log_id: int) -> HttpResponse:
     log = queries.time_log_for(request.workspace, log_id)
     number = log.card.number
-    services.delete_time_log(log, actor=request.user)
-    messages.success(request, f"Deleted {domain.plain(log.hours)} h from #{number}.")
+    try:
+        services.delete_time_log(
+            log, actor=request.user, is_owner=request.membership.allows(Role.OWNER)
+        )
+    except BoardError as error:
+        messages.error(request, f"Not deleted: {error.message}.")
+    else:
+        messages.success(request, f"Deleted {domain.plain(log.hours)} h from #{number}.")
     if request.POST.get("next") == "time":
         return redirect("roi-time", ws=request.workspace.slug)
     return redirect("card", ws=request.workspace.slug, number=number)
@@ -352,7 +358,12 @@ def _allocation_context(request: HttpRequest, data: QueryDict) -> dict[str, Any]
         bounds = _bounds(data, channels)
         if curve_set.curves:
             view = queries.allocation(
-                request.workspace, unit=unit, today=_today(request), budget=budget, bounds=bounds
+                request.workspace,
+                unit=unit,
+                today=_today(request),
+                budget=budget,
+                bounds=bounds,
+                curve_set=curve_set,
             )
     except BoardError as exc:
         error = exc

@@ -177,3 +177,15 @@ def test_the_hourly_cost_can_be_cleared(world):
 def test_a_hand_entered_curve_with_b_at_or_below_zero_is_refused(world, a, b, message):
     with pytest.raises(InvalidInput, match=message):
         services.save_curve(world.acme, channel="email", unit="money", a=a, b=b, actor=world.bob)
+
+
+def test_only_the_member_whoever_logged_it_or_an_owner_deletes_a_time_log(world, card):
+    from leanmark.roi.errors import NotYours
+
+    log = services.log_time(card, member=world.alice, on="2026-07-01", hours=1, actor=world.alice)
+    with pytest.raises(NotYours, match="logged by Alice Owner"):
+        services.delete_time_log(log, actor=world.bob)
+    services.delete_time_log(log, actor=world.alice)
+    log = services.log_time(card, member=world.bob, on="2026-07-01", hours=1, actor=world.bob)
+    services.delete_time_log(log, actor=world.alice, is_owner=True)
+    assert not TimeLog.objects.exists()
