@@ -165,6 +165,7 @@ def response_curves(
                             "range": ["circle", "diamond"],
                         },
                         "title": None,
+                        "legend": {"symbolStrokeColor": "#66717d", "symbolStrokeWidth": 2},
                     },
                     "fill": {
                         "condition": {"test": "datum.which === 'Recommended'", "field": "channel"},

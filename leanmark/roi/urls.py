@@ -8,6 +8,7 @@ urlpatterns = [
     path("roi/", views.report, name="roi"),
     path("roi/spend/", views.spend, name="roi-spend"),
     path("roi/spend/import", views.spend_import, name="roi-spend-import"),
+    path("roi/spend/<int:spend_id>/edit", views.spend_edit, name="roi-spend-edit"),
     path("roi/spend/<int:spend_id>/delete", views.spend_delete, name="roi-spend-delete"),
     path("roi/time/", views.time_list, name="roi-time"),
     path("roi/cards/<int:number>/time", views.time_log, name="roi-time-log"),

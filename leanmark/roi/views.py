@@ -184,6 +184,43 @@ def spend_import(request: HttpRequest) -> HttpResponse:
     return redirect("roi-spend", ws=request.workspace.slug)
 
 
+@require_http_methods(["GET", "POST"])
+@workspace_view()
+def spend_edit(request: HttpRequest, spend_id: int) -> HttpResponse:
+    row = queries.spend_for(request.workspace, spend_id)
+    error, posted = None, None
+    if request.method == "POST":
+        try:
+            services.change_spend(row, _spend_in(request.POST), actor=request.user)
+        except BoardError as exc:
+            error, posted = exc, request.POST
+            row.refresh_from_db()
+        else:
+            messages.success(
+                request, f"Saved the spend of {row.amount:,.2f} {row.currency} on {row.on}."
+            )
+            return redirect("roi-spend", ws=request.workspace.slug)
+    context = {
+        "row": row,
+        "error": error,
+        "posted": posted
+        or {
+            "on": row.on.isoformat(),
+            "amount": row.amount,
+            "currency": row.currency,
+            "channel": row.channel,
+            "stage": row.stage,
+            "campaign": row.campaign,
+            "note": row.note,
+        },
+        "stages": STAGE_CHOICES,
+        "channels": queries.channels_of(request.workspace),
+    }
+    return render_page(
+        request, "roi/spend_edit.html", context, status=error.status if error else 200
+    )
+
+
 @require_POST
 @workspace_view()
 def spend_delete(request: HttpRequest, spend_id: int) -> HttpResponse:

@@ -324,3 +324,20 @@ def test_fitted_curves_warn_with_fewer_than_six_months(world, client_for):
     html = client_for(world.carol).get(url(world, "roi-allocation")).content.decode()
     assert "fitted to 3 months" in html
     assert "only 3 months of history (fewer than 6): treat the curve as a guess" in html
+
+
+def test_a_spend_entry_is_edited_and_a_bad_amount_keeps_the_input(world, client_for):
+    row = services.record_spend(
+        world.acme, SpendIn(on="2026-07-01", amount="10", channel="seo"), actor=world.bob
+    )
+    client = client_for(world.bob)
+    edit = url(world, "roi-spend-edit", spend_id=row.pk)
+    response = client.post(edit, {"on": "2026-07-01", "amount": "-2", "channel": "seo"})
+    assert response.status_code == 422
+    assert 'value="-2"' in response.content.decode()
+    response = client.post(
+        edit, {"on": "2026-07-02", "amount": "12", "channel": "seo"}, follow=True
+    )
+    assert "Saved the spend of 12.00 EUR on 2026-07-02." in response.content.decode()
+    row.refresh_from_db()
+    assert (row.on, row.amount) == (date(2026, 7, 2), D(12))

@@ -54,6 +54,14 @@ PAGES: list[Case] = [
         WRITE,
         lambda w: {**ws(w), "spend_id": _spend(w).pk},
     ),
+    Case("roi-spend-edit", "get", READ, lambda w: {**ws(w), "spend_id": _spend(w).pk}),
+    Case(
+        "roi-spend-edit",
+        "post",
+        WRITE,
+        lambda w: {**ws(w), "spend_id": _spend(w).pk},
+        lambda w: {"on": "2026-06-02", "amount": "12", "channel": "seo"},
+    ),
     Case("roi-spend-import", "post", (LOGIN, 404, 403, 422, 422), ws),  # no file: 422
     Case("roi-time", "get", READ, ws),
     Case(
