@@ -222,6 +222,9 @@ def main() -> int:
         [sys.executable, str(ROOT / "bench" / "roi_bench.py")], env=env, check=False
     )
     crashed = crashed or roi.returncode != 0
+    for script in sorted((ROOT / "bench").glob("domain_*.py")):  # pure-maths benchmarks
+        done = subprocess.run([sys.executable, str(script)], cwd=ROOT, check=False)
+        crashed = crashed or done.returncode != 0
     print(f"\nmake bench took {time.perf_counter() - began:.0f} s.")
     return 1 if crashed else 0
 

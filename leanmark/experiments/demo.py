@@ -264,6 +264,9 @@ def _decide(ctx: DemoContext, experiment: Experiment, plan: Plan, last: datetime
             note="Reviewed at the Monday experiment review.",
             actor=ctx.owner,
             at=last + timedelta(hours=20),
+            # The backlog's demo sets its own "evidence changed" ideas, and its flag would be
+            # stamped with today's date inside a history that ends at ctx.now.
+            flag_backlog=False,
         )
     except DecisionRefused:
         # Another seed drew data that do not support the scripted decision: the demo never

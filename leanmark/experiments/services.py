@@ -622,6 +622,7 @@ def decide(
     statement: Any = "",
     actor: User | None,
     at: datetime | None = None,
+    flag_backlog: bool = True,
 ) -> Experiment:
     """Record persevere / pivot / stop. The gate refuses it when the evidence is not in or says
     otherwise, unless ``override_reason`` says why; the decision is then marked against the
@@ -700,7 +701,8 @@ def decide(
                 "channel": locked.channel,
             },
         )
-        _flag_backlog(locked)
+        if flag_backlog:
+            _flag_backlog(locked)
     return locked
 
 

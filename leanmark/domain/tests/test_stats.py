@@ -182,3 +182,41 @@ def test_the_sequential_plan_keeps_false_positives_near_five_percent():
 def test_it_gives_the_wilson_interval_of_a_rate():
     low, high = stats.wilson_interval(12, 99)
     assert (round(low, 4), round(high, 4)) == (0.0707, 0.2000)
+
+
+def _walk_power(planned, share):
+    """The rule simulated exactly by dynamic programming over T - C (an independent oracle)."""
+    threshold = math.ceil(2 * math.sqrt(planned) - 1e-12)
+    walk = np.zeros(planned + threshold + 1)
+    walk[planned] = 1.0
+    won = 0.0
+    for _ in range(planned):
+        step = np.zeros_like(walk)
+        step[1:] += walk[:-1] * share
+        step[:-1] += walk[1:] * (1 - share)
+        won += step[planned + threshold]
+        step[planned + threshold] = 0.0
+        walk = step
+    return won
+
+
+@pytest.mark.parametrize(
+    ("planned", "share"), [(7, 0.7), (100, 0.6), (563, 0.25 / 0.45), (564, 0.25 / 0.45), (564, 0.5)]
+)
+def test_the_sequential_power_formula_matches_the_random_walk(planned, share):
+    assert stats.sequential_power(planned, share) == pytest.approx(_walk_power(planned, share))
+
+
+def test_the_sequential_plan_for_a_small_effect():
+    plan = stats.sequential_plan(0.10, 0.01)
+    assert plan.planned == 3047
+    assert round(plan.achieved_power, 4) == 0.8001
+
+
+def test_very_large_counts_are_integrated_and_agree_with_the_sum():
+    args = (30001, 70001, 30401, 69601)
+    summed = stats._prob_beats(*args)  # below the threshold: the finite sum
+    assert stats._prob_beats_integrated(*args) == pytest.approx(summed, abs=1e-9)
+    big = stats.bayes(500_000, 1_000_000, 501_000, 1_000_000)  # above it: quadrature
+    assert round(big.prob_b_beats_a, 4) == 0.9214
+    assert big.loss_choosing_a - big.loss_choosing_b == pytest.approx(0.001, abs=1e-6)
