@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from leanmark.accounts.models import Workspace
 from leanmark.board.models import Board, Card
@@ -42,6 +43,12 @@ class Entry(models.Model):
     def __str__(self) -> str:
         return f"stand-up of {self.member_id} on {self.day}"
 
+    def get_absolute_url(self) -> str:
+        day = reverse(
+            "standup-day", kwargs={"ws": self.workspace.slug, "day": self.day.isoformat()}
+        )
+        return f"{day}#entry-{self.pk}"
+
 
 class ImpedimentQuerySet(models.QuerySet["Impediment"]):
     def for_workspace(self, workspace: Workspace) -> "ImpedimentQuerySet":
@@ -83,6 +90,11 @@ class Impediment(models.Model):
 
     def __str__(self) -> str:
         return self.what
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "standup-impediment", kwargs={"ws": self.workspace.slug, "impediment_id": self.pk}
+        )
 
     @property
     def is_open(self) -> bool:

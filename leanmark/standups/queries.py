@@ -96,7 +96,7 @@ def days_with_entries(workspace: Workspace, *, limit: int = 30) -> list[date]:
 
 def _impediments(workspace: Workspace) -> Any:
     return Impediment.objects.filter(workspace=workspace).select_related(
-        "card", "owner", "raised_by", "resolved_by", "entry"
+        "workspace", "card", "owner", "raised_by", "resolved_by", "entry"
     )
 
 

@@ -75,6 +75,7 @@ def _standup_context(request: HttpRequest, **extra):
         "can_write": request.membership.allows(Role.MEMBER),
         "card_base": _card_base(request),
         "history": queries.days_with_entries(workspace, limit=10),
+        "improvement_url": _improvement_url(request),
         "posted": QueryDict(),
         "error": None,
         **extra,

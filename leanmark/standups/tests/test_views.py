@@ -293,3 +293,19 @@ def test_a_blocker_is_offered_as_an_impediment_on_the_card_it_mentions(world, cl
     assert "Raise as impediment" in html
     assert f'name="card" size="6" placeholder="#123" value="#{card.number}"' in html
     assert f'value="#{card.number} waits for legal"' in html
+
+
+def test_impediments_and_blockers_can_start_an_improvement(world, client_for):
+    entry = services.check_in(world.acme, member=world.bob, actor=world.bob, blockers="legal")
+    item = services.raise_impediment(world.acme, what="Legal", owner=world.bob, actor=world.bob)
+    client = client_for(world.bob)
+    new = reverse("improvement-new", kwargs={"ws": world.acme.slug})
+    assert (
+        f"{new}?source=standup_blocker&amp;source_id={entry.pk}"
+        in client.get(url(world, "standup")).content.decode()
+    )
+    page = client.get(url(world, "standup-impediment", impediment_id=item.pk)).content.decode()
+    assert f"{new}?source=impediment&amp;source_id={item.pk}" in page
+    started = client.get(f"{new}?source=impediment&source_id={item.pk}")
+    assert started.status_code == 200
+    assert item.get_absolute_url() in started.content.decode()
