@@ -531,7 +531,7 @@ def item_mask(board: Board, data: FlowData, filters: FlowFilters) -> np.ndarray 
 
 
 def titles_of(board: Board, card_ids: list[int]) -> dict[int, str]:
-    cards = Card.objects.filter(board=board)
+    cards = Card.objects.filter(board=board).order_by()  # no join for the model's ordering
     if len(card_ids) <= SCATTER_MAX:
         cards = cards.filter(pk__in=card_ids)
     return dict(cards.values_list("id", "title"))

@@ -12,3 +12,15 @@
     if (bar) { bar.hidden = true; bar.value = 0; }
   });
 })();
+
+// The forecast form: typing a date or a number of items chooses that question.
+(function () {
+  document.addEventListener("focusin", function (event) {
+    var field = event.target;
+    if (!field.closest || !field.closest("#forecast-form")) return;
+    var mode = field.name === "until" ? "how_many" : field.name === "items" ? "when" : null;
+    if (!mode) return;
+    var radio = document.querySelector("#forecast-form input[name=mode][value=" + mode + "]");
+    if (radio) radio.checked = true;
+  });
+})();

@@ -54,12 +54,18 @@ def test_an_empty_board_says_not_enough_data_instead_of_drawing(ui, world):
     expect(ui.page.locator(".vega-chart")).to_have_count(0)
 
 
-def test_a_forecast_draws_its_histogram(ui, world):
+def test_a_forecast_asked_in_the_form_answers_with_its_histogram(ui, world):
     load(world.board, *finished_after(world.board, [1] * 20))
     ui.log_in(world.carol)
     ui.page.goto(
         reverse("flow-forecast", kwargs={"ws": world.acme.slug, "board_id": world.board.pk})
-        + "?mode=when&items=5&window_from=2026-03-01&window_to=2026-03-31"
     )
+    ui.page.fill("input[name=window_from]", "2026-03-01")
+    ui.page.fill("input[name=window_to]", "2026-03-31")
+    ui.page.fill("input[name=items]", "5")  # typing a number of items asks "when"
+    expect(ui.page.locator("input[name=mode][value=when]")).to_be_checked()
+    ui.page.click("#forecast-form button.primary")
     expect(ui.page.locator("table.answers tbody tr")).to_have_count(4)
+    expect(ui.page.locator("#forecast")).to_contain_text("When will 5 items be done?")
     expect(ui.page.locator("#forecast .vega-chart svg")).to_be_visible()
+    assert "mode=when" in ui.page.url
