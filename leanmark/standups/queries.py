@@ -113,6 +113,12 @@ def open_impediments(workspace: Workspace) -> list[Impediment]:
     return list(_impediments(workspace).filter(resolved_at__isnull=True).order_by("raised_at"))
 
 
+def impediments_of_card(workspace: Workspace, card: Card) -> list[Impediment]:
+    """The card's impediments, open ones first, then the latest resolved."""
+    rows = _impediments(workspace).filter(card=card)
+    return sorted(rows, key=lambda i: (i.resolved_at is not None, i.raised_at))
+
+
 def resolved_impediments(workspace: Workspace, *, limit: int = 50) -> list[Impediment]:
     rows = _impediments(workspace).filter(resolved_at__isnull=False)
     return list(rows.order_by("-resolved_at")[:limit])

@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Any
 
 from django import template
 from django.utils.html import format_html, format_html_join
@@ -41,3 +42,18 @@ def first_mention(text: str) -> str:
     """The first card mentioned as #123 in the text, as "#123", or ""."""
     numbers = mentioned_numbers(text or "")
     return f"#{numbers[0]}" if numbers else ""
+
+
+@register.inclusion_tag("standups/_card_impediments.html", takes_context=True)
+def card_impediments(context: Any, card: Any) -> dict[str, Any]:
+    """The card page's impediments box: open ones with their age, then resolved ones."""
+    from django.utils import timezone
+
+    from leanmark.standups import queries
+
+    request = context["request"]
+    return {
+        "items": queries.impediments_of_card(request.workspace, card),
+        "now": timezone.now(),
+        "request": request,
+    }

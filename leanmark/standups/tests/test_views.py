@@ -309,3 +309,22 @@ def test_impediments_and_blockers_can_start_an_improvement(world, client_for):
     started = client.get(f"{new}?source=impediment&source_id={item.pk}")
     assert started.status_code == 200
     assert item.get_absolute_url() in started.content.decode()
+
+
+def test_the_card_page_lists_its_impediments(world, client_for):
+    card = board_services.create_card(world.board, title="Launch", actor=world.bob)
+    services.raise_impediment(
+        world.acme, what="Legal", owner=world.alice, actor=world.bob, card=card
+    )
+    old = services.raise_impediment(
+        world.acme, what="Printer", owner=world.bob, actor=world.bob, card=card
+    )
+    services.resolve_impediment(old, how="fixed", actor=world.bob)
+    page = (
+        client_for(world.carol)
+        .get(reverse("card", kwargs={"ws": world.acme.slug, "number": card.number}))
+        .content.decode()
+    )
+    assert "<h2>Impediments</h2>" in page
+    assert page.index("Legal") < page.index("Printer")
+    assert "open 0.0 d</b>, owner Alice Owner" in page
