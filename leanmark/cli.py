@@ -6,6 +6,7 @@ Shared helpers are in ``leanmark/lib/cli.py``.
 """
 
 import os
+import subprocess
 import sys
 from typing import Annotated, Any
 
@@ -47,6 +48,13 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 2,
+    jobs: Annotated[
+        bool,
+        typer.Option(
+            help="Also run one background-job worker (webhook deliveries); "
+            "--no-jobs when `leanmark worker` runs elsewhere."
+        ),
+    ] = True,
 ) -> None:
     """Run the production server (gunicorn + WhiteNoise) after collecting static files."""
     setup_django()
@@ -73,6 +81,9 @@ def serve(
         "--graceful-timeout",
         "10",
     ]
+    if jobs:  # a child of this process: Ctrl+C (the process group's SIGINT) stops it too
+        subprocess.Popen([sys.executable, "-m", "leanmark.cli", "worker"])
+        out.print("Background jobs: one worker started (webhook deliveries)")
     os.execv(sys.executable, args)  # noqa: S606 (replaces this process with the server; fixed arguments)
 
 

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI from its own static files: the API docs work offline
     "django_htmx",
     "template_partials",
+    "django_tasks",
+    "django_tasks_db",
     "leanmark.accounts",
     "leanmark.board",
     "leanmark.backlog",
@@ -210,3 +212,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LEANMARK_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Background jobs (webhook deliveries) go through a queue table in the same database:
+# `leanmark worker` runs them. No broker to install.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+WEBHOOK_TIMEOUT_SECONDS = env_int("LEANMARK_WEBHOOK_TIMEOUT", 10)

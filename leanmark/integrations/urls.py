@@ -1,5 +1,11 @@
 """Pages of this app, mounted under /w/<ws>/ by leanmark/urls.py."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import views
+
+urlpatterns = [
+    path("webhooks/", views.webhooks, name="webhooks"),
+    path("webhooks/<int:hook_id>/", views.webhook, name="webhook"),
+    path("webhooks/<int:hook_id>/<str:action>", views.webhook_action, name="webhook_action"),
+]

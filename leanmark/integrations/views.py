@@ -1,0 +1,89 @@
+"""Owner pages: webhooks and their delivery log."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from leanmark.accounts.models import Role
+from leanmark.lib.access import workspace_view
+
+from . import services
+from .models import Delivery, Webhook
+
+
+def _hook(request: HttpRequest, hook_id: int) -> Webhook:
+    hook = Webhook.objects.filter(workspace=request.workspace, pk=hook_id).first()
+    if hook is None:
+        raise Http404("no such webhook")
+    return hook
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view(read=Role.OWNER, write=Role.OWNER)
+def webhooks(request: HttpRequest) -> HttpResponse:
+    error = None
+    if request.method == "POST":
+        try:
+            hook = services.create_webhook(
+                request.workspace,
+                url=request.POST.get("url", ""),
+                events=request.POST.getlist("events"),
+                actor=request.user,
+                app_host=request.get_host(),
+            )
+        except services.WebhookError as exc:
+            error = exc
+        else:
+            messages.success(request, "Webhook added. Its signing secret is on its page.")
+            return redirect("webhook", ws=request.workspace.slug, hook_id=hook.pk)
+    hooks = Webhook.objects.filter(workspace=request.workspace)
+    context = {
+        "hooks": hooks,
+        "groups": services.EVENT_GROUPS,
+        "error": error,
+        "posted": request.POST if error else None,
+        "chosen": request.POST.getlist("events") if error else ["card.*"],
+    }
+    return render(request, "integrations/webhooks.html", context, status=422 if error else 200)
+
+
+@require_http_methods(["GET"])
+@workspace_view(read=Role.OWNER)
+def webhook(request: HttpRequest, hook_id: int) -> HttpResponse:
+    hook = _hook(request, hook_id)
+    deliveries = list(Delivery.objects.filter(webhook=hook)[:100])
+    counts = {
+        status: Delivery.objects.filter(webhook=hook, status=status).count()
+        for status in Delivery.Status.values
+    }
+    return render(
+        request,
+        "integrations/webhook.html",
+        {
+            "hook": hook,
+            "deliveries": deliveries,
+            "counts": counts,
+            "header": services.SIGNATURE_HEADER,
+            "max_attempts": services.MAX_ATTEMPTS,
+        },
+    )
+
+
+@require_POST
+@workspace_view(write=Role.OWNER)
+def webhook_action(request: HttpRequest, hook_id: int, action: str) -> HttpResponse:
+    hook = _hook(request, hook_id)
+    if action == "test":
+        services.send_test(hook, actor=request.user)
+        messages.success(request, "A test delivery is queued; the worker sends it within seconds.")
+    elif action in ("pause", "enable"):
+        services.set_active(hook, action == "enable", actor=request.user)
+        messages.success(request, "Webhook enabled." if action == "enable" else "Webhook paused.")
+    elif action == "delete":
+        services.delete_webhook(hook, actor=request.user)
+        messages.success(request, f"Webhook to {hook.url} deleted.")
+        return redirect("webhooks", ws=request.workspace.slug)
+    else:
+        raise Http404("no such action")
+    return redirect("webhook", ws=request.workspace.slug, hook_id=hook.pk)
