@@ -1,15 +1,71 @@
 """`leanmark` commands of this app; leanmark/cli.py calls ``register(app)``."""
 
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from leanmark.lib.cli import ensure_secret_key, out, setup_django
+from leanmark.lib.cli import (
+    WorkspaceOpt,
+    ensure_secret_key,
+    err,
+    fail,
+    group,
+    out,
+    progress_bar,
+    setup_django,
+    workspace_for,
+)
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    csv = "csv"
 
 
 def register(app: typer.Typer) -> None:
     """Add this app's commands (sub-apps or commands) to the `leanmark` command."""
     app.command()(worker)
+    app.command()(backup)
+    app.command()(restore)
+    group(app, "export", "Export data as files.").command("workspace")(export_workspace)
+
+
+def export_workspace(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
+    workspace: WorkspaceOpt = None,
+    format: Annotated[
+        ExportFormat, typer.Option(help="json: one document; csv: a zip of one CSV per entity.")
+    ] = ExportFormat.json,
+) -> None:
+    """Everything in a workspace (cards, events, ideas, experiments, maps, metrics…) as files."""
+    setup_django()
+    from leanmark.accounts.services import audit
+    from leanmark.integrations import exports
+
+    ws = workspace_for(workspace)
+    if output.exists() and output.is_dir():
+        fail(f"{output} is a folder; give a file name")
+    partial = output.with_name(output.name + ".partial")
+    try:
+        with progress_bar(f"Exporting {ws.slug}") as report:
+
+            def progress(done: int, total: int, label: str) -> None:
+                report(done, total)
+
+            if format == ExportFormat.json:
+                with partial.open("w", encoding="utf-8") as handle:
+                    counts = exports.write_json(ws, handle, progress=progress)
+            else:
+                with partial.open("wb") as handle:
+                    counts = exports.write_csv_zip(ws, handle, progress=progress)
+        partial.replace(output)  # a crash leaves no half-written file under the real name
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        fail(f"could not write {output}: {error.strerror or error}")
+    audit(ws, None, "export", f"command line, {format.value}, {sum(counts.values())} rows")
+    err.print(f"{sum(counts.values()):,} rows of {len(counts)} kinds written to {output}.")
 
 
 def worker(
@@ -37,4 +93,46 @@ def worker(
         reload=False,
         startup_delay=not batch,
         verbosity=1,
+    )
+
+
+def backup(
+    file: Annotated[Path, typer.Argument(help="The backup file to write (a zip).")],
+) -> None:
+    """A consistent snapshot of the whole database, with a manifest and a SHA-256 checksum."""
+    ensure_secret_key()
+    setup_django()
+    from leanmark.integrations.backup import BackupError
+    from leanmark.integrations.backup import backup as make_backup
+
+    if file.exists():
+        fail(f"{file} exists; choose a new file name (backups are never overwritten)")
+    try:
+        with progress_bar("Backing up") as report:
+            manifest = make_backup(file, progress=report)
+    except (BackupError, OSError) as error:
+        fail(str(error))
+    out.print(
+        f"Backed up the {manifest['engine']} database to {file} "
+        f"({manifest['size']:,} bytes, sha256 {manifest['sha256'][:16]}…)."
+    )
+
+
+def restore(
+    file: Annotated[Path, typer.Argument(help="A file written by `leanmark backup`.")],
+) -> None:
+    """Restore a backup into an EMPTY database (refused otherwise); the checksum is verified."""
+    ensure_secret_key()
+    setup_django()
+    from leanmark.integrations.backup import BackupError
+    from leanmark.integrations.backup import restore as do_restore
+
+    try:
+        with progress_bar("Restoring") as report:
+            manifest = do_restore(file, progress=report)
+    except BackupError as error:
+        fail(f"{error}")
+    out.print(
+        f"Restored the backup of {manifest['created_at']} ({len(manifest['migrations'])} "
+        "migrations). Run `leanmark migrate` if this release is newer than the backup."
     )

@@ -5,6 +5,8 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("export/", views.export_page, name="export"),
+    path("export/workspace.<str:fmt>", views.export_download, name="export_download"),
     path("webhooks/", views.webhooks, name="webhooks"),
     path("webhooks/<int:hook_id>/", views.webhook, name="webhook"),
     path("webhooks/<int:hook_id>/<str:action>", views.webhook_action, name="webhook_action"),

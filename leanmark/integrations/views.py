@@ -1,14 +1,17 @@
 """Owner pages: webhooks and their delivery log."""
 
+import io
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leanmark.accounts.models import Role
+from leanmark.accounts.services import audit
 from leanmark.lib.access import workspace_view
 
-from . import services
+from . import exports, services
 from .models import Delivery, Webhook
 
 
@@ -87,3 +90,37 @@ def webhook_action(request: HttpRequest, hook_id: int, action: str) -> HttpRespo
     else:
         raise Http404("no such action")
     return redirect("webhook", ws=request.workspace.slug, hook_id=hook.pk)
+
+
+@require_http_methods(["GET"])
+@workspace_view(read=Role.OWNER)
+def export_page(request: HttpRequest) -> HttpResponse:
+    counts = {
+        e.label: e.model._default_manager.filter(**{e.path: request.workspace}).count()
+        for e in exports.entities()
+    }
+    return render(
+        request, "integrations/export.html", {"counts": counts, "total": sum(counts.values())}
+    )
+
+
+@require_http_methods(["GET"])
+@workspace_view(read=Role.OWNER)
+def export_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The whole workspace as a download; owners only, recorded in the audit trail."""
+    stamp = request.workspace.slug
+    if fmt == "json":
+        buffer = io.StringIO()
+        counts = exports.write_json(request.workspace, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type="application/json")
+        name = f"leanmark-{stamp}.json"
+    elif fmt == "zip":
+        binary = io.BytesIO()
+        counts = exports.write_csv_zip(request.workspace, binary)
+        response = HttpResponse(binary.getvalue(), content_type="application/zip")
+        name = f"leanmark-{stamp}-csv.zip"
+    else:
+        raise Http404("no such export format")
+    audit(request.workspace, request.user, "export", f"{fmt}, {sum(counts.values())} rows")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

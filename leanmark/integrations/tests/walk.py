@@ -27,6 +27,8 @@ PAGES: list[Case] = [
         lambda w: {"url": "https://hooks.example.com/x", "events": ["card.*"]},
     ),
     Case("webhook", "get", OWNER_READ, hook),
+    Case("export", "get", OWNER_READ, ws),
+    Case("export_download", "get", OWNER_READ, lambda w: {**ws(w), "fmt": "json"}),
     Case("webhook_action", "post", OWNER_WRITE, lambda w: {**hook(w), "action": "test"}),
 ]
 API: list[ApiCase] = []
