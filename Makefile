@@ -42,6 +42,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/backlog_bench.py
 
 clean:
 	rm -rf $(VENV) data/staticfiles

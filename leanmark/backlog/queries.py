@@ -173,9 +173,9 @@ def ranked_ideas(
     Recomputed from the stored inputs on every call (Cost of Delay depends on the date)."""
     filters = filters or IdeaFilters()
     ideas = filters.apply(Idea.objects.filter(workspace=workspace))
-    ideas = ideas.select_related("card", "workspace")
     rows = []
-    for idea in ideas.order_by("created_at", "id"):
+    for idea in ideas.select_related("card").order_by("created_at", "id"):
+        idea.workspace = workspace  # known already: no join, no thousand copies
         scores = scores_of(idea, on)
         rows.append(RankedIdea(idea, scores[model], None, scores))
     ordered = [row for row, _ in value.ranked((row, row.score) for row in rows)]
@@ -186,10 +186,12 @@ def ranked_ideas(
 
 
 def triage_queue(workspace: Workspace) -> list[Idea]:
-    """New ideas, oldest first: the order triage walks them."""
-    return list(
-        Idea.objects.filter(workspace=workspace, status=Status.NEW).order_by("created_at", "id")
+    """Undecided ideas in the order triage walks them: new ones oldest first, then the evaluated
+    ones not yet accepted, parked or rejected."""
+    undecided = Idea.objects.filter(
+        workspace=workspace, status__in=(Status.NEW, Status.EVALUATED), card__isnull=True
     )
+    return sorted(undecided, key=lambda i: (i.status != Status.NEW, i.created_at, i.pk))
 
 
 def channels_of(workspace: Workspace) -> list[str]:

@@ -773,7 +773,7 @@ class HistoryIdea:
     created_by: User | None = None
     detail: dict[str, Any] | None = None
     scores: Sequence[ScoredAt] = ()
-    status: str = Status.NEW
+    status: str | None = None  # None: new, or evaluated once scored
     status_at: datetime | None = None
     status_by: User | None = None
     reason: str = ""
@@ -819,22 +819,22 @@ def import_history(workspace: Workspace, items: Sequence[HistoryIdea]) -> list[I
                     data={"model": model.value, "to": {k: _jsonable(v) for k, v in fields.items()}},
                 )
             )
-        status = clean_status(item.status)
-        if status != idea.status:
+        target = None
+        if item.status is not None:
+            target = _transition(idea, clean_status(item.status), clean_reason(item.reason))
+        if target is not None:
             at = item.status_at or idea.updated_at
             reason = clean_reason(item.reason)
-            if _transition(idea, status, reason) is None:
-                raise InvalidInput(f"{idea.title!r}: nothing to change", field="status")
             log.append(
                 IdeaEvent(
                     kind=IdeaEvent.Kind.STATUS,
                     at=at,
                     actor=item.status_by,
                     reason=reason,
-                    data={"from": idea.status, "to": status},
+                    data={"from": idea.status, "to": target},
                 )
             )
-            idea.status, idea.status_reason = status, reason if status in NEEDS_REASON else ""
+            idea.status, idea.status_reason = target, reason if target in NEEDS_REASON else ""
             idea.updated_at = at
         if item.card is not None:
             if idea.status != Status.ACCEPTED:

@@ -26,6 +26,16 @@ MODELS = [(m.value, MODEL_LABELS[m]) for m in Model]
 STATUS_CHOICES = [("open", "Open (new, evaluated, accepted)"), ("all", "All"), *Status.choices]
 
 
+PAGE = 100  # rows drawn before "show all"; the ranking and the chart always cover every idea
+
+
+def _with_query(request: HttpRequest, **changes: str) -> str:
+    query = request.GET.copy()
+    for key, value in changes.items():
+        query[key] = value
+    return f"{request.path}?{query.urlencode()}"
+
+
 def _model(request: HttpRequest) -> Model:
     raw = request.GET.get("model", "")
     return (
@@ -74,8 +84,12 @@ def _backlog_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     rows = queries.ranked_ideas(request.workspace, model=model, on=on, filters=filters)
     base = reverse("backlog-idea", kwargs={"ws": request.workspace.slug, "idea_id": 0})[:-2]
     chart = charts.cd3_against_duration(rows, on=on, url_base=base)
+    show_all = request.GET.get("all") == "1"
     return {
-        "rows": rows,
+        "rows": rows if show_all else rows[:PAGE],
+        "total": len(rows),
+        "more": 0 if show_all else max(0, len(rows) - PAGE),
+        "all_url": _with_query(request, all="1"),
         "model": model,
         "model_label": MODEL_LABELS[model],
         "default_model": queries.default_model(request.workspace),
@@ -180,7 +194,8 @@ def _stored(value: Any) -> str:
         return ""
     if isinstance(value, date):
         return value.isoformat()
-    return fmt(float(value)) if not isinstance(value, str) else value
+    # No thousands separators in an input's value: "3000", not "3,000".
+    return fmt(float(value)).replace(",", "") if not isinstance(value, str) else value
 
 
 def _form_values(idea: Idea, posted: QueryDict) -> dict[Model, dict[str, str]]:

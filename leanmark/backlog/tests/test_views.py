@@ -284,3 +284,26 @@ def test_only_the_owner_chooses_the_default_model(world, client_for):
     client_for(world.alice).post(url(world, "backlog-settings"), {"default_model": "rice"})
     page = client_for(world.bob).get(url(world, "backlog")).content.decode()
     assert "Ranked by <b>RICE</b>" in page
+
+
+def test_a_long_backlog_draws_the_top_hundred_and_offers_the_rest(world, client_for):
+    for i in range(105):
+        services.capture_idea(world.acme, title=f"idea {i}", actor=None)
+    client = client_for(world.bob)
+    page = client.get(url(world, "backlog")).content.decode()
+    assert "Showing the top 100 of 105 ideas." in page
+    assert page.count('name="ids"') == 100
+    page = client.get(url(world, "backlog") + "?all=1").content.decode()
+    assert page.count('name="ids"') == 105 and "Showing the top" not in page
+
+
+def test_triage_comes_back_to_evaluated_ideas_after_the_new_ones(world, client_for):
+    scored = cd3(
+        services.capture_idea(world.acme, title="Scored, undecided", actor=None),
+        value_rate=1,
+        duration_weeks=1,
+    )
+    services.capture_idea(world.acme, title="Brand new", actor=None)
+    page = client_for(world.bob).get(url(world, "backlog-triage")).content.decode()
+    assert "Brand new" in page and "this is 1 of 2" in page
+    assert f"?idea={scored.pk}" in page  # the skip link leads to the evaluated one
