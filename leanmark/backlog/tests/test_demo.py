@@ -21,7 +21,8 @@ def test_the_demo_has_forty_ideas_in_every_state(demo):
     counts = queries.status_counts(demo)
     assert all(counts[s] > 0 for s in ("new", "evaluated", "accepted", "parked", "rejected"))
     assert ideas.filter(card__isnull=False).count() == 3
-    assert ideas.filter(evidence_changed_at__isnull=False).count() == 2
+    # two of the backlog's own, and more once the experiments' demo records its decisions
+    assert ideas.filter(evidence_changed_at__isnull=False).count() >= 2
     for idea in ideas.filter(status__in=("parked", "rejected")):
         assert idea.status_reason
 
