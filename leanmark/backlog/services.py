@@ -510,7 +510,9 @@ def start_idea(
 
 
 @transaction.atomic
-def flag_evidence_changed(*, workspace: Workspace, stage: str, channel: str, source: str) -> int:
+def flag_evidence_changed(
+    *, workspace: Workspace, stage: str, channel: str, source: str, at: datetime | None = None
+) -> int:
     """Mark the open ideas of this hourglass stage and channel "evidence changed — re-score
     confidence" (an experiment on them concluded). A blank channel matches every channel of the
     stage. Returns how many ideas were marked."""
@@ -523,7 +525,7 @@ def flag_evidence_changed(*, workspace: Workspace, stage: str, channel: str, sou
     ids = list(ideas.values_list("pk", flat=True))
     if not ids:
         return 0
-    at = timezone.now()
+    at = at or timezone.now()  # a back-dated decision (an import, the demo) passes its date
     Idea.objects.filter(pk__in=ids).update(evidence_changed_at=at, evidence_source=source)
     IdeaEvent.objects.bulk_create(
         IdeaEvent(idea_id=pk, kind=IdeaEvent.Kind.EVIDENCE, at=at, reason=source) for pk in ids
