@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from leanmark.accounts.models import Role, User
 from leanmark.board import queries as board_queries
 from leanmark.board import services as board_services
-from leanmark.board.errors import BoardError
+from leanmark.board.errors import BoardError, OverrideReasonRequired
 from leanmark.board.models import Board, Card
 from leanmark.lib.access import workspace_view
 from leanmark.lib.htmx import render_page
@@ -237,7 +237,16 @@ def card_action(request: HttpRequest, number: int, action: str) -> HttpResponse:
             messages.success(request, done)
         url = reverse("standup-mode", kwargs={"ws": request.workspace.slug})
         return redirect(f"{url}?board={board.pk}&focus={card.number}")
-    context = _mode_context(request, board, error=error, done=done, focus=str(card.number))
+    context = _mode_context(
+        request,
+        board,
+        error=error,
+        done=done,
+        focus=str(card.number),
+        override=isinstance(error, OverrideReasonRequired),
+        pending=request.POST,
+        pending_url=request.get_full_path(),
+    )
     return render_page(
         request,
         "standups/mode.html",

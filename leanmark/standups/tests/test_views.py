@@ -328,3 +328,28 @@ def test_the_card_page_lists_its_impediments(world, client_for):
     assert "<h2>Impediments</h2>" in page
     assert page.index("Legal") < page.index("Printer")
     assert "open 0.0 d</b>, owner Alice Owner" in page
+
+
+def test_assigning_past_a_soft_per_person_limit_asks_for_a_reason(world, client_for):
+    review = world.column("Review")
+    board_services.update_column(
+        review, board_services.ColumnSpec("Review", review.kind, 5, "soft", per_person_limit=1)
+    )
+    board_services.create_card(
+        world.board, title="Held", column=review, assignees=[world.alice], actor=world.bob
+    )
+    card = board_services.create_card(world.board, title="Second", column=review, actor=world.bob)
+    client = client_for(world.bob)
+    action = url(world, "standup-card-action", number=card.number, action="assign")
+    asked = client.post(action, {"assignees": str(world.alice.pk)}, HTTP_HX_REQUEST="true")
+    html = asked.content.decode()
+    assert asked.status_code == 409
+    assert "Over the limit?" in html and "the per-person limit is 1" in html
+    assert f'<input type="hidden" name="assignees" value="{world.alice.pk}">' in html
+    done = client.post(
+        action, {"assignees": str(world.alice.pk), "reason": "launch week"}, HTTP_HX_REQUEST="true"
+    )
+    assert done.status_code == 200
+    card.refresh_from_db()
+    assert list(card.assignees.all()) == [world.alice]
+    assert card.events.filter(kind="wip_override", reason="launch week").exists()
