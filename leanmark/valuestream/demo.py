@@ -32,7 +32,7 @@ CURRENT: list[tuple] = [
         "know",
         "Writer",
         "6 h",
-        "6 d",
+        "1 d",
         85,
         300,
         4,
@@ -46,7 +46,7 @@ CURRENT: list[tuple] = [
         "know",
         "Owner",
         "30 min",
-        "4 d",
+        "1 d",
         90,
         20,
         4,
@@ -65,7 +65,7 @@ CURRENT: list[tuple] = [
         "know",
         "Social media",
         "1.5 h",
-        "1 d",
+        "2 d",
         95,
         60,
         8,
@@ -248,7 +248,6 @@ CURRENT: list[tuple] = [
 # The future state: the four waste steps go; these steps get faster.
 FUTURE_CHANGES = {
     "Plan the monthly content calendar": {"lt": "2 d", "ca_percent": 90},
-    "Write a brew guide for the blog": {"lt": "4 d"},
     "Follow-up call": {"lt": "3 d", "ca_percent": 85},
     "Ask for a referral and send the card": {"lt": "3 d", "ca_percent": 75},
 }
@@ -272,7 +271,7 @@ FUTURE_ADDED = [
 COLUMN_LINKS = {
     "Write a brew guide for the blog": ["Writing"],
     "Wait for the owner's sign-off": ["Waiting for review"],
-    "Publish and share on social": ["Scheduled", "Live"],
+    "Publish and share on social": ["Scheduled"],
 }
 
 

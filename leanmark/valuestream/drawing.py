@@ -213,8 +213,8 @@ def draw(
         bands.append((stage, start, x, totals))
     ladder_end = x
     width = max(int(ladder_end + 24 + TOTALS_W + MARGIN), 1100)
-    shown = [m for m in measured.values() if m.measured.cards]
-    lay = Layout(6 if shown else 5)
+    extra = [(m.lt is not None) + (m.pt is not None) for m in measured.values() if m.measured.cards]
+    lay = Layout(5 + max(extra, default=0))
     height = int(lay.band_bottom + 70)
 
     parts.append(
@@ -484,14 +484,13 @@ def _data_box(
         ("Cost/mo", f"{_money(monthly)}", INK),
     ]
     if measured is not None and measured.measured.cards:
-        warn = measured.lt_warning or measured.pt_warning
-        rows.append(
-            (
-                "Measured",
-                f"{s.fmt(measured.lt or Fraction(0))} / {s.fmt(measured.pt or Fraction(0))}",
-                RED if warn else GREEN,
-            )
-        )
+        n = measured.measured.cards
+        if measured.lt is not None:
+            colour = RED if measured.lt_warning else GREEN
+            rows.append((f"LT board (n={n})", s.fmt(measured.lt), colour))
+        if measured.pt is not None:
+            colour = RED if measured.pt_warning else GREEN
+            rows.append((f"PT board (n={n})", s.fmt(measured.pt), colour))
     kind = VALUE_LABELS[value]
     if step.waste_type:
         kind = f"{kind}: {step.get_waste_type_display()}"

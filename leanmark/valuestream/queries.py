@@ -222,7 +222,10 @@ def measured_times(view: MapView, *, since: datetime, until: datetime) -> dict[i
             stays += vsm.passages(card, visits, blocked, columns=columns, active=active)
         measured = vsm.measure(stays, since=since, until=until)
         lt = None if measured.lt is None else vsm.to_basis(measured.lt, basis, working)
-        pt = None if measured.pt is None else vsm.to_basis(measured.pt, basis, working)
+        # Only active columns hold hands-on work: queue columns alone measure no process time.
+        pt = (
+            None if measured.pt is None or not active else vsm.to_basis(measured.pt, basis, working)
+        )
         est_pt, est_lt = view.minutes(step)
         found[step.pk] = MeasuredStep(
             step, measured, lt, pt, vsm.disagrees(est_lt, lt), vsm.disagrees(est_pt, pt)

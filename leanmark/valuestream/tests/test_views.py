@@ -329,3 +329,28 @@ def test_a_candidate_starts_an_improvement_from_its_step(world, client_for):
     assert legal.get_absolute_url() == url(world, "valuestream-map", stream_id=stream.pk) + (
         f"#step-{legal.pk}"
     )
+
+
+def _queries(client, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_map_page_makes_as_many_queries_for_3_steps_as_for_30(world, client_for):
+    small, big = make_map(world, "Small"), make_map(world, "Big")
+    for i in range(27):
+        step = services.add_step(
+            big,
+            {"name": f"Extra {i}", "stage": "try", "pt_value": "1", "lt_value": "1"},
+            actor=None,
+        )
+        services.link_columns(step, [world.column("Writing").pk], actor=None)
+    services.link_columns(small.steps.first(), [world.column("Writing").pk], actor=None)
+    client = client_for(world.bob)
+    counts = [_queries(client, url(world, "valuestream-map", stream_id=s.pk)) for s in (small, big)]
+    assert counts[0] == counts[1]
+    assert counts[0] <= 25, counts
