@@ -1,4 +1,5 @@
 import json
+from datetime import date
 
 import pytest
 from typer.testing import CliRunner
@@ -202,3 +203,17 @@ def test_vsm_export_refuses_an_unknown_format_and_an_unknown_map(world):
     missing = run("vsm", "show", 999999)
     assert missing.exit_code == 1
     assert "no value stream 999999" in missing.stderr
+
+
+def test_a_map_too_long_for_cairo_is_exported_smaller(world, monkeypatch):
+    from io import BytesIO
+
+    from PIL import Image
+
+    from leanmark.valuestream import exports
+
+    stream = make(world)
+    monkeypatch.setattr(exports, "CAIRO_MAX_PX", 1000)
+    content, kind = exports.export(stream, "png", today=date(2026, 11, 24))
+    assert kind == "image/png"
+    assert Image.open(BytesIO(content)).width <= 1000
