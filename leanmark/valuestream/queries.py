@@ -210,7 +210,8 @@ def measured_times(view: MapView, *, since: datetime, until: datetime) -> dict[i
     if not linked:
         return {}
     boards = {link.column.board_id for s in linked for link in s.column_links.all()}
-    history = _history(boards, until)
+    all_columns = {link.column_id for s in linked for link in s.column_links.all()}
+    history = _history(boards, all_columns, since, until)
     kinds = {c.pk: c.kind for c in Column.objects.filter(board_id__in=boards)}
     basis, working = view.summary.basis, view.summary.working
     found: dict[int, MeasuredStep] = {}
@@ -219,7 +220,8 @@ def measured_times(view: MapView, *, since: datetime, until: datetime) -> dict[i
         active = frozenset(c for c in columns if kinds.get(c) == Column.Kind.ACTIVE)
         stays = []
         for card, (visits, blocked) in history.items():
-            stays += vsm.passages(card, visits, blocked, columns=columns, active=active)
+            if any(v.column in columns for v in visits):
+                stays += vsm.passages(card, visits, blocked, columns=columns, active=active)
         measured = vsm.measure(stays, since=since, until=until)
         lt = None if measured.lt is None else vsm.to_basis(measured.lt, basis, working)
         # Only active columns hold hands-on work: queue columns alone measure no process time.
@@ -236,11 +238,19 @@ def measured_times(view: MapView, *, since: datetime, until: datetime) -> dict[i
 History = dict[int, tuple[list[vsm.ColumnVisit], list[tuple[datetime, datetime | None]]]]
 
 
-def _history(boards: set[int], until: datetime) -> History:
-    """Each card's column visits and blocked spans up to ``until``, from its events (one query)."""
+def _history(boards: set[int], columns: set[int], since: datetime, until: datetime) -> History:
+    """Column visits and blocked spans up to ``until`` of the cards that left one of ``columns``
+    in [since, until) — only they can have a passage ending in the window (one query)."""
+    leaving = CardEvent.objects.filter(
+        board_id__in=boards,
+        kind=CardEvent.Kind.MOVED,
+        from_column_id__in=columns,
+        at__gte=since,
+        at__lt=until,
+    ).values("card_id")
     events = (
         CardEvent.objects.filter(
-            board_id__in=boards,
+            card_id__in=leaving,
             kind__in=[
                 CardEvent.Kind.CREATED,
                 CardEvent.Kind.MOVED,
