@@ -104,16 +104,13 @@ def how_many(
         raise ForecastError("the date must be at least one whole period ahead", field="until")
     history.check()
     rng = np.random.default_rng(seed)
-    values, counts = np.unique(np.asarray(history.counts, dtype=np.int64), return_counts=True)
-    # Sampling `periods` periods uniformly with replacement and adding them up is the same as
-    # drawing how often each distinct count comes up (multinomial) and weighting: this costs
-    # trials x distinct counts instead of trials x periods.
+    sample = np.asarray(history.counts, dtype=np.int64)
     totals = np.empty(trials, dtype=np.int64)
-    step = max(1, CHUNK // max(1, values.size))
+    step = max(1, CHUNK // periods)  # trials per chunk, so a chunk holds at most CHUNK draws
     for start in range(0, trials, step):
         size = min(step, trials - start)
-        drawn = rng.multinomial(periods, counts / counts.sum(), size=size)
-        totals[start : start + size] = drawn @ values
+        drawn = sample[rng.integers(0, sample.size, size=(size, periods))]
+        totals[start : start + size] = drawn.sum(axis=1)
     ordered = np.sort(totals)[::-1]
     answers: dict[int, int | None] = {}
     for c in confidences:

@@ -93,21 +93,24 @@ def _last_event_id(board: Board) -> int:
     return found.first() or 0
 
 
-def _read_log(board: Board, column_ids: list[int]) -> EventLog:
+def _read_log(
+    board: Board, column_ids: list[int], *, after: int = 0, base: EventLog | None = None
+) -> EventLog:
     """Numbers only, so the rows become one float array in one step; the few blocked events'
-    reasons come from a second query."""
+    reasons come from a second query. With ``after`` and ``base``, only the events after that id
+    are read and added to ``base``: the log is append-only, so nothing before it changed."""
     table = CardEvent._meta.db_table
     kinds = ", ".join(f"'{k}'" for k in maths.KIND_CODES)
     sql = (
         f"SELECT card_id, CASE kind {_KIND_SQL} END, {_epoch_sql('at')}, "  # noqa: S608 (constants only)
         f"COALESCE(to_column_id, 0), id "
-        f"FROM {table} WHERE board_id = %s AND kind IN ({kinds}) ORDER BY id"
+        f"FROM {table} WHERE board_id = %s AND id > %s AND kind IN ({kinds}) ORDER BY id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [board.pk])
+        cursor.execute(sql, [board.pk, after])
         rows = cursor.fetchall()
     if not rows:
-        return EventLog.build([], [], [], [])
+        return base if base is not None else EventLog.build([], [], [], [])
     # card and event ids stay exact in float64 (below 2**53)
     table_of = np.array(rows, dtype=np.float64)
     del rows
@@ -120,18 +123,27 @@ def _read_log(board: Board, column_ids: list[int]) -> EventLog:
     found = np.searchsorted(ids[order], raw).clip(max=ids.size - 1)
     column = np.where(ids[order][found] == raw, order[found], -1)
     reason = np.full(card.size, -1, dtype=np.int32)
-    blocked = CardEvent.objects.filter(board=board, kind=CardEvent.Kind.BLOCKED).order_by("id")
-    pairs = list(blocked.values_list("id", "reason"))
-    reasons: dict[str, int] = {}
+    blocked = CardEvent.objects.filter(board=board, kind=CardEvent.Kind.BLOCKED, id__gt=after)
+    pairs = list(blocked.order_by("id").values_list("id", "reason"))
+    known = base.reasons if base is not None else ()
+    reasons: dict[str, int] = {text: code for code, text in enumerate(known)}
     if pairs:
         where = np.searchsorted(event_id, np.fromiter((p[0] for p in pairs), dtype=np.int64))
         codes = [reasons.setdefault(text, len(reasons)) for _id, text in pairs]
         reason[where.clip(max=card.size - 1)] = codes
-    return EventLog.build(card, table_of[:, 2], kind, column, reason, tuple(reasons))
+    times = table_of[:, 2]
+    if base is not None:  # old events first: for equal times, they have the lower ids
+        card = np.concatenate([base.card, card])
+        times = np.concatenate([base.at, times])
+        kind = np.concatenate([base.kind, kind])
+        column = np.concatenate([base.column, column])
+        reason = np.concatenate([base.reason, reason])
+    return EventLog.build(card, times, kind, column, reason, tuple(reasons))
 
 
 def flow_data(board: Board) -> FlowData:
-    """The board's log and timeline, from the cache when no event was added since."""
+    """The board's log and timeline: from the cache when no event was added since, or the
+    cached log plus the events added since (the log is append-only)."""
     columns = list(Column.objects.filter(board=board).order_by("position"))
     shape = board_shape(columns, board)
     column_ids = tuple(c.pk for c in columns)
@@ -148,7 +160,16 @@ def flow_data(board: Board) -> FlowData:
         ):
             _cache.move_to_end(board.pk)
             return hit
-    log = _read_log(board, list(column_ids))
+    same_board = (
+        hit is not None
+        and hit.last_event_id <= last
+        and hit.column_ids == column_ids
+        and hit.shape.columns == shape.columns
+    )
+    if same_board and hit is not None:
+        log = _read_log(board, list(column_ids), after=hit.last_event_id, base=hit.log)
+    else:
+        log = _read_log(board, list(column_ids))
     tl = maths.timeline(log, shape)
     pairs = np.asarray(
         Card.objects.filter(board=board).order_by("id").values_list("id", "number"), dtype=np.int64

@@ -99,3 +99,31 @@ def test_the_cache_is_reused_until_a_new_event_arrives(world, django_assert_num_
     card = world.board.cards.get(number=1)
     board_services.move_card(card, to_column=world.column("Live"), actor=world.bob)
     assert queries.cycle_time_percentiles(world.board) == {50: 2, 70: 2, 85: 2, 95: 2}
+
+
+def test_new_events_are_added_to_the_cached_log(world):
+    load(
+        world.board,
+        history(world.board, "A", [(1, "Writing")], blocked=[(1.5, 2, "legal review")]),
+    )
+    card = world.board.cards.get(number=1)
+    now = at(3)
+    report = queries.flow_report(world.board, start=T0.date(), end=at(3).date(), now=now)
+    assert [r.reason for r in report.reasons] == ["legal review"]
+    board_services.block_card(card, reason="photos missing", actor=world.bob, at=at(2.5))
+    board_services.unblock_card(card, actor=world.bob, at=at(2.75))
+    board_services.move_card(card, to_column=world.column("Done"), actor=world.bob, at=at(2.8))
+    report = queries.flow_report(world.board, start=T0.date(), end=at(3).date(), now=now)
+    assert sorted((r.reason, r.times) for r in report.reasons) == [
+        ("legal review", 1),
+        ("photos missing", 1),
+    ]
+    assert report.percentiles == {
+        50: pytest.approx(1.8),
+        70: pytest.approx(1.8),
+        85: pytest.approx(1.8),
+        95: pytest.approx(1.8),
+    }
+    queries.clear_cache()
+    fresh = queries.flow_report(world.board, start=T0.date(), end=at(3).date(), now=now)
+    assert fresh.reasons == report.reasons and fresh.cfd == report.cfd
