@@ -104,7 +104,7 @@ def _number(raw: Any, field: str, label: str, *, required: bool = True) -> float
         raise InvalidInput(
             f"{label} must be a number, not {str(raw)[:20]!r}", field=field
         ) from None
-    if result != result or abs(result) > 1e12:
+    if result != result or abs(result) >= 1e12:
         raise InvalidInput(f"{label} must be a number below a trillion", field=field)
     return result
 
@@ -262,6 +262,8 @@ def score_values(model: Model, values: dict[str, Any], *, today: date) -> dict[s
             impact = _number(values.get("impact"), "impact", "Impact")
             confidence = _number(values.get("confidence"), "confidence", "Confidence")
             effort = _number(values.get("effort"), "effort", "Effort")
+            if effort is not None and effort >= 1_000_000:
+                raise InvalidInput("Effort must be below 1,000,000 person-months", field="effort")
             value.rice(reach, impact, confidence, effort)  # type: ignore[arg-type]
             return {
                 "rice_reach": _to_decimal(reach),

@@ -132,6 +132,18 @@ def test_scoring_a_new_idea_evaluates_it_and_records_the_inputs(world):
             "The deadline 2026-11-30 is in the past",
         ),
         ("wsjf", {}, "model", "unknown scoring model 'wsjf'"),
+        (
+            "rice",
+            {"reach": 1, "impact": 1, "confidence": 80, "effort": 5_000_000},
+            "effort",
+            "below 1,000,000 person-months",
+        ),
+        (
+            "cd3",
+            {"profile": "standard", "value_rate": 1e12, "duration_weeks": 1},
+            "value_rate",
+            "below a trillion",
+        ),
     ],
 )
 def test_it_refuses_bad_scores_and_changes_nothing(world, model, values, field, message):
