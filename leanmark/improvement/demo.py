@@ -54,20 +54,23 @@ def _blocked_drop(ctx: DemoContext, today: date) -> date:
 
 
 def _waste_step(ctx: DemoContext) -> Any:
-    """A waste step of the current map that the future map changes, when the value stream demo
-    has drawn one."""
+    """The current map's waste step about sign-off waits (any waste step otherwise), when the
+    value stream demo has drawn a current map with a future state."""
     streams = contract("valuestream", "queries", "streams_of")
     steps_of = contract("valuestream", "queries", "steps_of")
     if streams is None or steps_of is None:
         return None
-    for stream in streams(ctx.workspace):
-        if stream.state != "current":
-            continue
-        for step in steps_of(stream):
-            future = step.copies.filter(stream__state="future").first()
-            if step.customer_value == "waste" and future is not None:
-                return step
-    return None
+    maps = streams(ctx.workspace)
+    drawn = {m.derived_from_id for m in maps if m.state == "future"}
+    waste = [
+        step
+        for stream in maps
+        if stream.state == "current" and stream.pk in drawn
+        for step in steps_of(stream)
+        if step.customer_value == "waste"
+    ]
+    signoff = [s for s in waste if "sign-off" in s.name.lower()]
+    return (signoff or waste or [None])[0]
 
 
 def _impediment(ctx: DemoContext) -> Any:

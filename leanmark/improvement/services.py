@@ -473,6 +473,32 @@ def _future_step(step: Any) -> Any:
     return copies.first()
 
 
+def _eliminate(improvement: Improvement, step: Any, actor: User | None) -> dict[str, Any]:
+    """The future state drops the step: standardising removes it from the current map."""
+    streams = contract("valuestream", "queries", "streams_of")
+    delete = contract("valuestream", "services", "delete_step")
+    futures = [
+        m
+        for m in (streams(improvement.workspace) if streams else [])
+        if m.state == "future" and m.derived_from_id == step.stream_id
+    ]
+    if step.stream.state != "current" or not futures or delete is None:
+        raise PhaseRefused(
+            f"there is no future-state map drawn from “{step.stream.name}” that changes "
+            f"“{step.name}”: draw the future state first",
+            field="outcome",
+        )
+    stream, name = step.stream, step.name
+    before = _hours_per_month(step) or 0.0
+    delete(step, actor=actor)
+    revision = stream.revisions.order_by("-at", "-id").first()
+    return {
+        "map_revision_id": revision.pk if revision else None,
+        "hours_saved_per_month": round(before, 2),
+        "applied": f"Removed {name}: the future state “{futures[0].name}” has no such step",
+    }
+
+
 def _standardise(improvement: Improvement, actor: User | None) -> dict[str, Any]:
     """Apply the source step's future state to the current map. What it changed: the map
     revision's id and the hands-on hours a month it saves (PT x runs, before minus after)."""
@@ -487,12 +513,7 @@ def _standardise(improvement: Improvement, actor: User | None) -> dict[str, Any]
     step = sources.resolve(improvement.workspace, Source.VSM_STEP, improvement.source_id).found
     future = _future_step(step)
     if future is None:
-        raise PhaseRefused(
-            f"the future-state map has no step made from “{step.name}”: draw the new, simpler "
-            "step on the future map first (or, if the future map drops the step, remove it from "
-            "the current map by hand)",
-            field="outcome",
-        )
+        return _eliminate(improvement, step, actor)
     current = future.origin if future.origin_id else None
     before = _hours_per_month(current) or 0.0
     try:

@@ -56,12 +56,24 @@ def test_standardise_applies_the_future_step_and_records_the_map_revision(world,
     assert imp.effect["hours_saved_per_month"] == 30.0
 
 
-def test_standardise_says_when_the_future_map_has_no_such_step(world, maps):
-    _, step, copy = maps
+def test_standardise_removes_a_step_the_future_state_drops(world, maps):
+    current, step, copy = maps
     vsm.delete_step(copy, actor=world.alice)
     imp = cycle(world.acme, phase=Phase.ACT, source_kind="vsm_step", source_id=step.pk)
-    with pytest.raises(PhaseRefused, match="the future-state map has no step made from"):
+    services.decide(imp, outcome="standardise", reason="step gone", actor=world.bob)
+    imp.refresh_from_db()
+    assert not Step.objects.filter(pk=step.pk).exists()
+    revision = MapRevision.objects.get(pk=imp.map_revision_id)
+    assert (revision.stream, revision.kind) == (current, "step_removed")
+    assert imp.effect["hours_saved_per_month"] == 40.0  # 2 h x 20 runs, all saved
+
+
+def test_standardise_needs_a_future_state_map(world):
+    current = vsm.create_stream(world.acme, vsm.StreamSettings(name="Hourglass"), actor=world.alice)
+    step = vsm.add_step(current, REVIEW, actor=world.alice)
+    imp = cycle(world.acme, phase=Phase.ACT, source_kind="vsm_step", source_id=step.pk)
+    with pytest.raises(PhaseRefused, match="there is no future-state map drawn from “Hourglass”"):
         services.decide(imp, outcome="standardise", reason="x", actor=world.bob)
     imp.refresh_from_db()
     assert imp.phase == "act"
-    assert Step.objects.get(pk=step.pk).pt_value == 2
+    assert Step.objects.filter(pk=step.pk).exists()
