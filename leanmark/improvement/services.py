@@ -465,43 +465,20 @@ def _hours_per_month(step: Any) -> float | None:
     return float(minutes) * float(item.runs_per_month) / 60
 
 
-def _future_step(step: Any) -> Any:
-    """The future-state step to apply: the step itself, or the future map's copy of it."""
-    if getattr(step.stream, "state", "") == "future":
+def _future_copy(step: Any) -> Any:
+    """The future-state step a standardise applies: the step itself when it is on a future map,
+    else its copy in the newest future state of its map (None when that state drops it)."""
+    if step.stream.state == "future":
         return step
-    copies = step.copies.filter(stream__state="future").order_by("-id")
-    return copies.first()
-
-
-def _eliminate(improvement: Improvement, step: Any, actor: User | None) -> dict[str, Any]:
-    """The future state drops the step: standardising removes it from the current map."""
-    streams = contract("valuestream", "queries", "streams_of")
-    delete = contract("valuestream", "services", "delete_step")
-    futures = [
-        m
-        for m in (streams(improvement.workspace) if streams else [])
-        if m.state == "future" and m.derived_from_id == step.stream_id
-    ]
-    if step.stream.state != "current" or not futures or delete is None:
-        raise PhaseRefused(
-            f"there is no future-state map drawn from “{step.stream.name}” that changes "
-            f"“{step.name}”: draw the future state first",
-            field="outcome",
-        )
-    stream, name = step.stream, step.name
-    before = _hours_per_month(step) or 0.0
-    delete(step, actor=actor)
-    revision = stream.revisions.order_by("-at", "-id").first()
-    return {
-        "map_revision_id": revision.pk if revision else None,
-        "hours_saved_per_month": round(before, 2),
-        "applied": f"Removed {name}: the future state “{futures[0].name}” has no such step",
-    }
+    future_of = contract("valuestream", "queries", "future_of")
+    future = future_of(step.stream) if future_of is not None else None
+    return future.steps.filter(origin=step).first() if future is not None else None
 
 
 def _standardise(improvement: Improvement, actor: User | None) -> dict[str, Any]:
-    """Apply the source step's future state to the current map. What it changed: the map
-    revision's id and the hands-on hours a month it saves (PT x runs, before minus after)."""
+    """Apply the source step's future state to the current map (the value stream app changes,
+    adds or removes the current step and records a map revision). What it changed: the
+    revision's id and the hands-on hours a month saved (PT x runs, before minus after)."""
     if improvement.source_kind != Source.VSM_STEP:
         return {}
     apply = contract("valuestream", "services", "apply_future_step")
@@ -511,19 +488,17 @@ def _standardise(improvement: Improvement, actor: User | None) -> dict[str, Any]
             field="outcome",
         )
     step = sources.resolve(improvement.workspace, Source.VSM_STEP, improvement.source_id).found
-    future = _future_step(step)
-    if future is None:
-        return _eliminate(improvement, step, actor)
-    current = future.origin if future.origin_id else None
+    future = _future_copy(step)
+    current = step if step.stream.state == "current" else step.origin
     before = _hours_per_month(current) or 0.0
+    after = _hours_per_month(future) if future is not None else 0.0
     try:
-        revision = apply(future, actor=actor)
+        revision = apply(step, actor=actor)
     except BoardError as error:
         raise PhaseRefused(
-            f"could not apply the future step to the current map: {error.message}",
+            f"could not apply the future state to the current map: {error.message}",
             field="outcome",
         ) from error
-    after = _hours_per_month(future)
     return {
         "map_revision_id": revision.pk,
         "hours_saved_per_month": None if after is None else round(before - after, 2),

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
+from django.urls import NoReverseMatch, reverse
 
 from leanmark.accounts.models import Workspace
 from leanmark.board.errors import InvalidInput
@@ -66,12 +67,20 @@ def _text(obj: Any, *names: str) -> str:
     return ""
 
 
-def _url(obj: Any) -> str:
-    getter = getattr(obj, "get_absolute_url", None)
+def _url(workspace: Workspace, kind: str, obj: Any) -> str:
+    """The source's page in its app, when that app has one."""
     try:
-        return str(getter()) if callable(getter) else ""
-    except Exception:
+        if kind == Source.VSM_STEP:
+            return reverse(
+                "valuestream-map", kwargs={"ws": workspace.slug, "stream_id": obj.stream_id}
+            )
+        if kind == Source.IMPEDIMENT:
+            return reverse(
+                "standup-impediment", kwargs={"ws": workspace.slug, "impediment_id": obj.pk}
+            )
+    except (NoReverseMatch, AttributeError):
         return ""
+    return ""
 
 
 def _draft_from_step(step: Any) -> dict[str, str]:
@@ -136,4 +145,4 @@ def resolve(workspace: Workspace, kind: Any, raw_id: Any) -> SourceInfo:
     else:
         draft = {"background": f"Raised at the stand-up: {label}"}
         label = f"Stand-up blocker “{label}”"
-    return SourceInfo(kind, source_id, label[:300], _url(found), draft, found)
+    return SourceInfo(kind, source_id, label[:300], _url(workspace, kind, found), draft, found)

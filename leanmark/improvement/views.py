@@ -80,6 +80,7 @@ def _detail_context(request: HttpRequest, improvement, **extra: Any) -> dict[str
     next_phase = services.next_phase(improvement.phase)
     return {
         "imp": improvement,
+        "source_url": _source_url(workspace, improvement),
         "check": check,
         "window": window or improvement.window_days,
         "window_bad": bool(request.GET.get("window")) and window is None,
@@ -99,6 +100,16 @@ def _detail_context(request: HttpRequest, improvement, **extra: Any) -> dict[str
         "today": services.local_today(workspace),
         **extra,
     }
+
+
+def _source_url(workspace, improvement) -> str:
+    """A link to the cycle's source, if it is still there (it may have been deleted since)."""
+    if improvement.source_kind == Source.BLANK or improvement.source_id is None:
+        return ""
+    try:
+        return sources.resolve(workspace, improvement.source_kind, improvement.source_id).url
+    except BoardError:
+        return ""
 
 
 def _shown_with(improvement, changes: dict[str, Any]):

@@ -64,7 +64,8 @@ def test_standardise_removes_a_step_the_future_state_drops(world, maps):
     imp.refresh_from_db()
     assert not Step.objects.filter(pk=step.pk).exists()
     revision = MapRevision.objects.get(pk=imp.map_revision_id)
-    assert (revision.stream, revision.kind) == (current, "step_removed")
+    assert (revision.stream, revision.kind) == (current, "applied")
+    assert revision.summary.endswith("removed Legal review of every post")
     assert imp.effect["hours_saved_per_month"] == 40.0  # 2 h x 20 runs, all saved
 
 
@@ -72,7 +73,10 @@ def test_standardise_needs_a_future_state_map(world):
     current = vsm.create_stream(world.acme, vsm.StreamSettings(name="Hourglass"), actor=world.alice)
     step = vsm.add_step(current, REVIEW, actor=world.alice)
     imp = cycle(world.acme, phase=Phase.ACT, source_kind="vsm_step", source_id=step.pk)
-    with pytest.raises(PhaseRefused, match="there is no future-state map drawn from “Hourglass”"):
+    with pytest.raises(
+        PhaseRefused,
+        match="could not apply the future state to the current map: “Hourglass” has no future",
+    ):
         services.decide(imp, outcome="standardise", reason="x", actor=world.bob)
     imp.refresh_from_db()
     assert imp.phase == "act"
