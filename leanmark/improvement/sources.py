@@ -69,6 +69,9 @@ def _text(obj: Any, *names: str) -> str:
 
 def _url(workspace: Workspace, kind: str, obj: Any) -> str:
     """The source's page in its app, when that app has one."""
+    own = getattr(obj, "get_absolute_url", None)
+    if callable(own):
+        return str(own())
     try:
         if kind == Source.VSM_STEP:
             return reverse(

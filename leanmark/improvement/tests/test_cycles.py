@@ -353,9 +353,9 @@ def test_the_new_page_drafts_the_cycle_from_its_source(world, client_for):
     url = reverse("improvement-new", kwargs={"ws": "acme"})
     page = client_for(world.bob).get(url, {"source": "impediment", "source_id": impediment.pk})
     assert page.status_code == 200
-    assert (
-        f'Starting from: <a href="{impediment.get_absolute_url()}">'
-        "Impediment “Photos arrive late”</a>" in page.content.decode()
+    link = reverse("standup-impediment", kwargs={"ws": "acme", "impediment_id": impediment.pk})
+    assert f'Starting from: <a href="{link}">Impediment “Photos arrive late”</a>' in (
+        page.content.decode()
     )
     assert 'value="Photos arrive late"' in page.content.decode()
 
