@@ -323,9 +323,9 @@ def decisions(workspace: Workspace, *, start: date, end: date) -> list[tuple[dat
     return answer
 
 
-def bml_cycle_times(workspace: Workspace) -> list[float]:
+def bml_cycle_times(workspace: Workspace, *, from_created: bool = False) -> list[float]:
     """Days from running to decided of each decided experiment (created → decided when it never
-    recorded a start), oldest decision first."""
+    recorded a start, or with ``from_created``: §6's definition), oldest decision first."""
     rows = (
         Experiment.objects.for_workspace(workspace)
         .filter(state=State.DECIDED, decided_at__isnull=False)
@@ -333,7 +333,8 @@ def bml_cycle_times(workspace: Workspace) -> list[float]:
         .values_list("created_at", "running_at", "decided_at")
     )
     return [
-        max(0.0, (decided - (running or created)).total_seconds() / 86400)
+        max(0.0, (decided - (created if from_created else running or created)).total_seconds())
+        / 86400
         for created, running, decided in rows
     ]
 

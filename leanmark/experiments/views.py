@@ -122,6 +122,9 @@ def index(request: HttpRequest) -> HttpResponse:
             "velocity_chart": charts.velocity(velocity),
             "cycle_median": _median(cycle),
             "cycle_count": len(cycle),
+            "created_median": _median(
+                queries.bml_cycle_times(request.workspace, from_created=True)
+            ),
             "can_write": _can_write(request),
         },
         fragment="list",

@@ -260,7 +260,9 @@ def test_continuous_metrics_use_welch(world):
 
 def decided(world, day: date, *, running_days: float, against=False):
     experiment = make(world)
+    noon = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
     Experiment.objects.filter(pk=experiment.pk).update(
+        created_at=noon - timedelta(days=running_days + 2),
         state=State.DECIDED,
         decision="stop",
         against_evidence=against,
@@ -292,6 +294,7 @@ def test_decided_per_day_counts_every_day_in_the_window(world):
     ]
     assert rows[0][2].startswith(f"/w/{world.acme.slug}/experiments/")
     assert queries.bml_cycle_times(world.acme) == [10.0, 4.0, 7.0, 7.0]
+    assert queries.bml_cycle_times(world.acme, from_created=True) == [12.0, 6.0, 9.0, 9.0]
 
 
 def test_learning_velocity_counts_decisions_per_month(world):
