@@ -450,6 +450,12 @@ def _clean_observation(
     if day > timezone.localdate():
         raise InvalidExperimentInput(f"{day} is in the future", field="date")
     values: dict[str, Any] = {"variant": variant, "date": day}
+    if str(row.trials).strip() == "0":
+        raise InvalidExperimentInput(
+            f"{variant.name}: zero trials, there is nothing to record yet "
+            "(enter figures once the variant has had traffic)",
+            field="trials",
+        )
     if experiment.metric_type == MetricType.CONVERSION:
         trials = _count(row.trials, "trials", "number of trials")
         successes = _count(row.successes, "successes", "number of successes")

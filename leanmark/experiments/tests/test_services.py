@@ -85,6 +85,7 @@ def test_it_refuses_bad_input_and_saves_nothing(world, changes, field, message):
     [
         ([("Control", 10, 12)], "12 successes out of 10 trials is impossible"),
         ([("Control", -1, 0)], "the number of trials cannot be negative"),
+        ([("Control", 0, 0)], "Control: zero trials, there is nothing to record yet"),
         ([("Control", 10, 1), ("Nobody", 10, 1)], "row 2: unknown variant 'Nobody'"),
     ],
 )
