@@ -40,6 +40,16 @@ def audit(workspace: Workspace, actor: User | None, action: str, detail: str) ->
     AuditEntry.objects.create(workspace=workspace, actor=actor, action=action, detail=detail[:300])
 
 
+def audit_for_user(user: User, action: str, detail: str) -> None:
+    """A security event of a person (sign-in, tokens): in the trail of each of their workspaces,
+    where the owners look."""
+    workspaces = Membership.objects.filter(user=user).values_list("workspace_id", flat=True)
+    AuditEntry.objects.bulk_create(
+        AuditEntry(workspace_id=ws, actor=user, action=action, detail=detail[:300])
+        for ws in workspaces
+    )
+
+
 def unique_slug(name: str) -> str:
     base = slugify(name)[:50] or "workspace"
     slug, n = base, 2
@@ -212,6 +222,9 @@ def create_token(user: User, name: str) -> NewToken:
     token = ApiToken.objects.create(
         user=user, name=name, prefix=secret[:10], token_hash=hash_secret(secret)
     )
+    audit_for_user(
+        user, "token.created", f"{user.label} created API token {name!r} ({token.prefix}…)"
+    )
     return NewToken(token, secret)
 
 
@@ -219,6 +232,9 @@ def create_token(user: User, name: str) -> NewToken:
 def revoke_token(token: ApiToken) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
+    audit_for_user(
+        token.user, "token.revoked", f"{token.user.label} revoked API token {token.name!r}"
+    )
 
 
 def user_for_token(secret: str) -> User | None:

@@ -1,0 +1,29 @@
+"""Sign-ins, successful or not, go to the audit trail of the person's workspaces."""
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from .models import User
+from .services import audit_for_user
+
+
+def _where(request: HttpRequest | None) -> str:
+    if request is None:
+        return "the command line"
+    return request.META.get("REMOTE_ADDR", "an unknown address")
+
+
+def signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    if request is not None and not request.POST:  # force_login in tests and tools: not a sign-in
+        return
+    audit_for_user(user, "sign_in", f"{user.label} signed in from {_where(request)}")
+
+
+def failed_sign_in(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    email = str(credentials.get("username", ""))[:150].lower()
+    user = User.objects.filter(username=email).first()
+    if user is not None:  # an unknown e-mail has no workspace to tell
+        audit_for_user(user, "sign_in.failed", f"failed sign-in as {email} from {_where(request)}")
