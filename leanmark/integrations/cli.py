@@ -30,6 +30,44 @@ def register(app: typer.Typer) -> None:
     app.command()(backup)
     app.command()(restore)
     group(app, "export", "Export data as files.").command("workspace")(export_workspace)
+    group(app, "import", "Import data from files.").command("trello")(import_trello)
+
+
+def import_trello(
+    file: Annotated[Path, typer.Argument(help="A board exported from Trello as JSON.")],
+    workspace: WorkspaceOpt = None,
+    name: Annotated[
+        str | None, typer.Option(help="The new board's name (default: Trello's).")
+    ] = None,
+) -> None:
+    """A new board from a Trello export: lists, cards, labels, members, checklists, comments,
+    archived cards and card moves as back-dated events. All or nothing."""
+    setup_django()
+    from leanmark.integrations import trello
+
+    ws = workspace_for(workspace)
+    if not file.is_file():
+        fail(f"{file} is not a file")
+    if file.stat().st_size > trello.MAX_BYTES:
+        fail(
+            f"{file} has {file.stat().st_size / 1e6:.0f} MB; a Trello export is at most 50 MB here"
+        )
+    try:
+        data = trello.load(file.read_bytes())
+        with progress_bar(f"Importing {file.name}") as report:
+            result = trello.import_board(ws, data, name=name, progress=report)
+    except trello.TrelloError as error:
+        fail(f"{error.message}. Nothing was imported.")
+    out.print(
+        f"Imported {result.cards} cards ({result.archived} archived, {result.moves} moves) "
+        f"into the new board {result.board.name!r} (id {result.board.pk})."
+    )
+    if result.unmatched_members:
+        out.print(
+            "Trello members who are not members here: "
+            + ", ".join(result.unmatched_members)
+            + " (their cards are imported unassigned; invite them and assign later)."
+        )
 
 
 def export_workspace(

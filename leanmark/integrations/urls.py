@@ -6,6 +6,7 @@ from . import views
 
 urlpatterns = [
     path("export/", views.export_page, name="export"),
+    path("import/trello", views.trello_import, name="trello_import"),
     path("export/workspace.<str:fmt>", views.export_download, name="export_download"),
     path("webhooks/", views.webhooks, name="webhooks"),
     path("webhooks/<int:hook_id>/", views.webhook, name="webhook"),

@@ -124,3 +124,45 @@ def export_download(request: HttpRequest, fmt: str) -> HttpResponse:
     audit(request.workspace, request.user, "export", f"{fmt}, {sum(counts.values())} rows")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view(read=Role.OWNER, write=Role.OWNER)
+def trello_import(request: HttpRequest) -> HttpResponse:
+    """Upload a Trello JSON export; all or nothing, then open the new board."""
+    from . import trello
+
+    error = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise trello.TrelloError("choose the .json file Trello exported")
+            if upload.size > trello.MAX_BYTES:
+                raise trello.TrelloError(
+                    f"the file has {upload.size / 1e6:.0f} MB; a Trello export is at most 50 MB"
+                )
+            data = trello.load(upload.read())
+            result = trello.import_board(
+                request.workspace, data, name=request.POST.get("name") or None
+            )
+        except trello.TrelloError as exc:
+            error = exc.message
+        else:
+            note = (
+                f" Not members here (imported unassigned): {', '.join(result.unmatched_members)}."
+                if result.unmatched_members
+                else ""
+            )
+            messages.success(
+                request,
+                f"Imported {result.cards} cards ({result.archived} archived, {result.moves} "
+                f"moves) from Trello.{note}",
+            )
+            return redirect("board", ws=request.workspace.slug, board_id=result.board.pk)
+    return render(
+        request,
+        "integrations/trello.html",
+        {"error": error, "max_mb": trello.MAX_BYTES // 1_000_000},
+        status=422 if error else 200,
+    )

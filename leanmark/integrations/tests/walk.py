@@ -28,6 +28,7 @@ PAGES: list[Case] = [
     ),
     Case("webhook", "get", OWNER_READ, hook),
     Case("export", "get", OWNER_READ, ws),
+    Case("trello_import", "get", OWNER_READ, ws),
     Case("export_download", "get", OWNER_READ, lambda w: {**ws(w), "fmt": "json"}),
     Case("webhook_action", "post", OWNER_WRITE, lambda w: {**hook(w), "action": "test"}),
 ]
