@@ -97,7 +97,7 @@ def webhook_action(request: HttpRequest, hook_id: int, action: str) -> HttpRespo
 def export_page(request: HttpRequest) -> HttpResponse:
     counts = {
         e.label: e.model._default_manager.filter(**{e.path: request.workspace}).count()
-        for e in exports.entities()
+        for e in sorted(exports.entities(), key=lambda e: e.label)
     }
     return render(
         request, "integrations/export.html", {"counts": counts, "total": sum(counts.values())}

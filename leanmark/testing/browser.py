@@ -32,8 +32,9 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1440, "height": 900}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-# Refusals answer 409 on purpose, and Chromium logs every 4xx response as a console error.
-EXPECTED_CONSOLE = ("status of 409", "favicon.ico")
+# Refusals answer 409 (a limit, a stale version) or 422 (a form that is re-shown with its
+# error) on purpose, and Chromium logs every 4xx response as a console error.
+EXPECTED_CONSOLE = ("status of 409", "status of 422", "favicon.ico")
 
 
 @pytest.fixture(scope="session")
