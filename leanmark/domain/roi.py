@@ -315,6 +315,11 @@ def fit_curve(channel: str, spend: Sequence[float], ret: Sequence[float]) -> Cur
         warnings.append(
             "spend barely varied, so the curve's bend is not known; enter it by hand if you can"
         )
+    if b < 0.01 * max(float(x[x > 0].min()) if np.any(x > 0) else 0.0, 1e-9):
+        warnings.append(
+            "b is close to 0: the return hardly changes with the amount in this history, so "
+            "the curve cannot say where more would pay off"
+        )
     if r_squared is not None and r_squared < 0.3:
         warnings.append(f"the curve explains little of the variation (R² {r_squared:.2f})")
     return Curve(

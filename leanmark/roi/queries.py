@@ -84,10 +84,13 @@ def spend_page(
     start: date | None = None,
     end: date | None = None,
     channel: str = "",
+    stage: str = "",
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[list[Spend], int]:
     rows = Spend.objects.for_workspace(workspace).select_related("created_by")
+    if stage:
+        rows = rows.filter(stage="" if stage == "none" else stage)
     if start:
         rows = rows.filter(on__gte=start)
     if end:
@@ -420,11 +423,32 @@ class PlanActual:
     actual: Decimal
     expected_return: Decimal
     actual_return: Decimal
+    share: Decimal  # of the month elapsed: 1 once it is over
+
+    @property
+    def planned_so_far(self) -> Decimal:
+        return domain.money(self.recommended * self.share)
+
+    @property
+    def expected_so_far(self) -> Decimal:
+        return domain.money(self.expected_return * self.share)
 
 
-def plan_vs_actual(plan: AllocationPlan) -> list[PlanActual]:
+def month_share(month: date, today: date) -> Decimal:
+    """How much of the month has passed by the end of ``today``: 0 before it, 1 after it."""
+    end = domain.add_months(month, 1)
+    if today >= end:
+        return Decimal(1)
+    if today < month:
+        return Decimal(0)
+    return Decimal((today - month).days + 1) / Decimal((end - month).days)
+
+
+def plan_vs_actual(plan: AllocationPlan, *, today: date) -> list[PlanActual]:
     """Each planned channel beside what was actually spent (or logged) and returned in the
-    plan's month."""
+    plan's month, with the share of the month that has passed (the plan is pro-rated by it
+    while the month runs)."""
+    share = month_share(plan.month, today)
     month_end = domain.add_months(plan.month, 1) - timedelta(days=1)
     history = channel_history(plan.workspace, unit=plan.unit, start=plan.month, end=month_end)
     rets: dict[str, Decimal] = defaultdict(Decimal)
@@ -440,6 +464,7 @@ def plan_vs_actual(plan: AllocationPlan) -> list[PlanActual]:
                 actual=sum((m.x for m in months), ZERO),
                 expected_return=line.expected_return,
                 actual_return=rets.get(line.channel, ZERO),
+                share=share,
             )
         )
     return rows

@@ -182,7 +182,18 @@ def update_settings(workspace: Workspace, *, actor: User | None, **values: Any) 
             "choose the one that counts new customers",
             field="customers_metric",
         )
-    current.save()
+    fields = [
+        "currency",
+        "contribution_margin",
+        "gross_margin",
+        "revenue_per_customer",
+        "customers_metric",
+        "updated_at",
+    ]
+    if current.pk is None:
+        current.save()
+    else:
+        current.save(update_fields=fields)
     audit(
         workspace,
         actor,

@@ -90,6 +90,8 @@ def _spend_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     start = _optional_date(data.get("from", ""))
     end = _optional_date(data.get("to", ""))
     channel = data.get("channel", "").strip().lower()
+    stage = data.get("stage", "").strip().lower()
+    stage = stage if stage in dict(STAGE_CHOICES) or stage == "none" else ""
     page = data.get("page", "1")
     number = int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 10_000 else 1
     rows, total = queries.spend_page(
@@ -97,6 +99,7 @@ def _spend_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         start=start,
         end=end,
         channel=channel,
+        stage=stage,
         limit=100,
         offset=(number - 1) * 100,
     )
@@ -106,7 +109,7 @@ def _spend_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "total": total,
         "page": number,
         "has_more": number * 100 < total,
-        "filters": {"from": start, "to": end, "channel": channel},
+        "filters": {"from": start, "to": end, "channel": channel, "stage": stage},
         "query_next": urlencode({**data.dict(), "page": number + 1}),
         "currency": settings.currency,
         "channels": queries.channels_of(request.workspace),
@@ -534,7 +537,8 @@ def plan_save(request: HttpRequest) -> HttpResponse:
 @workspace_view()
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = queries.plan_for(request.workspace, plan_id)
-    rows = queries.plan_vs_actual(plan)
+    rows = queries.plan_vs_actual(plan, today=_today(request))
+    share = queries.month_share(plan.month, _today(request))
     settings = queries.settings_for(request.workspace)
     return render_page(
         request,
@@ -547,7 +551,10 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "can_write": request.membership.allows(Role.MEMBER),
             "total_actual": sum((r.actual for r in rows), Decimal(0)),
             "total_actual_return": sum((r.actual_return for r in rows), Decimal(0)),
-            "month_over": domain.add_months(plan.month, 1) <= _today(request),
+            "month_over": share == 1,
+            "share": share,
+            "total_planned_so_far": sum((r.planned_so_far for r in rows), Decimal(0)),
+            "total_expected_so_far": sum((r.expected_so_far for r in rows), Decimal(0)),
         },
     )
 

@@ -225,3 +225,10 @@ def test_a_recommendation_far_beyond_the_history_is_flagged():
     assert fitted.max_x == 600
     split = roi.allocate([fitted, Curve("seo", 10, 1_000)], 5_000).splits[0]
     assert split.recommended > 750 and split.extrapolated
+
+
+def test_a_fit_to_returns_that_ignore_the_spend_says_so():
+    fitted = roi.fit_curve(
+        "seo", [100, 900, 300, 700, 500, 200], [1000, 990, 1010, 1005, 995, 1000]
+    )
+    assert any(w.startswith("b is close to 0") for w in fitted.warnings)

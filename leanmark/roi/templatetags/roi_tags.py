@@ -89,3 +89,14 @@ def sub(value: Any, other: Any) -> Decimal | None:
     if value is None or other is None:
         return None
     return Decimal(str(value)) - Decimal(str(other))
+
+
+@register.filter
+def sig(value: Any, digits: int = 3) -> str:
+    """A curve parameter to a few significant digits: 4352.1 → "4,352", 0.0123 → "0.0123"."""
+    if value is None or value == "":
+        return "—"
+    number = float(value)
+    if abs(number) >= 100:
+        return f"{number:,.0f}"
+    return f"{number:.{digits}g}"

@@ -189,3 +189,23 @@ def test_only_the_member_whoever_logged_it_or_an_owner_deletes_a_time_log(world,
     log = services.log_time(card, member=world.bob, on="2026-07-01", hours=1, actor=world.bob)
     services.delete_time_log(log, actor=world.alice, is_owner=True)
     assert not TimeLog.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("today", "share"),
+    [
+        (date(2026, 6, 30), D(0)),
+        (date(2026, 7, 1), D(1) / D(31)),
+        (date(2026, 7, 31), D(1)),
+        (date(2026, 8, 15), D(1)),
+    ],
+)
+def test_a_running_month_pro_rates_the_plan(today, share):
+    assert queries.month_share(date(2026, 7, 1), today) == share
+
+
+def test_the_spend_list_filters_by_stage(world):
+    spend(world, stage="buy")
+    spend(world, stage="", campaign="x")
+    assert [s.stage for s in queries.spend_page(world.acme, stage="buy")[0]] == ["buy"]
+    assert [s.campaign for s in queries.spend_page(world.acme, stage="none")[0]] == ["x"]

@@ -341,3 +341,13 @@ def test_a_spend_entry_is_edited_and_a_bad_amount_keeps_the_input(world, client_
     assert "Saved the spend of 12.00 EUR on 2026-07-02." in response.content.decode()
     row.refresh_from_db()
     assert (row.on, row.amount) == (date(2026, 7, 2), D(12))
+
+
+def test_a_plan_for_the_running_month_is_pro_rated(world, client_for):
+    hand_curves(world)
+    client = client_for(world.bob)
+    month = timezone.localdate().strftime("%Y-%m")
+    client.post(url(world, "roi-plan-save"), {"unit": "money", "budget": "1000", "month": month})
+    plan = AllocationPlan.objects.get()
+    html = client.get(url(world, "roi-plan", plan_id=plan.pk)).content.decode()
+    assert "of it has passed" in html and "Planned so far" in html and "Expected so far" in html
