@@ -50,12 +50,15 @@ class Series:
         return not self.missing and any(v is not None for _, v in self.values)
 
     def trend(self) -> "Trend | None":
-        """The last complete month against the one three months before it."""
+        """The last complete month against the one three months before it, or against the
+        first whole month of data when the history is shorter than that."""
         complete = self.values[:-1] if self.partial_last else self.values
-        if len(complete) < 4:
+        known = [(m, v) for m, v in complete if v is not None]
+        if len(known) < 2 or known[-1][0] != complete[-1][0]:
             return None
-        (month, now), (then_month, then) = complete[-1], complete[-4]
-        if now is None or then is None:
+        month, now = known[-1]
+        then_month, then = next(((m, v) for m, v in known if m >= _months_back(month, 3)), known[0])
+        if then_month == month:
             return None
         if round(now, 1) == round(then, 1):
             direction = "same"
@@ -65,6 +68,12 @@ class Series:
             lower_better = self.better == "lower"
             direction = "better" if (now < then) == lower_better else "worse"
         return Trend(month, now, then_month, then, direction)
+
+
+def _months_back(month: date, n: int) -> date:
+    for _ in range(n):
+        month = (month - timedelta(days=1)).replace(day=1)
+    return month
 
 
 @dataclass(frozen=True)

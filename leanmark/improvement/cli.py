@@ -211,7 +211,7 @@ def report(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(data)
         return
-    table = Table("Series", "Last months", "Trend (vs 3 months before)")
+    table = Table("Series", "Last months", "Trend (last whole month vs 3 months before)")
     for series in data["series"]:
         if not series["has_data"]:
             table.add_row(series["title"], series["missing"], "")

@@ -32,8 +32,15 @@ def test_the_trend_compares_the_last_complete_month_with_three_months_before(
     assert (trend.direction, trend.arrow) == (direction, arrow)
 
 
-def test_there_is_no_trend_without_both_months():
+def test_a_short_history_compares_with_its_first_whole_month():
     values = [None] * 9 + [5.0, 6.0, 7.0]
+    trend = Series("x", "X", "", "lower", "", list(zip(MONTHS, values, strict=True))).trend()
+    assert (trend.month, trend.then_month, trend.direction) == (
+        date(2026, 11, 1),
+        date(2026, 10, 1),
+        "worse",
+    )
+    values = [None] * 10 + [6.0, 7.0]
     assert Series("x", "X", "", "lower", "", list(zip(MONTHS, values, strict=True))).trend() is None
 
 
