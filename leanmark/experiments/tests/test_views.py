@@ -209,3 +209,24 @@ def test_the_card_page_lists_its_experiments_and_offers_to_start_one(world, clie
     )
     assert url("experiment", world, experiment_id=experiment.pk) in html
     assert f"{url('experiment-new', world)}?card={card.number}" in html
+
+
+def test_the_result_page_runs_the_same_queries_however_many_days_of_data(
+    world, client_for, django_assert_max_num_queries
+):
+    experiment = make(world)
+    client = client_for(world.carol)
+    page = url("experiment", world, experiment_id=experiment.pk)
+    observe(experiment, (5, 83), (12, 99), day=timezone.localdate() - timedelta(days=30))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one_day:
+        client.get(page)
+    for back in range(29, 0, -1):
+        day = timezone.localdate() - timedelta(days=back)
+        observe(experiment, (5 + 30 - back, 83 + 3 * (30 - back)), (12, 99 + 30 - back), day=day)
+    with django_assert_max_num_queries(len(one_day.captured_queries)):
+        response = client.get(page)
+    assert "30 observations" not in response.content.decode()  # two variants: 60 rows
+    assert "60 observations" in response.content.decode()
