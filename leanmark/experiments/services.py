@@ -20,9 +20,11 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from leanmark.accounts.models import User, Workspace
+from leanmark.backlog import queries as backlog_queries
 from leanmark.backlog import services as backlog_services
 from leanmark.board.models import Card
 from leanmark.domain import bml, stats
@@ -275,6 +277,17 @@ def _links(workspace: Workspace, spec: ExperimentSpec) -> tuple[Card | None, Use
     return card, owner
 
 
+def _idea_id(workspace: Workspace, value: Any) -> int | None:
+    idea_id = _count(value, "idea_id", "idea id", required=False)
+    if idea_id is None:
+        return None
+    try:
+        backlog_queries.idea_for(workspace, idea_id)
+    except Http404:
+        raise InvalidExperimentInput(f"there is no idea {idea_id} here", field="idea_id") from None
+    return idea_id
+
+
 def _clean_fields(workspace: Workspace, spec: ExperimentSpec) -> dict[str, Any]:
     metric_type = _choice(spec.metric_type or MetricType.CONVERSION, MetricType, "metric_type")
     card, owner = _links(workspace, spec)
@@ -292,7 +305,7 @@ def _clean_fields(workspace: Workspace, spec: ExperimentSpec) -> dict[str, Any]:
         "metric_type": metric_type,
         "card": card,
         "owner": owner,
-        "idea_id": _count(spec.idea_id, "idea_id", "idea id", required=False),
+        "idea_id": _idea_id(workspace, spec.idea_id),
         "start_date": _date(spec.start_date, "start_date"),
         "planned_end": _date(spec.planned_end, "planned_end"),
     }

@@ -70,6 +70,7 @@ def test_a_sequential_plan_gets_its_number_of_conversions(world):
         ({"title": " "}, "title", "the title cannot be empty"),
         ({"variants": ["Only"]}, "variants", "a control and at least one treatment"),
         ({"card_number": "999"}, "card_number", "there is no card #999 here"),
+        ({"idea_id": "999"}, "idea_id", "there is no idea 999 here"),
     ],
 )
 def test_it_refuses_bad_input_and_saves_nothing(world, changes, field, message):

@@ -230,3 +230,13 @@ def test_the_result_page_runs_the_same_queries_however_many_days_of_data(
         response = client.get(page)
     assert "30 observations" not in response.content.decode()  # two variants: 60 rows
     assert "60 observations" in response.content.decode()
+
+
+def test_the_result_page_links_the_idea_it_tests(world, client_for):
+    from leanmark.backlog import services as backlog
+
+    idea = backlog.capture_idea(world.acme, title="Loyalty stamps", actor=world.bob, stage="repeat")
+    experiment = make(world, idea_id=str(idea.pk))
+    html = client_for(world.carol).get(url("experiment", world, experiment_id=experiment.pk))
+    link = reverse("backlog-idea", kwargs={"ws": world.acme.slug, "idea_id": idea.pk})
+    assert f'href="{link}"' in html.content.decode()
