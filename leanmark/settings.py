@@ -5,6 +5,7 @@ A bad value stops the start-up with a message naming the variable; nothing falls
 
 import contextlib
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "leanmark.accounts",
     "leanmark.board",
     "leanmark.backlog",
@@ -107,6 +109,7 @@ MIDDLEWARE = [
     "leanmark.lib.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "leanmark.lib.api_errors.ApiErrorEnvelopeMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it answers locked-out sign-ins
 ]
 
 ROOT_URLCONF = "leanmark.urls"
@@ -157,6 +160,21 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses sign-ins while locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After 5 wrong passwords for one e-mail from one address, that pair is locked for 15 minutes;
+# a right password resets the count. The lockout page says when to try again.
+AXES_FAILURE_LIMIT = env_int("LEANMARK_LOGIN_ATTEMPTS", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LEANMARK_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "leanmark.accounts.views.locked_out"
+AXES_VERBOSE = False
+LEANMARK_PROXY_COUNT = env_int("LEANMARK_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "leanmark.lib.client_ip.client_ip"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -201,6 +219,7 @@ if env_bool("LEANMARK_HTTPS", False):
     SECURE_SSL_REDIRECT = env_bool("LEANMARK_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("LEANMARK_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("LEANMARK_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("LEANMARK_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

@@ -4,6 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from leanmark.lib.client_ip import client_ip
+
 from .models import User
 from .services import audit_for_user
 
@@ -11,7 +13,7 @@ from .services import audit_for_user
 def _where(request: HttpRequest | None) -> str:
     if request is None:
         return "the command line"
-    return request.META.get("REMOTE_ADDR", "an unknown address")
+    return client_ip(request)
 
 
 def signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:

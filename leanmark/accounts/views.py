@@ -219,3 +219,18 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     services.revoke_token(token)
     messages.success(request, f"Token {token.name} revoked.")
     return redirect("tokens")
+
+
+def locked_out(
+    request: HttpRequest, credentials: dict | None = None, *args, **kwargs
+) -> HttpResponse:
+    """django-axes' answer to a sign-in while locked out: 429, and what to do about it."""
+    from django.conf import settings
+
+    username = str((credentials or {}).get("username") or request.POST.get("username", ""))[:150]
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        "username": username,
+    }
+    return render(request, "accounts/locked_out.html", context, status=429)
