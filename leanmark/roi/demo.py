@@ -111,12 +111,21 @@ def load(ctx: DemoContext) -> None:
 
 
 def _revenue_metrics(ctx: DemoContext) -> dict[str, str]:
+    """One revenue metric per channel (the dashboard's returns() attribute its stage); a metric
+    the dashboard's own demo already made under that key or name is used as it is."""
+    existing = {m.key: m for m in dashboard_queries.metrics_of(ctx.workspace)}
+    names = {m.name.lower(): m for m in existing.values()}
     keys = {}
     for channel, (stage, *_rest) in CHANNELS.items():
         key = f"revenue-{channel.replace('_', '-')}"
+        name = f"Revenue from {LABELS[channel]}"
+        found = existing.get(key) or names.get(name.lower())
+        if found is not None:
+            keys[channel] = found.key
+            continue
         dashboard.create_metric(
             ctx.workspace,
-            name=f"Revenue from {LABELS[channel]}",
+            name=name,
             key=key,
             kind="output",
             stage=stage,
@@ -135,6 +144,10 @@ def _customers_metric(ctx: DemoContext) -> str:
     for info in dashboard_queries.all_infos(ctx.workspace):
         if "customer" in info.key and "new" in info.key:
             return str(info.key)
+    if any(
+        m.name == "New customers (ROI demo)" for m in dashboard_queries.metrics_of(ctx.workspace)
+    ):
+        return ""
     dashboard.create_metric(
         ctx.workspace,
         name="New customers (ROI demo)",
