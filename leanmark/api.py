@@ -71,7 +71,7 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 @api.exception_handler(BoardError)
 def on_board_error(request: HttpRequest, exc: BoardError) -> HttpResponse:
     fields = {exc.field: exc.message} if exc.field else {}
-    extra = {k: v for k, v in exc.details.items() if k == "current"}
+    extra = {k: v for k, v in exc.details.items() if k in ("current", "errors")}
     return error_response(request, exc.status, exc.code, exc.message, fields=fields, **extra)
 
 

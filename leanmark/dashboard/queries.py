@@ -10,17 +10,37 @@ Contracts for other apps:
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from importlib import import_module
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.http import Http404
 
 from leanmark.accounts.models import Workspace
-from leanmark.domain.metrics import Aggregation, Bucket, Period, local_day, rollup
+from leanmark.domain.hourglass import Stage
+from leanmark.domain.metrics import (
+    Aggregation,
+    Bucket,
+    Change,
+    Funnel,
+    Period,
+    attainment,
+    change,
+    comparable_span,
+    funnel,
+    local_day,
+    period_end,
+    period_label,
+    period_start,
+    period_starts,
+    periods_back,
+    previous_period_start,
+    rollup,
+)
 
 from .models import FunnelStep, Kind, Layout, Measurement, Metric, Target, TargetRevision
 
@@ -355,3 +375,233 @@ def funnel_steps(workspace: Workspace) -> dict[str, Metric]:
         s.stage: s.metric
         for s in FunnelStep.objects.filter(workspace=workspace).select_related("metric")
     }
+
+
+# ---- roll-up reports and tiles -------------------------------------------------------------------
+
+SPARK_PERIODS = {Period.DAY: 30, Period.WEEK: 12, Period.MONTH: 12, Period.YEAR: 5}
+
+
+@dataclass(frozen=True)
+class RollupRow:
+    """One period of a metric: its value, the change from the period before, the target."""
+
+    bucket: Bucket
+    change: Change
+    target: float | None
+    attainment: float | None
+
+
+def default_range(period: Period, last: date) -> tuple[date, date]:
+    return periods_back(last, period, SPARK_PERIODS[period])[0], last
+
+
+def rollup_report(
+    workspace: Workspace,
+    info: MetricInfo,
+    *,
+    first: date,
+    last: date,
+    period: Period,
+    channel: str | None = None,
+) -> list[RollupRow]:
+    """Every period overlapping first..last with its change from the period before (the one
+    before ``first`` is computed too, so the first row has a change) and target attainment."""
+    before = previous_period_start(period_start(first, period), period)
+    buckets = rollup_of(workspace, info, first=before, last=last, period=period, channel=channel)
+    target = None
+    if info.metric is not None:
+        target = targets_of([info.metric.pk]).get((info.metric.pk, period.value))
+    rows = []
+    for previous, bucket in pairwise(buckets):
+        rows.append(
+            RollupRow(
+                bucket=bucket,
+                change=change(bucket.value, previous.value),
+                target=target,
+                attainment=attainment(bucket.value, target, higher_is_better=info.higher_is_better),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A metric's tile for the period that contains ``as_of``, compared like for like."""
+
+    info: MetricInfo
+    period: Period
+    current: Bucket  # the period to date
+    previous: Bucket  # the same span of the period before
+    change: Change
+    target: float | None
+    attainment: float | None
+    spark: tuple[Bucket, ...]  # the last periods, the current one last
+    partial: bool  # the period is still under way
+
+    @property
+    def comparison(self) -> str:
+        """What the change compares, in words (the tooltip that traces it)."""
+        cur, prev = self.current, self.previous
+        if self.period is Period.DAY:
+            return f"{cur.label} vs {prev.label}"
+        return f"{cur.start:%d %b} – {cur.end:%d %b %Y} vs {prev.start:%d %b} – {prev.end:%d %b %Y}"
+
+
+def tile_for(
+    info: MetricInfo,
+    points: Points,
+    *,
+    period: Period,
+    as_of: date,
+    target: float | None,
+) -> Tile:
+    days, values = points
+    starts = periods_back(as_of, period, SPARK_PERIODS[period])
+    spark = rollup(
+        days, values, period=period, aggregation=info.aggregation, first=starts[0], last=as_of
+    )
+    start = starts[-1]
+    end, prev_start, prev_end = comparable_span(start, as_of, period)
+    [current] = rollup(
+        days, values, period=period, aggregation=info.aggregation, first=start, last=end
+    )
+    [previous] = rollup(
+        days, values, period=period, aggregation=info.aggregation, first=prev_start, last=prev_end
+    )
+    # The buckets above carry the whole period's end; keep the span actually compared.
+    current = replace(current, end=end)
+    previous = replace(previous, end=prev_end)
+    return Tile(
+        info=info,
+        period=period,
+        current=current,
+        previous=previous,
+        change=change(current.value, previous.value),
+        target=target,
+        attainment=attainment(current.value, target, higher_is_better=info.higher_is_better),
+        spark=tuple(spark),
+        partial=end < period_end(start, period),
+    )
+
+
+def tiles_for(
+    workspace: Workspace, infos: Sequence[MetricInfo], *, period: Period, as_of: date
+) -> list[Tile]:
+    """Tiles for many metrics with one query for all typed measurements."""
+    first = min(
+        periods_back(as_of, period, SPARK_PERIODS[period])[0],
+        comparable_span(period_start(as_of, period), as_of, period)[1],
+    )
+    typed = [i.metric.pk for i in infos if i.metric is not None]
+    points = typed_points(typed, first, as_of) if typed else {}
+    targets = targets_of(typed) if typed else {}
+    tiles = []
+    for info in infos:
+        if info.metric is None:
+            data = builtin_points(workspace, info.key, first, as_of) if info.available else ([], [])
+            target = None
+        else:
+            data = points.get(info.metric.pk, ([], []))
+            target = targets.get((info.metric.pk, period.value))
+        tiles.append(tile_for(info, data, period=period, as_of=as_of, target=target))
+    return tiles
+
+
+@dataclass(frozen=True)
+class StageRow:
+    stage: str
+    inputs: list[Tile]
+    outputs: list[Tile]
+
+
+@dataclass(frozen=True)
+class DashboardView:
+    period: Period
+    as_of: date
+    stages: list[StageRow]
+    flow: list[Tile]  # built-in metrics
+    customised: bool  # a saved layout chose and ordered the tiles
+    metric_count: int
+
+
+def chosen_infos(workspace: Workspace) -> tuple[list[MetricInfo], bool]:
+    """The tiles to show: the saved layout's, in its order, or every metric."""
+    infos = all_infos(workspace)
+    tiles = layout_of(workspace)
+    if tiles is None:
+        return infos, False
+    by_key = {i.key: i for i in infos}
+    return [by_key[k] for k in tiles if k in by_key], True
+
+
+def dashboard(workspace: Workspace, *, period: Period, as_of: date) -> DashboardView:
+    infos, customised = chosen_infos(workspace)
+    tiles = tiles_for(workspace, infos, period=period, as_of=as_of)
+    stages = []
+    for stage in Stage:
+        here = [t for t in tiles if t.info.stage == stage.value]
+        stages.append(
+            StageRow(
+                stage.value,
+                [t for t in here if t.info.kind == Kind.INPUT],
+                [t for t in here if t.info.kind == Kind.OUTPUT],
+            )
+        )
+    return DashboardView(
+        period=period,
+        as_of=as_of,
+        stages=stages,
+        flow=[t for t in tiles if t.info.builtin],
+        customised=customised,
+        metric_count=len(infos),
+    )
+
+
+# ---- the hourglass funnel ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunnelPeriod:
+    start: date
+    label: str
+    volumes: dict[str, float | None]  # configured stage → its volume in the period
+    funnel: Funnel
+
+
+@dataclass(frozen=True)
+class FunnelView:
+    period: Period
+    steps: dict[str, Metric]  # stage → its volume metric
+    periods: list[FunnelPeriod]  # oldest first
+
+    @property
+    def latest(self) -> FunnelPeriod | None:
+        return self.periods[-1] if self.periods else None
+
+    @property
+    def configured(self) -> bool:
+        return len(self.steps) >= 2
+
+
+def funnel_view(workspace: Workspace, *, period: Period, first: date, last: date) -> FunnelView:
+    """Each period's volume per stage and the conversions n(k+1) ÷ n(k) between adjacent
+    configured stages, with the biggest drop (PRODUCT.md §10)."""
+    steps = funnel_steps(workspace)
+    points = typed_points([m.pk for m in steps.values()], first, last)
+    rolled = {
+        stage: rollup(
+            *points.get(metric.pk, ([], [])),
+            period=period,
+            aggregation=Aggregation(metric.aggregation),
+            first=first,
+            last=last,
+        )
+        for stage, metric in steps.items()
+    }
+    periods = []
+    for index, start in enumerate(period_starts(first, last, period)):
+        volumes = {stage: rolled[stage][index].value for stage in steps}
+        chain = [(s.value, volumes.get(s.value), s.value in steps) for s in Stage]
+        periods.append(FunnelPeriod(start, period_label(start, period), volumes, funnel(chain)))
+    return FunnelView(period, steps, periods)
