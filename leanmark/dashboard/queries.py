@@ -39,6 +39,7 @@ from leanmark.domain.metrics import (
     period_starts,
     periods_back,
     previous_period_start,
+    prorated,
     rollup,
 )
 
@@ -174,8 +175,13 @@ def builtin_infos() -> list[MetricInfo]:
     ]
 
 
+STAGE_ORDER = {stage.value: index for index, stage in enumerate(Stage)}
+
+
 def metrics_of(workspace: Workspace) -> list[Metric]:
-    return list(Metric.objects.filter(workspace=workspace).order_by("stage", "kind", "name"))
+    """Typed metrics in hourglass order (Know to Refer), inputs before outputs, then by name."""
+    metrics = Metric.objects.filter(workspace=workspace)
+    return sorted(metrics, key=lambda m: (STAGE_ORDER.get(m.stage, 9), m.kind, m.name.lower()))
 
 
 def all_infos(workspace: Workspace) -> list[MetricInfo]:
@@ -436,8 +442,17 @@ class Tile:
     change: Change
     target: float | None
     attainment: float | None
-    spark: tuple[Bucket, ...]  # the last periods, the current one last
+    spark: tuple[Bucket, ...]  # the last periods (a summed period still under way left out)
     partial: bool  # the period is still under way
+    due: float | None  # the target pro-rated to the days elapsed, for a sum under way
+
+    @property
+    def elapsed_days(self) -> int:
+        return (self.current.end - self.current.start).days + 1
+
+    @property
+    def period_days(self) -> int:
+        return (period_end(self.current.start, self.period) - self.current.start).days + 1
 
     @property
     def comparison(self) -> str:
@@ -472,6 +487,11 @@ def tile_for(
     # The buckets above carry the whole period's end; keep the span actually compared.
     current = replace(current, end=end)
     previous = replace(previous, end=prev_end)
+    partial = end < period_end(start, period)
+    summed = info.aggregation is Aggregation.SUM
+    due = prorated(target, start, end, period) if target is not None and summed else target
+    if partial and summed:  # a week's first days would read as a collapse on the line
+        spark = spark[:-1]
     return Tile(
         info=info,
         period=period,
@@ -479,9 +499,10 @@ def tile_for(
         previous=previous,
         change=change(current.value, previous.value),
         target=target,
-        attainment=attainment(current.value, target, higher_is_better=info.higher_is_better),
+        attainment=attainment(current.value, due, higher_is_better=info.higher_is_better),
         spark=tuple(spark),
-        partial=end < period_end(start, period),
+        partial=partial,
+        due=due,
     )
 
 
@@ -605,3 +626,18 @@ def funnel_view(workspace: Workspace, *, period: Period, first: date, last: date
         chain = [(s.value, volumes.get(s.value), s.value in steps) for s in Stage]
         periods.append(FunnelPeriod(start, period_label(start, period), volumes, funnel(chain)))
     return FunnelView(period, steps, periods)
+
+
+def grid_cells(metric_ids: Sequence[int], first: date, last: date) -> dict[str, dict[str, Any]]:
+    """``"<metric id>:<day>"`` → {"value", "split"} for the entry grid: the plain row's value,
+    or (split True) the day's total when it has rows per channel or campaign, which the grid
+    shows read-only."""
+    cells: dict[str, dict[str, Any]] = {}
+    rows = Measurement.objects.filter(metric_id__in=list(metric_ids), day__range=(first, last))
+    for metric_id, day, value, channel, campaign in rows.order_by().values_list(
+        "metric_id", "day", "value", "channel", "campaign"
+    ):
+        cell = cells.setdefault(f"{metric_id}:{day.isoformat()}", {"value": 0.0, "split": False})
+        cell["value"] += value
+        cell["split"] = cell["split"] or bool(channel or campaign)
+    return cells

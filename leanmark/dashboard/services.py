@@ -70,7 +70,16 @@ def clean_value(value: Any, field: str = "value") -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise MetricError(f"the {field} {str(value)[:30]!r} is not a number", field=field) from None
+        hint = ""
+        if (
+            isinstance(value, str)
+            and "," in value
+            and value.replace(",", "").replace(".", "").isdigit()
+        ):
+            hint = " (write decimals with a dot and no thousands separators: 1234.5)"
+        raise MetricError(
+            f"the {field} {str(value)[:30]!r} is not a number{hint}", field=field
+        ) from None
     if not math.isfinite(number):
         raise MetricError(f"the {field} must be a finite number, not {value!r}", field=field)
     if abs(number) > MAX_ABS_VALUE:
@@ -423,6 +432,17 @@ def delete_measurement(metric: Metric, *, day: date, channel: str = "", campaign
         metric=metric, day=day, channel=channel, campaign=campaign
     ).delete()
     return deleted > 0
+
+
+@transaction.atomic
+def delete_measurements(cells: Sequence[tuple[Metric, date]]) -> int:
+    """Clear grid cells: the plain (no channel, no campaign) measurement of each metric and day."""
+    deleted = 0
+    for metric, day in cells:
+        deleted += Measurement.objects.filter(
+            metric=metric, day=day, channel="", campaign=""
+        ).delete()[0]
+    return deleted
 
 
 # ---- layout and funnel --------------------------------------------------------------------------

@@ -237,6 +237,15 @@ def attainment(
     return target / value if value != 0 else None
 
 
+def prorated(target: float, start: date, end: date, period: Period) -> float:
+    """The share of a period's target due by ``end`` (inclusive) for a summed measure: a
+    weekly target of 7,000 is 2,000 by Tuesday. Only meaningful for sums; means and last
+    values are compared with the whole target."""
+    days = (period_end(start, period) - start).days + 1
+    elapsed = min((end - start).days + 1, days)
+    return target * elapsed / days
+
+
 # ---- the hourglass funnel -----------------------------------------------------------------------
 
 

@@ -3,9 +3,17 @@
 from typing import Any
 
 from leanmark.testing.personas import World
-from leanmark.testing.walk import API_CREATE, API_READ, API_WRITE, ApiCase, Case
-
-PAGES: list[Case] = []
+from leanmark.testing.walk import (
+    API_CREATE,
+    API_READ,
+    API_WRITE,
+    OWNER_WRITE,
+    READ,
+    WRITE,
+    ApiCase,
+    Case,
+    ws,
+)
 
 
 def walk_metric(w: World) -> Any:
@@ -70,4 +78,59 @@ API: list[ApiCase] = [
         API_WRITE,
         lambda w: {"stages": {"know": walk_metric(w).key}},
     ),
+]
+
+
+def metric_key(w: World) -> dict[str, Any]:
+    return {**ws(w), "key": walk_metric(w).key}
+
+
+NEW_METRIC = {"name": "Walk leads", "kind": "output", "stage": "trust", "aggregation": "sum"}
+PAGES: list[Case] = [
+    Case("dashboard", "get", READ, ws),
+    Case("dashboard-metrics", "get", READ, ws),
+    Case("dashboard-metrics", "post", WRITE, ws, lambda w: NEW_METRIC),
+    Case("dashboard-metric", "get", READ, metric_key),
+    Case("dashboard-metric-edit", "get", READ, metric_key),
+    Case(
+        "dashboard-metric-edit",
+        "post",
+        WRITE,
+        metric_key,
+        lambda w: {**NEW_METRIC, "name": "Walked", "stage": "know"},
+    ),
+    Case(
+        "dashboard-metric-delete",
+        "post",
+        OWNER_WRITE,
+        metric_key,
+        lambda w: {"confirm": walk_metric(w).key},
+    ),
+    Case(
+        "dashboard-target",
+        "post",
+        WRITE,
+        metric_key,
+        lambda w: {"period": "week", "value": "100"},
+    ),
+    Case("dashboard-grid", "get", READ, ws),
+    Case(
+        "dashboard-grid-save",
+        "post",
+        (302, 404, 403, 200, 200),
+        ws,
+        lambda w: {f"c:{walk_metric(w).pk}:2026-03-02": "5"},
+    ),
+    Case("dashboard-import", "get", READ, ws),
+    Case(
+        "dashboard-import",
+        "post",
+        WRITE,
+        ws,
+        lambda w: {"action": "import", "csv_text": f"date,{walk_metric(w).key}\n2026-03-02,4\n"},
+    ),
+    Case("dashboard-layout", "get", READ, ws),
+    Case("dashboard-layout", "post", WRITE, ws, lambda w: {f"show:{walk_metric(w).key}": "on"}),
+    Case("dashboard-funnel", "get", READ, ws),
+    Case("dashboard-funnel", "post", WRITE, ws, lambda w: {"stage:know": walk_metric(w).key}),
 ]

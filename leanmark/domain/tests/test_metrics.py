@@ -16,6 +16,7 @@ from leanmark.domain.metrics import (
     period_start,
     period_starts,
     periods_back,
+    prorated,
     rollup,
 )
 
@@ -329,3 +330,16 @@ def test_a_stage_without_a_volume_metric_is_skipped_and_one_without_data_breaks_
 
 def test_a_funnel_with_no_volume_has_no_biggest_drop():
     assert funnel([("know", 0.0, True), ("like", 5.0, True)]).biggest_drop is None
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "period", "expected"),
+    [
+        (date(2026, 11, 23), date(2026, 11, 24), Period.WEEK, 2000.0),  # Tuesday: 2 of 7 days
+        (date(2026, 11, 23), date(2026, 11, 29), Period.WEEK, 7000.0),
+        (date(2024, 2, 1), date(2024, 2, 29), Period.MONTH, 7000.0),  # the whole leap February
+        (date(2024, 2, 1), date(2024, 2, 7), Period.MONTH, 7000.0 * 7 / 29),
+    ],
+)
+def test_a_target_is_prorated_over_a_period_still_under_way(start, end, period, expected):
+    assert prorated(7000.0, start, end, period) == pytest.approx(expected)
