@@ -225,6 +225,11 @@ def main() -> int:
     for script in sorted((ROOT / "bench").glob("domain_*.py")):  # pure-maths benchmarks
         done = subprocess.run([sys.executable, str(script)], cwd=ROOT, check=False)
         crashed = crashed or done.returncode != 0
+    with tempfile.TemporaryDirectory(prefix="leanmark-bench-") as data_dir:  # dashboard roll-ups
+        print("\n== dashboard_bench.py ==", flush=True)
+        dashboard = [sys.executable, str(ROOT / "bench" / "dashboard_bench.py")]
+        done = subprocess.run(dashboard, env=child_env(data_dir, None), cwd=ROOT, check=False)
+        crashed = crashed or done.returncode != 0
     print(f"\nmake bench took {time.perf_counter() - began:.0f} s.")
     return 1 if crashed else 0
 

@@ -10,6 +10,20 @@
     if (link) { event.preventDefault(); link.click(); }
   });
 
+  // A large import takes a few seconds: say so, and stop a second click from sending it twice.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("import-form")) return;
+    var button = event.submitter;
+    var note = form.querySelector(".import-progress");
+    note.hidden = false;
+    note.textContent = (button && button.value === "import" ? "Importing" : "Checking") +
+      " the file… a year of daily data for many metrics takes a few seconds.";
+    setTimeout(function () {
+      form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+    }, 0);  // after the browser has read which button was pressed
+  });
+
   var grid = document.getElementById("grid");
   if (!grid || grid.dataset.readonly === "1") return;
 
