@@ -41,8 +41,12 @@
   }
   // Save the given cells in one request; the server answers with the status line (all or nothing).
   function save(cells) {
-    cells = cells.filter(function (c) { return c.name && c.value.trim() !== (c.dataset.saved || ""); });
+    cells = cells.filter(function (c) {
+      var value = c.value.trim();
+      return c.name && value !== (c.dataset.saved || "") && value !== c.dataset.pending;
+    });
     if (!cells.length) return;
+    cells.forEach(function (c) { c.dataset.pending = c.value.trim(); });
     var body = new URLSearchParams();
     body.append("csrfmiddlewaretoken", grid.querySelector("[name=csrfmiddlewaretoken]").value);
     cells.forEach(function (c) { body.append(c.name, c.value.trim()); c.classList.add("saving"); c.classList.remove("bad", "saved"); });
@@ -57,13 +61,14 @@
         var ok = response.ok;
         status(box ? box.textContent : (ok ? "Saved." : "Nothing saved: the server answered " + response.status + "."), ok ? "ok" : "error");
         cells.forEach(function (c) {
+          delete c.dataset.pending;
           c.classList.remove("saving");
           c.classList.add(ok ? "saved" : "bad");
           if (ok) c.dataset.saved = c.value.trim();
         });
       });
     }).catch(function () {
-      cells.forEach(function (c) { c.classList.remove("saving"); c.classList.add("bad"); });
+      cells.forEach(function (c) { delete c.dataset.pending; c.classList.remove("saving"); c.classList.add("bad"); });
       status("Nothing saved: the server could not be reached. Your values are still in the cells.", "error");
     });
   }
@@ -76,6 +81,7 @@
     if (cell.selectionEnd === cell.value.length || cell.readOnly) keys.ArrowRight = [0, 1];
     if (event.key === "Escape") { cell.value = cell.dataset.saved || ""; return; }
     var step = keys[event.key];
+    if (event.key === "Enter") save([cell]);  // Enter commits, also on the last row
     if (step) { event.preventDefault(); move(cell, step[0], step[1]); }
   });
   grid.addEventListener("change", function (event) {
