@@ -25,13 +25,18 @@ STAGE_COLOURS = {
 
 
 def fmt(value: float | None) -> str:
+    """1,234 · 152.2 · 39.9 · 4.25 · 12: whole numbers plain, fractions to 3 significant digits
+    (one decimal from 10 up, none from 1,000 up)."""
     if value is None:
         return "–"
-    if abs(value) >= 1000:
+    if abs(value) >= 1000 or float(value).is_integer():
         return f"{value:,.0f}"
-    if abs(value) >= 100 or float(value).is_integer():
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    if abs(value) >= 10:
+        return f"{value:,.1f}"
     return f"{value:,.2f}"
+
+
+AXIS_FORMATS = {"day": "%d %b", "week": "%d %b %y", "month": "%b %Y", "year": "%Y"}
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,7 @@ def metric_chart(
     unit: str,
     annotations: Sequence[tuple[date, str, str]] = (),
     bars: bool = True,
+    period: str = "week",
 ) -> dict[str, Any]:
     """Values per period (bars for sums, a line otherwise), the target in force in each period
     as a dashed step line, and annotations (PDCA changes, experiment decisions) as rules.
@@ -92,7 +98,13 @@ def metric_chart(
         "field": "start",
         "type": "temporal",
         "title": None,
-        "axis": {"labelOverlap": True, "format": "%d %b %y"},
+        "axis": {
+            "labelOverlap": True,
+            "format": AXIS_FORMATS.get(period, "%d %b %y"),
+            "tickCount": {"day": "week", "week": "month", "month": "month", "year": "year"}.get(
+                period, "month"
+            ),
+        },
     }
     tooltip = [
         {"field": "label", "title": "period"},

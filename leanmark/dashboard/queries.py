@@ -11,7 +11,7 @@ Contracts for other apps:
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from importlib import import_module
 from itertools import pairwise
@@ -232,40 +232,42 @@ def _boards(workspace: Workspace) -> list[Any]:
 
 def builtin_points(workspace: Workspace, key: str, first: date, last: date) -> Points:
     """Daily values of a built-in metric, computed from the flow and experiments apps."""
-    days: list[date] = []
-    values: list[float] = []
-    if key == "experiments-decided":
-        decided = _contract("leanmark.experiments.queries", "decided_per_day")
-        if decided is None:
-            return days, values
+    return builtin_points_many(workspace, [key], first, last).get(key, ([], []))
+
+
+def builtin_points_many(
+    workspace: Workspace, keys: Sequence[str], first: date, last: date
+) -> dict[str, Points]:
+    """Daily values of several built-in metrics, asking each board's flow data once."""
+    found: dict[str, Points] = {}
+    wanted = set(keys)
+    decided = _contract("leanmark.experiments.queries", "decided_per_day")
+    if "experiments-decided" in wanted and decided is not None:
         per_day = decided(workspace, start=first, end=last)
-        for offset in range((last - first).days + 1):
-            day = first + timedelta(days=offset)
-            days.append(day)
-            values.append(float(per_day.get(day, 0)))
-        return days, values
-    if key == "flow-cycle-time":
-        finished = _contract("leanmark.flow.queries", "finished_items")
-        if finished is None:
-            return days, values
-        tz = tz_of(workspace)
-        since = datetime.combine(first, time.min, tzinfo=tz)
-        until = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
-        for board in _boards(workspace):
-            for item in finished(board, since=since, until=until):
-                if item.finished_at is not None and item.cycle_days is not None:
-                    days.append(local_day(item.finished_at, tz))
-                    values.append(float(item.cycle_days))
-        return days, values
+        span = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        found["experiments-decided"] = (span, [float(per_day.get(d, 0)) for d in span])
     daily = _contract("leanmark.flow.queries", "daily_series")
-    if daily is None:
-        return days, values
-    field = "throughput" if key == "flow-throughput" else "wip"
-    totals: dict[date, float] = defaultdict(float)
+    finished = _contract("leanmark.flow.queries", "finished_items")
+    flow_keys = wanted & {"flow-throughput", "flow-wip", "flow-cycle-time"}
+    if not flow_keys or daily is None or finished is None:
+        return found
+    tz = tz_of(workspace)
+    throughput: dict[date, float] = defaultdict(float)
+    wip: dict[date, float] = defaultdict(float)
+    cycle: Points = ([], [])
     for board in _boards(workspace):
-        for row in daily(board, start=first, end=last):
-            totals[row.date] += float(getattr(row, field) or 0)
-    return list(totals), list(totals.values())
+        if flow_keys & {"flow-throughput", "flow-wip"}:
+            for row in daily(board, start=first, end=last):
+                throughput[row.date] += float(row.throughput)
+                wip[row.date] += float(row.wip)
+        if "flow-cycle-time" in flow_keys:
+            for item in finished(board, since=first, until=last):
+                cycle[0].append(local_day(item.finished_at, tz))
+                cycle[1].append(float(item.cycle_days))
+    found["flow-throughput"] = (list(throughput), list(throughput.values()))
+    found["flow-wip"] = (list(wip), list(wip.values()))
+    found["flow-cycle-time"] = cycle
+    return found
 
 
 def points_of(
@@ -517,10 +519,12 @@ def tiles_for(
     typed = [i.metric.pk for i in infos if i.metric is not None]
     points = typed_points(typed, first, as_of) if typed else {}
     targets = targets_of(typed) if typed else {}
+    builtin = [i.key for i in infos if i.metric is None and i.available]
+    computed = builtin_points_many(workspace, builtin, first, as_of) if builtin else {}
     tiles = []
     for info in infos:
         if info.metric is None:
-            data = builtin_points(workspace, info.key, first, as_of) if info.available else ([], [])
+            data = computed.get(info.key, ([], []))
             target = None
         else:
             data = points.get(info.metric.pk, ([], []))

@@ -126,6 +126,7 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
         unit=info.unit,
         annotations=annotations,
         bars=info.aggregation.value == "sum",
+        period=period.value,
     )
     targets = (
         {t.period: t.value for t in info.metric.targets.all()} if info.metric is not None else {}
