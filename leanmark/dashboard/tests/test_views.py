@@ -248,3 +248,27 @@ def test_another_workspace_s_metric_page_is_not_found(world, client_for, name):
 def test_the_timezone_helper_is_used_for_today(world):
     world.acme.time_zone = "Pacific/Auckland"
     assert queries.today(world.acme, datetime(2026, 2, 28, 11, 30, tzinfo=UTC)) == date(2026, 3, 1)
+
+
+def test_a_metric_chart_marks_pdca_change_dates_and_experiment_decisions(
+    world, client_for, visits, monkeypatch
+):
+    def change_dates(workspace, *, start, end):
+        return [(date(2026, 3, 4), "PDCA-1 Shorter review queue", "/w/acme/improvement/1/")]
+
+    def decisions(workspace, *, start, end):
+        return [(date(2026, 3, 9), "Sample offer: persevere", "/w/acme/experiments/2/")]
+
+    provided = {"change_dates": change_dates, "decisions": decisions}
+    real = queries._contract
+    monkeypatch.setattr(
+        queries, "_contract", lambda module, name: provided.get(name) or real(module, name)
+    )
+    page = client_for(world.carol).get(
+        url("dashboard-metric", key="website-visits")
+        + "?period=week&from=2026-03-01&as_of=2026-03-31"
+    )
+    text = page.content.decode()
+    assert '<a href="/w/acme/improvement/1/">PDCA-1 Shorter review queue</a>' in text
+    assert '<a href="/w/acme/experiments/2/">Sample offer: persevere</a>' in text
+    assert '"note": "PDCA-1 Shorter review queue"' in text  # drawn as a rule on the chart
