@@ -23,6 +23,12 @@ from .models import STAGE_CHOICES, Aggregation, Kind, PeriodChoice
 
 PERIOD_LETTERS = (("day", "D"), ("week", "W"), ("month", "M"), ("year", "Y"))
 GRID_DAYS = 14
+MAX_CHART_DAYS = {
+    Period.DAY: 366,
+    Period.WEEK: 5 * 366,
+    Period.MONTH: 20 * 366,
+    Period.YEAR: 60 * 366,
+}
 
 
 def _period(request: HttpRequest, default: str = "week") -> Period:
@@ -93,6 +99,14 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
             first = min(date.fromisoformat(raw_from), last)
         except ValueError:
             messages.error(request, f"{raw_from[:20]!r} is not a date (YYYY-MM-DD)")
+    earliest = last - timedelta(days=MAX_CHART_DAYS[period])
+    if first < earliest:
+        messages.warning(
+            request,
+            f"Per {period.value}, a chart shows at most {MAX_CHART_DAYS[period] // 365 or 1} "
+            f"year(s): it starts on {earliest:%d %b %Y}. Choose a longer period to see more.",
+        )
+        first = earliest
     rows = queries.rollup_report(request.workspace, info, first=first, last=last, period=period)
     revisions = queries.target_revisions(info.metric) if info.metric else []
     tz = queries.tz_of(request.workspace)

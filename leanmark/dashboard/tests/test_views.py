@@ -272,3 +272,14 @@ def test_a_metric_chart_marks_pdca_change_dates_and_experiment_decisions(
     assert '<a href="/w/acme/improvement/1/">PDCA-1 Shorter review queue</a>' in text
     assert '<a href="/w/acme/experiments/2/">Sample offer: persevere</a>' in text
     assert '"note": "PDCA-1 Shorter review queue"' in text  # drawn as a rule on the chart
+
+
+def test_a_daily_chart_shows_at_most_a_year_and_says_so(world, client_for, visits):
+    response = client_for(world.carol).get(
+        url("dashboard-metric", key="website-visits")
+        + "?period=day&from=0001-01-01&as_of=2026-03-31"
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Per day, a chart shows at most 1 year(s): it starts on 30 Mar 2025." in text
+    assert text.count("<tr><td>2025-") + text.count("<tr><td>2026-") == 367
