@@ -1,6 +1,8 @@
 """Value streams of the Marketing Hourglass (PRODUCT.md §7): maps, their steps, the board columns
 a step is measured on, and the revision history of each map."""
 
+from fractions import Fraction
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -203,3 +205,7 @@ class MapRevision(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+    @property
+    def lt_fraction(self) -> Fraction:
+        return Fraction(self.total_lt_minutes).limit_denominator(60)

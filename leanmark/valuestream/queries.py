@@ -14,7 +14,7 @@ from leanmark.board.models import CardEvent, Column
 from leanmark.domain import vsm
 from leanmark.domain.hourglass import STAGES, Stage
 
-from .models import State, Step, StepColumn, ValueStream
+from .models import MapRevision, State, Step, StepColumn, ValueStream
 
 STAGE_RANK = {stage.value: i for i, stage in enumerate(STAGES)}
 
@@ -175,6 +175,11 @@ def compare(current: ValueStream, future: ValueStream) -> vsm.Comparison:
         basis=basis_of(current),
         working=working_of(current),
     )
+
+
+def revisions_of(stream: ValueStream, *, limit: int = 10) -> list[MapRevision]:
+    """The map's latest changes, newest first, with who made them."""
+    return list(stream.revisions.select_related("actor")[:limit])
 
 
 def future_of(stream: ValueStream) -> ValueStream | None:

@@ -230,6 +230,7 @@ def _map_context(
         "milestones": MILESTONE_CHOICES,
         "bases": BASIS_CHOICES,
         "columns": queries.columns_of(request.workspace),  # type: ignore[attr-defined]
+        "revisions": queries.revisions_of(stream),
         "base": reverse("valuestream-map", kwargs={"ws": ws, "stream_id": stream.pk}),
     }
 

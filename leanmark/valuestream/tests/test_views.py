@@ -86,6 +86,8 @@ def test_the_map_page_shows_the_drawing_summary_and_steps(world, client_for):
     assert '<td class="num" data-total="rolled">78.7 %</td>' in html
     assert '<td class="num" data-total="lt">6.0 d</td>' in html
     assert "Add a step" not in html  # a viewer reads only
+    assert "Added Take the order (Buy)" in html  # the latest change, in "Recent changes"
+    assert "map LT after it 6.0 d" in html
 
 
 def test_the_list_page_counts_queries_whatever_the_number_of_maps(
