@@ -1,8 +1,14 @@
 // Keyboard shortcuts and small behaviours shared by every page (no inline scripts: CSP-ready).
 (function () {
+  // Is the person typing in a field (so a key is text, not a shortcut)? A field inside a dialog
+  // that has just been closed keeps the focus for a moment: that is not typing.
   function typing(el) {
-    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+    if (!el || !(el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName))) return false;
+    var dialog = el.closest("dialog");
+    return !dialog || dialog.open;
   }
+  window.Leanmark = window.Leanmark || {};
+  window.Leanmark.typing = typing;  // the one rule every page's shortcuts use
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || typing(document.activeElement)) return;
     if (event.key === "n") {
@@ -13,6 +19,12 @@
       if (filter) { event.preventDefault(); filter.focus(); }
     }
   });
+  // A dialog closed with Escape can leave focus on its now hidden field, which would swallow the
+  // next shortcut (`i`, `n`, `/`): give focus back to the page.
+  document.addEventListener("close", function (event) {
+    var active = document.activeElement;
+    if (event.target.tagName === "DIALOG" && active && event.target.contains(active)) active.blur();
+  }, true);
   document.addEventListener("click", function (event) {
     var target = event.target;
     if (target.id === "new-card-open") document.getElementById("new-card").showModal();

@@ -2,7 +2,7 @@
 // bulk selection, and the triage page's keyboard scoring. No inline scripts (CSP).
 (function () {
   function typing(el) {
-    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+    return window.Leanmark.typing(el);  // static/leanmark/app.js
   }
   function focusTitle() {
     var input = document.querySelector("#idea-capture input[name=title]");

@@ -2,7 +2,7 @@
 // from a spreadsheet, save a cell when it is left). No inline script (CSP).
 (function () {
   function typing(el) {
-    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+    return window.Leanmark.typing(el);  // static/leanmark/app.js
   }
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || typing(document.activeElement)) return;

@@ -54,7 +54,7 @@
     item.scrollIntoView({ block: "center", behavior: "auto" });
   }
   function typing(el) {
-    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+    return window.Leanmark.typing(el);  // static/leanmark/app.js
   }
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;

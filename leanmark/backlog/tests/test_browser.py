@@ -55,6 +55,8 @@ def test_on_the_board_i_captures_an_idea_and_n_still_makes_a_card(ui, world):
     expect(ui.page.locator("#new-card")).to_be_visible()
     expect(ui.page.locator("#idea-capture")).not_to_be_visible()
     ui.page.keyboard.press("Escape")
+    # closing the dialog gives focus back to the page, so the next shortcut works at once
+    expect(ui.page.locator("#new-card")).not_to_be_visible()
     ui.page.keyboard.press("i")
     box = ui.page.locator("#idea-capture input[name=title]")
     expect(box).to_be_focused()
