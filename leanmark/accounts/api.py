@@ -2,7 +2,9 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.responses import codes_4xx
 
+from leanmark.board.schemas import ErrorOut
 from leanmark.lib.api_access import api_membership
 
 from . import queries
@@ -38,7 +40,11 @@ def list_workspaces(request: HttpRequest) -> list[WorkspaceOut]:
     ]
 
 
-@router.get("/workspaces/{slug}/members", response=list[MemberOut], summary="Members and roles")
+@router.get(
+    "/workspaces/{slug}/members",
+    response={200: list[MemberOut], codes_4xx | {413, 422}: ErrorOut},
+    summary="Members and roles",
+)
 def list_members(request: HttpRequest, slug: str) -> list[MemberOut]:
     membership = api_membership(request, slug)
     return [

@@ -33,7 +33,7 @@ from .schemas import (
 )
 
 router = Router(tags=["ideas"])
-ERRORS = {codes_4xx: ErrorOut}
+ERRORS = {codes_4xx | {413, 422}: ErrorOut}  # ninja's codes_4xx omits 422 (validation) and 413
 RANK = Query(None, description="ice, rice or cd3; default: the workspace's choice")
 ON = Query(None, description="Rank for this date; default: today in the workspace")
 STATUS = Query("open", description="open (default), all, or one status")

@@ -30,7 +30,7 @@ from .schemas import (
 )
 
 router = Router(tags=["boards"])
-ERRORS = {codes_4xx: ErrorOut}
+ERRORS = {codes_4xx | {413, 422}: ErrorOut}  # ninja's codes_4xx omits 422 (validation) and 413
 
 
 def _board(request: HttpRequest, board_id: int, need: str = Role.VIEWER) -> Board:

@@ -27,7 +27,7 @@ from .schemas import (
 )
 
 router = Router(tags=["experiments"])
-ERRORS = {codes_4xx: ErrorOut}
+ERRORS = {codes_4xx | {413, 422}: ErrorOut}  # ninja's codes_4xx omits 422 (validation) and 413
 
 
 def _experiment(request: HttpRequest, experiment_id: int, need: str = Role.VIEWER) -> Experiment:

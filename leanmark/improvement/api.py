@@ -14,7 +14,7 @@ from . import ci, metrics, queries, services
 from .models import Improvement
 from .schemas import (
     CheckOut,
-    DecisionIn,
+    ImprovementDecisionIn,
     ImprovementIn,
     ImprovementOut,
     ImprovementPatch,
@@ -27,7 +27,7 @@ from .schemas import (
 
 router = Router(tags=["improvements"])
 PhaseName = Literal["", "plan", "do", "check", "act", "closed"]
-ERRORS = {codes_4xx: ErrorOut}
+ERRORS = {codes_4xx | {413, 422}: ErrorOut}  # ninja's codes_4xx omits 422 (validation) and 413
 
 
 def _improvement(request: HttpRequest, improvement_id: int, need: str = Role.VIEWER) -> Improvement:
@@ -163,7 +163,7 @@ def change_phase(request: HttpRequest, improvement_id: int, payload: PhaseIn):
     response={200: ImprovementOut, **ERRORS},
     summary="Act: standardise, adjust (starts the next cycle) or abandon, with a reason",
 )
-def decide(request: HttpRequest, improvement_id: int, payload: DecisionIn):
+def decide(request: HttpRequest, improvement_id: int, payload: ImprovementDecisionIn):
     found = _improvement(request, improvement_id, Role.MEMBER)
     services.decide(found, outcome=payload.outcome, reason=payload.reason, actor=request.user)  # type: ignore[arg-type]
     return _out(found)

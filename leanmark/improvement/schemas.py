@@ -52,7 +52,7 @@ class PhaseIn(Strict):
     note: str = Field("", max_length=5000)
 
 
-class DecisionIn(Strict):
+class ImprovementDecisionIn(Strict):
     outcome: Literal["standardise", "adjust", "abandon"]
     reason: str = Field(max_length=5000)
 

@@ -34,7 +34,7 @@ from .schemas import (
 )
 
 router = Router(tags=["roi"])
-ERRORS = {codes_4xx: ErrorOut}
+ERRORS = {codes_4xx | {413, 422}: ErrorOut}  # ninja's codes_4xx omits 422 (validation) and 413
 
 
 def _spend_in(payload: SpendIn) -> services.SpendIn:

@@ -28,7 +28,7 @@ from .schemas import (
 )
 
 router = Router(tags=["standups"])
-ERRORS = {codes_4xx: ErrorOut}
+ERRORS = {codes_4xx | {413, 422}: ErrorOut}  # ninja's codes_4xx omits 422 (validation) and 413
 
 
 def _entry(request: HttpRequest, entry_id: int) -> Entry:

@@ -20,9 +20,9 @@ from .schemas import (
     CompareOut,
     FutureIn,
     MapOut,
-    MoveIn,
     RevisionOut,
     StepIn,
+    StepMoveIn,
     StepOut,
     StepPatch,
     StreamIn,
@@ -34,7 +34,7 @@ from .schemas import (
 )
 
 router = Router(tags=["value streams"])
-ERRORS = {codes_4xx: ErrorOut}
+ERRORS = {codes_4xx | {413, 422}: ErrorOut}  # ninja's codes_4xx omits 422 (validation) and 413
 
 
 def _stream(request: HttpRequest, stream_id: int, need: str = Role.VIEWER) -> ValueStream:
@@ -259,7 +259,7 @@ def delete_step(request: HttpRequest, step_id: int):
     response={200: StepOut, **ERRORS},
     summary="Move a step to a stage and set that stage's order",
 )
-def move_step(request: HttpRequest, step_id: int, payload: MoveIn):
+def move_step(request: HttpRequest, step_id: int, payload: StepMoveIn):
     step = _step(request, step_id, Role.MEMBER)
     services.move_step(step, stage=payload.stage, order=payload.order, actor=request.user)
     return _step_out(step)

@@ -110,7 +110,7 @@ class StepPatch(Strict):
     simpler_step: LongText | None = None
 
 
-class MoveIn(Strict):
+class StepMoveIn(Strict):
     stage: StageName
     order: list[Id] = Field(description="Step ids of the stage in their new order")
 
@@ -290,7 +290,7 @@ class CandidatesOut(Schema):
     items: list[CandidateOut]
 
 
-class ChangeOut(Schema):
+class MapChangeOut(Schema):
     figure: str
     current: float | None
     future: float | None
@@ -311,7 +311,7 @@ class CompareOut(Schema):
     basis: str
     current: SummaryOut
     future: SummaryOut
-    changes: list[ChangeOut]
+    changes: list[MapChangeOut]
     steps: list[StepDiffOut]
 
 
@@ -352,7 +352,7 @@ def compare_out(current: ValueStream, future: ValueStream) -> CompareOut:
         current=SummaryOut.of(result.current),
         future=SummaryOut.of(result.future),
         changes=[
-            ChangeOut(
+            MapChangeOut(
                 figure=c.label,
                 current=_number(c.current),
                 future=_number(c.future),
