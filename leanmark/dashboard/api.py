@@ -17,17 +17,17 @@ from .errors import MetricError
 from .models import Metric
 from .schemas import (
     BucketOut,
-    ChangeOut,
     FunnelIn,
     FunnelOut,
     MeasurementOut,
     MeasurementsIn,
+    MetricChangeOut,
     MetricDetailOut,
     MetricIn,
     MetricOut,
     MetricPatch,
+    MetricRevisionOut,
     PeriodName,
-    RevisionOut,
     RollupOut,
     TargetIn,
     TargetOut,
@@ -37,7 +37,7 @@ from .schemas import (
 router = Router(tags=["metrics"])
 FromDay = Annotated[date | None, Query(alias="from", description="First day (YYYY-MM-DD)")]
 ToDay = Annotated[date | None, Query(alias="to", description="Last day (default: today)")]
-ERRORS = {codes_4xx: ErrorOut}
+ERRORS = {codes_4xx | {413, 422}: ErrorOut}  # ninja's codes_4xx omits 422 (validation) and 413
 MAX_RANGE_DAYS = 366 * 20
 
 
@@ -56,7 +56,7 @@ def _targets(metric: Metric) -> list[TargetOut]:
 def _detail(metric: Metric) -> MetricDetailOut:
     base = MetricOut.of(queries.info_of(metric), _targets(metric))
     return MetricDetailOut(
-        **base.dict(), revisions=[RevisionOut.of(r) for r in queries.target_revisions(metric)]
+        **base.dict(), revisions=[MetricRevisionOut.of(r) for r in queries.target_revisions(metric)]
     )
 
 
@@ -260,7 +260,7 @@ def post_measurements(request: HttpRequest, payload: MeasurementsIn):
         unchanged=result.unchanged,
         dry_run=result.dry_run,
         changes=[
-            ChangeOut(
+            MetricChangeOut(
                 line=c.line,
                 metric=c.metric,
                 date=c.day,

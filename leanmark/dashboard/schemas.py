@@ -51,7 +51,7 @@ class TargetOut(Schema):
     value: float
 
 
-class RevisionOut(Schema):
+class MetricRevisionOut(Schema):
     period: str
     old_value: float | None
     new_value: float | None
@@ -60,8 +60,8 @@ class RevisionOut(Schema):
     at: dt.datetime
 
     @staticmethod
-    def of(revision: TargetRevision) -> "RevisionOut":
-        return RevisionOut(
+    def of(revision: TargetRevision) -> "MetricRevisionOut":
+        return MetricRevisionOut(
             period=revision.period,
             old_value=revision.old_value,
             new_value=revision.new_value,
@@ -111,7 +111,7 @@ class MetricOut(Schema):
 
 
 class MetricDetailOut(MetricOut):
-    revisions: list[RevisionOut] = []
+    revisions: list[MetricRevisionOut] = []
 
 
 class TargetIn(Strict):
@@ -138,7 +138,7 @@ class MeasurementsIn(Strict):
     dry_run: bool = Field(False, description="Report what would change; save nothing")
 
 
-class ChangeOut(Schema):
+class MetricChangeOut(Schema):
     line: int
     metric: str
     date: dt.date
@@ -153,7 +153,7 @@ class UpsertOut(Schema):
     updated: int
     unchanged: int
     dry_run: bool
-    changes: list[ChangeOut]
+    changes: list[MetricChangeOut]
 
 
 class MeasurementOut(Schema):

@@ -16,9 +16,9 @@ from .schemas import (
     CheckOut,
     ImprovementDecisionIn,
     ImprovementIn,
+    ImprovementMetricOut,
     ImprovementOut,
     ImprovementPatch,
-    MetricOut,
     PhaseIn,
     ReportOut,
     TaskIn,
@@ -80,13 +80,13 @@ def create_improvement(request: HttpRequest, slug: str, payload: ImprovementIn):
 
 @router.get(
     "/workspaces/{slug}/improvement-metrics",
-    response={200: list[MetricOut], **ERRORS},
+    response={200: list[ImprovementMetricOut], **ERRORS},
     summary="The metrics a cycle can take as its baseline (and why one is not available)",
 )
 def list_metrics(request: HttpRequest, slug: str):
     membership = api_membership(request, slug)
     return [
-        MetricOut(
+        ImprovementMetricOut(
             key=m.key,
             label=m.label,
             group=m.group,

@@ -250,7 +250,7 @@ class CheckOut(Schema):
         )
 
 
-class MetricOut(Schema):
+class ImprovementMetricOut(Schema):
     key: str
     label: str
     group: str
