@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "leanmark.lib.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "leanmark.lib.api_errors.ApiErrorEnvelopeMiddleware",
+    "leanmark.lib.api_errors.RejectNulMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it answers locked-out sign-ins
 ]
 

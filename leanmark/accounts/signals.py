@@ -13,7 +13,7 @@ from .services import audit_for_user
 def _where(request: HttpRequest | None) -> str:
     if request is None:
         return "the command line"
-    return client_ip(request)
+    return client_ip(request) or "an unknown address"
 
 
 def signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:

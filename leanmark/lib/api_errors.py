@@ -27,3 +27,25 @@ class ApiErrorEnvelopeMiddleware:
                 answer["Allow"] = response["Allow"]
             return answer
         return response
+
+
+class RejectNulMiddleware:
+    """A NUL character in a query parameter is never meaningful, and PostgreSQL refuses it in
+    text (a 500 found by schemathesis): answer 422 naming the parameter, before any view."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in v for v in values):
+                message = (
+                    f"the query parameter {name.replace(chr(0), '')!r} contains a NUL character"
+                )
+                if request.path.startswith(PREFIX):
+                    body = {
+                        "error": {"code": "invalid", "message": message, "fields": {name: message}}
+                    }
+                    return JsonResponse(body, status=422)
+                return HttpResponse(message, status=422, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -10,11 +10,12 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
-def client_ip(request: HttpRequest) -> str:
+def client_ip(request: HttpRequest) -> str | None:
+    """None when the request has no address (a request built in code, e.g. force_login)."""
     proxies = settings.LEANMARK_PROXY_COUNT
     if proxies > 0:
         chain = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         chain = [a for a in chain if a]
         if len(chain) >= proxies:
             return chain[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return request.META.get("REMOTE_ADDR") or None

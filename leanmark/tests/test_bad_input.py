@@ -1781,3 +1781,16 @@ def test_pages_refuse_framing_and_sniffing(world):
     response = web(world.bob).get(board_url(world))
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_nul_character_in_a_query_parameter_is_a_422_not_a_500(world, client_for, token_for):
+    # found by schemathesis on PostgreSQL: GET /api/v1/boards/{id}/cards?tag=%00 answered 500
+    token = token_for(world.bob)
+    url = f"/api/v1/boards/{world.board.pk}/cards?tag=a%00b"
+    response = client_for(None).get(url, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 422
+    assert response.json()["error"]["message"] == (
+        "the query parameter 'tag' contains a NUL character"
+    )
+    page = client_for(world.bob).get(f"/w/acme/boards/{world.board.pk}/?q=%00")
+    assert page.status_code == 422

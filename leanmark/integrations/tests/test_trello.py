@@ -1,4 +1,4 @@
-"""Trello import from a small export-shaped file written by hand (tests/data/trello_board.json)."""
+"""Trello import from a small export-shaped file written by hand (fixtures/trello_board.json)."""
 
 import json
 from datetime import UTC, date, datetime
@@ -13,7 +13,7 @@ from leanmark.cli import app
 from leanmark.integrations import trello
 
 pytestmark = pytest.mark.django_db
-EXPORT = Path(__file__).parent / "data" / "trello_board.json"
+EXPORT = Path(__file__).parent / "fixtures" / "trello_board.json"
 
 
 def imported(world):
