@@ -7,7 +7,14 @@
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || typing(document.activeElement)) return;
     var link = document.querySelector('.period-switch a[data-period-key="' + event.key + '"]');
-    if (link) { event.preventDefault(); link.click(); }
+    if (!link) return;
+    event.preventDefault();
+    // Ask HTMX directly: a scripted click on a link can also follow it natively (a reload).
+    if (window.htmx && link.getAttribute("hx-get")) {
+      window.htmx.ajax("GET", link.getAttribute("hx-get"), { source: link, target: "#dash", swap: "outerHTML" });
+    } else {
+      link.click();
+    }
   });
 
   // A large import takes a few seconds: say so, and stop a second click from sending it twice.
