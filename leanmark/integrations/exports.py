@@ -94,10 +94,14 @@ def entities() -> list[Entity]:
     return _paths()
 
 
-def _rows(entity: Entity, workspace: Workspace) -> Iterator[dict[str, Any]]:
+def _columns(entity: Entity) -> list[str]:
+    """The entity's exported columns: every concrete field but its secrets."""
     hidden = SECRET_FIELDS.get(entity.label, set())
-    fields = [f for f in entity.model._meta.concrete_fields if f.name not in hidden]
-    names = [f.attname for f in fields]
+    return [f.attname for f in entity.model._meta.concrete_fields if f.name not in hidden]
+
+
+def _rows(entity: Entity, workspace: Workspace) -> Iterator[dict[str, Any]]:
+    names = _columns(entity)
     rows = entity.model._default_manager.filter(**{entity.path: workspace}).order_by("pk")
     for values in rows.values_list(*names).iterator(chunk_size=2000):
         yield dict(zip(names, values, strict=True))
@@ -157,9 +161,7 @@ def write_csv_zip(workspace: Workspace, target: Any, **kw: Any) -> dict[str, int
 def _field_names(label: str) -> list[str]:
     if label == "people":
         return ["id", "email", "display_name"]
-    entity = next(e for e in entities() if e.label == label)
-    hidden = SECRET_FIELDS.get(label, set())
-    return [f.attname for f in entity.model._meta.concrete_fields if f.name not in hidden]
+    return _columns(next(e for e in entities() if e.label == label))
 
 
 def _cell(value: Any) -> Any:

@@ -7,11 +7,12 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from leanmark.board import services
 from leanmark.board.errors import WipLimitExceeded
 from leanmark.board.models import Card, CardEvent
+from leanmark.testing.databases import url_of_test_database
 from leanmark.testing.personas import build_world
 
 
@@ -65,19 +66,12 @@ def test_twenty_threads_racing_into_a_column_with_limit_three():
     _assert_exactly_three_got_in(world, [pk for pk, r in results.items() if r == "ok"])
 
 
-def _url_of_test_database() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_processes_racing_into_a_column_with_limit_three():
     world = build_world()
     cards = _racers(world, 20)
     writing = world.column("Writing")
-    env = {**os.environ, "DATABASE_URL": _url_of_test_database()}
+    env = {**os.environ, "DATABASE_URL": url_of_test_database()}
     start_at = str(time.time() + 2.0)
     halves = [cards[0::2], cards[1::2]]
     processes = [

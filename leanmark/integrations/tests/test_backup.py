@@ -16,6 +16,7 @@ from leanmark.board import services as board
 from leanmark.cli import app
 from leanmark.integrations import backup as backups
 from leanmark.integrations import exports
+from leanmark.testing.databases import url_of_test_database
 from leanmark.testing.personas import build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,16 +35,13 @@ def empty_database(tmp_path):
     """An empty database of the same engine, and the environment that points the CLI at it."""
     env = {**os.environ, "LEANMARK_DATA_DIR": str(tmp_path / "data")}
     if connection.vendor == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        env["DATABASE_URL"] = url_of_test_database(str(tmp_path / "restored.sqlite3"))
         yield env
         return
-    db = connection.settings_dict
     name = f"lm_restore_{uuid.uuid4().hex[:8]}"
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
-    env["DATABASE_URL"] = (
-        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
-    )
+    env["DATABASE_URL"] = url_of_test_database(name)
     try:
         yield env
     finally:

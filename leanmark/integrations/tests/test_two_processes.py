@@ -14,21 +14,14 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 
 from leanmark.accounts import services as accounts
 from leanmark.board import services
+from leanmark.testing.databases import url_of_test_database
 from leanmark.testing.personas import build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _free_port() -> int:
@@ -61,7 +54,7 @@ def _post_json(url: str, body: dict, token: str) -> tuple[int, dict]:
 def two_servers(tmp_path: Path):
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": url_of_test_database(),
         "LEANMARK_DATA_DIR": str(tmp_path),
         "ALLOWED_HOSTS": "127.0.0.1",
     }
