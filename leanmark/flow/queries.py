@@ -33,6 +33,7 @@ from leanmark.domain.forecast import (
     period_totals,
     when,
 )
+from leanmark.lib.sql_arrays import int_columns
 
 # ---- loading and caching -------------------------------------------------------------------------
 
@@ -63,10 +64,17 @@ _lock = threading.Lock()
 _KIND_SQL = " ".join(f"WHEN '{name}' THEN {code}" for name, code in maths.KIND_CODES.items())
 
 
-def _epoch_sql(column: str) -> str:
-    if connection.vendor == "sqlite":
-        return f"(julianday({column}) - 2440587.5) * 86400.0"
-    return f"date_part('epoch', {column})"
+def _microseconds_sql(column: str) -> str:
+    """A timestamp column as integer microseconds since the epoch, exactly: SQLite keeps it as
+    'YYYY-MM-DD HH:MM:SS[.ffffff]' text in UTC, PostgreSQL as timestamptz."""
+    if connection.vendor != "sqlite":
+        return f"round(date_part('epoch', {column}) * 1000000)"
+    seconds = (
+        f"unixepoch({column})"  # SQLite 3.38+, twice as fast as strftime
+        if connection.Database.sqlite_version_info >= (3, 38)
+        else f"CAST(strftime('%%s', {column}) AS INTEGER)"
+    )
+    return f"({seconds} * 1000000 + CAST(substr({column}, 21, 6) AS INTEGER))"
 
 
 def time_zone(board: Board) -> ZoneInfo:
@@ -96,42 +104,46 @@ def _last_event_id(board: Board) -> int:
 def _read_log(
     board: Board, column_ids: list[int], *, after: int = 0, base: EventLog | None = None
 ) -> EventLog:
-    """Numbers only, so the rows become one float array in one step; the few blocked events'
-    reasons come from a second query. With ``after`` and ``base``, only the events after that id
-    are read and added to ``base``: the log is append-only, so nothing before it changed."""
+    """Numbers only, handed over in bulk (leanmark.lib.sql_arrays), so no Python object is made
+    per event; the few blocked events' reasons come from a second query. With ``after`` and
+    ``base``, only the events after that id are read and added to ``base``: the log is
+    append-only, so nothing before it changed."""
     table = CardEvent._meta.db_table
     kinds = ", ".join(f"'{k}'" for k in maths.KIND_CODES)
-    sql = (
-        f"SELECT card_id, CASE kind {_KIND_SQL} END, {_epoch_sql('at')}, "  # noqa: S608 (constants only)
-        f"COALESCE(to_column_id, 0), id "
-        f"FROM {table} WHERE board_id = %s AND id > %s AND kind IN ({kinds}) ORDER BY id"
+    event_id, card, kind, micros, raw = int_columns(
+        [
+            "id",
+            "card_id",
+            f"CASE kind {_KIND_SQL} END",
+            _microseconds_sql("at"),
+            "COALESCE(to_column_id, 0)",
+        ],
+        f"FROM {table} WHERE board_id = %s AND id > %s AND kind IN ({kinds})",
+        [board.pk, after],
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [board.pk, after])
-        rows = cursor.fetchall()
-    if not rows:
+    if not event_id.size:
         return base if base is not None else EventLog.build([], [], [], [])
-    # card and event ids stay exact in float64 (below 2**53)
-    table_of = np.array(rows, dtype=np.float64)
-    del rows
-    card = table_of[:, 0].astype(np.int64)
-    kind = table_of[:, 1].astype(np.int8)
-    raw = table_of[:, 3].astype(np.int64)
-    event_id = table_of[:, 4].astype(np.int64)
+    order = np.argsort(event_id, kind="stable")  # SQLite hands rows over in scan order
+    event_id, card, kind, micros, raw = (a[order] for a in (event_id, card, kind, micros, raw))
     ids = np.asarray(column_ids, dtype=np.int64)
-    order = np.argsort(ids)
-    found = np.searchsorted(ids[order], raw).clip(max=ids.size - 1)
-    column = np.where(ids[order][found] == raw, order[found], -1)
+    by_id = np.argsort(ids)
+    found = np.searchsorted(ids[by_id], raw).clip(max=ids.size - 1)
+    column = np.where(ids[by_id][found] == raw, by_id[found], -1)
     reason = np.full(card.size, -1, dtype=np.int32)
-    blocked = CardEvent.objects.filter(board=board, kind=CardEvent.Kind.BLOCKED, id__gt=after)
-    pairs = list(blocked.order_by("id").values_list("id", "reason"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, reason FROM {table} "  # noqa: S608 (constants only)
+            "WHERE board_id = %s AND id > %s AND kind = %s ORDER BY id",
+            [board.pk, after, CardEvent.Kind.BLOCKED],
+        )
+        pairs = cursor.fetchall()
     known = base.reasons if base is not None else ()
     reasons: dict[str, int] = {text: code for code, text in enumerate(known)}
     if pairs:
         where = np.searchsorted(event_id, np.fromiter((p[0] for p in pairs), dtype=np.int64))
         codes = [reasons.setdefault(text, len(reasons)) for _id, text in pairs]
         reason[where.clip(max=card.size - 1)] = codes
-    times = table_of[:, 2]
+    times = micros / 1e6
     if base is not None:  # old events first: for equal times, they have the lower ids
         card = np.concatenate([base.card, card])
         times = np.concatenate([base.at, times])
@@ -171,10 +183,14 @@ def flow_data(board: Board) -> FlowData:
     else:
         log = _read_log(board, list(column_ids))
     tl = maths.timeline(log, shape)
-    pairs = np.asarray(
-        Card.objects.filter(board=board).order_by("id").values_list("id", "number"), dtype=np.int64
-    ).reshape(-1, 2)
-    numbers = pairs[np.searchsorted(pairs[:, 0], tl.ids).clip(max=max(0, len(pairs) - 1)), 1]
+    card_ids, card_numbers = int_columns(
+        ["id", "number"],
+        f"FROM {Card._meta.db_table} WHERE board_id = %s",
+        [board.pk],
+    )
+    by_id = np.argsort(card_ids)
+    found = np.searchsorted(card_ids[by_id], tl.ids).clip(max=max(0, card_ids.size - 1))
+    numbers = card_numbers[by_id][found] if card_ids.size else np.zeros(tl.ids.size, np.int64)
     data = FlowData(board.pk, last, shape, column_ids, tz, log, tl, numbers)
     with _lock:
         _cache[board.pk] = data
