@@ -36,10 +36,10 @@ from leanmark.accounts.services import create_token  # noqa: E402
 from leanmark.board import queries, services  # noqa: E402
 from leanmark.testing.personas import build_world  # noqa: E402
 
-SIZES = (300, 2000)
+SIZES = (300, 2000, 5000)  # 5,000: PRODUCT.md §13's "boards with 5,000 cards stay usable"
 WARMUPS = 3
-PAGE_RUNS = {300: 50, 2000: 30}
-VIEW_RUNS = {300: 30, 2000: 15}  # board_view() alone, to split query time from rendering
+PAGE_RUNS = {300: 50, 2000: 30, 5000: 10}
+VIEW_RUNS = {300: 30, 2000: 15, 5000: 5}  # board_view() alone, to split query time from rendering
 MOVES = 200
 MOVE_POOL = 5
 
@@ -132,7 +132,13 @@ def board_page(client: Client, url: str, bench: BenchBoard) -> dict[str, object]
     view_timing = timed(
         lambda: queries.board_view(board, now=timezone.now()), VIEW_RUNS[bench.cards]
     )
-    return {"page": timing, "view": view_timing, "queries": sql, "rendered": rendered}
+    return {
+        "page": timing,
+        "view": view_timing,
+        "queries": sql,
+        "rendered": rendered,
+        "bytes": len(response.content),
+    }
 
 
 def api_moves(client: Client, token: str, bench: BenchBoard) -> dict[str, object]:

@@ -17,6 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from budgets import HEAD as BUDGET_HEAD
+from budgets import budget_rows
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("LEANMARK_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/test")
 PAGE_BUDGET_MS = 60.0  # board page with 300 cards, median server time
@@ -127,8 +130,11 @@ def rows_for(result: dict) -> list[Row]:
     return rows
 
 
-def print_table(title: str, rows: list[Row]) -> None:
-    head = ("metric", "value", "budget", "within budget")
+def print_table(
+    title: str,
+    rows: list[Row],
+    head: tuple[str, ...] = ("metric", "value", "budget", "within budget"),
+) -> None:
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
     line = "  ".join("-" * w for w in widths)
     print(f"\n{title}\n{line}")
@@ -176,8 +182,8 @@ def summarise(sql: str, width: int = 110) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def run_flow() -> bool:
-    """The flow benchmark (bench/flow_bench.py) on each backend; True if one crashed."""
+def run_flow() -> dict[str, dict | None]:
+    """The flow benchmark (bench/flow_bench.py) on each backend: its results, None if it crashed."""
     from flow_report import print_flow
 
     results = [("SQLite", run_child("SQLite: flow, 100,000 cards", None, "flow_bench.py"))]
@@ -188,7 +194,7 @@ def run_flow() -> bool:
     for label, result in results:
         if result is not None:
             print_flow(label, result, print_table, row)
-    return any(result is None for _label, result in results)
+    return dict(results)
 
 
 def main() -> int:
@@ -215,7 +221,8 @@ def main() -> int:
         for note in result["notes"]:
             print(f"note: {note}")
         print_queries(result)
-    crashed = run_flow() or crashed
+    flows = run_flow()
+    crashed = crashed or any(result is None for result in flows.values())
     print("\n== roi_bench.py ==", flush=True)
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
     roi = subprocess.run(
@@ -230,6 +237,9 @@ def main() -> int:
         dashboard = [sys.executable, str(ROOT / "bench" / "dashboard_bench.py")]
         done = subprocess.run(dashboard, env=child_env(data_dir, None), cwd=ROOT, check=False)
         crashed = crashed or done.returncode != 0
+    loads: dict[str, dict | None] = {}  # bench/load.py, when it runs here
+    title = "Every performance budget of PRODUCT.md §13 (figures from the tables above)"
+    print_table(title, budget_rows(dict(results), flows, loads), head=BUDGET_HEAD)
     print(f"\nmake bench took {time.perf_counter() - began:.0f} s.")
     return 1 if crashed else 0
 

@@ -147,7 +147,8 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "leanmark.sqlite3",
             # A file, not shared-cache memory: the concurrency tests need real SQLite locking.
-            "TEST": {"NAME": DATA_DIR / "test-leanmark.sqlite3"},
+            # One per test run (process id), so two runs in one checkout never share a file.
+            "TEST": {"NAME": DATA_DIR / f"test-leanmark-{os.getpid()}.sqlite3"},
         }
     }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
