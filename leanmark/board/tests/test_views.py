@@ -203,6 +203,25 @@ def test_the_done_column_shows_the_latest_50_and_more_on_request(world, client_f
     assert html.count("data-card=") == 55
 
 
+def test_the_board_escapes_every_text_a_user_wrote_on_a_tile(world, client_for):
+    payload = '<img src=x onerror=alert(1)>"&'
+    card = services.create_card(
+        world.board,
+        title=f"T {payload}",
+        column=world.column("Writing"),
+        actor=world.bob,
+        tags=['<b>&"x'],
+        assignees=[world.bob],
+    )
+    services.block_card(card, reason=f"R {payload}", actor=world.bob)
+    html = client_for(world.bob).get(board_url(world)).content.decode()
+    escaped = "&lt;img src=x onerror=alert(1)&gt;&quot;&amp;"
+    assert f'<p class="title">T {escaped}</p>' in html
+    assert '<span class="tag">&lt;b&gt;&amp;&quot;x</span>' in html
+    assert f"<b>Blocked</b> R {escaped} · " in html
+    assert "<img src=x" not in html
+
+
 def test_card_page_sanitises_markdown(world, client_for):
     card = services.create_card(
         world.board,
