@@ -142,7 +142,7 @@ def find_invitation(token: str) -> Invitation | None:
 
 @transaction.atomic
 def accept_invitation(invitation: Invitation, user: User) -> Membership:
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(no_key=True).get(pk=invitation.pk)
     if invitation.accepted_at or invitation.revoked_at:
         raise AccountError("this invitation has already been used or was revoked")
     membership, created = Membership.objects.get_or_create(
@@ -167,7 +167,7 @@ def revoke_invitation(invitation: Invitation, actor: User) -> None:
 
 def _ensure_another_owner(membership: Membership) -> None:
     # Lock the owners' rows: two owners demoting each other at once must not both succeed.
-    owners = Membership.objects.select_for_update().filter(
+    owners = Membership.objects.select_for_update(no_key=True).filter(
         workspace=membership.workspace, role=Role.OWNER
     )
     if not [m for m in owners if m.pk != membership.pk]:

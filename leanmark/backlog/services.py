@@ -176,7 +176,11 @@ def capture_idea(
 
 
 def _locked(idea: Idea) -> Idea:
-    return Idea.objects.select_for_update(of=("self",)).select_related("workspace").get(pk=idea.pk)
+    return (
+        Idea.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("workspace")
+        .get(pk=idea.pk)
+    )
 
 
 def _check_version(idea: Idea, expected: int | None) -> None:
@@ -420,7 +424,9 @@ def bulk_set_status(
         raise InvalidInput("select at least one idea", field="ids")
     status, reason = clean_status(status), clean_reason(reason)
     ideas = list(
-        Idea.objects.select_for_update(of=("self",)).filter(workspace=workspace, pk__in=ids)
+        Idea.objects.select_for_update(no_key=True, of=("self",)).filter(
+            workspace=workspace, pk__in=ids
+        )
     )
     if len(ideas) != len(ids):
         raise InvalidInput("some of the selected ideas do not exist in this workspace", field="ids")

@@ -3,6 +3,11 @@
 Concurrency: a move or create locks the target column row first (``select_for_update``) on
 PostgreSQL; on SQLite every transaction is BEGIN IMMEDIATE (settings), which serialises writers.
 Either way the WIP count and the write it guards cannot interleave with another writer's.
+Row locks are FOR NO KEY UPDATE (``no_key=True``, everywhere in the project): they serialise the
+writers of a row as FOR UPDATE does, but let other transactions' foreign-key checks (FOR KEY
+SHARE, run at COMMIT for Django's deferred constraints) through. With FOR UPDATE, two moves
+crossing between two columns deadlocked: each held its target column and, at COMMIT, the event's
+from_column check waited for the other's (found by bench/load.py).
 """
 
 from collections.abc import Iterable, Sequence
@@ -185,7 +190,7 @@ def start_editing(card: Card, user: User, *, now: datetime | None = None) -> Non
     """``user`` has the card's edit form open. Other viewers' boards redraw only when someone
     starts editing, not on every renewal, so an idle board stays idle."""
     now = now or timezone.now()
-    row, created = CardEditor.objects.select_for_update().get_or_create(
+    row, created = CardEditor.objects.select_for_update(no_key=True).get_or_create(
         card=card, user=user, defaults={"board_id": card.board_id, "seen_at": now}
     )
     fresh = not created and row.seen_at > now - EDITING_TTL
@@ -330,7 +335,7 @@ def _enforce(problems: list[LimitCheck], reason: str) -> bool:
 
 
 def _locked_column(column: Column) -> Column:
-    locked = Column.objects.select_for_update(of=("self",))
+    locked = Column.objects.select_for_update(no_key=True, of=("self",))
     return locked.select_related("board__start_column", "board__done_column").get(pk=column.pk)
 
 
@@ -626,7 +631,11 @@ def create_card(
 
 
 def _locked_card(card: Card) -> Card:
-    return Card.objects.select_for_update(of=("self",)).select_related("column").get(pk=card.pk)
+    return (
+        Card.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("column")
+        .get(pk=card.pk)
+    )
 
 
 def _check_version(card: Card, expected_version: int | None) -> None:

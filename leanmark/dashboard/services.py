@@ -193,7 +193,11 @@ def delete_metric(metric: Metric) -> int:
     """Delete a metric with its measurements, targets and revisions; returns the measurements
     deleted. It also leaves the layout and the funnel."""
     count = metric.measurements.count()
-    layout = Layout.objects.select_for_update().filter(workspace_id=metric.workspace_id).first()
+    layout = (
+        Layout.objects.select_for_update(no_key=True)
+        .filter(workspace_id=metric.workspace_id)
+        .first()
+    )
     if layout is not None and metric.key in layout.tiles:
         layout.tiles = [t for t in layout.tiles if t != metric.key]
         layout.save(update_fields=["tiles"])
@@ -221,7 +225,9 @@ def set_target(
     new = None if value in (None, "") else clean_value(value, "target")
     why = _text(reason, "reason", REASON_MAX)
     at = at or timezone.now()
-    current = Target.objects.select_for_update().filter(metric=metric, period=period).first()
+    current = (
+        Target.objects.select_for_update(no_key=True).filter(metric=metric, period=period).first()
+    )
     old = current.value if current else None
     if old == new:
         return None

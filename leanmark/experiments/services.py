@@ -357,7 +357,7 @@ def update_experiment(experiment: Experiment, spec: ExperimentSpec) -> Experimen
     the target after seeing data is exactly what the plan exists to prevent."""
     values = _clean_fields(experiment.workspace, spec)
     with transaction.atomic():
-        locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
+        locked = Experiment.objects.select_for_update(no_key=True).get(pk=experiment.pk)
         if locked.state == State.DECIDED:
             raise WrongState("a decided experiment cannot be edited")
         if locked.state != State.DRAFT:
@@ -402,7 +402,7 @@ def _transition(
 ) -> Experiment:
     when = at or timezone.now()
     with transaction.atomic():
-        locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
+        locked = Experiment.objects.select_for_update(no_key=True).get(pk=experiment.pk)
         if locked.state not in allowed:
             raise WrongState(
                 f"a {locked.get_state_display().lower()} experiment cannot move to {to}"
@@ -428,7 +428,7 @@ def to_analysis(experiment: Experiment, *, at: datetime | None = None) -> Experi
 
 def delete_experiment(experiment: Experiment) -> None:
     with transaction.atomic():
-        locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
+        locked = Experiment.objects.select_for_update(no_key=True).get(pk=experiment.pk)
         if locked.state == State.DECIDED:
             raise WrongState("a decided experiment is part of the record and cannot be deleted")
         locked.delete()
@@ -516,7 +516,7 @@ def _check_cumulative(rows: list[dict[str, Any]], existing: list[Observation]) -
 
 
 def _writable(experiment: Experiment) -> Experiment:
-    locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
+    locked = Experiment.objects.select_for_update(no_key=True).get(pk=experiment.pk)
     if locked.state == State.DECIDED:
         raise WrongState("the experiment is decided; its evidence can no longer change")
     return locked
@@ -654,7 +654,7 @@ def decide(
     reason = _text(override_reason, "override_reason", required=False, limit=REASON_MAX)
     statement = _text(statement, "statement", required=False, limit=REASON_MAX)
     with transaction.atomic():
-        locked = Experiment.objects.select_for_update().get(pk=experiment.pk)
+        locked = Experiment.objects.select_for_update(no_key=True).get(pk=experiment.pk)
         if locked.state == State.DECIDED:
             raise WrongState("this experiment is already decided")
         if locked.state == State.DRAFT:

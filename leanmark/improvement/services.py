@@ -171,7 +171,7 @@ def _check_version(improvement: Improvement, expected: int | None) -> None:
 
 def _locked(improvement: Improvement) -> Improvement:
     return (
-        Improvement.objects.select_for_update(of=("self",))
+        Improvement.objects.select_for_update(no_key=True, of=("self",))
         .select_related("workspace", "board")
         .get(pk=improvement.pk)
     )
@@ -289,7 +289,9 @@ def start_improvement(
         raise InvalidInput("the cycle needs a title", field="title")
     cleaned = _clean_changes(workspace, data)
     board = cleaned.pop("board", None) or _board(workspace, None)
-    Workspace.objects.select_for_update().filter(pk=workspace.pk).first()  # numbers in turn
+    Workspace.objects.select_for_update(no_key=True).filter(
+        pk=workspace.pk
+    ).first()  # numbers in turn
     improvement = Improvement(
         workspace=workspace,
         number=_next_number(workspace),

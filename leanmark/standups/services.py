@@ -145,7 +145,9 @@ def edit_entry(
 ) -> Entry:
     """Change an entry on its day; afterwards it is read-only."""
     now = now or timezone.now()
-    entry = Entry.objects.select_for_update().select_related("workspace").get(pk=entry.pk)
+    entry = (
+        Entry.objects.select_for_update(no_key=True).select_related("workspace").get(pk=entry.pk)
+    )
     if entry.member_id != actor.pk:
         raise NotYours("you can only change your own check-in", field="member")
     if local_day(entry.workspace, now) != entry.day:
@@ -237,7 +239,7 @@ def resolve_impediment(
 ) -> Impediment:
     """Record when and how an impediment was resolved; optionally unblock its card."""
     now = now or timezone.now()
-    impediment = Impediment.objects.select_for_update().get(pk=impediment.pk)
+    impediment = Impediment.objects.select_for_update(no_key=True).get(pk=impediment.pk)
     if impediment.resolved_at is not None:
         raise InvalidInput(
             f"this impediment was already resolved on {impediment.resolved_at:%Y-%m-%d}",

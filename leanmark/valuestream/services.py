@@ -531,7 +531,7 @@ def apply_future_step(step: Step, *, actor: User | None) -> MapRevision:
             f"the current map of “{stream.name}” was deleted; there is nothing to apply to",
             field="step",
         )
-    current_map = ValueStream.objects.select_for_update().get(pk=stream.derived_from_id)
+    current_map = ValueStream.objects.select_for_update(no_key=True).get(pk=stream.derived_from_id)
     values = step_values(step)
     _check(values, current_map)
     target = step.origin if step.origin_id and step.origin.stream_id == current_map.pk else None
@@ -576,7 +576,7 @@ def apply_future_step(step: Step, *, actor: User | None) -> MapRevision:
 
 def _apply_removal(step: Step, future: ValueStream, actor: User | None) -> MapRevision:
     """The future state has no copy of this current step: standardising removes it."""
-    current_map = ValueStream.objects.select_for_update().get(pk=step.stream_id)
+    current_map = ValueStream.objects.select_for_update(no_key=True).get(pk=step.stream_id)
     before = {"step_id": step.pk, **step_values(step)}
     name = step.name
     step.delete()

@@ -99,3 +99,62 @@ def test_two_processes_racing_into_a_column_with_limit_three():
     outcomes = dict(zip(lines[0::2], lines[1::2], strict=True))
     assert list(outcomes.values()).count("wip") == 17
     _assert_exactly_three_got_in(world, [int(pk) for pk, r in outcomes.items() if r == "ok"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_moves_crossing_between_columns_both_commit():
+    """Card a goes Review → Live and, before a's transaction commits, card b goes Live → Review:
+    b locks Review, then waits for the board row a's move updated. At a's COMMIT PostgreSQL runs
+    the deferred foreign-key check of a's event (from_column = Review, FOR KEY SHARE). Under
+    FOR UPDATE that waited for b while b waited for a: a deadlock, a 500 under bench/load.py.
+    FOR NO KEY UPDATE lets the key check through, so both moves commit."""
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers (the PostgreSQL run)")
+    world = build_world()
+    review, live = world.column("Review"), world.column("Live")
+    a = services.create_card(world.board, title="a", column=review, actor=world.bob)
+    b = services.create_card(world.board, title="b", column=live, actor=world.bob)
+    a_moved, commit_a = threading.Event(), threading.Event()
+    results: dict[str, str] = {}
+
+    def run(name, work):
+        try:
+            work()
+            results[name] = "ok"
+        except Exception as error:
+            results[name] = repr(error)
+        finally:
+            connections.close_all()
+
+    def move_a():
+        with transaction.atomic():
+            services.move_card(a, to_column=live, actor=None)
+            a_moved.set()
+            commit_a.wait(timeout=30)
+
+    def move_b():
+        a_moved.wait(timeout=30)
+        services.move_card(b, to_column=review, actor=None)
+
+    threads = [
+        threading.Thread(target=run, args=("a", move_a)),
+        threading.Thread(target=run, args=("b", move_b)),
+    ]
+    for thread in threads:
+        thread.start()
+    a_moved.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    with connection.cursor() as cursor:  # commit a only once b is waiting for a lock
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                break
+            time.sleep(0.05)
+    commit_a.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert results == {"a": "ok", "b": "ok"}
+    assert Card.objects.get(pk=a.pk).column_id == live.pk
+    assert Card.objects.get(pk=b.pk).column_id == review.pk
