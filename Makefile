@@ -5,13 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export LEANMARK_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test test-browser test-postgres lint bench clean help
+.PHONY: run test test-browser test-postgres lint bench load clean help
 
 help:
 	@echo "make run   - install if needed, migrate, load the demo into an empty database, serve on http://127.0.0.1:8000"
 	@echo "make test  - install if needed and run the whole test suite (SQLite)"
 	@echo "make lint  - ruff, import-linter contracts, mypy on the domain, makemigrations --check"
 	@echo "make bench - timing benchmarks (figures printed, nothing asserted)"
+	@echo "make load  - 32 clients against real servers on SQLite and PostgreSQL, then integrity checks"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +44,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/backlog_bench.py
+
+load: $(STAMP)
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) data/staticfiles

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from budgets import HEAD as BUDGET_HEAD
 from budgets import budget_rows
+from load import run_load
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("LEANMARK_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/test")
@@ -237,7 +238,9 @@ def main() -> int:
         dashboard = [sys.executable, str(ROOT / "bench" / "dashboard_bench.py")]
         done = subprocess.run(dashboard, env=child_env(data_dir, None), cwd=ROOT, check=False)
         crashed = crashed or done.returncode != 0
-    loads: dict[str, dict | None] = {}  # bench/load.py, when it runs here
+    print("\n== load.py: 32 clients for 30 s on each engine ==", flush=True)
+    loads = run_load(seconds=30, clients=32, think=0.5)
+    crashed = crashed or any(result is None for result in loads.values())
     title = "Every performance budget of PRODUCT.md §13 (figures from the tables above)"
     print_table(title, budget_rows(dict(results), flows, loads), head=BUDGET_HEAD)
     print(f"\nmake bench took {time.perf_counter() - began:.0f} s.")

@@ -2,14 +2,9 @@
 through the other, by its API and by the live poll of an open board, with no shared memory."""
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.request
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -20,23 +15,14 @@ from leanmark.accounts import services as accounts
 from leanmark.board import services
 from leanmark.testing.databases import url_of_test_database
 from leanmark.testing.personas import build_world
+from leanmark.testing.servers import app_server, get
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
-    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 (127.0.0.1)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (127.0.0.1)
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
+    status, body, _headers = get(url, headers)
+    return status, body
 
 
 def _post_json(url: str, body: dict, token: str) -> tuple[int, dict]:
@@ -52,52 +38,11 @@ def _post_json(url: str, body: dict, token: str) -> tuple[int, dict]:
 
 @pytest.fixture
 def two_servers(tmp_path: Path):
-    env = {
-        **os.environ,
-        "DATABASE_URL": url_of_test_database(),
-        "LEANMARK_DATA_DIR": str(tmp_path),
-        "ALLOWED_HOSTS": "127.0.0.1",
-    }
-    ports = [_free_port(), _free_port()]
-    processes = [
-        subprocess.Popen(  # noqa: S603 (our own app, fixed arguments)
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "leanmark.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for port in ports
-    ]
-    urls = [f"http://127.0.0.1:{port}" for port in ports]
-    try:
-        for url, process in zip(urls, processes, strict=True):
-            deadline = time.monotonic() + 180  # a loaded CI machine starts slowly
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"the app server stopped: {process.stderr.read()[-2000:]}")
-                try:
-                    if _get(f"{url}/readyz")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                assert time.monotonic() < deadline, f"{url} never became ready"
-                time.sleep(0.2)
-        yield urls
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=15)
+    with ExitStack() as stack:
+        yield [
+            stack.enter_context(app_server(url_of_test_database(), tmp_path / name))
+            for name in ("first", "second")
+        ]
 
 
 def test_a_move_through_one_process_is_seen_live_through_the_other(two_servers):
