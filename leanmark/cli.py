@@ -426,7 +426,20 @@ _register_apps()
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except Exception as error:  # a database fault, said plainly (lib/outage.py); else re-raised
+        from django.db import DatabaseError
+
+        from leanmark.lib.outage import classify
+
+        outage = classify(error) if isinstance(error, DatabaseError) else None
+        if outage is None:
+            raise
+        try:
+            fail(f"{outage.message} ({error})")
+        except typer.Exit as stop:  # outside the Typer app: end the process the same way
+            raise SystemExit(stop.exit_code) from None
 
 
 if __name__ == "__main__":

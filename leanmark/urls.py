@@ -24,3 +24,5 @@ urlpatterns = [
     *(path("w/<slug:ws>/", include(f"leanmark.{app}.urls")) for app in APPS),
     path("api/v1/", api.urls),
 ]
+
+handler500 = "leanmark.lib.outage.server_error"  # database faults answer 503/507 (lib/outage.py)
