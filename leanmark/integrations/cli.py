@@ -121,8 +121,13 @@ def worker(
     setup_django()
     from django.core.management import call_command
 
+    from leanmark.integrations.services import recover_abandoned_jobs
+
+    recovered = recover_abandoned_jobs()
     if not batch:
         out.print("Leanmark worker: sending webhook deliveries (Ctrl+C stops it)")
+    if recovered:
+        out.print(f"Put back {recovered} delivery job(s) whose worker had stopped mid-delivery")
     call_command(
         "db_worker",
         queue_name="*",

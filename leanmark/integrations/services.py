@@ -41,6 +41,9 @@ KNOWN_PATTERNS = {pattern for pattern, _ in EVENT_GROUPS}
 MAX_ATTEMPTS = 6
 FIRST_RETRY = timedelta(seconds=30)  # then 1, 2, 4 and 8 minutes
 SIGNATURE_HEADER = "X-Leanmark-Signature"
+# The same on every attempt of one delivery: a receiver that keeps the keys it has seen can
+# ignore a repeat (a worker killed after sending, before recording it, sends again).
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class WebhookError(Exception):
@@ -196,6 +199,7 @@ def attempt(delivery: Delivery, *, now: datetime | None = None) -> Delivery:
         "User-Agent": "Leanmark-Webhook/1",
         "X-Leanmark-Event": delivery.event,
         "X-Leanmark-Delivery": str(delivery.pk),
+        IDEMPOTENCY_HEADER: f"leanmark-delivery-{delivery.pk}",
         SIGNATURE_HEADER: signature(hook.secret, body),
     }
     status: int | None = None
@@ -226,6 +230,26 @@ def attempt(delivery: Delivery, *, now: datetime | None = None) -> Delivery:
     if delivery.status == Delivery.Status.RETRYING:
         send_delivery.using(run_after=delivery.next_attempt_at).enqueue(delivery.pk)
     return delivery
+
+
+def abandoned_after() -> timedelta:
+    """A delivery job RUNNING this long has lost its worker: one attempt takes at most the
+    webhook timeout, so twice that and a margin means the worker was killed mid-delivery."""
+    return timedelta(seconds=2 * settings.WEBHOOK_TIMEOUT_SECONDS + 5)
+
+
+def recover_abandoned_jobs(*, now: datetime | None = None) -> int:
+    """Put delivery jobs whose worker died (still RUNNING after ``abandoned_after``) back in the
+    queue; the queue (django-tasks-db) never does. Run by every worker as it starts. The retry
+    carries the same Idempotency-Key, so a receiver that got the first attempt can ignore it."""
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    stuck = DBTaskResult.objects.running().filter(
+        task_path=send_delivery.module_path, started_at__lt=now - abandoned_after()
+    )
+    return stuck.update(status=TaskResultStatus.READY, started_at=None)
 
 
 @task()

@@ -222,3 +222,86 @@ def test_the_worker_command_sends_what_is_queued(receiver):
     worker(batch=True, interval=0.1)
     assert [json.loads(b)["event"] for _, b in receiver.received] == ["webhook.test"]
     assert Delivery.objects.get().status == "delivered"
+
+
+class HoldingReceiver(Receiver):
+    """Holds the first request unanswered until ``release`` is set (the worker gets killed
+    meanwhile); later requests are answered at once. What a deduplicating receiver keeps is
+    ``effects``: one per Idempotency-Key."""
+
+    def __init__(self):
+        super().__init__()
+        self.release = threading.Event()
+        self.effects: set[str] = set()
+        handler = self.server.RequestHandlerClass
+        receiver = self
+
+        class Holding(handler):
+            def do_POST(self):  # noqa: N802 (http.server's name)
+                key = self.headers["Idempotency-Key"]
+                first = not receiver.received
+                receiver.effects.add(key)
+                if first:
+                    body = self.rfile.read(int(self.headers["Content-Length"]))
+                    receiver.received.append((dict(self.headers), body))
+                    receiver.release.wait(timeout=60)
+                    self.send_response(200)
+                    self.end_headers()
+                else:
+                    super().do_POST()
+
+        self.server.RequestHandlerClass = Holding
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_delivery_is_retried_with_the_same_idempotency_key(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from leanmark.testing.databases import url_of_test_database
+    from leanmark.testing.personas import build_world
+
+    world = build_world()
+    receiver = HoldingReceiver()
+    delivery = services.send_test(hook_for(world, receiver.url), actor=world.alice)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url_of_test_database(),
+        "LEANMARK_DATA_DIR": str(tmp_path),
+        "LEANMARK_WEBHOOK_TIMEOUT": "1",  # abandoned after 2 * 1 + 5 = 7 s
+    }
+    command = [sys.executable, "-m", "leanmark.cli", "worker"]
+    try:
+        worker = subprocess.Popen(  # noqa: S603 (our own CLI, fixed arguments)
+            [*command, "--interval", "0.1"], env=env, stdout=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 120
+        while not receiver.received and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert receiver.received, "the worker never sent the delivery"
+        worker.kill()  # mid-delivery: the receiver has the request, the worker recorded nothing
+        worker.wait(timeout=10)
+        assert Delivery.objects.get().status == "pending"
+        assert DBTaskResult.objects.running().count() == 1
+
+        time.sleep(7.5)
+        again = subprocess.run(  # noqa: S603 (our own CLI, fixed arguments)
+            [*command, "--batch", "--interval", "0.1"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert again.returncode == 0, again.stderr
+        assert "Put back 1 delivery job(s)" in again.stdout
+    finally:
+        receiver.release.set()
+        receiver.close()
+    keys = [headers["Idempotency-Key"] for headers, _ in receiver.received]
+    assert keys == [f"leanmark-delivery-{delivery.pk}"] * 2  # sent twice, one key
+    assert receiver.effects == {f"leanmark-delivery-{delivery.pk}"}  # one effect
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("delivered", 1)
