@@ -631,9 +631,12 @@ def create_card(
 
 
 def _locked_card(card: Card) -> Card:
+    """The card, locked, with what every write reads next: its column, its board (the event's
+    workspace) and its assignees (limits, and the API's answer), fetched once here."""
     return (
         Card.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("column")
+        .select_related("column", "board")
+        .prefetch_related("assignees")
         .get(pk=card.pk)
     )
 
