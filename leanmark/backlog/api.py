@@ -2,6 +2,7 @@
 score, triage, rank for a date, and start as a card."""
 
 from datetime import date
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
@@ -75,7 +76,7 @@ def list_ideas(
     workspace: str | None = None,
     rank: ModelName | None = RANK,
     on: date | None = ON,
-    status: str = STATUS,
+    status: Literal["open", "all", "new", "evaluated", "accepted", "parked", "rejected"] = STATUS,
     stage: StageName = "",
     channel: str = Query("", max_length=60),
     tag: str = Query("", max_length=30),

@@ -73,10 +73,12 @@ class ColumnIn(Strict):
 
 
 class ColumnPatch(Strict):
-    name: str | None = None
-    kind: Literal["queue", "active"] | None = None
+    """Fields left out keep their value; null is only meaningful for the limits (no limit)."""
+
+    name: str = None  # type: ignore[assignment]  (optional, not nullable)
+    kind: Literal["queue", "active"] = None  # type: ignore[assignment]
     wip_limit: int | None = None
-    policy: Literal["soft", "hard"] | None = None
+    policy: Literal["soft", "hard"] = None  # type: ignore[assignment]
     per_person_limit: int | None = None
 
 

@@ -1,7 +1,7 @@
 """API operations of this app, added to the one NinjaAPI by leanmark/api.py."""
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 
 from leanmark.accounts.models import Role
@@ -209,7 +209,7 @@ def list_learnings(request: HttpRequest, slug: str, filters: Query[LearningFilte
 
 
 class PlanQuery(Schema):
-    baseline: float
+    baseline: float = Field(gt=0, lt=1, description="baseline conversion rate, 0 < p < 1")
     mde: float
     alpha: float = 0.05
     power: float = 0.8

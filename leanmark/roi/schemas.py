@@ -71,7 +71,7 @@ class ImportOut(Schema):
 
 class TimeLogIn(Strict):
     date: date
-    hours: Decimal = Field(description="more than 0, at most 24")
+    hours: Decimal = Field(gt=0, le=24, description="more than 0, at most 24")
     member_id: Id | None = Field(None, description="who did the work; default: you")
     note: str = ""
 

@@ -1,6 +1,7 @@
 """API operations of this app, added to the one NinjaAPI by leanmark/api.py."""
 
 from datetime import date
+from typing import Literal
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -140,7 +141,9 @@ def agenda(request: HttpRequest, slug: str, board_id: int | None = Query(None, g
     response={200: list[ImpedimentOut], **ERRORS},
     summary="Impediments: open (default), resolved or all",
 )
-def list_impediments(request: HttpRequest, slug: str, state: str = "open"):
+def list_impediments(
+    request: HttpRequest, slug: str, state: Literal["open", "resolved", "all"] = "open"
+):
     workspace = api_membership(request, slug).workspace
     if state not in ("open", "resolved", "all"):
         raise InvalidInput("state is one of open, resolved, all", field="state")

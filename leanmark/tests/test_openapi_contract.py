@@ -9,6 +9,13 @@
    and ``DecisionIn`` (experiment vs improvement).
 3. ``GET /workspaces/{slug}/members`` answered 404 for an unknown workspace but documented only
    200.
+4. "Schema-valid request rejected" (positive_data_acceptance, 43 of 639 cases, seed 1): limits
+   the handlers enforce that the document did not state. Stated now where a schema can say it:
+   the idea-list status and impediment state as enums, a column patch's name/kind/policy not
+   nullable (an explicit null answered "unknown column kind None"), a time log's hours in
+   (0, 24], the experiment plan's baseline in (0, 1). The rest are rules of state or of several
+   fields (already archived, not blocked, a duplicate name, a non-member assignee, from after
+   to): they stay 409/422 with the handler's message.
 """
 
 import json
@@ -57,3 +64,39 @@ def test_map_comparison_rows_are_documented_as_figures(document):
     row_ref = compare["properties"]["changes"]["items"]["$ref"]
     row = schemas[row_ref.rsplit("/", 1)[1]]
     assert sorted(row["required"]) == ["change", "current", "figure", "future"]
+
+
+def _parameter(document, path, method, name):
+    found = [p for p in document["paths"][path][method]["parameters"] if p["name"] == name]
+    return found[0]["schema"]
+
+
+def _component(document, name):
+    return document["components"]["schemas"][name]
+
+
+def test_limits_the_handlers_enforce_are_in_the_document(document):
+    status = _parameter(document, "/api/v1/ideas", "get", "status")
+    assert status["enum"] == ["open", "all", "new", "evaluated", "accepted", "parked", "rejected"]
+    state = _parameter(document, "/api/v1/workspaces/{slug}/impediments", "get", "state")
+    assert state["enum"] == ["open", "resolved", "all"]
+    baseline = _parameter(document, "/api/v1/experiment-plan", "get", "baseline")
+    assert (baseline["exclusiveMinimum"], baseline["exclusiveMaximum"]) == (0, 1)
+    column = _component(document, "ColumnPatch")["properties"]
+    assert column["kind"]["enum"] == ["queue", "active"]  # a plain enum: null is not allowed
+    assert "anyOf" not in column["name"] and "anyOf" in column["wip_limit"]  # null: no limit
+    hours = _component(document, "TimeLogIn")["properties"]["hours"]
+    assert "exclusiveMinimum" in json.dumps(hours) and "maximum" in json.dumps(hours)
+
+
+def test_an_explicit_null_kind_is_refused_by_name(world, token_for, client):
+    column = world.column("Writing")
+    response = client.patch(
+        f"/api/v1/boards/{world.board.pk}/columns/{column.pk}",
+        data={"kind": None},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token_for(world.alice)}",
+    )
+    assert response.status_code == 422
+    assert list(response.json()["error"]["fields"]) == ["kind"]
+    assert "None" not in response.json()["error"]["message"]
