@@ -1794,3 +1794,31 @@ def test_a_nul_character_in_a_query_parameter_is_a_422_not_a_500(world, client_f
     )
     page = client_for(world.bob).get(f"/w/acme/boards/{world.board.pk}/?q=%00")
     assert page.status_code == 422
+
+
+def test_the_hand_built_renderers_escape_what_users_wrote(world):
+    """The three places that build markup in Python and mark it safe — the value stream map's
+    SVG, stand-up text with #card links, chart placeholders — get the same payloads."""
+    from django.urls import reverse
+
+    from leanmark.lib.charts import vega_chart
+    from leanmark.standups.templatetags.standup_tags import with_mentions
+    from leanmark.valuestream import services as vsm
+
+    stream = vsm.create_stream(world.acme, vsm.StreamSettings(name=SCRIPT[:60]), actor=None)
+    step = {"name": IMG[:60], "stage": "try", "pt_value": "2", "pt_unit": "h"}
+    vsm.add_step(stream, {**step, "lt_value": "1", "lt_unit": "d", "ca_percent": "90"}, actor=None)
+    url = reverse("valuestream-map", kwargs={"ws": world.acme.slug, "stream_id": stream.pk})
+    page = web(world.carol).get(url)
+    assert page.status_code == 200
+    _assert_no_markup(page.content.decode())
+    assert "&lt;img src=x" in page.content.decode()  # the step name, shown as text in the SVG
+
+    mentions = with_mentions(f"{SCRIPT} fixed #12\n{IMG}", "/w/acme/cards/")
+    assert '<a href="/w/acme/cards/12/" class="mention">#12</a>' in mentions
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in mentions
+    _assert_no_markup(mentions)
+
+    chart = vega_chart({"mark": "bar", "title": SCRIPT}, label=IMG)
+    _assert_no_markup(chart)
+    assert "\\u003Cscript\\u003E" in chart  # the spec's JSON, escaped by json_script
