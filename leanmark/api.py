@@ -7,10 +7,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.schema import NinjaGenerateJsonSchema
 from ninja.security import HttpBearer, SessionAuth
 
 from leanmark.accounts.services import AccountError, user_for_token
 from leanmark.board.errors import BoardError
+
+# Decimal fields are documented as "a number or a string"; pydantic leaves the string's syntax
+# out unless the generator asks for it (its documented get_decimal_pattern hook). ninja builds
+# the document with its own generator class and takes no other, so the hook is set on it: the
+# document then says which strings are decimals, and "" is no longer schema-valid.
+NinjaGenerateJsonSchema.get_decimal_pattern = NinjaGenerateJsonSchema.build_decimal_pattern
 
 
 class TokenAuth(HttpBearer):

@@ -33,17 +33,19 @@ class MetricIn(Strict):
 
 
 class MetricPatch(Strict):
-    name: str | None = Field(None, max_length=100)
-    kind: KindName | None = None
-    stage: StageName | None = None
-    key: str | None = Field(None, max_length=60)
-    channel: str | None = Field(None, max_length=60)
-    unit: str | None = Field(None, max_length=30)
-    aggregation: AggregationName | None = None
+    """Fields left out keep their value; only value_per_unit takes null (it clears it)."""
+
+    name: str = Field(None, max_length=100)  # type: ignore[assignment]  (optional, not nullable)
+    kind: KindName = None  # type: ignore[assignment]
+    stage: StageName = None  # type: ignore[assignment]
+    key: str = Field(None, max_length=60)  # type: ignore[assignment]
+    channel: str = Field(None, max_length=60)  # type: ignore[assignment]
+    unit: str = Field(None, max_length=30)  # type: ignore[assignment]
+    aggregation: AggregationName = None  # type: ignore[assignment]
     value_per_unit: Decimal | None = None
-    is_revenue: bool | None = None
-    higher_is_better: bool | None = None
-    description: str | None = Field(None, max_length=300)
+    is_revenue: bool = None  # type: ignore[assignment]
+    higher_is_better: bool = None  # type: ignore[assignment]
+    description: str = Field(None, max_length=300)  # type: ignore[assignment]
 
 
 class TargetOut(Schema):

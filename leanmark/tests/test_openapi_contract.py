@@ -13,12 +13,16 @@
    the handlers enforce that the document did not state. Stated now where a schema can say it:
    the idea-list status and impediment state as enums, a column patch's name/kind/policy not
    nullable (an explicit null answered "unknown column kind None"), a time log's hours in
-   (0, 24], the experiment plan's baseline in (0, 1). The rest are rules of state or of several
+   (0, 24], the experiment plan's baseline in (0, 1), a metric patch's fields not nullable but
+   value_per_unit (an explicit null aggregation answered "unknown aggregation None"), and every
+   decimal's string form has its syntax (pattern), so "" is no longer schema-valid. The rest are
+   rules of state or of several
    fields (already archived, not blocked, a duplicate name, a non-member assignee, from after
    to): they stay 409/422 with the handler's message.
 """
 
 import json
+import re
 
 import pytest
 from ninja import Schema
@@ -87,6 +91,12 @@ def test_limits_the_handlers_enforce_are_in_the_document(document):
     assert "anyOf" not in column["name"] and "anyOf" in column["wip_limit"]  # null: no limit
     hours = _component(document, "TimeLogIn")["properties"]["hours"]
     assert "exclusiveMinimum" in json.dumps(hours) and "maximum" in json.dumps(hours)
+    _number, text = hours["anyOf"]
+    assert text["type"] == "string" and re.fullmatch(text["pattern"], "7.5")
+    assert not re.fullmatch(text["pattern"], "") and not re.fullmatch(text["pattern"], "seven")
+    metric = _component(document, "MetricPatch")["properties"]
+    assert metric["aggregation"]["enum"] == ["sum", "mean", "last"]
+    assert "anyOf" in metric["value_per_unit"]  # null clears it
 
 
 def test_an_explicit_null_kind_is_refused_by_name(world, token_for, client):
