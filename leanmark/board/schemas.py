@@ -67,9 +67,9 @@ class BoardIn(Strict):
 class ColumnIn(Strict):
     name: str
     kind: Literal["queue", "active"] = "active"
-    wip_limit: int | None = None
+    wip_limit: int | None = Field(None, ge=0, le=999, description="null: no limit")
     policy: Literal["soft", "hard"] = "soft"
-    per_person_limit: int | None = None
+    per_person_limit: int | None = Field(None, ge=0, le=999, description="null: no limit")
 
 
 class ColumnPatch(Strict):
@@ -77,9 +77,9 @@ class ColumnPatch(Strict):
 
     name: str = None  # type: ignore[assignment]  (optional, not nullable)
     kind: Literal["queue", "active"] = None  # type: ignore[assignment]
-    wip_limit: int | None = None
+    wip_limit: int | None = Field(None, ge=0, le=999, description="null: no limit")
     policy: Literal["soft", "hard"] = None  # type: ignore[assignment]
-    per_person_limit: int | None = None
+    per_person_limit: int | None = Field(None, ge=0, le=999, description="null: no limit")
 
 
 class CardOut(Schema):

@@ -26,7 +26,9 @@ class MetricIn(Strict):
     channel: str = Field("", max_length=60)
     unit: str = Field("", max_length=30)
     aggregation: AggregationName = "sum"
-    value_per_unit: Decimal | None = Field(None, description="Money per unit of an output")
+    value_per_unit: Decimal | None = Field(
+        None, ge=0, lt=Decimal("1e10"), description="Money per unit of an output"
+    )
     is_revenue: bool = Field(False, description="The values are revenue (money)")
     higher_is_better: bool = True
     description: str = Field("", max_length=300)
@@ -42,7 +44,7 @@ class MetricPatch(Strict):
     channel: str = Field(None, max_length=60)  # type: ignore[assignment]
     unit: str = Field(None, max_length=30)  # type: ignore[assignment]
     aggregation: AggregationName = None  # type: ignore[assignment]
-    value_per_unit: Decimal | None = None
+    value_per_unit: Decimal | None = Field(None, ge=0, lt=Decimal("1e10"))
     is_revenue: bool = None  # type: ignore[assignment]
     higher_is_better: bool = None  # type: ignore[assignment]
     description: str = Field(None, max_length=300)  # type: ignore[assignment]
@@ -117,7 +119,7 @@ class MetricDetailOut(MetricOut):
 
 
 class TargetIn(Strict):
-    value: float | None = Field(description="None removes the target")
+    value: float | None = Field(ge=-1e15, le=1e15, description="None removes the target")
     reason: str = Field("", max_length=300, description="Required to change or remove one")
 
 

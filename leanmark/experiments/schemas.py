@@ -42,7 +42,7 @@ class ExperimentIn(Strict):
     channel: str = ""
     metric_type: MetricTypeName = "conversion"
     owner_id: int | None = None
-    card_number: int | None = None
+    card_number: int | None = Field(None, ge=1, le=2**31 - 1)
     idea_id: int | None = None
     start_date: date | None = None
     planned_end: date | None = None
@@ -70,7 +70,7 @@ class ExperimentPatch(Strict):
     channel: str | None = None
     metric_type: MetricTypeName | None = None
     owner_id: int | None = None
-    card_number: int | None = None
+    card_number: int | None = Field(None, ge=1, le=2**31 - 1)
     idea_id: int | None = None
     start_date: date | None = None
     planned_end: date | None = None

@@ -19,7 +19,9 @@ Dimension = Literal["stage", "channel", "campaign"]
 
 class SpendIn(Strict):
     date: date
-    amount: Decimal = Field(description="not negative; in the workspace's currency")
+    amount: Decimal = Field(
+        ge=0, le=Decimal("999999999999.99"), description="not negative; in the workspace's currency"
+    )
     currency: str = Field("", description="ISO 4217; empty means the workspace's currency")
     channel: str = ""
     stage: StageName = ""
@@ -101,7 +103,9 @@ class TimeLogOut(Schema):
 
 
 class HourlyCostIn(Strict):
-    hourly_cost: Decimal | None = Field(description="null clears it")
+    hourly_cost: Decimal | None = Field(
+        ge=0, le=Decimal("99999999.99"), description="null clears it"
+    )
 
 
 class HourlyCostOut(Schema):
