@@ -47,6 +47,13 @@ def _card(request: HttpRequest, card_id: int, need: str = Role.VIEWER) -> Card:
     return card
 
 
+def _card_to_change(request: HttpRequest, card_id: int) -> Card:
+    """A card a member is about to change: the service locks and reads it whole."""
+    card = queries.card_ref(roles_by_workspace(request).keys(), card_id)
+    require_role_in(request, card.board.workspace_id, Role.MEMBER)
+    return card
+
+
 @contextmanager
 def _current_card_on_conflict(card: Card) -> Iterator[None]:
     """A stale version answers 409 with the current card, so the client can merge and retry."""
@@ -185,7 +192,7 @@ def get_card(request: HttpRequest, card_id: int):
     "/cards/{card_id}", response={200: CardOut, **ERRORS}, summary="Edit a card (with its version)"
 )
 def patch_card(request: HttpRequest, card_id: int, payload: CardPatch):
-    card = _card(request, card_id, Role.MEMBER)
+    card = _card_to_change(request, card_id)
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
     with _current_card_on_conflict(card):
@@ -201,8 +208,7 @@ def patch_card(request: HttpRequest, card_id: int, payload: CardPatch):
     summary="Move a card, checking WIP limits",
 )
 def move_card(request: HttpRequest, card_id: int, payload: MoveIn):
-    card = _card(request, card_id, Role.MEMBER)
-    column = queries.column_for(card.board, payload.column_id)
+    card = _card_to_change(request, card_id)
     before = (
         queries.card_by_id([card.board.workspace_id], payload.before_id)
         if payload.before_id
@@ -211,7 +217,7 @@ def move_card(request: HttpRequest, card_id: int, payload: MoveIn):
     with _current_card_on_conflict(card):
         moved = services.move_card(
             card,
-            to_column=column,
+            to_column=payload.column_id,  # looked up and locked on the card's board
             lane=payload.lane,
             before=before,
             reason=payload.reason,
@@ -227,7 +233,7 @@ def move_card(request: HttpRequest, card_id: int, payload: MoveIn):
     summary="Block a card with a reason",
 )
 def block_card(request: HttpRequest, card_id: int, payload: BlockIn):
-    card = _card(request, card_id, Role.MEMBER)
+    card = _card_to_change(request, card_id)
     return CardOut.of(services.block_card(card, reason=payload.reason, actor=request.user))
 
 
@@ -235,7 +241,7 @@ def block_card(request: HttpRequest, card_id: int, payload: BlockIn):
     "/cards/{card_id}/unblock", response={200: CardOut, **ERRORS}, summary="Unblock a card"
 )
 def unblock_card(request: HttpRequest, card_id: int):
-    card = _card(request, card_id, Role.MEMBER)
+    card = _card_to_change(request, card_id)
     return CardOut.of(services.unblock_card(card, actor=request.user))
 
 
@@ -243,7 +249,7 @@ def unblock_card(request: HttpRequest, card_id: int):
     "/cards/{card_id}/archive", response={200: CardOut, **ERRORS}, summary="Archive a card"
 )
 def archive_card(request: HttpRequest, card_id: int):
-    card = _card(request, card_id, Role.MEMBER)
+    card = _card_to_change(request, card_id)
     return CardOut.of(services.archive_card(card, actor=request.user))
 
 

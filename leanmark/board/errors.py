@@ -14,6 +14,13 @@ class BoardError(Exception):
         self.details = details
 
 
+class NotFound(BoardError):
+    """Answered as 404, like an object of another workspace: nothing says whether it exists."""
+
+    code = "not_found"
+    status = 404
+
+
 class InvalidInput(BoardError):
     code = "invalid"
     status = 422

@@ -158,6 +158,22 @@ def card_by_id(workspace_ids: Any, card_id: int) -> Card:
     card = (
         Card.objects.select_related("board", "column", "board__workspace")
         .filter(board__workspace_id__in=workspace_ids, pk=card_id)
+        .order_by()
+        .first()
+    )
+    if card is None:
+        raise Http404("no such card")
+    return card
+
+
+def card_ref(workspace_ids: Any, card_id: int) -> Card:
+    """Only what a write needs before its service locks and reads the card afresh: the id and
+    the board (whose workspace decides the role). Fewer columns, less to compile and build."""
+    card = (
+        Card.objects.select_related("board")
+        .only("id", "board_id", "board__workspace_id")
+        .filter(board__workspace_id__in=workspace_ids, pk=card_id)
+        .order_by()  # one row by its key: the default ordering would join the columns
         .first()
     )
     if card is None:

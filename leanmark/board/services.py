@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max, Prefetch, Q
 from django.utils import timezone
 
 from leanmark.accounts.models import User, Workspace
@@ -28,6 +28,7 @@ from leanmark.lib import notify
 from .errors import (
     CardBlocked,
     InvalidInput,
+    NotFound,
     OverrideReasonRequired,
     StaleVersion,
     WipLimitExceeded,
@@ -334,9 +335,17 @@ def _enforce(problems: list[LimitCheck], reason: str) -> bool:
     return True
 
 
-def _locked_column(column: Column) -> Column:
+def _locked_column(column: Column | int, board_id: int | None = None) -> Column:
+    """The column, locked, with its board. Given an id and the board it must be on (the API's
+    move), a column of another board is not found: one round trip both checks and locks it."""
     locked = Column.objects.select_for_update(no_key=True, of=("self",))
-    return locked.select_related("board__start_column", "board__done_column").get(pk=column.pk)
+    locked = locked.select_related("board__start_column", "board__done_column")
+    if isinstance(column, Column):
+        return locked.get(pk=column.pk)
+    found = locked.filter(pk=column, board_id=board_id).first()
+    if found is None:
+        raise NotFound("no such column on this card's board", field="column_id")
+    return found
 
 
 def _flow_stamps(card: Card, board: Board, column: Column, at: datetime) -> list[str]:
@@ -558,7 +567,10 @@ def _next_number(board: Board) -> int:
 
 
 def _end_position(column: Column, lane: str) -> int:
-    top = Card.objects.filter(column=column, lane=lane).aggregate(m=Max("position"))["m"]
+    # Live cards only: restoring an archived card places it anew, and this filter is the prefix
+    # of card_cell_idx, so the maximum is read off the index whatever the column's history.
+    live = Card.objects.filter(column=column, archived_at__isnull=True, lane=lane)
+    top = live.aggregate(m=Max("position"))["m"]
     return 0 if top is None else top + 1
 
 
@@ -571,9 +583,9 @@ def _place(card_pk: int | None, column: Column, lane: str, before: Card | None) 
         or before.pk == card_pk
     ):
         return _end_position(column, lane)
-    Card.objects.filter(column=column, lane=lane, position__gte=before.position).exclude(
-        pk=card_pk
-    ).update(position=F("position") + 1)
+    Card.objects.filter(
+        column=column, archived_at__isnull=True, lane=lane, position__gte=before.position
+    ).exclude(pk=card_pk).update(position=F("position") + 1)
     return before.position
 
 
@@ -636,7 +648,9 @@ def _locked_card(card: Card) -> Card:
     return (
         Card.objects.select_for_update(no_key=True, of=("self",))
         .select_related("column", "board")
-        .prefetch_related("assignees")
+        .prefetch_related(
+            Prefetch("assignees", User.objects.only("id", "username", "display_name"))
+        )
         .get(pk=card.pk)
     )
 
@@ -656,7 +670,7 @@ def _check_version(card: Card, expected_version: int | None) -> None:
 def move_card(
     card: Card,
     *,
-    to_column: Column,
+    to_column: Column | int,
     actor: User | None,
     lane: Any = None,
     before: Card | None = None,
@@ -664,8 +678,10 @@ def move_card(
     expected_version: int | None = None,
     at: datetime | None = None,
 ) -> Card:
-    """Move a card to a column (and lane), before another card or at the end, checking limits."""
-    column = _locked_column(to_column)
+    """Move a card to a column (and lane), before another card or at the end, checking limits.
+
+    ``to_column`` may be a column id, looked up on the card's board (NotFound if not there)."""
+    column = _locked_column(to_column, card.board_id)
     card = _locked_card(card)
     if column.board_id != card.board_id:
         raise InvalidInput("the target column belongs to another board", field="column")

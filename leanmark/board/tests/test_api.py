@@ -1,4 +1,5 @@
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -134,6 +135,47 @@ def test_a_move_to_another_workspace_column_is_404(world, api):
     status, body = api("bob", "post", f"/cards/{c.pk}/move", {"column_id": foreign})
     assert (status, body["error"]["code"]) == (404, "not_found")
     assert CardEvent.objects.filter(kind="moved").count() == 0
+
+
+def test_a_move_to_a_column_of_another_board_in_the_workspace_is_404_and_moves_nothing(world, api):
+    from leanmark.board.services import create_board
+
+    c = card(world)
+    other = create_board(world.acme, "Other").columns.first()
+    status, body = api("bob", "post", f"/cards/{c.pk}/move", {"column_id": other.pk})
+    assert (status, body["error"]["code"]) == (404, "not_found")
+    assert body["error"]["message"] == "no such column on this card's board"
+    assert Card.objects.get(pk=c.pk).column == world.column("Ready")
+
+
+def test_an_api_move_reads_the_card_and_column_once_each_while_locking_them(world, api):
+    """The round trips of a move are its latency on PostgreSQL (PRODUCT.md §13: 15 ms)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = card(world)
+    writing = world.column("Writing").pk
+    api("bob", "get", f"/cards/{c.pk}")  # the token's last-used stamp is written once a minute
+    with CaptureQueriesContext(connection) as ctx:
+        status, _ = api("bob", "post", f"/cards/{c.pk}/move", {"column_id": writing})
+    assert status == 200
+    sql = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    tables = [re.search(r'(?:FROM|UPDATE|INTO) "(\w+)"', q)[1] for q in sql]
+    assert '"board_column"' not in sql[2], "one card by its key needs no join to sort by column"
+    assert tables == [
+        "accounts_apitoken",  # who
+        "accounts_membership",  # their roles
+        "board_card",  # the card's workspace
+        "board_column",  # the target, locked, checked to be on the card's board
+        "board_card",  # the card, locked
+        "accounts_user",  # the assignees (ids and names): per-person limits and the answer
+        "board_card",  # the column's WIP count (Writing has a limit)
+        "board_card",  # the end of the cell
+        "board_card",  # the update
+        "board_cardevent",  # the event
+        "board_board",  # the board's change counter (live pages)
+        "integrations_webhook",  # who is told
+    ]
 
 
 def test_block_unblock_archive_and_events(world, api):
