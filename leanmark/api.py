@@ -60,15 +60,36 @@ def _loc(entry: dict[str, Any]) -> str:
     return ".".join(parts) or "request"
 
 
+# pydantic's words for the common refusals, said plainly ("at most 999", not "Input should be
+# less than or equal to 999"); any other keeps pydantic's message.
+PLAIN = {
+    "missing": "required",
+    "string_type": "must be text",
+    "extra_forbidden": "unknown field; remove it",
+    "greater_than_equal": "at least {ge}",
+    "greater_than": "more than {gt}",
+    "less_than_equal": "at most {le}",
+    "less_than": "less than {lt}",
+}
+
+
+def _plain(entry: dict[str, Any]) -> str:
+    words = PLAIN.get(entry.get("type", ""))
+    if words is not None:
+        try:
+            return words.format(**(entry.get("ctx") or {}))
+        except (KeyError, IndexError):
+            pass
+    # A validator's own words, without pydantic's "Value error, " in front of them.
+    return str(entry.get("msg", "invalid")).removeprefix("Value error, ")
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields: dict[str, str] = {}
     for entry in exc.errors:
         name = _loc(entry)
-        message = entry.get("msg", "invalid")
-        if entry.get("type") == "extra_forbidden":
-            message = "unknown field; remove it"
-        fields.setdefault(name, message)
+        fields.setdefault(name, _plain(entry))
     summary = "; ".join(f"{k}: {v}" for k, v in fields.items())
     return error_response(
         request, 422, "validation_error", f"invalid input ({summary})", fields=fields

@@ -355,7 +355,7 @@ def card_add(
             actor=actor_for(ws, as_user),
         )
     except BoardError as error:
-        fail(error.message, 2 if error.status == 409 else 1)
+        fail(error.message, error.exit_code)
     if as_json:
         print_json(_card_json(card))
     else:
@@ -390,7 +390,7 @@ def card_move(
             found, to_column=target, lane=lane, reason=reason, actor=actor_for(ws, as_user)
         )
     except BoardError as error:
-        fail(error.message, 2 if error.status == 409 else 1)
+        fail(error.message, error.exit_code)
     if as_json:
         print_json(_card_json(moved))
     else:

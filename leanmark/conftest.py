@@ -36,6 +36,16 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_flow_cache():
+    """The flow cache is per process and keyed by board and last event id. A rolled-back test
+    gives those ids out again (SQLite's sequence rolls back with it), so a later test's board
+    could be served an earlier test's log; a live database never reuses them."""
+    from leanmark.flow.queries import clear_cache
+
+    clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def plain_static_storage(settings):
     """Production settings hash static names via collectstatic's manifest; tests skip that."""
     settings.STORAGES = {

@@ -1,7 +1,6 @@
 """The ideas API: capture (one call with a token, for a chat bot or a bookmarklet), read, edit,
 score, triage, rank for a date, and start as a card."""
 
-from datetime import date
 from typing import Literal
 
 from django.http import HttpRequest
@@ -13,6 +12,7 @@ from leanmark.board import queries as board_queries
 from leanmark.board.errors import InvalidInput
 from leanmark.board.schemas import ErrorOut, StageName
 from leanmark.lib.api_access import api_membership, require_role_in, roles_by_workspace
+from leanmark.lib.api_input import Day
 
 from . import queries, services
 from .models import Idea
@@ -75,7 +75,7 @@ def list_ideas(
     request: HttpRequest,
     workspace: str | None = None,
     rank: ModelName | None = RANK,
-    on: date | None = ON,
+    on: Day | None = ON,
     status: Literal["open", "all", "new", "evaluated", "accepted", "parked", "rejected"] = STATUS,
     stage: StageName = "",
     channel: str = Query("", max_length=60),

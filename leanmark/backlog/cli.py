@@ -312,7 +312,7 @@ def idea_start(
     try:
         card = services.start_idea(idea, actor=actor_for(ws, as_user), reason=reason)
     except _errors() as error:
-        fail(error.message, 2 if error.status == 409 else 1)  # type: ignore[attr-defined]
+        fail(error.message, error.exit_code)  # type: ignore[attr-defined]
     out.print(f"Idea {idea.pk} started as card #{card.number} in {card.column.name}.")
 
 

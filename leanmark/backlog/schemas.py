@@ -7,6 +7,7 @@ from pydantic import Field
 
 from leanmark.board.schemas import Id, StageName, Strict
 from leanmark.domain.value import Model, Score
+from leanmark.lib.api_input import Filled
 
 from .models import Idea, IdeaEvent
 
@@ -19,7 +20,7 @@ class IdeaIn(Strict):
     workspace: str | None = Field(
         None, description="Workspace slug; may be left out when you belong to only one"
     )
-    title: str
+    title: Filled
     description: str = Field("", max_length=20000, description="Markdown")
     source: str = Field("", max_length=200)
     stage: StageName = ""
@@ -30,7 +31,7 @@ class IdeaIn(Strict):
 
 class IdeaPatch(Strict):
     version: int | None = Field(None, description="If given, a stale version answers 409")
-    title: str | None = None
+    title: Filled = None  # type: ignore[assignment]  (optional, not nullable)
     description: str | None = Field(None, max_length=20000)
     source: str | None = Field(None, max_length=200)
     stage: StageName | None = None

@@ -19,7 +19,7 @@ from leanmark.accounts.models import User, Workspace
 from leanmark.accounts.services import audit
 from leanmark.board import queries as board_queries
 from leanmark.board import services as board_services
-from leanmark.board.errors import InvalidInput
+from leanmark.board.errors import InvalidInput, WrongState
 from leanmark.board.models import Board, Card, Lane
 from leanmark.board.services import (
     clean_channel,
@@ -366,7 +366,7 @@ def clean_status(status: Any) -> str:
 def _transition(idea: Idea, status: str, reason: str) -> str | None:
     """The status to store (None: nothing to change); raises for a move the rules forbid."""
     if idea.card_id is not None:
-        raise InvalidInput(
+        raise WrongState(
             f"{idea.title!r} is already on the board as a card; change the card instead",
             field="status",
         )
@@ -468,9 +468,9 @@ def start_idea(
     message (WipLimitExceeded, or OverrideReasonRequired for a soft limit without a reason)."""
     idea = _locked(idea)
     if idea.card_id is not None:
-        raise InvalidInput(f"{idea.title!r} is already on the board", field="idea")
+        raise WrongState(f"{idea.title!r} is already on the board", field="idea")
     if idea.status != Status.ACCEPTED:
-        raise InvalidInput(
+        raise WrongState(
             f"only accepted ideas can be started; {idea.title!r} is {idea.status}", field="status"
         )
     if board is None:

@@ -6,6 +6,7 @@ from typing import Any
 class BoardError(Exception):
     code = "board_error"
     status = 400
+    exit_code = 1  # the CLI's; 2 only when a WIP limit refused (a script may wait and retry)
 
     def __init__(self, message: str, *, field: str | None = None, **details: Any) -> None:
         super().__init__(message)
@@ -26,9 +27,26 @@ class InvalidInput(BoardError):
     status = 422
 
 
+class WrongState(InvalidInput):
+    """Valid on its own but not now: the object is not in a state that allows it (already
+    archived, not blocked, not yet accepted). 409, as for any conflict with the current state.
+    An InvalidInput still, so code that reports refused input (imports, bulk actions) sees it."""
+
+    code = "wrong_state"
+    status = 409
+
+
+class Duplicate(InvalidInput):
+    """The name (or key) is taken by another object of the same kind: a conflict, 409."""
+
+    code = "duplicate"
+    status = 409
+
+
 class WipLimitExceeded(BoardError):
     code = "wip_limit_exceeded"
     status = 409
+    exit_code = 2
 
 
 class OverrideReasonRequired(BoardError):
@@ -36,6 +54,7 @@ class OverrideReasonRequired(BoardError):
 
     code = "wip_override_reason_required"
     status = 409
+    exit_code = 2
 
 
 class CardBlocked(BoardError):

@@ -3,17 +3,17 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import Field
+
+from leanmark.lib.api_input import Filled, Strict
 
 from .models import Card, CardEvent, Column
 
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# Documented only: the service says "between 0 and 999,999.99" itself, also for text like "1e400".
+ESTIMATE_RANGE = {"minimum": 0, "maximum": 999999.99}
 LaneName = Literal["expedite", "fixed_date", "standard", "intangible"]
 StageName = Literal["", "know", "like", "trust", "try", "buy", "repeat", "refer"]
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ErrorBody(Schema):
@@ -61,11 +61,11 @@ class BoardOut(Schema):
 
 
 class BoardIn(Strict):
-    name: str = Field(max_length=100)
+    name: Filled = Field(max_length=100)
 
 
 class ColumnIn(Strict):
-    name: str
+    name: Filled = Field(max_length=60)
     kind: Literal["queue", "active"] = "active"
     wip_limit: int | None = Field(None, ge=0, le=999, description="null: no limit")
     policy: Literal["soft", "hard"] = "soft"
@@ -75,7 +75,7 @@ class ColumnIn(Strict):
 class ColumnPatch(Strict):
     """Fields left out keep their value; null is only meaningful for the limits (no limit)."""
 
-    name: str = None  # type: ignore[assignment]  (optional, not nullable)
+    name: Filled = Field(None, max_length=60)  # type: ignore[assignment]  (not nullable)
     kind: Literal["queue", "active"] = None  # type: ignore[assignment]
     wip_limit: int | None = Field(None, ge=0, le=999, description="null: no limit")
     policy: Literal["soft", "hard"] = None  # type: ignore[assignment]
@@ -146,7 +146,7 @@ class CardPage(Schema):
 
 
 class CardIn(Strict):
-    title: str
+    title: Filled
     column_id: Id | None = None
     lane: LaneName = "standard"
     description: str = Field("", max_length=20000)
@@ -155,20 +155,20 @@ class CardIn(Strict):
     stage: StageName = ""
     channel: str = Field("", max_length=60)
     tags: list[str] = []
-    estimate: Decimal | None = None
+    estimate: Decimal | None = Field(None, json_schema_extra=ESTIMATE_RANGE)
     reason: str = Field("", max_length=300, description="Needed to go over a full soft limit")
 
 
 class CardPatch(Strict):
     version: int = Field(description="The version you last read; a stale one answers 409")
-    title: str | None = None
+    title: Filled = None  # type: ignore[assignment]  (optional, not nullable)
     description: str | None = Field(None, max_length=20000)
     assignees: list[Id] | None = None
     due_date: date | None = None
     stage: StageName | None = None
     channel: str | None = Field(None, max_length=60)
     tags: list[str] | None = None
-    estimate: Decimal | None = None
+    estimate: Decimal | None = Field(None, json_schema_extra=ESTIMATE_RANGE)
 
 
 class MoveIn(Strict):
@@ -182,7 +182,7 @@ class MoveIn(Strict):
 
 
 class BlockIn(Strict):
-    reason: str = Field(max_length=300)
+    reason: Filled = Field(max_length=300)
 
 
 class EventOut(Schema):

@@ -27,11 +27,13 @@ from leanmark.lib import notify
 
 from .errors import (
     CardBlocked,
+    Duplicate,
     InvalidInput,
     NotFound,
     OverrideReasonRequired,
     StaleVersion,
     WipLimitExceeded,
+    WrongState,
 )
 from .models import EDITING_TTL, TITLE_MAX, Board, Card, CardEditor, CardEvent, Column, Lane
 from .queries import in_progress
@@ -459,8 +461,8 @@ def update_board(
 @transaction.atomic
 def add_column(board: Board, spec: ColumnSpec, *, before: Column | None = None) -> Column:
     name = _clean_column_name(spec.name)
-    if board.columns.filter(name=name).exists():
-        raise InvalidInput(f"this board already has a column called {name}", field="name")
+    if board.columns.filter(name__iexact=name).exists():  # the CLI finds columns by any case
+        raise Duplicate(f"this board already has a column called {name}", field="name")
     if before is None:
         position = (board.columns.aggregate(m=Max("position"))["m"] or 0) + 1
     else:
@@ -500,8 +502,9 @@ def _clean_policy(policy: Any) -> str:
 def update_column(column: Column, spec: ColumnSpec) -> Column:
     """Change a column. A limit below the current WIP is allowed; the board shows it as over."""
     name = _clean_column_name(spec.name)
-    if Column.objects.filter(board_id=column.board_id, name=name).exclude(pk=column.pk).exists():
-        raise InvalidInput(f"this board already has a column called {name}", field="name")
+    taken = Column.objects.filter(board_id=column.board_id, name__iexact=name)
+    if taken.exclude(pk=column.pk).exists():
+        raise Duplicate(f"this board already has a column called {name}", field="name")
     column.name = name
     column.kind = _clean_kind(spec.kind)
     column.policy = _clean_policy(spec.policy)
@@ -687,7 +690,7 @@ def move_card(
         raise InvalidInput("the target column belongs to another board", field="column")
     _check_version(card, expected_version)
     if card.archived_at is not None:
-        raise InvalidInput(
+        raise WrongState(
             f"card #{card.number} is archived; restore it before moving it", field="card"
         )
     lane = card.lane if lane in (None, "") else clean_lane(lane)
@@ -818,7 +821,7 @@ def block_card(card: Card, *, reason: Any, actor: User | None, at: datetime | No
     if not reason:
         raise InvalidInput("say what blocks the card", field="reason")
     if card.is_blocked:
-        raise InvalidInput(
+        raise WrongState(
             f"card #{card.number} is already blocked ({card.blocked_reason})", field="card"
         )
     at = at or timezone.now()
@@ -833,7 +836,7 @@ def block_card(card: Card, *, reason: Any, actor: User | None, at: datetime | No
 def unblock_card(card: Card, *, actor: User | None, at: datetime | None = None) -> Card:
     card = _locked_card(card)
     if not card.is_blocked:
-        raise InvalidInput(f"card #{card.number} is not blocked", field="card")
+        raise WrongState(f"card #{card.number} is not blocked", field="card")
     at = at or timezone.now()
     reason = card.blocked_reason
     card.blocked_reason, card.blocked_since = "", None
@@ -847,7 +850,7 @@ def unblock_card(card: Card, *, actor: User | None, at: datetime | None = None) 
 def archive_card(card: Card, *, actor: User | None, at: datetime | None = None) -> Card:
     card = _locked_card(card)
     if card.archived_at is not None:
-        raise InvalidInput(f"card #{card.number} is already archived", field="card")
+        raise WrongState(f"card #{card.number} is already archived", field="card")
     at = at or timezone.now()
     card.archived_at = at
     card.version += 1
@@ -862,7 +865,7 @@ def restore_card(card: Card, *, actor: User | None, reason: str = "") -> Card:
     column = _locked_column(card.column)
     card = _locked_card(card)
     if card.archived_at is None:
-        raise InvalidInput(f"card #{card.number} is not archived", field="card")
+        raise WrongState(f"card #{card.number} is not archived", field="card")
     reason = clean_reason(reason)
     people = list(card.assignees.all())
     override = _enforce(limits_broken(None, column.board, column, card.lane, people), reason)

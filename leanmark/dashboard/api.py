@@ -11,6 +11,7 @@ from ninja.responses import codes_4xx
 from leanmark.accounts.models import Role, Workspace
 from leanmark.board.schemas import ErrorOut
 from leanmark.lib.api_access import api_membership, require_role_in, roles_by_workspace
+from leanmark.lib.api_input import Day
 
 from . import queries, services
 from .errors import MetricError
@@ -35,8 +36,8 @@ from .schemas import (
 )
 
 router = Router(tags=["metrics"])
-FromDay = Annotated[date | None, Query(alias="from", description="First day (YYYY-MM-DD)")]
-ToDay = Annotated[date | None, Query(alias="to", description="Last day (default: today)")]
+FromDay = Annotated[Day | None, Query(alias="from", description="First day (YYYY-MM-DD)")]
+ToDay = Annotated[Day | None, Query(alias="to", description="Last day (default: today)")]
 ERRORS = {codes_4xx | {413, 422}: ErrorOut}  # ninja's codes_4xx omits 422 (validation) and 413
 MAX_RANGE_DAYS = 366 * 20
 

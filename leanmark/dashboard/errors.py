@@ -11,6 +11,13 @@ class MetricError(BoardError):
     status = 422
 
 
+class DuplicateMetric(MetricError):
+    """The name or key is another metric's: a conflict with what is stored."""
+
+    code = "duplicate"
+    status = 409
+
+
 class UnknownMetric(MetricError):
     code = "unknown_metric"
     status = 404

@@ -3,7 +3,9 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import Field
+
+from leanmark.lib.api_input import Filled, Strict
 
 from .models import Metric, TargetRevision
 from .queries import FunnelView, MetricInfo, RollupRow
@@ -14,12 +16,8 @@ AggregationName = Literal["sum", "mean", "last"]
 PeriodName = Literal["day", "week", "month", "year"]
 
 
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
 class MetricIn(Strict):
-    name: str = Field(max_length=100)
+    name: Filled = Field(max_length=100)
     kind: KindName
     stage: StageName
     key: str = Field("", max_length=60, description="Defaults to the name as a slug")
@@ -37,7 +35,7 @@ class MetricIn(Strict):
 class MetricPatch(Strict):
     """Fields left out keep their value; only value_per_unit takes null (it clears it)."""
 
-    name: str = Field(None, max_length=100)  # type: ignore[assignment]  (optional, not nullable)
+    name: Filled = Field(None, max_length=100)  # type: ignore[assignment]  (optional, not nullable)
     kind: KindName = None  # type: ignore[assignment]
     stage: StageName = None  # type: ignore[assignment]
     key: str = Field(None, max_length=60)  # type: ignore[assignment]

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from leanmark.accounts.models import User, Workspace
 from leanmark.domain.hourglass import Stage
 
-from .errors import ImportRejected, LineError, MetricError, UnknownMetric
+from .errors import DuplicateMetric, ImportRejected, LineError, MetricError, UnknownMetric
 from .models import (
     Aggregation,
     FunnelStep,
@@ -156,9 +156,9 @@ def _unique(workspace: Workspace, values: dict[str, Any], metric: Metric | None 
     if metric is not None:
         others = others.exclude(pk=metric.pk)
     if "name" in values and others.filter(name__iexact=values["name"]).exists():
-        raise MetricError(f"a metric named {values['name']!r} already exists", field="name")
+        raise DuplicateMetric(f"a metric named {values['name']!r} already exists", field="name")
     if "key" in values and others.filter(key=values["key"]).exists():
-        raise MetricError(f"the key {values['key']!r} is taken by another metric", field="key")
+        raise DuplicateMetric(f"the key {values['key']!r} is taken by another metric", field="key")
     if "key" in values and values["key"].startswith(("flow-", "experiments-")):
         raise MetricError("keys starting with flow- or experiments- are built in", field="key")
 

@@ -14,7 +14,7 @@ from. Bad input raises ``StatsInputError`` naming the field.
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,6 +108,25 @@ def _n_exact(p: float, mde: float, z_a: float, z_b: float) -> float:
     return root**2 / mde**2
 
 
+PLAN_MAX_N = 10**12  # per variant: beyond this no audience exists, and floats lose the answer
+
+
+def _plannable(n: Callable[[], float], mde: float) -> float:
+    """n() when it is a number of people a plan can ask for; an effect so small that the answer
+    overflows (or δ² underflows to 0) is refused by name rather than failing."""
+    try:
+        exact = n()
+    except (OverflowError, ZeroDivisionError):
+        exact = math.inf
+    if not math.isfinite(exact) or exact > PLAN_MAX_N:
+        raise StatsInputError(
+            f"an effect of {mde:g} would need more than {PLAN_MAX_N:,} per variant; "
+            "choose a larger minimum detectable effect",
+            field="mde",
+        )
+    return exact
+
+
 def sample_size(
     baseline: float, mde: float, *, alpha: float = DEFAULT_ALPHA, power: float = DEFAULT_POWER
 ) -> SamplePlan:
@@ -115,7 +134,7 @@ def sample_size(
     p = _plan_inputs(baseline, mde, alpha, power)
     z_a = float(stats.norm.ppf(1 - alpha / 2))
     z_b = float(stats.norm.ppf(power))
-    exact = _n_exact(p, mde, z_a, z_b)
+    exact = _plannable(lambda: _n_exact(p, mde, z_a, z_b), mde)
     # 1e-9 guards against 1031.0000000001 rounding up to 1032
     return SamplePlan(baseline, mde, alpha, power, p, z_a, z_b, exact, math.ceil(exact - 1e-9))
 
@@ -177,7 +196,7 @@ def sample_size_means(
         )
     z_a = float(stats.norm.ppf(1 - alpha / 2))
     z_b = float(stats.norm.ppf(power))
-    exact = 2 * (z_a + z_b) ** 2 * sd**2 / mde**2
+    exact = _plannable(lambda: 2 * (z_a + z_b) ** 2 * sd**2 / mde**2, mde)
     return MeansPlan(sd, mde, alpha, power, exact, math.ceil(exact - 1e-9))
 
 

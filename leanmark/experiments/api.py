@@ -210,7 +210,7 @@ def list_learnings(request: HttpRequest, slug: str, filters: Query[LearningFilte
 
 class PlanQuery(Schema):
     baseline: float = Field(gt=0, lt=1, description="baseline conversion rate, 0 < p < 1")
-    mde: float
+    mde: float = Field(gt=0, description="minimum detectable effect (absolute), above 0")
     alpha: float = 0.05
     power: float = 0.8
     sequential: bool = False

@@ -2,7 +2,9 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import Field
+
+from leanmark.lib.api_input import Filled, Strict
 
 from .models import Experiment, Learning, Observation
 
@@ -25,16 +27,12 @@ PivotName = Literal[
 Count = Annotated[int, Field(ge=0, le=2_000_000_000)]
 
 
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
 class ExperimentIn(Strict):
-    title: str
-    change: str
-    audience: str
-    outcome: str
-    metric_name: str
+    title: Filled
+    change: Filled
+    audience: Filled
+    outcome: Filled
+    metric_name: Filled
     metric_baseline: float | None = None
     metric_target: float | None = None
     target_date: date | None = None
@@ -58,11 +56,13 @@ class ExperimentIn(Strict):
 
 
 class ExperimentPatch(Strict):
-    title: str | None = None
-    change: str | None = None
-    audience: str | None = None
-    outcome: str | None = None
-    metric_name: str | None = None
+    """Fields left out keep their value; the texts cannot be cleared (null or blank)."""
+
+    title: Filled = None  # type: ignore[assignment]  (optional, not nullable)
+    change: Filled = None  # type: ignore[assignment]
+    audience: Filled = None  # type: ignore[assignment]
+    outcome: Filled = None  # type: ignore[assignment]
+    metric_name: Filled = None  # type: ignore[assignment]
     metric_baseline: float | None = None
     metric_target: float | None = None
     target_date: date | None = None

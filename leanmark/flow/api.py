@@ -11,6 +11,7 @@ from leanmark.accounts.models import Role
 from leanmark.board.models import Board
 from leanmark.board.schemas import ErrorOut, LaneName, StageName
 from leanmark.lib.api_access import require_role_in
+from leanmark.lib.api_input import Day
 
 from . import exports, queries
 from .schemas import FlowOut, ForecastOut
@@ -20,8 +21,8 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: Error
 Period = Literal["day", "week"]
 SEED = Query(queries.DEFAULT_SEED, ge=0, le=2**63 - 1, description="reported with the answer")
 TRIALS = Query(queries.DEFAULT_TRIALS, description="1 to 1,000,000")
-UNTIL = Query(None, description="the last day counted (required)")
-ITEMS = Query(None, description="how many items (required, at least 1)")
+UNTIL = Query(..., description="the last day counted, after today")
+ITEMS = Query(..., ge=1, le=1_000_000, description="how many items, at least 1")
 PERSON = Query(None, ge=1, le=2**63 - 1, description="cards assigned to this user id")
 FROM = Query(None, alias="from", description="first day (default: 89 days before `to`)")
 
@@ -53,8 +54,8 @@ def _filters(lane: str | None, stage: str, person: int | None, tag: str) -> quer
 def board_flow(
     request: HttpRequest,
     board_id: int,
-    from_: date | None = FROM,
-    to: date | None = None,
+    from_: Day | None = FROM,
+    to: Day | None = None,
     lane: LaneName | None = None,
     stage: StageName = "",
     person: int | None = PERSON,
@@ -102,10 +103,10 @@ def _spec(
 def forecast_how_many(
     request: HttpRequest,
     board_id: int,
-    until: date | None = UNTIL,
+    until: Day = UNTIL,
     period: Period = "day",
-    window_from: date | None = None,
-    window_to: date | None = None,
+    window_from: Day | None = None,
+    window_to: Day | None = None,
     trials: int = TRIALS,
     seed: int = SEED,
     lane: LaneName | None = None,
@@ -114,10 +115,6 @@ def forecast_how_many(
     tag: str = "",
 ):
     board = _board(request, board_id)
-    if until is None:
-        raise queries.FlowInputError(
-            "give the date to forecast to: until=YYYY-MM-DD", field="until"
-        )
     spec = _spec(period, window_from, window_to, trials, seed, _filters(lane, stage, person, tag))
     report = queries.forecast_how_many(board, until=until, now=timezone.now(), spec=spec)
     return exports.forecast_dict(report)
@@ -133,10 +130,10 @@ def forecast_how_many(
 def forecast_when(
     request: HttpRequest,
     board_id: int,
-    items: int | None = ITEMS,
+    items: int = ITEMS,
     period: Period = "day",
-    window_from: date | None = None,
-    window_to: date | None = None,
+    window_from: Day | None = None,
+    window_to: Day | None = None,
     trials: int = TRIALS,
     seed: int = SEED,
     lane: LaneName | None = None,
@@ -145,8 +142,6 @@ def forecast_when(
     tag: str = "",
 ):
     board = _board(request, board_id)
-    if items is None:
-        raise queries.FlowInputError("say how many items: items=N (at least 1)", field="items")
     spec = _spec(period, window_from, window_to, trials, seed, _filters(lane, stage, person, tag))
     report = queries.forecast_when(board, items=items, now=timezone.now(), spec=spec)
     return exports.forecast_dict(report)

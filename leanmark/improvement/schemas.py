@@ -5,6 +5,7 @@ from ninja import Schema
 from pydantic import Field
 
 from leanmark.board.schemas import Id, Strict
+from leanmark.lib.api_input import Filled
 
 from .models import Improvement
 from .queries import CheckView
@@ -37,13 +38,13 @@ class PlanFields(Strict):
 
 
 class ImprovementIn(PlanFields):
-    title: str = Field(max_length=200)
+    title: Filled = Field(max_length=200)
     source: SourceName = "blank"
     source_id: Id | None = None
 
 
 class ImprovementPatch(PlanFields):
-    title: str | None = Field(None, max_length=200)
+    title: Filled | None = Field(None, max_length=200)
     version: int | None = Field(None, description="If given, a stale version answers 409")
 
 
@@ -58,7 +59,7 @@ class ImprovementDecisionIn(Strict):
 
 
 class TaskIn(Strict):
-    title: str = Field(max_length=200)
+    title: Filled = Field(max_length=200)
     reason: str = Field("", max_length=300, description="Needed to go over a full soft limit")
 
 

@@ -1,7 +1,5 @@
 """API operations of this app, added to the one NinjaAPI by leanmark/api.py."""
 
-from datetime import date
-
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
@@ -11,6 +9,7 @@ from leanmark.accounts.models import Role
 from leanmark.board import queries as board_queries
 from leanmark.domain import roi as domain
 from leanmark.lib.api_access import api_membership, require_role_in, roles_by_workspace
+from leanmark.lib.api_input import Day
 
 from . import queries, services
 from .errors import InvalidInput
@@ -55,8 +54,8 @@ def _spend_in(payload: SpendIn) -> services.SpendIn:
 def list_spend(
     request: HttpRequest,
     slug: str,
-    start: date | None = None,
-    end: date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
     channel: str = "",
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=10_000_000),

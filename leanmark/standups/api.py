@@ -1,6 +1,5 @@
 """API operations of this app, added to the one NinjaAPI by leanmark/api.py."""
 
-from datetime import date
 from typing import Literal
 
 from django.http import Http404, HttpRequest
@@ -13,6 +12,7 @@ from leanmark.board import queries as board_queries
 from leanmark.board.models import Card
 from leanmark.board.schemas import ErrorOut
 from leanmark.lib.api_access import api_membership, require_role_in, roles_by_workspace
+from leanmark.lib.api_input import Day
 
 from . import queries, services
 from .errors import InvalidInput, NotYours
@@ -111,7 +111,7 @@ def edit_entry(request: HttpRequest, entry_id: int, payload: EntryPatch):
     response={200: list[EntryOut], **ERRORS},
     summary="The check-ins of a day (default today)",
 )
-def list_entries(request: HttpRequest, slug: str, day: date | None = None):
+def list_entries(request: HttpRequest, slug: str, day: Day | None = None):
     workspace = api_membership(request, slug).workspace
     day = day or queries.local_day(workspace, timezone.now())
     entries = Entry.objects.filter(pk__in=[e.pk for e in queries.entries_on(workspace, day)])

@@ -5,6 +5,7 @@ from ninja import Schema
 from pydantic import Field
 
 from leanmark.board.schemas import Strict
+from leanmark.lib.api_input import Filled
 
 from .models import TEXT_MAX, WHAT_MAX, Entry, Impediment
 
@@ -68,7 +69,7 @@ class ImpedimentIn(Strict):
 
 
 class ResolveIn(Strict):
-    how: Text
+    how: Annotated[Filled, Field(max_length=TEXT_MAX)]
     unblock_card: bool = Field(False, description="Also unblock the card if it is blocked.")
 
 

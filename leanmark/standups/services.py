@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from leanmark.accounts.models import Membership, Role, User, Workspace
 from leanmark.board import services as board_services
+from leanmark.board.errors import WrongState
 from leanmark.board.models import Board, Card
 from leanmark.domain.standup import mentioned_numbers
 from leanmark.lib.notify import publish
@@ -241,7 +242,7 @@ def resolve_impediment(
     now = now or timezone.now()
     impediment = Impediment.objects.select_for_update(no_key=True).get(pk=impediment.pk)
     if impediment.resolved_at is not None:
-        raise InvalidInput(
+        raise WrongState(
             f"this impediment was already resolved on {impediment.resolved_at:%Y-%m-%d}",
             field="how",
         )

@@ -62,7 +62,8 @@ API_OWNER_CREATE = (401, 404, 403, 403, 201)
 class ApiCase:
     """An API operation. ``path`` is the OpenAPI path; its ``{placeholders}`` are filled from
     ``slug``, ``board_id``, ``column_id`` and ``card_id`` and from what ``params`` returns (an
-    app's own ids, e.g. ``{"idea_id": ...}``). ``setup`` runs first, ``body`` is sent as JSON."""
+    app's own ids, e.g. ``{"idea_id": ...}``). ``setup`` runs first, ``body`` is sent as JSON,
+    ``query`` (the operation's required query parameters) is added to the URL."""
 
     method: str
     path: str
@@ -70,6 +71,7 @@ class ApiCase:
     body: Callable[[World], dict[str, Any] | None] = lambda w: None
     setup: Callable[[World], Any] = lambda w: None
     params: Callable[[World], dict[str, Any]] = lambda w: {}
+    query: str = ""
 
 
 def api_card(w: World) -> int:

@@ -239,7 +239,7 @@ def test_api_permissions(world, client_for, token_for, case, persona):
         "card_id": api_card(world),
         **case.params(world),
     }
-    path = case.path.format(**params)
+    path = case.path.format(**params) + (f"?{case.query}" if case.query else "")
     headers = {"Authorization": f"Bearer {token_for(user)}"} if user else {}
     body = case.body(world)
     kwargs = (

@@ -9,6 +9,13 @@ class ValueStreamError(BoardError):
     status = 422
 
 
+class Conflict(ValueStreamError):
+    """Valid on its own but not with what is stored: a taken name, a map in the wrong state."""
+
+    code = "conflict"
+    status = 409
+
+
 class NotAFutureStep(BoardError):
     code = "not_a_future_step"
     status = 409

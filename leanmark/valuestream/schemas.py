@@ -8,9 +8,10 @@ from typing import Annotated, Literal
 
 from django.utils import timezone
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from leanmark.domain import vsm
+from leanmark.lib.api_input import Filled, Strict
 
 from . import queries
 from .models import Step, ValueStream
@@ -37,10 +38,6 @@ Amount = Annotated[Decimal, Field(max_digits=12, decimal_places=2)]
 LongText = Annotated[str, Field(max_length=2000)]
 
 
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
 def _minutes(value: Fraction | None) -> float | None:
     return None if value is None else round(float(value), 4)
 
@@ -50,7 +47,7 @@ def _share(value: Fraction | None) -> float | None:
 
 
 class StreamIn(Strict):
-    name: str = Field(max_length=120)
+    name: Filled = Field(max_length=120)
     description: LongText = ""
     time_basis: BasisName = "calendar"
     hours_per_day: Decimal = Field(Decimal(8), gt=0, le=24)
@@ -58,7 +55,7 @@ class StreamIn(Strict):
 
 
 class StreamPatch(Strict):
-    name: str | None = Field(None, max_length=120)
+    name: Filled | None = Field(None, max_length=120)
     description: LongText | None = None
     time_basis: BasisName | None = None
     hours_per_day: Decimal | None = Field(None, gt=0, le=24)
@@ -70,7 +67,7 @@ class FutureIn(Strict):
 
 
 class StepIn(Strict):
-    name: str = Field(max_length=120)
+    name: Filled = Field(max_length=120)
     stage: StageName
     owner: str = Field("", max_length=120)
     pt_value: Decimal = Field(description="Process time (hands-on), in pt_unit")
@@ -91,7 +88,7 @@ class StepIn(Strict):
 
 
 class StepPatch(Strict):
-    name: str | None = Field(None, max_length=120)
+    name: Filled | None = Field(None, max_length=120)
     stage: StageName | None = None
     owner: str | None = Field(None, max_length=120)
     pt_value: Decimal | None = None

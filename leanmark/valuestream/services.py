@@ -22,7 +22,7 @@ from leanmark.domain.hourglass import Stage
 from leanmark.lib.notify import publish
 
 from . import queries
-from .errors import NotAFutureStep, ValueStreamError
+from .errors import Conflict, NotAFutureStep, ValueStreamError
 from .models import (
     MILESTONE_CHOICES,
     NAME_MAX,
@@ -260,7 +260,7 @@ def _clean_settings(workspace: Workspace, spec: StreamSettings, *, exclude: int 
     if exclude is not None:
         clash = clash.exclude(pk=exclude)
     if clash.exists():
-        raise ValueStreamError(f"there is already a value stream called {name!r}", field="name")
+        raise Conflict(f"there is already a value stream called {name!r}", field="name")
     hours = _number(spec.hours_per_day, "hours_per_day", default=Decimal(8))
     days = _number(spec.days_per_week, "days_per_week", default=Decimal(5))
     try:
@@ -326,7 +326,7 @@ def delete_stream(stream: ValueStream, *, actor: User | None) -> None:
 def create_future_state(current: ValueStream, *, name: str = "", actor: User | None) -> ValueStream:
     """Copy a current map (settings and steps, each future step remembering its origin)."""
     if current.state != State.CURRENT:
-        raise ValueStreamError(
+        raise Conflict(
             "a future state is made from a current-state map; this one is a future state",
             field="stream",
         )

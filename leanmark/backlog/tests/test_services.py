@@ -6,7 +6,7 @@ from django.http import Http404
 from leanmark.backlog import queries, services
 from leanmark.backlog.models import Idea, IdeaEvent, Status
 from leanmark.board import services as board_services
-from leanmark.board.errors import InvalidInput, OverrideReasonRequired, WipLimitExceeded
+from leanmark.board.errors import InvalidInput, OverrideReasonRequired, WipLimitExceeded, WrongState
 from leanmark.board.models import CardEvent
 from leanmark.domain.value import Model
 
@@ -270,13 +270,13 @@ def test_start_over_a_soft_limit_needs_a_reason(world):
 
 def test_only_accepted_ideas_start_and_only_once(world):
     idea = scored(world)
-    with pytest.raises(InvalidInput, match="only accepted ideas can be started"):
+    with pytest.raises(WrongState, match="only accepted ideas can be started"):
         services.start_idea(idea, actor=world.bob)
     idea = services.set_status(idea, status="accepted", actor=world.bob)
     services.start_idea(idea, actor=world.bob)
-    with pytest.raises(InvalidInput, match="already on the board"):
+    with pytest.raises(WrongState, match="already on the board"):
         services.start_idea(idea, actor=world.bob)
-    with pytest.raises(InvalidInput, match="already on the board"):
+    with pytest.raises(WrongState, match="already on the board"):
         services.set_status(idea, status="parked", reason="x", actor=world.bob)
 
 

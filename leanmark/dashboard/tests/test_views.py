@@ -118,7 +118,7 @@ def test_creating_a_metric_with_a_taken_name_re_renders_the_form_with_the_input(
         url("dashboard-metrics"),
         {"name": "Website visits", "kind": "output", "stage": "know", "unit": "sessions"},
     )
-    assert response.status_code == 422
+    assert response.status_code == 409  # the name is taken: a conflict
     page = response.content.decode()
     assert "already exists" in page and 'value="sessions"' in page
     assert Metric.objects.count() == 1

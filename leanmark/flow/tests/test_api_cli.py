@@ -98,7 +98,8 @@ def test_forecasts_through_the_api(world, client_for, token_for):
     ("query", "status", "message"),
     [
         ("how-many?until=2020-01-01", 422, "is not in the future"),
-        ("how-many", 422, "give the date to forecast to"),
+        ("how-many", 422, "invalid input (until: required)"),
+        ("when", 422, "invalid input (items: required)"),
         ("when?items=0", 422, "at least 1"),
         ("when?items=5&trials=2000000", 422, "between 1 and 1,000,000"),
         ("when?items=5", 422, "no item was finished"),

@@ -14,10 +14,16 @@ PAGES: list[Case] = [
     Case("flow-import", "get", MEMBER_PAGE, board),
     Case("flow-import", "post", REFUSED_UPLOAD, board),
 ]
-REFUSED_FORECAST = (401, 404, 422, 422, 422)  # allowed in, then told the question is missing
+# Allowed in, then told there is no history to forecast from (the test board finished nothing).
+REFUSED_FORECAST = (401, 404, 422, 422, 422)
 
 API: list[ApiCase] = [
     ApiCase("get", "/api/v1/boards/{board_id}/flow", API_READ),
-    ApiCase("get", "/api/v1/boards/{board_id}/forecast/how-many", REFUSED_FORECAST),
-    ApiCase("get", "/api/v1/boards/{board_id}/forecast/when", REFUSED_FORECAST),
+    ApiCase(
+        "get",
+        "/api/v1/boards/{board_id}/forecast/how-many",
+        REFUSED_FORECAST,
+        query="until=2099-12-31",
+    ),
+    ApiCase("get", "/api/v1/boards/{board_id}/forecast/when", REFUSED_FORECAST, query="items=5"),
 ]

@@ -50,7 +50,7 @@ def test_spend_round_trips_through_the_api(world, api):
             {"date": "2026-07-01", "amount": "-1"},
             422,
             "validation_error",
-            "amount: Input should be greater than or equal to 0",
+            "amount: at least 0",
         ),
         (
             {"date": "2026-07-01", "amount": "1", "currency": "ZZZ"},

@@ -4,6 +4,7 @@ import pytest
 
 from leanmark.accounts import services as accounts
 from leanmark.board import services as board_services
+from leanmark.board.errors import WrongState
 from leanmark.domain.standup import WeekCount
 from leanmark.standups import queries, services
 from leanmark.standups.errors import AlreadyCheckedIn, EntryClosed, InvalidInput, NotYours
@@ -134,7 +135,7 @@ def test_it_refuses_to_resolve_twice_or_without_saying_how(world):
     with pytest.raises(InvalidInput, match="say how"):
         services.resolve_impediment(impediment, how="", actor=world.bob, now=NOW)
     services.resolve_impediment(impediment, how="done", actor=world.bob, now=NOW)
-    with pytest.raises(InvalidInput, match="already resolved on 2026-03-20"):
+    with pytest.raises(WrongState, match="already resolved on 2026-03-20"):
         services.resolve_impediment(impediment, how="again", actor=world.bob, now=NOW)
 
 

@@ -267,7 +267,7 @@ def test_a_bad_map_name_keeps_the_input(world, client_for):
     response = client_for(world.bob).post(
         url(world, "valuestream-create"), {"name": "hourglass", "description": "kept"}
     )
-    assert response.status_code == 422
+    assert response.status_code == 409  # the name is taken: a conflict
     html = response.content.decode()
     assert "already a value stream called" in html
     assert "kept" in html
