@@ -6,6 +6,8 @@ Shared helpers are in ``leanmark/lib/cli.py``.
 """
 
 import os
+import signal
+import socket
 import subprocess
 import sys
 from typing import Annotated, Any
@@ -61,6 +63,12 @@ def serve(
     from django.conf import settings
     from django.core.management import call_command
 
+    busy = _port_taken(host, port)
+    if busy:
+        fail(
+            f"cannot listen on {host}:{port}: {busy}. Is Leanmark (or another program) already "
+            "running there? Stop it, or choose another port with --port."
+        )
     call_command("collectstatic", interactive=False, verbosity=0)
     database = settings.DATABASES["default"]
     out.print(f"Database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('NAME')}")
@@ -81,10 +89,36 @@ def serve(
         "--graceful-timeout",
         "10",
     ]
-    if jobs:  # a child of this process: Ctrl+C (the process group's SIGINT) stops it too
-        subprocess.Popen([sys.executable, "-m", "leanmark.cli", "worker"])
+    if jobs:  # a child of this process: Ctrl+C (the process group's SIGINT) stops it too, and
+        # on Linux so does the server's end however it comes (kill, a failed start)
+        subprocess.Popen(
+            [sys.executable, "-m", "leanmark.cli", "worker"], preexec_fn=_die_with_parent
+        )
         out.print("Background jobs: one worker started (webhook deliveries)")
     os.execv(sys.executable, args)  # noqa: S606 (replaces this process with the server; fixed arguments)
+
+
+def _port_taken(host: str, port: int) -> str:
+    """Why ``host:port`` cannot be listened on ("" when it can), found before anything starts:
+    gunicorn would print "running", retry for five seconds and exit, leaving the worker behind."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+            probe.bind(address)
+    except OSError as error:
+        return error.strerror or str(error)
+    return ""
+
+
+def _die_with_parent() -> None:
+    """In the worker child, before it runs: the kernel sends it SIGTERM when its parent (the
+    server) ends, so a killed server leaves no worker sending webhooks on its own."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 @app.command()
