@@ -28,6 +28,7 @@ from leanmark.board.services import (
     clean_stage,
     clean_tags,
     clean_title,
+    no_control_characters,
 )
 from leanmark.domain import value
 from leanmark.domain.value import CostOfDelay, InvalidScore, Model, Profile
@@ -87,7 +88,7 @@ def clean_hypothesis(text: Any) -> str:
         raise InvalidInput(
             f"the hypothesis has at most {HYPOTHESIS_MAX:,} characters", field="hypothesis"
         )
-    return hypothesis.strip()
+    return no_control_characters(hypothesis.strip(), "hypothesis", allow_newlines=True)
 
 
 def _number(raw: Any, field: str, label: str, *, required: bool = True) -> float | None:

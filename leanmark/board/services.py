@@ -46,7 +46,7 @@ CHANNEL_MAX = 60
 MAX_ID = 2**63 - 1
 
 
-def _no_control_characters(text: str, field: str, *, allow_newlines: bool = False) -> str:
+def no_control_characters(text: str, field: str, *, allow_newlines: bool = False) -> str:
     allowed = {"\n", "\r", "\t"} if allow_newlines else set()
     if any((ord(ch) < 32 or ord(ch) == 127) and ch not in allowed for ch in text):
         raise InvalidInput(f"the {field} contains control characters; remove them", field=field)
@@ -59,7 +59,7 @@ def _no_control_characters(text: str, field: str, *, allow_newlines: bool = Fals
 def clean_title(title: Any) -> str:
     if not isinstance(title, str):
         raise InvalidInput("the title must be text", field="title")
-    title = _no_control_characters(title.strip(), "title")
+    title = no_control_characters(title.strip(), "title")
     if not title:
         raise InvalidInput("the title cannot be empty", field="title")
     if len(title) > TITLE_MAX:
@@ -80,14 +80,14 @@ def clean_description(text: Any) -> str:
             f"at most {DESCRIPTION_MAX:,} are allowed",
             field="description",
         )
-    return _no_control_characters(text, "description", allow_newlines=True)
+    return no_control_characters(text, "description", allow_newlines=True)
 
 
 def clean_channel(channel: Any) -> str:
     text = str(channel or "").strip()
     if len(text) > CHANNEL_MAX:
         raise InvalidInput(f"a channel name has at most {CHANNEL_MAX} characters", field="channel")
-    return _no_control_characters(text, "channel")
+    return no_control_characters(text, "channel")
 
 
 def clean_lane(lane: Any) -> str:
@@ -118,7 +118,7 @@ def clean_tags(tags: Any) -> list[str]:
         raise InvalidInput("tags must be a list of words", field="tags")
     cleaned: list[str] = []
     for tag in tags:
-        word = _no_control_characters(str(tag).strip().lower(), "tags")
+        word = no_control_characters(str(tag).strip().lower(), "tags")
         if not word:
             continue
         if len(word) > TAG_MAX:
@@ -151,7 +151,7 @@ def clean_reason(reason: Any, field: str = "reason") -> str:
     text = str(reason or "").strip()
     if len(text) > REASON_MAX:
         raise InvalidInput(f"the reason has at most {REASON_MAX} characters", field=field)
-    return _no_control_characters(text, field)
+    return no_control_characters(text, field)
 
 
 def clean_limit(value: Any, field: str) -> int | None:

@@ -20,7 +20,12 @@ class MetricIn(Strict):
     name: Filled = Field(max_length=100)
     kind: KindName
     stage: StageName
-    key: str = Field("", max_length=60, description="Defaults to the name as a slug")
+    key: str = Field(
+        "",
+        max_length=60,
+        description="Defaults to the name as a slug; needs a letter or digit (a-z, 0-9)",
+        json_schema_extra={"pattern": "^$|[A-Za-z0-9]"},
+    )
     channel: str = Field("", max_length=60)
     unit: str = Field("", max_length=30)
     aggregation: AggregationName = "sum"
@@ -38,7 +43,7 @@ class MetricPatch(Strict):
     name: Filled = Field(None, max_length=100)  # type: ignore[assignment]  (optional, not nullable)
     kind: KindName = None  # type: ignore[assignment]
     stage: StageName = None  # type: ignore[assignment]
-    key: str = Field(None, max_length=60)  # type: ignore[assignment]
+    key: str = Field(None, max_length=60, json_schema_extra={"pattern": "[A-Za-z0-9]"})  # type: ignore[assignment]
     channel: str = Field(None, max_length=60)  # type: ignore[assignment]
     unit: str = Field(None, max_length=30)  # type: ignore[assignment]
     aggregation: AggregationName = None  # type: ignore[assignment]

@@ -27,6 +27,10 @@ PivotName = Literal[
 Count = Annotated[int, Field(ge=0, le=2_000_000_000)]
 
 
+# Documented only: the service says "the power must be between 0 and 1 (exclusive)" itself.
+OPEN_UNIT = {"exclusiveMinimum": 0, "exclusiveMaximum": 1}
+
+
 class ExperimentIn(Strict):
     title: Filled
     change: Filled
@@ -47,8 +51,8 @@ class ExperimentIn(Strict):
     plan_baseline: float | None = Field(None, description="baseline conversion rate, 0 < p < 1")
     plan_sd: float | None = Field(None, description="standard deviation (continuous metrics)")
     plan_mde: float | None = Field(None, description="minimum detectable effect, absolute")
-    alpha: float | None = 0.05
-    power: float | None = 0.8
+    alpha: float | None = Field(0.05, json_schema_extra=OPEN_UNIT)
+    power: float | None = Field(0.8, json_schema_extra=OPEN_UNIT)
     sequential: bool = False
     variants: list[str] | None = Field(
         None, description="control first; default Control, Treatment"
@@ -77,8 +81,8 @@ class ExperimentPatch(Strict):
     plan_baseline: float | None = None
     plan_sd: float | None = None
     plan_mde: float | None = None
-    alpha: float | None = None
-    power: float | None = None
+    alpha: float | None = Field(None, json_schema_extra=OPEN_UNIT)
+    power: float | None = Field(None, json_schema_extra=OPEN_UNIT)
     sequential: bool | None = None
     variants: list[str] | None = None
 

@@ -52,7 +52,7 @@ def clean_title(title: Any) -> str:
         raise InvalidInput("the cycle needs a title", field="title")
     if len(text) > TITLE_MAX:
         raise InvalidInput(f"the title has at most {TITLE_MAX} characters", field="title")
-    return board_services._no_control_characters(text, "title")
+    return board_services.no_control_characters(text, "title")
 
 
 def clean_text(value: Any, field: str) -> str:
@@ -65,7 +65,7 @@ def clean_text(value: Any, field: str) -> str:
             f"the {field.replace('_', ' ')} has {len(value):,} characters; at most {TEXT_MAX:,}",
             field=field,
         )
-    return board_services._no_control_characters(value.strip(), field, allow_newlines=True)
+    return board_services.no_control_characters(value.strip(), field, allow_newlines=True)
 
 
 def clean_number(value: Any, field: str) -> float | None:

@@ -261,3 +261,22 @@ def test_a_taken_name_or_a_finished_state_is_a_conflict(world, token_for, client
     assert _call(client, token, "post", f"/cards/{card['id']}/archive")[0] == 200
     status, body = _call(client, token, "post", f"/cards/{card['id']}/archive")
     assert (status, body["error"]["code"]) == (409, "wrong_state")
+
+
+# 8. The document's text rule (no control characters) caught one text the service did not check:
+#    an idea's hypothesis kept a \x0f. It is refused now, as the description always was.
+
+
+def test_an_idea_hypothesis_with_a_control_character_is_refused(world, token_for, client):
+    from leanmark.backlog.models import Idea
+
+    token = token_for(world.alice)
+    body = {"workspace": world.acme.slug, "title": "Tasting", "hypothesis": "sells\x0fmore"}
+    status, answer = _call(client, token, "post", "/ideas", body)
+    assert (status, answer["error"]["fields"]) == (
+        422,
+        {"hypothesis": "the hypothesis contains control characters; remove them"},
+    )
+    assert not Idea.objects.exists()
+    body["hypothesis"] = "sells more\nin the café\tthan online"
+    assert _call(client, token, "post", "/ideas", body)[0] == 201
