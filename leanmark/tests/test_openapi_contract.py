@@ -15,10 +15,13 @@
    nullable (an explicit null answered "unknown column kind None"), a time log's hours in
    (0, 24], the experiment plan's baseline in (0, 1), a metric patch's fields not nullable but
    value_per_unit (an explicit null aggregation answered "unknown aggregation None"), and every
-   decimal's string form has its syntax (pattern), so "" is no longer schema-valid. The rest are
-   rules of state or of several
-   fields (already archived, not blocked, a duplicate name, a non-member assignee, from after
-   to): they stay 409/422 with the handler's message.
+   decimal's string form has its syntax (pattern), so "" is no longer schema-valid.
+5.-8. (2026-12-04, against the demo data, --checks all, 8 examples, seed 1) below: mistyped
+   values accepted with a changed meaning, state and name conflicts answered 422 instead of 409,
+   a 500 from a vanishing effect size, and one unchecked text. After them: 0 server errors,
+   0 schema mismatches, 0 invalid requests accepted; 35 valid-by-schema requests refused by
+   rules a schema cannot state (two fields together, ids that must exist in the workspace, a
+   date range's length, a decimal's bounds when sent as text), each a 422 naming the field.
 """
 
 import json
