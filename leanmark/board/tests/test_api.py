@@ -161,11 +161,10 @@ def test_an_api_move_reads_the_card_and_column_once_each_while_locking_them(worl
     assert status == 200
     sql = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
     tables = [re.search(r'(?:FROM|UPDATE|INTO) "(\w+)"', q)[1] for q in sql]
-    assert '"board_column"' not in sql[2], "one card by its key needs no join to sort by column"
+    assert '"board_column"' not in sql[1], "one card by its key needs no join to sort by column"
     assert tables == [
         "accounts_apitoken",  # who
-        "accounts_membership",  # their roles
-        "board_card",  # the card's workspace
+        "board_card",  # the card's workspace, and their role in it
         "board_column",  # the target, locked, checked to be on the card's board
         "board_card",  # the card, locked
         "accounts_user",  # the assignees (ids and names): per-person limits and the answer
