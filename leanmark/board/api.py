@@ -5,10 +5,10 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
 from ninja.responses import codes_4xx
 
-from leanmark.accounts.models import Membership, Role
+from leanmark.accounts.models import Role
 from leanmark.lib.api_access import (
     api_membership,
-    require,
+    require_role,
     require_role_in,
     roles_by_workspace,
 )
@@ -55,7 +55,7 @@ def _card(request: HttpRequest, card_id: int, need: str = Role.VIEWER) -> Card:
 def _card_to_change(request: HttpRequest, card_id: int) -> Card:
     """A card a member is about to change: the service locks and reads it whole."""
     card, role = queries.card_ref(request.user, card_id)  # with the role: no membership read
-    require(Membership(role=role), Role.MEMBER)
+    require_role(role, Role.MEMBER)
     return card
 
 

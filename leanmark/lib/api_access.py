@@ -28,8 +28,12 @@ def roles_by_workspace(request: HttpRequest) -> dict[int, str]:
     return cached
 
 
-def require_role_in(request: HttpRequest, workspace_id: int, need: str) -> None:
-    role = roles_by_workspace(request).get(workspace_id)
+def require_role(role: str | None, need: str) -> None:
+    """``role`` (None: not a member, 404) allows ``need``, or 403."""
     if role is None:
         raise Http404("not found")
     require(Membership(role=role), need)
+
+
+def require_role_in(request: HttpRequest, workspace_id: int, need: str) -> None:
+    require_role(roles_by_workspace(request).get(workspace_id), need)
