@@ -16,6 +16,17 @@ CONFIDENCES: tuple[int, ...] = (50, 70, 85, 95)
 DEFAULT_TRIALS = 10_000
 MAX_TRIALS = 1_000_000
 MAX_PERIODS = 520  # ten years of weeks, or about seventeen months of days, per "when" trial
+# How far "how many" may look ahead: five years (1,826 days, a leap day included), so at most
+# 1,826 periods of a day or 260 of a week. A forecast that far out is already a guess.
+MAX_AHEAD_DAYS = 1_826
+# "When" finishes at most this many items. At 10,000 a team would have to finish about 19 items
+# every day for 520 days to be done inside the horizon; no marketing team does, so a larger
+# number can only ever answer "beyond the horizon", after the most work.
+MAX_ITEMS = 10_000
+# The work of a simulation is trials x periods random draws (a "when" trial may run to
+# MAX_PERIODS). 20 million is the default 10,000 trials over the longest horizon (1,826 days)
+# with room to spare: about 0.1 s for "how many" and 0.25 s for "when" on 2 CPUs (bench/).
+MAX_DRAWS = 20_000_000
 CHUNK = 4_000_000  # draws held in memory at once
 
 
@@ -84,6 +95,40 @@ def check_trials(trials: int) -> None:
         )
 
 
+def check_draws(trials: int, periods: int) -> None:
+    """Refuse a simulation of more than MAX_DRAWS draws before drawing any."""
+    if trials * periods > MAX_DRAWS:
+        raise ForecastError(
+            f"trials × periods is at most {MAX_DRAWS:,} draws; got {trials:,} × {periods:,} = "
+            f"{trials * periods:,}: use at most {MAX_DRAWS // periods:,} trials for "
+            f"{periods:,} periods",
+            field="trials",
+        )
+
+
+def check_how_many(periods: int, trials: int) -> None:
+    """Everything about a "how many" question that needs no history."""
+    check_trials(trials)
+    if periods < 1:
+        raise ForecastError("the date must be at least one whole period ahead", field="until")
+    if periods > MAX_AHEAD_DAYS:
+        raise ForecastError(
+            f"periods ahead is at most {MAX_AHEAD_DAYS:,} (five years of days); got {periods:,}",
+            field="until",
+        )
+    check_draws(trials, periods)
+
+
+def check_when(items: int, trials: int, max_periods: int = MAX_PERIODS) -> None:
+    """Everything about a "when" question that needs no history."""
+    check_trials(trials)
+    if items < 1:
+        raise ForecastError("the number of items must be at least 1", field="items")
+    if items > MAX_ITEMS:
+        raise ForecastError(f"items is at most {MAX_ITEMS:,}; got {items:,}", field="items")
+    check_draws(trials, max_periods)
+
+
 def _histogram(outcomes: npt.NDArray[np.int64]) -> tuple[tuple[int, int], ...]:
     values, counts = np.unique(outcomes, return_counts=True)
     return tuple((int(v), int(c)) for v, c in zip(values, counts, strict=True))
@@ -99,9 +144,7 @@ def how_many(
 ) -> Forecast:
     """How many items will be finished in the next ``periods`` periods (§5): at confidence c,
     the largest N such that at least c % of the trials finish N items or more."""
-    check_trials(trials)
-    if periods < 1:
-        raise ForecastError("the date must be at least one whole period ahead", field="until")
+    check_how_many(periods, trials)
     history.check()
     rng = np.random.default_rng(seed)
     sample = np.asarray(history.counts, dtype=np.int64)
@@ -139,9 +182,7 @@ def when(
     """After how many periods ``items`` items will be finished (§5): at confidence c, the
     c-percentile (nearest rank) of the trials' durations. Trials still short after
     ``max_periods`` count as beyond it; an answer among them is None."""
-    check_trials(trials)
-    if items < 1:
-        raise ForecastError("the number of items must be at least 1", field="items")
+    check_when(items, trials, max_periods)
     history.check()
     rng = np.random.default_rng(seed)
     sample = np.asarray(history.counts, dtype=np.int64)

@@ -1,15 +1,17 @@
 """API operations of this app, added to the one NinjaAPI by leanmark/api.py."""
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
+from pydantic import WithJsonSchema
 
 from leanmark.accounts.models import Role
 from leanmark.board.models import Board
 from leanmark.board.schemas import ErrorOut, LaneName, StageName
+from leanmark.domain.forecast import MAX_AHEAD_DAYS, MAX_DRAWS, MAX_ITEMS, MAX_PERIODS, MAX_TRIALS
 from leanmark.lib.api_access import require_role_in
 from leanmark.lib.api_input import Day
 
@@ -20,9 +22,22 @@ router = Router(tags=["flow"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 Period = Literal["day", "week"]
 SEED = Query(queries.DEFAULT_SEED, ge=0, le=2**63 - 1, description="reported with the answer")
-TRIALS = Query(queries.DEFAULT_TRIALS, description="1 to 1,000,000")
-UNTIL = Query(..., description="the last day counted, after today")
-ITEMS = Query(..., ge=1, le=1_000_000, description="how many items, at least 1")
+TRIALS = Query(
+    queries.DEFAULT_TRIALS,
+    description=f"1 to {MAX_TRIALS:,}, and trials × periods at most {MAX_DRAWS:,} draws (a "
+    f"`when` trial may run {MAX_PERIODS} periods, so at most {MAX_DRAWS // MAX_PERIODS:,} trials "
+    "there); more answers 422",
+)
+UNTIL = Query(
+    ...,
+    description=f"the last day counted: after today and at most 5 years ({MAX_AHEAD_DAYS:,} "
+    "days) ahead; later answers 422",
+)
+ITEMS = Query(..., description=f"how many items, 1 to {MAX_ITEMS:,}; more answers 422")
+# The bounds are in the document, and refused by the forecast itself (422 `invalid`, saying the
+# value it got), not by the schema's validator, whose message does not say it.
+Items = Annotated[int, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ITEMS})]
+Trials = Annotated[int, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_TRIALS})]
 PERSON = Query(None, ge=1, le=2**63 - 1, description="cards assigned to this user id")
 FROM = Query(None, alias="from", description="first day (default: 89 days before `to`)")
 
@@ -107,7 +122,7 @@ def forecast_how_many(
     period: Period = "day",
     window_from: Day | None = None,
     window_to: Day | None = None,
-    trials: int = TRIALS,
+    trials: Trials = TRIALS,
     seed: int = SEED,
     lane: LaneName | None = None,
     stage: StageName = "",
@@ -130,11 +145,11 @@ def forecast_how_many(
 def forecast_when(
     request: HttpRequest,
     board_id: int,
-    items: int = ITEMS,
+    items: Items = ITEMS,
     period: Period = "day",
     window_from: Day | None = None,
     window_to: Day | None = None,
-    trials: int = TRIALS,
+    trials: Trials = TRIALS,
     seed: int = SEED,
     lane: LaneName | None = None,
     stage: StageName = "",

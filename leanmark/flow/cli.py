@@ -34,7 +34,9 @@ StageOpt = Annotated[str, typer.Option(help="Only this hourglass stage.")]
 TagOpt = Annotated[str, typer.Option(help="Only cards with this tag.")]
 PersonOpt = Annotated[str | None, typer.Option(help="Only cards assigned to this e-mail.")]
 PeriodOpt = Annotated[str, typer.Option(help="Sample days or weeks: day | week.")]
-TrialsOpt = Annotated[int, typer.Option(help="Monte Carlo trials (1 to 1,000,000).")]
+TrialsOpt = Annotated[
+    int, typer.Option(help="Monte Carlo trials (1 to 1,000,000; trials × periods ≤ 20,000,000).")
+]
 SeedOpt = Annotated[int, typer.Option(help="Random seed; the same seed gives the same answer.")]
 
 
@@ -181,7 +183,10 @@ def _print_forecast(data: dict[str, Any]) -> None:
 
 @forecast_app.command("how-many")
 def forecast_how_many(
-    until: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="Count up to this day.")],
+    until: Annotated[
+        datetime,
+        typer.Option(formats=["%Y-%m-%d"], help="Count up to this day (at most 5 years ahead)."),
+    ],
     workspace: WorkspaceOpt = None,
     board: BoardOpt = None,
     period: PeriodOpt = "day",
@@ -215,7 +220,7 @@ def forecast_how_many(
 
 @forecast_app.command("when")
 def forecast_when(
-    items: Annotated[int, typer.Option(help="How many items must be finished.")],
+    items: Annotated[int, typer.Option(help="How many items must be finished (1 to 10,000).")],
     workspace: WorkspaceOpt = None,
     board: BoardOpt = None,
     period: PeriodOpt = "day",

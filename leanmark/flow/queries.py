@@ -27,9 +27,12 @@ from leanmark.domain import flow as maths
 from leanmark.domain.flow import DAY, BoardShape, EventLog, Timeline
 from leanmark.domain.forecast import (
     DEFAULT_TRIALS,
+    MAX_AHEAD_DAYS,
     Forecast,
     ForecastError,
     History,
+    check_how_many,
+    check_when,
     how_many,
     period_totals,
     when,
@@ -721,12 +724,11 @@ def _history(board: Board, spec: ForecastInput, today: date) -> tuple[date, date
     return window_from, window_to, [int(c) for c in counts]
 
 
-def _run(call: Any) -> Forecast:
+def _run(call: Any) -> Any:
     try:
-        result: Forecast = call()
+        return call()
     except ForecastError as error:
         raise FlowInputError(error.message, field=error.field or None) from None
-    return result
 
 
 def forecast_how_many(
@@ -739,8 +741,16 @@ def forecast_how_many(
             f"the date {until} is not in the future; choose a day after today ({today})",
             field="until",
         )
-    window_from, window_to, counts = _history(board, spec, today)
+    furthest = today + timedelta(days=MAX_AHEAD_DAYS)
+    if until > furthest:
+        raise FlowInputError(
+            f"until is at most 5 years ahead ({furthest}); got {until}", field="until"
+        )
+    if spec.period not in PERIOD_DAYS:
+        raise FlowInputError("the period must be 'day' or 'week'", field="period")
     periods = (until - today).days // PERIOD_DAYS[spec.period]
+    _run(lambda: check_how_many(periods, spec.trials))  # before any history is read
+    window_from, window_to, counts = _history(board, spec, today)
     result = _run(lambda: how_many(History.of(counts), periods, trials=spec.trials, seed=spec.seed))
     return ForecastReport(
         board.pk,
@@ -760,8 +770,7 @@ def forecast_when(
 ) -> ForecastReport:
     """When ``items`` more items will be finished, counting from tomorrow."""
     today = now.astimezone(time_zone(board)).date()
-    if items < 1:
-        raise FlowInputError("the number of items must be at least 1", field="items")
+    _run(lambda: check_when(items, spec.trials))  # before any history is read
     window_from, window_to, counts = _history(board, spec, today)
     result = _run(lambda: when(History.of(counts), items, trials=spec.trials, seed=spec.seed))
     return ForecastReport(

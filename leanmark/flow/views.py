@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from leanmark.accounts.models import Role
 from leanmark.board import queries as board_queries
 from leanmark.board.models import LANE_ORDER, STAGE_CHOICES, Board
-from leanmark.domain.forecast import MAX_PERIODS
+from leanmark.domain.forecast import MAX_AHEAD_DAYS, MAX_ITEMS, MAX_PERIODS
 from leanmark.lib.access import workspace_view
 from leanmark.lib.htmx import render_page
 
@@ -223,6 +223,8 @@ def forecast(request: HttpRequest, board_id: int) -> HttpResponse:
     form = {"until": (today + timedelta(days=28)).isoformat(), "items": "10", **data.dict()}
     context.update({"mode": mode, "form": form, "filters": FlowFilters.from_query(data)})
     context["horizon"] = MAX_PERIODS
+    context["max_until"] = (today + timedelta(days=MAX_AHEAD_DAYS)).isoformat()
+    context["max_items"] = MAX_ITEMS
     if not data.get("mode"):
         return render_page(request, "flow/forecast.html", context, fragment="forecast")
     try:

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from leanmark.domain import forecast
 from leanmark.domain.forecast import (
     MAX_TRIALS,
     ForecastError,
@@ -52,7 +53,9 @@ def test_when_matches_the_exact_distribution():
     # P(done within n periods) = P(total after n periods >= 6): throughput is never negative.
     tails = [at_least(HISTORY, n) for n in range(30)]
     done_within = np.array([tail[6] if tail.size > 6 else 0.0 for tail in tails])
-    result = when(HISTORY, 6, trials=TRIALS, seed=11, confidences=WHEN_LEVELS)
+    # 100,000 trials fit the draw budget over 100 periods, not over the default 520; every
+    # trial is done within 30 (beyond == 0), so the horizon does not change the answers.
+    result = when(HISTORY, 6, trials=TRIALS, seed=11, confidences=WHEN_LEVELS, max_periods=100)
     for level in WHEN_LEVELS:
         assert far_from_every(done_within, level)
         exact = min(n for n in range(done_within.size) if done_within[n] >= level / 100)
@@ -102,11 +105,50 @@ def test_trials_that_never_finish_are_reported_beyond_the_horizon():
         (lambda: how_many(HISTORY, 5, trials=MAX_TRIALS + 1, seed=1), "between 1 and 1,000,000"),
         (lambda: when(HISTORY, 5, trials=0, seed=1), "between 1 and 1,000,000"),
         (lambda: History.of([1, -1]), "cannot be negative"),
+        (
+            lambda: how_many(HISTORY, 1_827, seed=1),
+            "periods ahead is at most 1,826 \\(five years of days\\); got 1,827",
+        ),
+        (lambda: when(HISTORY, 10_001, seed=1), "items is at most 10,000; got 10,001"),
+        (
+            lambda: how_many(HISTORY, 1_826, trials=20_000, seed=1),
+            "at most 20,000,000 draws; got 20,000 × 1,826 = 36,520,000: use at most 10,952 "
+            "trials for 1,826 periods",
+        ),
+        (
+            lambda: when(HISTORY, 5, trials=40_000, seed=1),
+            "at most 20,000,000 draws; got 40,000 × 520 = 20,800,000",
+        ),
     ],
 )
 def test_bad_input_gets_a_clear_message(call, message):
     with pytest.raises(ForecastError, match=message):
         call()
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: how_many(HISTORY, 10**9, seed=1), "until"),
+        (lambda: how_many(HISTORY, 1_826, trials=MAX_TRIALS, seed=1), "trials"),
+        (lambda: when(HISTORY, 10**9, trials=MAX_TRIALS, seed=1), "items"),
+        (lambda: when(HISTORY, 5, trials=MAX_TRIALS, seed=1), "trials"),
+    ],
+)
+def test_it_refuses_too_much_work_before_drawing_anything(monkeypatch, call, field):
+    def no_drawing(seed):
+        raise AssertionError("a refused forecast must not start drawing")
+
+    monkeypatch.setattr(forecast.np.random, "default_rng", no_drawing)
+    with pytest.raises(ForecastError) as refused:
+        call()
+    assert refused.value.field == field
+
+
+def test_the_defaults_fit_the_draw_budget_at_the_longest_horizon():
+    result = how_many(HISTORY, forecast.MAX_AHEAD_DAYS, seed=1)
+    assert (result.trials, result.target) == (10_000, 1_826)
+    assert when(HISTORY, forecast.MAX_ITEMS, seed=1).beyond == 10_000  # 1.1 a day: never done
 
 
 def test_weekly_totals_leave_out_a_partial_week_at_the_start():

@@ -113,6 +113,80 @@ def test_bad_forecasts_are_explained(world, client_for, token_for, query, status
     assert message in response.json()["error"]["message"]
 
 
+def today_on(board):
+    return timezone.now().astimezone(queries.time_zone(board)).date()
+
+
+def test_a_forecast_at_the_caps_with_the_defaults_is_answered(world, client_for, token_for):
+    recent(world)
+    since = (timezone.now().date() - timedelta(days=30)).isoformat()
+    furthest = (today_on(world.board) + timedelta(days=1_826)).isoformat()
+    base = f"/api/v1/boards/{world.board.pk}/forecast"
+    many = get(client_for, token_for, world.carol, f"{base}/how-many?until={furthest}")
+    assert many.status_code == 200
+    assert (many.json()["periods_ahead"], many.json()["trials"]) == (1_826, 10_000)
+    query = f"when?items=10000&window_from={since}"
+    assert get(client_for, token_for, world.carol, f"{base}/{query}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("how-many?until={far}", "until", "until is at most 5 years ahead ({furthest}); got {far}"),
+        (
+            "how-many?until=2778-04-23",
+            "until",
+            "at most 5 years ahead ({furthest}); got 2778-04-23",
+        ),
+        ("when?items=10001", "items", "items is at most 10,000; got 10,001"),
+        ("when?items=1000000&trials=100000", "items", "items is at most 10,000; got 1,000,000"),
+        (
+            "how-many?until={furthest}&trials=20000",
+            "trials",
+            "trials × periods is at most 20,000,000 draws; got 20,000 × 1,826 = 36,520,000",
+        ),
+        (
+            "how-many?until={furthest}&period=week&trials=100000",
+            "trials",
+            "at most 20,000,000 draws; got 100,000 × 260 = 26,000,000: use at most 76,923",
+        ),
+        ("when?items=5&trials=38462", "trials", "got 38,462 × 520 = 20,000,240"),
+    ],
+)
+def test_a_forecast_past_a_cap_is_a_422_naming_it(
+    world, client_for, token_for, monkeypatch, query, field, message
+):
+    def unread(board):
+        raise AssertionError("a refused forecast must not read the history")
+
+    monkeypatch.setattr(queries, "flow_data", unread)
+    today = today_on(world.board)
+    words = {"furthest": today + timedelta(days=1_826), "far": today + timedelta(days=1_827)}
+    path = f"/api/v1/boards/{world.board.pk}/forecast/{query.format(**words)}"
+    response = get(client_for, token_for, world.carol, path)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert message.format(**words) in error["message"]
+    assert error["fields"] == {field: error["message"]}
+
+
+def test_cli_refuses_a_forecast_past_the_caps(world):
+    far = (today_on(world.board) + timedelta(days=1_827)).isoformat()
+    result = runner.invoke(app, ["forecast", "how-many", "-w", world.acme.slug, "--until", far])
+    assert result.exit_code == 1
+    assert "until is at most 5 years ahead" in result.output
+    assert f"got {far}" in result.output
+    result = runner.invoke(app, ["forecast", "when", "-w", world.acme.slug, "--items", "10001"])
+    assert result.exit_code == 1
+    assert "items is at most 10,000; got 10,001" in result.output
+    result = runner.invoke(
+        app, ["forecast", "when", "-w", world.acme.slug, "--items", "5", "--trials", "50000"]
+    )
+    assert result.exit_code == 1
+    assert "at most 20,000,000 draws; got 50,000 × 520" in result.output
+
+
 def test_cli_flow_report_as_json(world):
     load(world.board, *finished_after(world.board, REFERENCE))
     result = runner.invoke(

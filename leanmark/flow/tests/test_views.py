@@ -238,6 +238,26 @@ def test_bad_forecast_input_is_explained(world, client_for, query, message):
     assert message in response.content.decode()
 
 
+def test_the_forecast_form_refuses_a_question_past_the_caps(world, client_for):
+    today = timezone.now().astimezone(queries.time_zone(world.board)).date()
+    far, furthest = today + timedelta(days=1_827), today + timedelta(days=1_826)
+    cases = [
+        ({"mode": "how_many", "until": far}, f"at most 5 years ahead ({furthest}); got {far}"),
+        ({"mode": "when", "items": "10001"}, "items is at most 10,000; got 10,001"),
+        (
+            {"mode": "how_many", "until": furthest, "trials": "20000"},
+            "at most 20,000,000 draws; got 20,000 × 1,826 = 36,520,000",
+        ),
+    ]
+    for query, message in cases:
+        response = client_for(world.carol).get(url(world, "flow-forecast", **query))
+        assert response.status_code == 422
+        page = response.content.decode()
+        assert "No forecast." in page and message in page
+    form = client_for(world.carol).get(url(world, "flow-forecast")).content.decode()
+    assert f'max="{furthest}"' in form and 'max="10000"' in form
+
+
 def test_the_forecast_outcomes_export_as_csv(world, client_for):
     recent(world)
     since = timezone.now().date() - timedelta(days=30)
