@@ -171,10 +171,13 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # After 5 wrong passwords for one e-mail from one address, that pair is locked for 15 minutes;
-# a right password resets the count. The lockout page says when to try again.
+# a right password resets the count. The lockout page says when to try again. E-mail is matched
+# in any case. A browser that signed in before (its device cookie) counts apart, at any address:
+# a stranger behind the same proxy cannot lock it out (leanmark/accounts/devices.py).
 AXES_FAILURE_LIMIT = env_int("LEANMARK_LOGIN_ATTEMPTS", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LEANMARK_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = "leanmark.accounts.devices.lockout_parameters"
+AXES_USERNAME_CALLABLE = "leanmark.accounts.devices.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "leanmark.accounts.views.locked_out"
 AXES_VERBOSE = False

@@ -1,12 +1,47 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models.functions import Lower
+
+
+def normalise_email(address: str) -> str:
+    """The one spelling of an address that is stored and looked up: e-mail ignores case."""
+    return address.strip().lower()
+
+
+class UserManager(DjangoUserManager):
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        """Used by ``create_user`` and ``createsuperuser``: the whole address, lower-case."""
+        return normalise_email(super().normalize_email(email))
+
+    def get_by_natural_key(self, username: str) -> "User":
+        """Sign-in (ModelBackend) finds people here: ``Alice@Example.com`` is alice@example.com."""
+        return self.get(username=normalise_email(username))
 
 
 class User(AbstractUser):
     """People log in with their e-mail address, which is also their username."""
 
     display_name = models.CharField(max_length=100, blank=True)
+
+    objects = UserManager()
+
+    class Meta(AbstractUser.Meta):
+        # Addresses are stored lower-case (normalise_email); these make a second account that
+        # differs only in case impossible however it is written.
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="one_user_per_username_in_any_case"),
+            models.UniqueConstraint(
+                Lower("email"), condition=~models.Q(email=""), name="one_user_per_email_in_any_case"
+            ),
+        ]
+
+    @classmethod
+    def normalize_username(cls, username: str) -> str:
+        """Also used by ``createsuperuser`` and model forms: usernames are e-mail addresses."""
+        return normalise_email(super().normalize_username(username))
 
     @property
     def label(self) -> str:

@@ -8,12 +8,21 @@ from datetime import timedelta
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import ApiToken, AuditEntry, Invitation, Membership, Role, User, Workspace
+from .models import (
+    ApiToken,
+    AuditEntry,
+    Invitation,
+    Membership,
+    Role,
+    User,
+    Workspace,
+    normalise_email,
+)
 
 TOKEN_PREFIX = "lm_"  # noqa: S105 (a public prefix, not a secret)
 INVITATION_DAYS = 14
@@ -30,6 +39,13 @@ class AccountError(Exception):
 
 class LastOwner(AccountError):
     code = "last_owner"
+
+
+class InvitationTaken(Exception):
+    """Someone accepted the invitation while this request waited for it."""
+
+
+INVITATION_TAKEN = "this invitation has just been accepted; sign in instead"
 
 
 def hash_secret(secret: str) -> str:
@@ -58,17 +74,14 @@ def unique_slug(name: str) -> str:
     return slug
 
 
-@transaction.atomic
-def create_user(
-    *, email: str, password: str | None, display_name: str = "", validate: bool = True
-) -> User:
-    email = User.objects.normalize_email(email).lower().strip()
+def _new_user(*, email: str, password: str | None, display_name: str, validate: bool) -> User:
+    """A user ready to save: address checked, password validated and hashed. Hashing is slow
+    (PBKDF2), so it happens here, before any transaction takes a lock."""
+    email = normalise_email(User.objects.normalize_email(email))
     try:
         validate_email(email)
     except ValidationError:
         raise AccountError(f"{email[:100]!r} is not an e-mail address", field="email") from None
-    if User.objects.filter(username=email).exists():
-        raise AccountError(f"a user with e-mail {email} already exists", field="email")
     user = User(username=email, email=email, display_name=display_name.strip()[:100])
     if password is None:
         user.set_unusable_password()
@@ -76,8 +89,38 @@ def create_user(
         if validate:
             validate_password(password, user)
         user.set_password(password)
-    user.save()
     return user
+
+
+def _save_new_user(user: User) -> User:
+    taken = AccountError(f"a user with e-mail {user.email} already exists", field="email")
+    if User.objects.filter(username=user.username).exists():
+        raise taken
+    try:
+        with transaction.atomic():  # two sign-ups at once: the unique index refuses the second
+            user.save()
+    except IntegrityError:
+        raise taken from None
+    return user
+
+
+@transaction.atomic
+def create_user(
+    *, email: str, password: str | None, display_name: str = "", validate: bool = True
+) -> User:
+    """A new account; the address is stored lower-case, so Alice@x and alice@x are one person."""
+    new = _new_user(email=email, password=password, display_name=display_name, validate=validate)
+    return _save_new_user(new)
+
+
+def sign_up_owner(
+    *, email: str, password: str, display_name: str, workspace_name: str
+) -> Membership:
+    """The first owner (or anyone, with open sign-up): the user and their workspace, or neither."""
+    _check_workspace_name(workspace_name)
+    new = _new_user(email=email, password=password, display_name=display_name, validate=True)
+    with transaction.atomic():
+        return _create_workspace(workspace_name, _save_new_user(new))
 
 
 @transaction.atomic
@@ -88,17 +131,26 @@ def set_password(user: User, password: str, *, validate: bool = True) -> None:
     user.save(update_fields=["password"])
 
 
-@transaction.atomic
-def create_workspace(*, name: str, owner: User, time_zone: str = "UTC") -> Workspace:
+def _check_workspace_name(name: str) -> str:
     name = name.strip()
     if not name:
         raise AccountError("the workspace needs a name", field="name")
     if len(name) > 100:
         raise AccountError("a workspace name has at most 100 characters", field="name")
+    return name
+
+
+@transaction.atomic
+def create_workspace(*, name: str, owner: User, time_zone: str = "UTC") -> Workspace:
+    return _create_workspace(name, owner, time_zone).workspace
+
+
+def _create_workspace(name: str, owner: User, time_zone: str = "UTC") -> Membership:
+    name = _check_workspace_name(name)
     workspace = Workspace.objects.create(name=name, slug=unique_slug(name), time_zone=time_zone)
-    Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+    membership = Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
     audit(workspace, owner, "workspace.created", f"{owner.label} created workspace {name}")
-    return workspace
+    return membership
 
 
 def next_card_number(workspace: Workspace) -> int:
@@ -130,21 +182,55 @@ def invite(*, workspace: Workspace, role: str, actor: User) -> NewInvitation:
 
 
 def find_invitation(token: str) -> Invitation | None:
+    """The invitation of a link while it can be accepted: not used, revoked or expired."""
     invitation = (
         Invitation.objects.select_related("workspace").filter(token_hash=hash_secret(token)).first()
     )
-    if invitation is None or invitation.revoked_at or invitation.accepted_at:
-        return None
-    if invitation.expires_at <= timezone.now():
+    if invitation is None or _closed(invitation):
         return None
     return invitation
 
 
-@transaction.atomic
-def accept_invitation(invitation: Invitation, user: User) -> Membership:
-    invitation = Invitation.objects.select_for_update(no_key=True).get(pk=invitation.pk)
-    if invitation.accepted_at or invitation.revoked_at:
-        raise AccountError("this invitation has already been used or was revoked")
+def _closed(invitation: Invitation) -> str:
+    """Why the invitation cannot be accepted, or "" when it can."""
+    if invitation.accepted_at:
+        return "accepted"
+    if invitation.revoked_at:
+        return "revoked"
+    return "expired" if invitation.expires_at <= timezone.now() else ""
+
+
+def accepted_by_this_person(token: str, *, email: str, user: User) -> Invitation | None:
+    """The link's invitation if this person accepted it (the signed-in user, or the address typed
+    into the form): a double submit, or the loser of a race with themselves."""
+    invitation = (
+        Invitation.objects.select_related("workspace", "accepted_by")
+        .filter(token_hash=hash_secret(token), accepted_at__isnull=False, revoked_at__isnull=True)
+        .first()
+    )
+    if invitation is None or invitation.accepted_by is None:
+        return None
+    person = user.username if user.is_authenticated else normalise_email(email)
+    return invitation if invitation.accepted_by.username == person else None
+
+
+def _lock_open_invitation(invitation: Invitation) -> Invitation:
+    """The invitation's row, locked until the transaction ends: of two people accepting it at
+    once, the second waits here and then finds it taken (SQLite: BEGIN IMMEDIATE serialises)."""
+    invitation = (
+        Invitation.objects.select_for_update(no_key=True)
+        .select_related("workspace")
+        .get(pk=invitation.pk)
+    )
+    reason = _closed(invitation)
+    if reason == "accepted":
+        raise InvitationTaken(INVITATION_TAKEN)
+    if reason:
+        raise AccountError(f"this invitation was {reason}; ask the workspace owner for a new one")
+    return invitation
+
+
+def _join(invitation: Invitation, user: User) -> Membership:
     membership, created = Membership.objects.get_or_create(
         workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
     )
@@ -156,6 +242,23 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
             invitation.workspace, user, "member.joined", f"{user.label} joined as {invitation.role}"
         )
     return membership
+
+
+@transaction.atomic
+def accept_invitation(invitation: Invitation, user: User) -> Membership:
+    """An existing user joins; raises InvitationTaken when someone was quicker."""
+    return _join(_lock_open_invitation(invitation), user)
+
+
+def sign_up_by_invitation(
+    invitation: Invitation, *, email: str, password: str, display_name: str = ""
+) -> Membership:
+    """A new account and its membership, in one transaction: both or nothing. The invitation is
+    locked before the account is written, so the loser of a race writes nothing."""
+    new = _new_user(email=email, password=password, display_name=display_name, validate=True)
+    with transaction.atomic():
+        invitation = _lock_open_invitation(invitation)
+        return _join(invitation, _save_new_user(new))
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 from leanmark.lib.client_ip import client_ip
 
-from .models import User
+from .models import User, normalise_email
 from .services import audit_for_user
 
 
@@ -25,7 +25,7 @@ def signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: An
 def failed_sign_in(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
-    email = str(credentials.get("username", ""))[:150].lower()
+    email = normalise_email(str(credentials.get("username", ""))[:150])
     user = User.objects.filter(username=email).first()
     if user is not None:  # an unknown e-mail has no workspace to tell
         audit_for_user(user, "sign_in.failed", f"failed sign-in as {email} from {_where(request)}")

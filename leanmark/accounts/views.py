@@ -1,7 +1,12 @@
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,25 +14,50 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from leanmark.lib.access import workspace_view
 
-from . import queries, services
-from .models import ApiToken, AuditEntry, Invitation, Membership, Role, User
+from . import devices, queries, services
+from .models import ApiToken, AuditEntry, Invitation, Membership, Role, User, normalise_email
+
+T = TypeVar("T")
 
 
-def _signup_user(request: HttpRequest) -> tuple[User | None, list[str]]:
+def _signup_fields(request: HttpRequest) -> dict[str, str]:
     data = request.POST
-    if data.get("password", "") != data.get("password2", ""):
+    return {
+        "email": data.get("email", ""),
+        "password": data.get("password", ""),
+        "display_name": data.get("name", ""),
+    }
+
+
+def _sign_up(
+    action: Callable[..., T], request: HttpRequest, **kwargs: Any
+) -> tuple[T | None, list[str]]:
+    """Run a sign-up service with the form's fields: its result, or the reasons it refused."""
+    if request.POST.get("password", "") != request.POST.get("password2", ""):
         return None, ["The two passwords differ."]
     try:
-        user = services.create_user(
-            email=data.get("email", ""),
-            password=data.get("password", ""),
-            display_name=data.get("name", ""),
-        )
+        return action(**_signup_fields(request), **kwargs), []
     except ValidationError as error:
         return None, list(error.messages)
     except services.AccountError as error:
         return None, [error.message]
-    return user, []
+
+
+def _signed_in(request: HttpRequest, user: User, response: HttpResponse) -> HttpResponse:
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    devices.remember(response, user)
+    return response
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in; a successful one also marks the browser as a known device."""
+
+    template_name = "accounts/login.html"
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        devices.remember(response, form.get_user())
+        return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -41,11 +71,10 @@ def setup(request: HttpRequest) -> HttpResponse:
         if not workspace_name:
             errors = ["Name your team's workspace."]
         else:
-            user, errors = _signup_user(request)
-            if user:
-                workspace = services.create_workspace(name=workspace_name, owner=user)
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                return redirect("workspace", ws=workspace.slug)
+            owner, errors = _sign_up(services.sign_up_owner, request, workspace_name=workspace_name)
+            if owner:
+                response = redirect("workspace", ws=owner.workspace.slug)
+                return _signed_in(request, owner.user, response)
     return render(
         request,
         "accounts/setup.html",
@@ -165,22 +194,43 @@ def audit(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/audit.html", {"entries": entries})
 
 
+def _invitation_taken(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    return render(request, "accounts/invitation_taken.html", {"invitation": invitation}, status=409)
+
+
+def _join(request: HttpRequest, invitation: Invitation) -> tuple[Membership | None, list[str]]:
+    if request.user.is_authenticated:
+        try:
+            return services.accept_invitation(invitation, request.user), []
+        except services.AccountError as error:
+            return None, [error.message]
+    return _sign_up(services.sign_up_by_invitation, request, invitation=invitation)
+
+
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.find_invitation(token)
+    if invitation is None and request.method == "POST":
+        # A double submit, or the loser of a race with oneself: told to sign in. Anybody else
+        # finds that the link does not work, as for a revoked or expired one.
+        email = request.POST.get("email", "")
+        taken = services.accepted_by_this_person(token, email=email, user=request.user)
+        if taken is not None:
+            return _invitation_taken(request, taken)
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=404)
     errors: list[str] = []
     if request.method == "POST":
-        user = request.user if request.user.is_authenticated else None
-        if user is None:
-            user, errors = _signup_user(request)
-        if user is not None:
-            services.accept_invitation(invitation, user)
-            if not request.user.is_authenticated:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        try:
+            membership, errors = _join(request, invitation)
+        except services.InvitationTaken:  # someone accepted it while this request waited
+            return _invitation_taken(request, invitation)
+        if membership is not None:
             messages.success(request, f"Welcome to {invitation.workspace.name}.")
-            return redirect("workspace", ws=invitation.workspace.slug)
+            response = redirect("workspace", ws=invitation.workspace.slug)
+            if request.user.is_authenticated:
+                return response
+            return _signed_in(request, membership.user, response)
     return render(
         request,
         "accounts/invitation.html",
@@ -222,15 +272,16 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 
 def locked_out(
-    request: HttpRequest, credentials: dict | None = None, *args, **kwargs
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """django-axes' answer to a sign-in while locked out: 429, and what to do about it."""
-    from django.conf import settings
-
     username = str((credentials or {}).get("username") or request.POST.get("username", ""))[:150]
     context = {
         "failure_limit": settings.AXES_FAILURE_LIMIT,
         "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
         "username": username,
+        "known_device": devices.device_of(request, normalise_email(username)) is not None,
     }
     return render(request, "accounts/locked_out.html", context, status=429)
