@@ -3,12 +3,13 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.schema import NinjaGenerateJsonSchema
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 
 from leanmark.accounts.services import AccountError, user_for_token
 from leanmark.board.errors import BoardError
@@ -28,6 +29,17 @@ class TokenAuth(HttpBearer):
         if user is not None:
             request.user = user
         return user
+
+
+class SessionAuth(NinjaSessionAuth):
+    """The browser's session. CSRF is checked only when there is a signed-in session to forge:
+    a request with no session has no credentials, and is told so (401), not that its CSRF token
+    is missing (ninja's SessionAuth checks CSRF first, so anonymous writes answered 403)."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
 
 
 api = NinjaAPI(
@@ -124,6 +136,26 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
     return error_response(
         request, 401, "unauthenticated", "send 'Authorization: Bearer <token>' or log in first"
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    sent = request.META.get("CONTENT_LENGTH") or ""
+    size = f"has {int(sent):,} bytes" if sent.isdigit() else "is too large"
+    return error_response(
+        request,
+        413,
+        "payload_too_large",
+        f"the request body {size}; the server accepts at most {limit:,} "
+        "(LEANMARK_MAX_UPLOAD_BYTES): send fewer rows at a time",
+    )
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    """Django's refusals of a malformed request (too many fields, a bad host)."""
+    return error_response(request, 400, "bad_request", f"the request was refused: {exc}")
 
 
 @api.exception_handler(HttpError)

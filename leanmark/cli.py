@@ -73,6 +73,11 @@ def serve(
     database = settings.DATABASES["default"]
     out.print(f"Database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('NAME')}")
     _print_demo_logins()
+    warning = proxy_warning(
+        host, settings.LEANMARK_PROXY_COUNT, https=settings.SESSION_COOKIE_SECURE
+    )
+    if warning:
+        out.print(Text(warning, style="yellow"))
     url = f"http://{host}:{port}/"
     out.print(Text.assemble("Leanmark is running at ", (url, "bold"), "  (Ctrl+C stops it)"))
     args = [
@@ -80,6 +85,8 @@ def serve(
         "-m",
         "gunicorn",
         "leanmark.wsgi:application",
+        "--worker-class",  # gunicorn's, with the API's JSON envelope on its own error answers
+        "leanmark.lib.server.Worker",
         "--bind",
         f"{host}:{port}",
         "--workers",
@@ -96,6 +103,19 @@ def serve(
         )
         out.print("Background jobs: one worker started (webhook deliveries)")
     os.execv(sys.executable, args)  # noqa: S606 (replaces this process with the server; fixed arguments)
+
+
+def proxy_warning(host: str, proxies: int, *, https: bool) -> str:
+    """What `serve` says when the server looks reachable through a proxy it does not count:
+    every client then has the proxy's address, and one stranger can keep anyone locked out."""
+    if proxies or (host in {"127.0.0.1", "localhost", "::1"} and not https):
+        return ""
+    return (
+        "Warning: LEANMARK_PROXY_COUNT is 0. If a reverse proxy or load balancer forwards to this "
+        "server, every client will have the proxy's address: sign-in lockouts and the audit trail "
+        "cannot tell people apart, and a stranger's wrong passwords can lock out a user who signs "
+        "in from a new browser. Set LEANMARK_PROXY_COUNT to the number of proxies (docs/deploy.md)."
+    )
 
 
 def _port_taken(host: str, port: int) -> str:

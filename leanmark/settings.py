@@ -98,6 +98,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: it sees every answer, even those made for an exception in a later middleware
+    "leanmark.lib.api_errors.ApiErrorEnvelopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -108,7 +110,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "leanmark.lib.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "leanmark.lib.api_errors.ApiErrorEnvelopeMiddleware",
     "leanmark.lib.api_errors.RejectNulMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it answers locked-out sign-ins
 ]

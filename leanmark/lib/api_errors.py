@@ -1,5 +1,7 @@
-"""Answers that Django or django-ninja make outside the API's handlers (an unknown path under
-/api/, a method the path does not take) get the API's one error envelope too."""
+"""Answers that Django, django-ninja or a middleware make outside the API's handlers (an unknown
+path under /api/, a method the path does not take, a body over the size limit, a host not
+allowed, a forged request) get the API's one error envelope too: every answer under /api/ is
+JSON, errors included."""
 
 from collections.abc import Callable
 
@@ -7,26 +9,43 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 PREFIX = "/api/"
 CODES = {
+    400: ("bad_request", "the request could not be read"),
+    401: ("unauthenticated", "send 'Authorization: Bearer <token>' or log in first"),
+    403: ("forbidden", "this request is not allowed"),
     404: ("not_found", "no such API path; see /api/v1/docs"),
     405: ("method_not_allowed", "this path does not take that method; see /api/v1/docs"),
+    413: ("payload_too_large", "the request body is larger than the server accepts"),
+    429: ("too_many_requests", "too many requests; wait a moment and try again"),
+    500: ("server_error", "Something went wrong on the server; it was logged."),
+    503: ("unavailable", "the server cannot answer now; try again"),
 }
+_KEPT_HEADERS_LEFT_OUT = {"content-type", "content-length"}
+
+
+def envelope(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
 
 
 class ApiErrorEnvelopeMiddleware:
+    """The outermost middleware: whatever made a non-JSON error under /api/ (Django's 400 page
+    for a body over the limit or a bad host, a 404 or 405 from the resolver), the client gets
+    the envelope, with the original's status and headers (Allow, Retry-After, security)."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        status = response.status_code
         is_json = response.get("Content-Type", "").startswith("application/json")
-        if request.path.startswith(PREFIX) and response.status_code in CODES and not is_json:
-            code, message = CODES[response.status_code]
-            body = {"error": {"code": code, "message": message, "fields": {}}}
-            answer = JsonResponse(body, status=response.status_code)
-            if "Allow" in response:
-                answer["Allow"] = response["Allow"]
-            return answer
-        return response
+        if status < 400 or is_json or not request.path.startswith(PREFIX):
+            return response
+        code, message = CODES.get(status, ("error", f"the request failed (HTTP {status})"))
+        answer = envelope(status, code, message)
+        for name, value in response.items():
+            if name.lower() not in _KEPT_HEADERS_LEFT_OUT:
+                answer[name] = value
+        return answer
 
 
 class RejectNulMiddleware:

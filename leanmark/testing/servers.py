@@ -32,11 +32,17 @@ def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str, dict
 
 @contextmanager
 def app_server(
-    database_url: str, data_dir: Path, workers: int = 1, *, pages: bool = False
+    database_url: str,
+    data_dir: Path,
+    workers: int = 1,
+    *,
+    pages: bool = False,
+    options: tuple[str, ...] = (),
 ) -> Iterator[str]:
     """gunicorn serving the app on a free port of 127.0.0.1 until the block ends; its base URL.
     Its log goes to ``data_dir/server.log`` (a pipe nobody reads would block it when full).
-    ``pages``: collect the static files first, as `leanmark serve` does, so HTML pages render."""
+    ``pages``: collect the static files first, as `leanmark serve` does, so HTML pages render.
+    ``options``: more gunicorn options (``("--timeout", "2")``)."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -56,7 +62,8 @@ def app_server(
     process = subprocess.Popen(  # noqa: S603 (our own app, fixed arguments)
         [
             *(sys.executable, "-m", "gunicorn", "leanmark.wsgi:application"),
-            *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
+            *("--worker-class", "leanmark.lib.server.Worker"),  # as `leanmark serve` runs it
+            *("--bind", f"127.0.0.1:{port}", "--workers", str(workers), *options),
         ],
         env=env,
         stdout=subprocess.DEVNULL,

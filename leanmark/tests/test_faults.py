@@ -181,3 +181,55 @@ def test_postgresql_disk_full_and_deadlocks_are_told_apart_from_bugs():
     )
     assert classify(wrapped(ValueError("a bug"), kind=IntegrityError)) is None
     assert classify(ValueError("a bug")) is None
+
+
+@pytest.mark.postgres_only
+def test_a_request_past_the_worker_timeout_answers_json_503_under_api(tmp_path):
+    """gunicorn stops a request that runs past --timeout and answered its own HTML 500; a script
+    calling the API now gets the envelope, 503 `timeout` with Retry-After, and nothing written.
+
+    PostgreSQL only: the request waits for a table lock in psycopg, where gunicorn's abort signal
+    reaches Python. SQLite waits for its lock inside C, where no signal handler runs, so gunicorn
+    kills that worker outright; test_server.py checks the answer the worker writes on both."""
+    import urllib.request
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a lock wait that a signal interrupts is PostgreSQL's (the PostgreSQL run)")
+    world = build_world()
+    token = accounts.create_token(world.bob, "faults").secret
+    with app_server(url_of_test_database(), tmp_path, options=("--timeout", "3")) as url:
+        holder = _hold_the_card_table()
+        try:
+            request = urllib.request.Request(  # noqa: S310 (127.0.0.1)
+                f"{url}/api/v1/boards/{world.board.pk}/cards",
+                data=json.dumps({"title": "waits for the lock"}).encode(),
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+                method="POST",
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
+                    status, body, headers = answer.status, answer.read(), dict(answer.headers)
+            except urllib.error.HTTPError as error:
+                status, body, headers = error.code, error.read(), dict(error.headers)
+        finally:
+            holder.rollback()
+            holder.close()
+        assert status == 503, body
+        assert headers["Content-Type"] == "application/json"
+        assert headers["Retry-After"] == "5"
+        assert json.loads(body)["error"]["code"] == "timeout"
+        assert get(f"{url}/healthz")[0] == 200  # a new worker took its place
+    assert not Card.objects.filter(title="waits for the lock").exists()
+
+
+def _hold_the_card_table():
+    """A connection holding a lock that a card write waits for, until it is rolled back."""
+    import psycopg
+
+    db = connection.settings_dict
+    holder = psycopg.connect(
+        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
+        dbname=db["NAME"],
+    )  # fmt: skip
+    holder.execute("LOCK TABLE board_card IN ACCESS EXCLUSIVE MODE")
+    return holder

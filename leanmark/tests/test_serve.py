@@ -104,6 +104,6 @@ def test_serve_warns_when_a_proxy_it_does_not_count_may_be_in_front():
     from leanmark.cli import proxy_warning
 
     assert proxy_warning("127.0.0.1", 0, https=False) == ""  # the README's laptop run
-    assert "LEANMARK_PROXY_COUNT is 0" in proxy_warning("0.0.0.0", 0, https=False)
+    assert "LEANMARK_PROXY_COUNT is 0" in proxy_warning("192.0.2.10", 0, https=False)
     assert "LEANMARK_PROXY_COUNT is 0" in proxy_warning("127.0.0.1", 0, https=True)
-    assert proxy_warning("0.0.0.0", 1, https=True) == ""
+    assert proxy_warning("192.0.2.10", 1, https=True) == ""
