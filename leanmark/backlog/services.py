@@ -5,7 +5,6 @@ API's one error envelope and the views' messages handle them without anything ne
 """
 
 import csv
-import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -32,7 +31,9 @@ from leanmark.board.services import (
 )
 from leanmark.domain import value
 from leanmark.domain.value import CostOfDelay, InvalidScore, Model, Profile
+from leanmark.lib import csvrows
 from leanmark.lib.notify import publish
+from leanmark.lib.numbers import unsigned_zero
 
 from .models import (
     OPEN_STATUSES,
@@ -77,9 +78,7 @@ def clean_source(text: Any) -> str:
     source = str(text or "").strip()
     if len(source) > SOURCE_MAX:
         raise InvalidInput(f"the source has at most {SOURCE_MAX} characters", field="source")
-    if any(ord(ch) < 32 for ch in source):
-        raise InvalidInput("the source contains control characters; remove them", field="source")
-    return source
+    return no_control_characters(source, "source")
 
 
 def clean_hypothesis(text: Any) -> str:
@@ -247,7 +246,7 @@ def clean_model(model: Any) -> Model:
 
 
 def _to_decimal(number: float | None, places: str = "0.01") -> Decimal | None:
-    return None if number is None else Decimal(str(number)).quantize(Decimal(places))
+    return None if number is None else unsigned_zero(Decimal(str(number)).quantize(Decimal(places)))
 
 
 def score_values(model: Model, values: dict[str, Any], *, today: date) -> dict[str, Any]:
@@ -692,8 +691,11 @@ def import_csv(
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel  # type: ignore[assignment]
-    reader = csv.reader(io.StringIO(text), dialect)
-    header = [h.strip().lower().replace(" ", "_") for h in next(reader)]
+    found = csvrows.records(text, delimiter=dialect.delimiter)
+    try:
+        header = [h.strip().lower().replace(" ", "_") for h in next(found)[1]]
+    except csvrows.CsvMalformed as error:
+        raise ImportRejected(f"the CSV is malformed: {error.message}") from None
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ImportRejected(
@@ -712,8 +714,7 @@ def import_csv(
     rows: list[tuple[int, dict[str, str]]] = []
     problems: list[tuple[int, str]] = []
     try:
-        for values in reader:
-            line = reader.line_num
+        for line, values in found:
             if not any(v.strip() for v in values):
                 continue
             if len(values) != len(header):
@@ -722,8 +723,8 @@ def import_csv(
             rows.append((line, dict(zip(header, values, strict=True))))
             if len(rows) > CSV_MAX_ROWS:
                 raise ImportRejected(f"the file has more than {CSV_MAX_ROWS:,} ideas; split it")
-    except csv.Error as error:
-        raise ImportRejected(f"line {reader.line_num}: the CSV is malformed ({error})") from None
+    except csvrows.CsvMalformed as error:
+        raise ImportRejected(f"the CSV is malformed: {error.message}") from None
     if not rows and not problems:
         raise ImportRejected("the file has a header but no ideas")
     today = today or _today(workspace)

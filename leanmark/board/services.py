@@ -24,6 +24,8 @@ from leanmark.accounts.models import User, Workspace
 from leanmark.accounts.services import next_card_number
 from leanmark.domain.hourglass import Stage
 from leanmark.lib import notify
+from leanmark.lib import text as text_rules
+from leanmark.lib.numbers import unsigned_zero
 
 from .errors import (
     CardBlocked,
@@ -47,9 +49,10 @@ MAX_ID = 2**63 - 1
 
 
 def no_control_characters(text: str, field: str, *, allow_newlines: bool = False) -> str:
-    allowed = {"\n", "\r", "\t"} if allow_newlines else set()
-    if any((ord(ch) < 32 or ord(ch) == 127) and ch not in allowed for ch in text):
-        raise InvalidInput(f"the {field} contains control characters; remove them", field=field)
+    """``text`` as it is, or InvalidInput: control characters, surrogates, bidi overrides."""
+    problem = text_rules.problem(text, multiline=allow_newlines)
+    if problem:
+        raise InvalidInput(f"the {field} {problem}", field=field)
     return text
 
 
@@ -62,6 +65,11 @@ def clean_title(title: Any) -> str:
     title = no_control_characters(title.strip(), "title")
     if not title:
         raise InvalidInput("the title cannot be empty", field="title")
+    if text_rules.blank(title):
+        raise InvalidInput(
+            "the title shows no visible character (only spaces or zero-width characters)",
+            field="title",
+        )
     if len(title) > TITLE_MAX:
         raise InvalidInput(
             f"the title has {len(title)} characters; at most {TITLE_MAX} are allowed", field="title"
@@ -141,7 +149,9 @@ def clean_estimate(value: Any) -> Decimal | None:
         raise InvalidInput(f"the estimate {value!r} is not a number", field="estimate") from None
     if not estimate.is_finite() or not 0 <= estimate < Decimal("1000000"):
         raise InvalidInput("the estimate must be between 0 and 999,999.99", field="estimate")
-    rounded = estimate.quantize(Decimal("0.01"))  # rounding may reach 1,000,000: check again
+    rounded = unsigned_zero(
+        estimate.quantize(Decimal("0.01"))
+    )  # rounding may reach 1,000,000: check again
     if rounded >= Decimal("1000000"):
         raise InvalidInput("the estimate must be between 0 and 999,999.99", field="estimate")
     return rounded
@@ -387,9 +397,17 @@ DEFAULT_COLUMNS = [
 ]
 
 
+def _clean_board_name(name: Any) -> str:
+    name = (name if isinstance(name, str) else "").strip()
+    if text_rules.blank(name) or len(name) > 100:
+        raise InvalidInput("a board needs a name of 1 to 100 characters", field="name")
+    return no_control_characters(name, "name")
+
+
 def _clean_column_name(name: Any) -> str:
-    if not isinstance(name, str) or not name.strip():
+    if not isinstance(name, str) or text_rules.blank(name):
         raise InvalidInput("a column needs a name", field="name")
+    no_control_characters(name.strip(), "column name")
     if len(name.strip()) > 60:
         raise InvalidInput("a column name has at most 60 characters", field="name")
     return name.strip()
@@ -405,9 +423,7 @@ def create_board(
     done: str | None = None,
 ) -> Board:
     """A board; start defaults to the second column (or the first), done to the last."""
-    name = (name or "").strip()
-    if not name or len(name) > 100:
-        raise InvalidInput("a board needs a name of 1 to 100 characters", field="name")
+    name = _clean_board_name(name)
     if len(columns) < 2:
         raise InvalidInput("a board needs at least two columns", field="columns")
     names = [_clean_column_name(c.name) for c in columns]
@@ -437,9 +453,7 @@ def create_board(
 def update_board(
     board: Board, *, name: str, start_column: Column, done_column: Column, expedite_limit: Any
 ) -> Board:
-    name = (name or "").strip()
-    if not name or len(name) > 100:
-        raise InvalidInput("a board needs a name of 1 to 100 characters", field="name")
+    name = _clean_board_name(name)
     if start_column.board_id != board.pk or done_column.board_id != board.pk:
         raise InvalidInput(
             "the start and done columns must be columns of this board", field="start_column"

@@ -10,12 +10,12 @@ workspace's time zone. Every problem is collected with its line number (the head
 one bad row rejects the file (see ``services.upsert_measurements``).
 """
 
-import csv
-import io
+from collections.abc import Iterator
 from datetime import date, datetime, tzinfo
 
 from leanmark.accounts.models import Workspace
 from leanmark.domain.metrics import local_day
+from leanmark.lib import csvrows
 
 from .errors import ImportRejected, LineError, MetricError
 from .services import ProgressCallback, RowIn, UpsertResult, metric_lookup, upsert_measurements
@@ -67,21 +67,21 @@ def parse(
     text = decode(data)
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csvrows.records(text, delimiter=delimiter)
     try:
-        header = [h.strip() for h in next(reader)]
+        header = [h.strip() for h in next(reader)[1]]
     except StopIteration:
         raise MetricError("the file is empty", field="file") from None
-    except csv.Error as error:
-        raise MetricError(f"line 1: {error}", field="file") from None
+    except csvrows.CsvMalformed as error:
+        raise MetricError(error.message, field="file") from None
     names = [h.lower() for h in header]
     try:
         if "metric" in names and "value" in names:
             return _long(reader, names, tz)
         if names and names[0] == "date" and len(names) > 1:
             return _wide(reader, header, workspace, tz)
-    except csv.Error as error:
-        raise ImportRejected([LineError(reader.line_num, f"unreadable CSV ({error})")]) from None
+    except csvrows.CsvMalformed as error:
+        raise ImportRejected([LineError(error.line, error.reason)]) from None
     raise MetricError(
         "the header must be date,metric,value[,channel,campaign] (long) or date followed by "
         f"one column per metric (wide); it is {','.join(header)[:120]!r}",
@@ -90,7 +90,7 @@ def parse(
 
 
 def _long(
-    reader: "csv._reader", names: list[str], tz: tzinfo
+    reader: Iterator[tuple[int, list[str]]], names: list[str], tz: tzinfo
 ) -> tuple[list[RowIn], list[LineError]]:
     missing = LONG - set(names)
     unknown = set(names) - LONG - LONG_OPTIONAL
@@ -109,8 +109,7 @@ def _long(
         raise ImportRejected(problems)
     at = {name: names.index(name) for name in LONG | (LONG_OPTIONAL & set(names))}
     rows, errors = [], []
-    for cells in reader:
-        line = reader.line_num
+    for line, cells in reader:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(names):
@@ -141,7 +140,7 @@ def _long(
 
 
 def _wide(
-    reader: "csv._reader", header: list[str], workspace: Workspace, tz: tzinfo
+    reader: Iterator[tuple[int, list[str]]], header: list[str], workspace: Workspace, tz: tzinfo
 ) -> tuple[list[RowIn], list[LineError]]:
     lookup = metric_lookup(workspace)
     columns = header[1:]
@@ -160,8 +159,7 @@ def _wide(
     if repeated:
         raise ImportRejected([LineError(1, f"repeated column(s) {', '.join(sorted(repeated))}")])
     rows, errors = [], []
-    for cells in reader:
-        line = reader.line_num
+    for line, cells in reader:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):

@@ -14,6 +14,8 @@ from django.utils.text import slugify
 
 from leanmark.accounts.models import User, Workspace
 from leanmark.domain.hourglass import Stage
+from leanmark.lib import text as text_rules
+from leanmark.lib.numbers import unsigned_zero
 
 from .errors import DuplicateMetric, ImportRejected, LineError, MetricError, UnknownMetric
 from .models import (
@@ -44,9 +46,10 @@ ProgressCallback = Callable[[int, int], None]
 
 def _text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
     text = "" if value is None else str(value).strip()
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        raise MetricError(f"the {field} contains control characters; remove them", field=field)
-    if required and not text:
+    problem = text_rules.problem(text)
+    if problem:
+        raise MetricError(f"the {field} {problem}", field=field)
+    if required and text_rules.blank(text):
         raise MetricError(f"the {field} cannot be empty", field=field)
     if len(text) > limit:
         raise MetricError(f"the {field} has at most {limit} characters", field=field)
@@ -84,7 +87,7 @@ def clean_value(value: Any, field: str = "value") -> float:
         raise MetricError(f"the {field} must be a finite number, not {value!r}", field=field)
     if abs(number) > MAX_ABS_VALUE:
         raise MetricError(f"the {field} {number:g} is too large (at most 1e15)", field=field)
-    return number
+    return unsigned_zero(number)
 
 
 def clean_money(value: Any, field: str = "value_per_unit") -> Decimal | None:
@@ -96,7 +99,7 @@ def clean_money(value: Any, field: str = "value_per_unit") -> Decimal | None:
         raise MetricError(f"the {field} {str(value)[:30]!r} is not a number", field=field) from None
     if not amount.is_finite() or not Decimal(0) <= amount < Decimal("1e10"):
         raise MetricError(f"the {field} must be between 0 and 9,999,999,999", field=field)
-    return amount.quantize(Decimal("0.0001"))
+    return unsigned_zero(amount.quantize(Decimal("0.0001")))
 
 
 def _period(value: Any) -> str:

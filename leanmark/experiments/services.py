@@ -10,8 +10,6 @@
   publishes ``experiment.decided`` and flags related backlog ideas "evidence changed".
 """
 
-import csv
-import io
 import itertools
 import math
 from collections.abc import Callable, Sequence
@@ -29,6 +27,8 @@ from leanmark.backlog import services as backlog_services
 from leanmark.board.models import Card
 from leanmark.domain import bml, stats
 from leanmark.domain.hourglass import Stage
+from leanmark.lib import csvrows
+from leanmark.lib import text as text_rules
 from leanmark.lib.notify import publish
 
 from . import queries
@@ -61,15 +61,16 @@ def _text(value: Any, name: str, *, required: bool = True, limit: int | None = N
     if value is not None and not isinstance(value, str):
         raise InvalidExperimentInput(f"the {label} must be text", field=name)
     text = (value or "").strip()
-    if required and not text:
+    if required and text_rules.blank(text):
         raise InvalidExperimentInput(f"the {label} cannot be empty", field=name)
     limit = limit or TEXT_MAX.get(name, 300)
     if len(text) > limit:
         raise InvalidExperimentInput(
             f"the {label} has {len(text)} characters; at most {limit} are allowed", field=name
         )
-    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
-        raise InvalidExperimentInput(f"the {label} contains control characters", field=name)
+    problem = text_rules.problem(text, multiline=True)
+    if problem:
+        raise InvalidExperimentInput(f"the {label} {problem}", field=name)
     return text
 
 
@@ -580,8 +581,8 @@ def import_observations(
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Parse a CSV and record it; errors name the line, and nothing is saved on any error."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    headers = {h.strip().lower() for h in reader.fieldnames or []}
+    fieldnames, reader = csvrows.dict_records(text)
+    headers = {h.strip().lower() for h in fieldnames}
     continuous = experiment.metric_type == MetricType.CONTINUOUS
     needed = {"date", "variant", "mean", "sd"} if continuous else {"date", "variant", "trials"}
     needed |= set() if continuous else {"successes"}
@@ -593,24 +594,12 @@ def import_observations(
             f"line 1: missing column(s) {', '.join(sorted(missing))}. {CSV_HELP}", field="file"
         )
     rows: list[ObservationIn] = []
-    for line, raw in enumerate(reader, start=2):
-        record = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
-        if not any(record.values()):
-            continue
-        rows.append(
-            ObservationIn(
-                variant=record.get("variant", ""),
-                date=record.get("date", ""),
-                trials=record.get("trials") or record.get("n", ""),
-                successes=record.get("successes"),
-                mean=record.get("mean"),
-                sd=record.get("sd"),
-            )
-        )
-        if len(rows) > IMPORT_MAX_ROWS:
-            raise InvalidExperimentInput(
-                f"line {line}: at most {IMPORT_MAX_ROWS:,} rows per import", field="file"
-            )
+    lines: list[int] = []  # the line each row starts on (a quoted value may span lines)
+    try:
+        for line, raw in reader:
+            _observation_row(line, raw, rows, lines)
+    except csvrows.CsvMalformed as error:
+        raise InvalidExperimentInput(error.message, field="file") from None
     if not rows:
         raise InvalidExperimentInput(f"the file has no rows. {CSV_HELP}", field="file")
     try:
@@ -620,8 +609,38 @@ def import_observations(
         message = error.message
         if message.startswith("row "):
             number, _, rest = message[4:].partition(":")
-            message = f"line {int(number) + 1}:{rest}"
+            message = f"line {lines[int(number) - 1]}:{rest}"
         raise InvalidExperimentInput(message, field="file") from None
+
+
+def _observation_row(
+    line: int, raw: dict[Any, Any], rows: list[ObservationIn], lines: list[int]
+) -> None:
+    """One CSV row of observations, added to ``rows`` with its line."""
+    if None in raw:
+        raise InvalidExperimentInput(
+            f"line {line}: more values than columns ({len(raw) - 1 + len(raw[None])} for "
+            f"{len(raw) - 1}); a value with a comma must be quoted",
+            field="file",
+        )
+    record = {k.strip().lower(): (v or "").strip() for k, v in raw.items()}
+    if not any(record.values()):
+        return
+    lines.append(line)
+    rows.append(
+        ObservationIn(
+            variant=record.get("variant", ""),
+            date=record.get("date", ""),
+            trials=record.get("trials") or record.get("n", ""),
+            successes=record.get("successes"),
+            mean=record.get("mean"),
+            sd=record.get("sd"),
+        )
+    )
+    if len(rows) > IMPORT_MAX_ROWS:
+        raise InvalidExperimentInput(
+            f"line {line}: at most {IMPORT_MAX_ROWS:,} rows per import", field="file"
+        )
 
 
 # ---- the decision -----------------------------------------------------------------------------

@@ -5,8 +5,6 @@ The whole file is checked before anything is written; errors name their line. Th
 their back-dated events are written by the board's history import, in one transaction.
 """
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -25,6 +23,7 @@ from leanmark.board.services import (
     clean_title,
     import_history,
 )
+from leanmark.lib import csvrows
 
 from .queries import time_zone
 
@@ -103,20 +102,23 @@ def parse_card_history(board: Board, text: str, *, actor: User | None = None) ->
     """Check the whole file; the result holds the cards to create or every error found."""
     columns = list(board.columns.order_by("position"))
     tz = time_zone(board)
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = next(reader, None)
-    if not header or not any(h.strip() for h in header):
-        raise ImportFailed(["line 1: the file is empty; the first line must be the header"])
-    fields, found = _header(header, columns)
+    reader = csvrows.records(text)
     parsed = Parsed()
     seen: dict[str, int] = {}
-    for line, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(seen) >= MAX_ROWS:
-            parsed.errors.append(f"line {line}: a file holds at most {MAX_ROWS:,} items")
-            break
-        _row(parsed, row, line, fields, found, tz, seen, actor)
+    try:
+        header = next(reader, (1, []))[1]
+        if not header or not any(h.strip() for h in header):
+            raise ImportFailed(["line 1: the file is empty; the first line must be the header"])
+        fields, found = _header(header, columns)
+        for line, row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(seen) >= MAX_ROWS:
+                parsed.errors.append(f"line {line}: a file holds at most {MAX_ROWS:,} items")
+                break
+            _row(parsed, row, line, fields, found, tz, seen, actor)
+    except csvrows.CsvMalformed as error:  # the reader cannot go on past a broken record
+        raise ImportFailed([*parsed.errors, error.message]) from None
     if not seen and not parsed.errors:
         parsed.errors.append("the file has a header but no items")
     taken = _already_imported(board, list(seen))

@@ -20,6 +20,7 @@ from leanmark.board import queries as board_queries
 from leanmark.board import services as board_services
 from leanmark.board.errors import BoardError, InvalidInput, StaleVersion
 from leanmark.board.models import Board
+from leanmark.lib import text as text_rules
 
 from . import metrics, sources
 from .contracts import contract
@@ -48,7 +49,7 @@ def local_today(workspace: Workspace) -> date:
 
 def clean_title(title: Any) -> str:
     text = str(title or "").strip()
-    if not text:
+    if text_rules.blank(text):
         raise InvalidInput("the cycle needs a title", field="title")
     if len(text) > TITLE_MAX:
         raise InvalidInput(f"the title has at most {TITLE_MAX} characters", field="title")

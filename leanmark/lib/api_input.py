@@ -16,8 +16,14 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from ninja import Schema
 from pydantic import BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
+from leanmark.lib.text import has_surrogate
+
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
+SURROGATE_MESSAGE = (
+    "contains a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff escape), which is not a "
+    "character; send valid Unicode text"
+)
 DAY_MESSAGE = "a date as YYYY-MM-DD (for example 2026-12-04)"
 MOMENT_MESSAGE = "a date and time in ISO 8601 (for example 2026-12-04T09:30:00Z)"
 
@@ -145,6 +151,8 @@ class Strict(Schema):
     @field_validator("*", mode="before")
     @classmethod
     def _json_types(cls, value: Any, info: ValidationInfo) -> Any:
+        if has_surrogate(value):  # JSON's "\ud800" alone: no database can store it (a 500)
+            raise ValueError(SURROGATE_MESSAGE)
         key = (cls, info.field_name or "")
         if key not in _KINDS:
             field = cls.model_fields.get(key[1])

@@ -1,8 +1,6 @@
 """Every write of the ROI app, each in one transaction: settings, spend (one, or a CSV file),
 time logs, hourly costs, hand-entered response curves and saved allocation plans."""
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +16,9 @@ from leanmark.board import services as board_services
 from leanmark.board.models import Card
 from leanmark.dashboard import queries as dashboard_queries
 from leanmark.domain import roi as domain
+from leanmark.lib import csvrows
+from leanmark.lib import text as text_rules
+from leanmark.lib.numbers import unsigned_zero
 
 from .currencies import CODES
 from .errors import DuplicateSpend, InvalidInput, NotYours
@@ -71,7 +72,7 @@ def clean_decimal(
         raise InvalidInput(f"the {label} must be more than 0", field=field)
     if not minimum <= number <= maximum:
         raise InvalidInput(f"the {label} must be between {minimum} and {maximum}", field=field)
-    return number.quantize(Decimal(places))
+    return unsigned_zero(number.quantize(Decimal(places)))
 
 
 def clean_share(value: Any, field: str, label: str) -> Decimal:
@@ -101,8 +102,9 @@ def clean_text(value: Any, field: str, maximum: int) -> str:
     text = str(value or "").strip()
     if len(text) > maximum:
         raise InvalidInput(f"the {field} has at most {maximum} characters", field=field)
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        raise InvalidInput(f"the {field} contains control characters; remove them", field=field)
+    problem = text_rules.problem(text)
+    if problem:
+        raise InvalidInput(f"the {field} {problem}", field=field)
     return text
 
 
@@ -301,8 +303,8 @@ def import_spend_csv(
     amount, so importing the same file twice changes nothing. Every bad row is reported with
     its line number, and then nothing is saved.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    fieldnames, reader = csvrows.dict_records(text)
+    header = [h.strip().lower() for h in fieldnames]
     missing = [c for c in ("date", "amount") if c not in header]
     if missing:
         raise InvalidInput(
@@ -318,33 +320,11 @@ def import_spend_csv(
     currency = settings_of(workspace).currency
     rows: dict[tuple[Any, ...], dict[str, Any]] = {}
     errors: list[str] = []
-    for number, raw in enumerate(reader, start=2):
-        if number - 1 > CSV_MAX_ROWS:
-            raise InvalidInput(f"the file has more than {CSV_MAX_ROWS:,} rows", field="file")
-        row = {(k or "").strip().lower(): (v or "") for k, v in raw.items() if k is not None}
-        if None in raw:
-            errors.append(f"line {number}: more values than columns")
-            continue
-        if not any(v.strip() for v in row.values()):
-            continue
-        try:
-            values = _clean_spend(workspace, currency, SpendIn(**{
-                "on": row.get("date"), "amount": row.get("amount"),
-                "currency": row.get("currency"), "channel": row.get("channel"),
-                "stage": row.get("stage"), "campaign": row.get("campaign"),
-                "note": row.get("note"),
-            }))  # fmt: skip
-        except InvalidInput as error:
-            errors.append(f"line {number}: {error.message}")
-            continue
-        key = (values["on"], values["channel"], values["stage"], values["campaign"])
-        if key in rows:
-            errors.append(
-                f"line {number}: the same date, channel, stage and campaign as line "
-                f"{rows[key]['line']}; add the amounts up into one row"
-            )
-            continue
-        rows[key] = {**values, "line": number}
+    try:
+        for number, raw in reader:
+            _spend_row(workspace, currency, number, raw, rows, errors)
+    except csvrows.CsvMalformed as error:  # the reader cannot go on past a broken record
+        errors.append(error.message)
     if errors:
         shown = errors[:20]
         more = f" (and {len(errors) - 20} more)" if len(errors) > 20 else ""
@@ -394,6 +374,43 @@ def import_spend_csv(
 # ---- time logs ----------------------------------------------------------------------------------
 
 MAX_HOURS_A_DAY = Decimal(24)
+
+
+def _spend_row(
+    workspace: Workspace,
+    currency: str,
+    number: int,
+    raw: dict[Any, Any],
+    rows: dict[tuple[Any, ...], dict[str, Any]],
+    errors: list[str],
+) -> None:
+    """Check one CSV row of spend; add it to ``rows`` or its problem to ``errors``."""
+    if number - 1 > CSV_MAX_ROWS:
+        raise InvalidInput(f"the file has more than {CSV_MAX_ROWS:,} rows", field="file")
+    row = {(k or "").strip().lower(): (v or "") for k, v in raw.items() if k is not None}
+    if None in raw:
+        errors.append(f"line {number}: more values than columns")
+        return
+    if not any(v.strip() for v in row.values()):
+        return
+    try:
+        values = _clean_spend(workspace, currency, SpendIn(**{
+            "on": row.get("date"), "amount": row.get("amount"),
+            "currency": row.get("currency"), "channel": row.get("channel"),
+            "stage": row.get("stage"), "campaign": row.get("campaign"),
+            "note": row.get("note"),
+        }))  # fmt: skip
+    except InvalidInput as error:
+        errors.append(f"line {number}: {error.message}")
+        return
+    key = (values["on"], values["channel"], values["stage"], values["campaign"])
+    if key in rows:
+        errors.append(
+            f"line {number}: the same date, channel, stage and campaign as line "
+            f"{rows[key]['line']}; add the amounts up into one row"
+        )
+        return
+    rows[key] = {**values, "line": number}
 
 
 def _worker(workspace: Workspace, member: User | int | None) -> User:

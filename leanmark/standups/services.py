@@ -12,6 +12,7 @@ from leanmark.board import services as board_services
 from leanmark.board.errors import WrongState
 from leanmark.board.models import Board, Card
 from leanmark.domain.standup import mentioned_numbers
+from leanmark.lib import text as text_rules
 from leanmark.lib.notify import publish
 
 from .errors import AlreadyCheckedIn, EntryClosed, InvalidInput, NotYours
@@ -31,8 +32,9 @@ def clean_text(value: Any, field: str, limit: int = TEXT_MAX) -> str:
         raise InvalidInput(
             f"{field} has {len(text):,} characters; at most {limit:,} are allowed", field=field
         )
-    if any((ord(ch) < 32 or ord(ch) == 127) and ch not in "\n\r\t" for ch in text):
-        raise InvalidInput(f"{field} contains control characters; remove them", field=field)
+    problem = text_rules.problem(text, multiline=True)
+    if problem:
+        raise InvalidInput(f"{field} {problem}", field=field)
     return text
 
 

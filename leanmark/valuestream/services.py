@@ -19,7 +19,9 @@ from leanmark.accounts.models import User, Workspace
 from leanmark.board.models import Column
 from leanmark.domain import vsm
 from leanmark.domain.hourglass import Stage
+from leanmark.lib import text as text_rules
 from leanmark.lib.notify import publish
+from leanmark.lib.numbers import unsigned_zero
 
 from . import queries
 from .errors import Conflict, NotAFutureStep, ValueStreamError
@@ -79,11 +81,10 @@ def _text(value: Any, field: str, *, required: bool = False, limit: int = NAME_M
     if not isinstance(value, str):
         raise ValueStreamError(f"the {LABELS.get(field, field)} must be text", field=field)
     text = value.strip()
-    if any((ord(ch) < 32 and ch not in "\n\r\t") or ord(ch) == 127 for ch in text):
-        raise ValueStreamError(
-            f"the {LABELS.get(field, field)} contains control characters", field=field
-        )
-    if required and not text:
+    problem = text_rules.problem(text, multiline=True)
+    if problem:
+        raise ValueStreamError(f"the {LABELS.get(field, field)} {problem}", field=field)
+    if required and text_rules.blank(text):
         raise ValueStreamError(f"the {LABELS.get(field, field)} cannot be empty", field=field)
     if len(text) > limit:
         raise ValueStreamError(
@@ -114,7 +115,7 @@ def _number(value: Any, field: str, *, default: Decimal | None = None) -> Decima
         raise ValueStreamError(f"the {label} cannot be negative", field=field)
     if number > MAX_NUMBER:
         raise ValueStreamError(f"the {label} is too large", field=field)
-    return number.quantize(Decimal("0.01"))
+    return unsigned_zero(number.quantize(Decimal("0.01")))
 
 
 def _choice(value: Any, field: str, choices: Iterable[str], *, blank: bool = False) -> str:
