@@ -39,9 +39,25 @@ def import_trello(
     name: Annotated[
         str | None, typer.Option(help="The new board's name (default: Trello's).")
     ] = None,
+    done_list: Annotated[
+        str | None,
+        typer.Option(help="The Trello list that is the done column (default: chosen by name)."),
+    ] = None,
+    start_list: Annotated[
+        str | None,
+        typer.Option(help="The Trello list where work starts (default: chosen by name)."),
+    ] = None,
+    queue_lists: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated Trello lists where work waits (default: chosen by name; "
+            "'' for none)."
+        ),
+    ] = None,
 ) -> None:
-    """A new board from a Trello export: lists, cards, labels, members, checklists, comments,
-    archived cards and card moves as back-dated events. All or nothing."""
+    """A new board from a Trello export: open lists, cards, labels, members, checklists,
+    comments, attachment links, archived cards and card moves as back-dated events. Prints the
+    done, start and queue columns it chose. All or nothing."""
     setup_django()
     from leanmark.integrations import trello
 
@@ -55,7 +71,15 @@ def import_trello(
     try:
         data = trello.load(file.read_bytes())
         with progress_bar(f"Importing {file.name}") as report:
-            result = trello.import_board(ws, data, name=name, progress=report)
+            result = trello.import_board(
+                ws,
+                data,
+                name=name,
+                progress=report,
+                done_list=done_list,
+                start_list=start_list,
+                queue_lists=None if queue_lists is None else queue_lists.split(","),
+            )
     except trello.TrelloError as error:
         fail(f"{error.message}. Nothing was imported.")
     out.print(
@@ -68,6 +92,12 @@ def import_trello(
             + ", ".join(result.unmatched_members)
             + " (their cards are imported unassigned; invite them and assign later)."
         )
+    for line in result.summary():
+        out.print(line)
+    out.print(
+        "Not the right columns? Import again with --done-list, --start-list or --queue-lists, "
+        "or change them in the board's settings."
+    )
 
 
 def export_workspace(

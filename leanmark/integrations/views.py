@@ -143,8 +143,14 @@ def trello_import(request: HttpRequest) -> HttpResponse:
                     f"the file has {upload.size / 1e6:.0f} MB; a Trello export is at most 50 MB"
                 )
             data = trello.load(upload.read())
+            queues = request.POST.get("queue_lists", "").strip()
             result = trello.import_board(
-                request.workspace, data, name=request.POST.get("name") or None
+                request.workspace,
+                data,
+                name=request.POST.get("name") or None,
+                done_list=request.POST.get("done_list", "").strip() or None,
+                start_list=request.POST.get("start_list", "").strip() or None,
+                queue_lists=queues.split(",") if queues else None,
             )
         except trello.TrelloError as exc:
             error = exc.message
@@ -157,7 +163,7 @@ def trello_import(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 f"Imported {result.cards} cards ({result.archived} archived, {result.moves} "
-                f"moves) from Trello.{note}",
+                f"moves) from Trello.{note} " + " ".join(result.summary()),
             )
             return redirect("board", ws=request.workspace.slug, board_id=result.board.pk)
     return render(
