@@ -12,7 +12,7 @@ from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
 from leanmark.accounts.services import AccountError, user_for_token
-from leanmark.board.errors import BoardError
+from leanmark.lib.errors import LeanmarkError
 
 # Decimal fields are documented as "a number or a string"; pydantic leaves the string's syntax
 # out unless the generator asks for it (its documented get_decimal_pattern hook). ninja builds
@@ -108,8 +108,8 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     )
 
 
-@api.exception_handler(BoardError)
-def on_board_error(request: HttpRequest, exc: BoardError) -> HttpResponse:
+@api.exception_handler(LeanmarkError)
+def on_board_error(request: HttpRequest, exc: LeanmarkError) -> HttpResponse:
     fields = {exc.field: exc.message} if exc.field else {}
     extra = {k: v for k, v in exc.details.items() if k in ("current", "errors")}
     return error_response(request, exc.status, exc.code, exc.message, fields=fields, **extra)

@@ -393,7 +393,7 @@ def card_add(
     """Add a card."""
     setup_django()
     from leanmark.board import services
-    from leanmark.board.errors import BoardError
+    from leanmark.lib.errors import LeanmarkError
 
     ws = workspace_for(workspace)
     chosen = board_for(ws, board)
@@ -408,7 +408,7 @@ def card_add(
             reason=reason,
             actor=actor_for(ws, as_user),
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         fail(error.message, error.exit_code)
     if as_json:
         print_json(_card_json(card))
@@ -431,7 +431,7 @@ def card_move(
     from django.http import Http404
 
     from leanmark.board import queries, services
-    from leanmark.board.errors import BoardError
+    from leanmark.lib.errors import LeanmarkError
 
     ws = workspace_for(workspace)
     try:
@@ -443,7 +443,7 @@ def card_move(
         moved = services.move_card(
             found, to_column=target, lane=lane, reason=reason, actor=actor_for(ws, as_user)
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         fail(error.message, error.exit_code)
     if as_json:
         print_json(_card_json(moved))

@@ -2,10 +2,9 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.responses import codes_4xx
 
-from leanmark.board.schemas import ErrorOut
 from leanmark.lib.api_access import api_membership
+from leanmark.lib.schemas import ERRORS
 
 from . import queries
 
@@ -42,7 +41,7 @@ def list_workspaces(request: HttpRequest) -> list[WorkspaceOut]:
 
 @router.get(
     "/workspaces/{slug}/members",
-    response={200: list[MemberOut], codes_4xx | {413, 422}: ErrorOut},
+    response={200: list[MemberOut], **ERRORS},
     summary="Members and roles",
 )
 def list_members(request: HttpRequest, slug: str) -> list[MemberOut]:

@@ -5,14 +5,14 @@ from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.responses import codes_4xx
 
 from leanmark.accounts.models import Membership, Role, Workspace
 from leanmark.board import queries as board_queries
-from leanmark.board.errors import InvalidInput
-from leanmark.board.schemas import ErrorOut, StageName
+from leanmark.board.schemas import StageName
 from leanmark.lib.api_access import api_membership, require_role_in, roles_by_workspace
 from leanmark.lib.api_input import Day
+from leanmark.lib.errors import InvalidInput
+from leanmark.lib.schemas import ERRORS
 
 from . import queries, services
 from .models import Idea
@@ -34,7 +34,6 @@ from .schemas import (
 )
 
 router = Router(tags=["ideas"])
-ERRORS = {codes_4xx | {413, 422}: ErrorOut}  # ninja's codes_4xx omits 422 (validation) and 413
 RANK = Query(None, description="ice, rice or cd3; default: the workspace's choice")
 ON = Query(None, description="Rank for this date; default: today in the workspace")
 STATUS = Query("open", description="open (default), all, or one status")

@@ -54,9 +54,9 @@ def _idea(ws: Any, idea_id: int) -> Any:
 
 
 def _errors() -> tuple[type[Exception], ...]:
-    from leanmark.board.errors import BoardError
+    from leanmark.lib.errors import LeanmarkError
 
-    return (BoardError,)
+    return (LeanmarkError,)
 
 
 def idea_json(row: Any) -> dict[str, Any]:

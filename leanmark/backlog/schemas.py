@@ -5,9 +5,10 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from leanmark.board.schemas import Id, StageName, Strict
+from leanmark.board.schemas import StageName
 from leanmark.domain.value import Model, Score
 from leanmark.lib.api_input import Filled
+from leanmark.lib.schemas import Id, Strict
 
 from .models import Idea, IdeaEvent
 

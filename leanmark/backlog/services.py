@@ -18,7 +18,6 @@ from leanmark.accounts.models import User, Workspace
 from leanmark.accounts.services import audit
 from leanmark.board import queries as board_queries
 from leanmark.board import services as board_services
-from leanmark.board.errors import InvalidInput, WrongState
 from leanmark.board.models import Board, Card, Lane
 from leanmark.board.services import (
     clean_channel,
@@ -32,6 +31,7 @@ from leanmark.board.services import (
 from leanmark.domain import value
 from leanmark.domain.value import CostOfDelay, InvalidScore, Model, Profile
 from leanmark.lib import csvrows
+from leanmark.lib.errors import InvalidInput, WrongState
 from leanmark.lib.notify import publish
 from leanmark.lib.numbers import unsigned_zero
 

@@ -12,10 +12,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from leanmark.accounts.models import Role
-from leanmark.board.errors import BoardError, InvalidInput, OverrideReasonRequired
+from leanmark.board.errors import OverrideReasonRequired
 from leanmark.board.models import STAGE_CHOICES
 from leanmark.domain.value import MODEL_LABELS, Model, fmt
 from leanmark.lib.access import workspace_view
+from leanmark.lib.errors import InvalidInput, LeanmarkError
 from leanmark.lib.htmx import render_page
 from leanmark.lib.markdown import render as markdown
 
@@ -130,7 +131,7 @@ def capture(request: HttpRequest) -> HttpResponse:
             stage=data.get("stage", ""),
             channel=data.get("channel", ""),
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         if request.htmx:
             context = {"capture_error": error, "posted": data, "stages": STAGE_CHOICES}
             return render_page(
@@ -163,7 +164,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
             reason=data.get("reason", ""),
             actor=request.user,
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         messages.error(request, f"Nothing changed: {error.message}")
     else:
         messages.success(request, f"{changed} idea(s) now {data.get('status')}.")
@@ -177,7 +178,7 @@ def settings(request: HttpRequest) -> HttpResponse:
         chosen = services.set_default_model(
             request.workspace, request.POST.get("default_model", ""), actor=request.user
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         messages.error(request, error.message)
     else:
         messages.success(
@@ -256,7 +257,9 @@ def idea_detail(request: HttpRequest, idea_id: int) -> HttpResponse:
     return render_page(request, "backlog/idea.html", _idea_context(request, idea))
 
 
-def _idea_error(request: HttpRequest, idea: Idea, error: BoardError, **extra: Any) -> HttpResponse:
+def _idea_error(
+    request: HttpRequest, idea: Idea, error: LeanmarkError, **extra: Any
+) -> HttpResponse:
     idea = queries.idea_for(request.workspace, idea.pk)
     context = _idea_context(request, idea, error=error, posted=request.POST, **extra)
     return render_page(request, "backlog/idea.html", context, status=error.status)
@@ -272,7 +275,7 @@ def idea_edit(request: HttpRequest, idea_id: int) -> HttpResponse:
         version = data.get("version", "")
         expected = int(version) if version.isascii() and version.isdigit() else None
         services.edit_idea(idea, changes=changes, actor=request.user, expected_version=expected)
-    except BoardError as error:
+    except LeanmarkError as error:
         return _idea_error(request, idea, error, failed="edit")
     messages.success(request, "Idea saved.")
     return redirect(_idea_url(request, idea))
@@ -286,7 +289,7 @@ def idea_score(request: HttpRequest, idea_id: int) -> HttpResponse:
     model = data.get("model", "")
     try:
         idea = services.score_idea(idea, model=model, values=data.dict(), actor=request.user)
-    except BoardError as error:
+    except LeanmarkError as error:
         if data.get("next") == "triage":
             return _triage_page(request, idea, error=error, posted=data, status=error.status)
         return _idea_error(request, idea, error, failed=f"score-{model}")
@@ -306,7 +309,7 @@ def idea_status(request: HttpRequest, idea_id: int) -> HttpResponse:
         idea = services.set_status(
             idea, status=data.get("status", ""), reason=data.get("reason", ""), actor=request.user
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         if data.get("next") == "triage":
             return _triage_page(request, idea, error=error, posted=data, status=error.status)
         return _idea_error(request, idea, error, failed="status")
@@ -326,7 +329,7 @@ def idea_start(request: HttpRequest, idea_id: int) -> HttpResponse:
     idea = queries.idea_for(request.workspace, idea_id)
     try:
         card = services.start_idea(idea, actor=request.user, reason=request.POST.get("reason", ""))
-    except BoardError as error:
+    except LeanmarkError as error:
         if request.POST.get("next") and not isinstance(error, OverrideReasonRequired):
             messages.error(request, f"Not started: {error.message}")
             return redirect(_back(request, _idea_url(request, idea)))
@@ -411,7 +414,7 @@ def import_form(request: HttpRequest) -> HttpResponse:
 @workspace_view()
 def import_upload(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
-    error: BoardError | None = None
+    error: LeanmarkError | None = None
     if upload is None:
         error = InvalidInput("choose a CSV file to import", field="file")
     elif upload.size and upload.size > services.CSV_MAX_BYTES:
@@ -421,7 +424,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     else:
         try:
             result = services.import_csv(request.workspace, upload.read(), actor=request.user)
-        except BoardError as exc:
+        except LeanmarkError as exc:
             error = exc
     if error is not None:
         context = _import_context(

@@ -3,7 +3,6 @@ from contextlib import contextmanager
 
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
-from ninja.responses import codes_4xx
 
 from leanmark.accounts.models import Role
 from leanmark.lib.api_access import (
@@ -12,6 +11,7 @@ from leanmark.lib.api_access import (
     require_role_in,
     roles_by_workspace,
 )
+from leanmark.lib.schemas import ERRORS
 
 from . import queries, services
 from .models import Board, Card
@@ -26,7 +26,6 @@ from .schemas import (
     ColumnIn,
     ColumnOut,
     ColumnPatch,
-    ErrorOut,
     EventOut,
     EventPage,
     LaneName,
@@ -35,7 +34,6 @@ from .schemas import (
 )
 
 router = Router(tags=["boards"])
-ERRORS = {codes_4xx | {413, 422}: ErrorOut}  # ninja's codes_4xx omits 422 (validation) and 413
 
 
 def _board(request: HttpRequest, board_id: int, need: str = Role.VIEWER) -> Board:

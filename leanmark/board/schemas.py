@@ -1,29 +1,18 @@
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
 
-from leanmark.lib.api_input import Filled, Strict
+from leanmark.lib.schemas import CursorPage, Filled, Id, Strict
 
 from .models import Card, CardEvent, Column
 
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 # Documented only: the service says "between 0 and 999,999.99" itself, also for text like "1e400".
 ESTIMATE_RANGE = {"minimum": 0, "maximum": 999999.99}
 LaneName = Literal["expedite", "fixed_date", "standard", "intangible"]
 StageName = Literal["", "know", "like", "trust", "try", "buy", "repeat", "refer"]
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    fields: dict[str, str] = {}
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
 
 
 class ColumnOut(Schema):
@@ -140,9 +129,8 @@ class CardOut(Schema):
         )
 
 
-class CardPage(Schema):
-    items: list[CardOut]
-    next_cursor: int | None
+class CardPage(CursorPage[CardOut]):
+    pass
 
 
 class CardIn(Strict):
@@ -215,6 +203,5 @@ class EventOut(Schema):
         )
 
 
-class EventPage(Schema):
-    items: list[EventOut]
-    next_cursor: int | None
+class EventPage(CursorPage[EventOut]):
+    pass

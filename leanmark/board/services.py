@@ -17,26 +17,19 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max, Prefetch, Q
+from django.db.models import Count, F, Max, Prefetch, Q
 from django.utils import timezone
 
 from leanmark.accounts.models import User, Workspace
 from leanmark.accounts.services import next_card_number
+from leanmark.domain import wip
 from leanmark.domain.hourglass import Stage
 from leanmark.lib import notify
 from leanmark.lib import text as text_rules
+from leanmark.lib.errors import Duplicate, InvalidInput, NotFound, WrongState
 from leanmark.lib.numbers import unsigned_zero
 
-from .errors import (
-    CardBlocked,
-    Duplicate,
-    InvalidInput,
-    NotFound,
-    OverrideReasonRequired,
-    StaleVersion,
-    WipLimitExceeded,
-    WrongState,
-)
+from .errors import CardBlocked, OverrideReasonRequired, StaleVersion, WipLimitExceeded
 from .models import EDITING_TTL, TITLE_MAX, Board, Card, CardEditor, CardEvent, Column, Lane
 from .queries import in_progress
 
@@ -249,85 +242,77 @@ def event_payload(card: Card, event: CardEvent) -> dict[str, Any]:
 # ---- limits -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LimitCheck:
-    """A limit the move would break: ``hard`` refuses, soft needs a reason."""
-
-    message: str
-    hard: bool
+LimitCheck = wip.Breach  # a limit the move would break: ``hard`` refuses, soft needs a reason
 
 
 def _in_progress(board: Board, column: Column) -> bool:
     return in_progress(column, board.start_column, board.done_column)
 
 
+def _rule(column: Column) -> wip.Column:
+    return wip.Column(
+        column.name, column.wip_limit, column.per_person_limit, column.policy == Column.Policy.HARD
+    )
+
+
+def _others(card: Card | None, column: Column) -> Any:
+    """The live cards of the column but ``card``: what its limits count."""
+    others = Card.objects.live().filter(column=column)
+    return others.exclude(pk=card.pk) if card is not None else others
+
+
+def _held(card: Card | None, column: Column, people: Sequence[User]) -> list[tuple[str, int]]:
+    """How many cards of the column (``card`` left out) each person holds, in one query."""
+    if column.per_person_limit is None or not people:
+        return []
+    counts = dict(
+        _others(card, column)
+        .filter(assignees__in=[p.pk for p in people])
+        .values_list("assignees")
+        .annotate(n=Count("pk"))
+        .values_list("assignees", "n")
+    )
+    return [(person.label, counts.get(person.pk, 0)) for person in people]
+
+
 def per_person_broken(
     card: Card | None, column: Column, people: Sequence[User]
 ) -> list[LimitCheck]:
     """People who would hold more cards in the column than its per-person limit allows."""
-    if column.per_person_limit is None:
-        return []
-    others = Card.objects.live().filter(column=column)
-    if card is not None:
-        others = others.exclude(pk=card.pk)
-    problems = []
-    for person in people:
-        held = others.filter(assignees=person).count()
-        if held >= column.per_person_limit:
-            problems.append(
-                LimitCheck(
-                    f"{person.label} already holds {held} card(s) in {column.name}; "
-                    f"the per-person limit is {column.per_person_limit}.",
-                    column.policy == Column.Policy.HARD,
-                )
-            )
-    return problems
+    return wip.person_breaches(_rule(column), _held(card, column, people))
 
 
 def limits_broken(
     card: Card | None, board: Board, column: Column, lane: str, assignees: Sequence[User]
 ) -> list[LimitCheck]:
-    """Which limits a card arriving in (column, lane) would exceed. Counts exclude the card."""
-    problems: list[LimitCheck] = []
-    hard = column.policy == Column.Policy.HARD
-    others = Card.objects.live().filter(column=column)
-    if card is not None:
-        others = others.exclude(pk=card.pk)
+    """Which limits a card arriving in (column, lane) would exceed: the counts are loaded here,
+    the rule is leanmark.domain.wip's. Counts exclude the card."""
     moving_in = card is None or card.column_id != column.pk
-    if moving_in and column.wip_limit is not None:
-        count = others.count()
-        if count >= column.wip_limit:
-            problems.append(
-                LimitCheck(
-                    f"{column.name} is at its WIP limit "
-                    f"({count}/{column.wip_limit}, {column.policy}). "
-                    "Finish or move a card out of it first"
-                    + ("." if hard else ", or give a reason to go over the limit."),
-                    hard,
-                )
-            )
-    if moving_in:
-        problems += per_person_broken(card, column, assignees)
     was_expedite_in_progress = (
         card is not None and card.lane == Lane.EXPEDITE and _in_progress(board, card.column)
     )
-    if lane == Lane.EXPEDITE and _in_progress(board, column) and not was_expedite_in_progress:
+    into_expedite = (
+        lane == Lane.EXPEDITE and _in_progress(board, column) and not was_expedite_in_progress
+    )
+    expedite = 0
+    if into_expedite:
         committed = [c.pk for c in board.columns.all() if _in_progress(board, c)]
-        count = (
+        expedite = (
             Card.objects.live()
             .filter(board=board, lane=Lane.EXPEDITE, column_id__in=committed)
             .exclude(pk=card.pk if card else None)
             .count()
         )
-        if count >= board.expedite_limit:
-            problems.append(
-                LimitCheck(
-                    f"the expedite lane already has {count} card(s) in progress; its limit is "
-                    f"{board.expedite_limit}. Finish the expedite item first.",
-                    True,
-                )
-            )
-    return problems
+    arrival = wip.Arrival(
+        moving_in=moving_in,
+        into_expedite=into_expedite,
+        in_column=_others(card, column).count()
+        if moving_in and column.wip_limit is not None
+        else 0,
+        held=_held(card, column, assignees) if moving_in else (),
+        expedite_in_progress=expedite,
+    )
+    return wip.breaches(_rule(column), board.expedite_limit, arrival)
 
 
 def _record_override(card: Card, reason: str, actor: User | None, at: datetime) -> None:

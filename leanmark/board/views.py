@@ -9,12 +9,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from leanmark.accounts.models import Role
 from leanmark.lib.access import workspace_view
+from leanmark.lib.errors import LeanmarkError
 from leanmark.lib.htmx import render_page
 from leanmark.lib.markdown import render as markdown
 from leanmark.standups.queries import open_impediments
 
 from . import queries, services
-from .errors import BoardError, OverrideReasonRequired
+from .errors import OverrideReasonRequired
 from .models import LANE_ORDER, STAGE_CHOICES, Column, Lane
 
 
@@ -56,7 +57,7 @@ def _board_context(
     request: HttpRequest,
     board,
     *,
-    error: BoardError | None = None,
+    error: LeanmarkError | None = None,
     pending: QueryDict | None = None,
     pending_number: int | None = None,
 ):
@@ -106,7 +107,7 @@ def workspace_home(request: HttpRequest) -> HttpResponse:
 def board_create(request: HttpRequest) -> HttpResponse:
     try:
         board = services.create_board(request.workspace, request.POST.get("name", ""))
-    except BoardError as error:
+    except LeanmarkError as error:
         messages.error(request, error.message)
         return redirect("workspace", ws=request.workspace.slug)
     return redirect("board", ws=request.workspace.slug, board_id=board.pk)
@@ -162,7 +163,7 @@ def card_move(request: HttpRequest, board_id: int, number: int) -> HttpResponse:
             expected_version=version,
             actor=request.user,
         )
-    except BoardError as exc:
+    except LeanmarkError as exc:
         error = exc
     if not request.htmx:  # the card page's Move form: back to the card, with the outcome
         if error:
@@ -200,7 +201,7 @@ def card_create(request: HttpRequest, board_id: int) -> HttpResponse:
             reason=data.get("reason", ""),
             actor=request.user,
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         context = _board_context(request, board, error=error, pending=data)
         context["new_card_error"] = error
         return render_page(
@@ -285,7 +286,7 @@ def card_edit(request: HttpRequest, number: int) -> HttpResponse:
             actor=request.user,
             reason=data.get("reason", ""),
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         card.refresh_from_db()
         return render_page(
             request,
@@ -315,7 +316,7 @@ def card_action(request: HttpRequest, number: int, action: str) -> HttpResponse:
         raise Http404(f"no card action {action!r}")
     try:
         actions[action]()
-    except BoardError as error:
+    except LeanmarkError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"Card #{card.number}: {action} done.")
@@ -350,7 +351,7 @@ def board_settings(request: HttpRequest, board_id: int) -> HttpResponse:
                 done_column=queries.column_for(board, _id(data, "done_column", required=True)),
                 expedite_limit=data.get("expedite_limit", ""),
             )
-        except BoardError as exc:
+        except LeanmarkError as exc:
             error = exc
         else:
             messages.success(request, "Board settings saved.")
@@ -386,7 +387,7 @@ def column_action(request: HttpRequest, board_id: int, column_id: int, action: s
         raise Http404(f"no column action {action!r}")
     try:
         actions[action]()
-    except BoardError as error:
+    except LeanmarkError as error:
         messages.error(request, f"{column.name}: {error.message}")
     else:
         messages.success(request, f"Column {column.name}: {action} done.")
@@ -399,7 +400,7 @@ def column_add(request: HttpRequest, board_id: int) -> HttpResponse:
     board = queries.board_for(request.workspace, board_id)
     try:
         column = services.add_column(board, _column_spec(request.POST), before=board.done_column)
-    except BoardError as error:
+    except LeanmarkError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"Column {column.name} added before {board.done_column}.")

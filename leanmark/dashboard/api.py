@@ -6,12 +6,11 @@ from typing import Annotated
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
-from ninja.responses import codes_4xx
 
 from leanmark.accounts.models import Role, Workspace
-from leanmark.board.schemas import ErrorOut
 from leanmark.lib.api_access import api_membership, require_role_in, roles_by_workspace
 from leanmark.lib.api_input import Day
+from leanmark.lib.schemas import ERRORS
 
 from . import queries, services
 from .errors import MetricError
@@ -38,7 +37,6 @@ from .schemas import (
 router = Router(tags=["metrics"])
 FromDay = Annotated[Day | None, Query(alias="from", description="First day (YYYY-MM-DD)")]
 ToDay = Annotated[Day | None, Query(alias="to", description="Last day (default: today)")]
-ERRORS = {codes_4xx | {413, 422}: ErrorOut}  # ninja's codes_4xx omits 422 (validation) and 413
 MAX_RANGE_DAYS = 366 * 20
 
 

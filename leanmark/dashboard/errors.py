@@ -1,12 +1,12 @@
-"""Errors of the dashboard app. They extend the board's ``BoardError`` so the one API error
+"""Errors of the dashboard app. They extend the board's ``LeanmarkError`` so the one API error
 envelope (leanmark/api.py) answers them with their status and code."""
 
 from dataclasses import dataclass
 
-from leanmark.board.errors import BoardError
+from leanmark.lib.errors import LeanmarkError
 
 
-class MetricError(BoardError):
+class MetricError(LeanmarkError):
     code = "invalid"
     status = 422
 

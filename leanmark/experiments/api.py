@@ -2,12 +2,11 @@
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.responses import codes_4xx
 
 from leanmark.accounts.models import Role
-from leanmark.board.schemas import ErrorOut
 from leanmark.domain import stats
 from leanmark.lib.api_access import api_membership, require_role_in, roles_by_workspace
+from leanmark.lib.schemas import ERRORS
 
 from . import queries, services
 from .errors import InvalidExperimentInput
@@ -27,7 +26,6 @@ from .schemas import (
 )
 
 router = Router(tags=["experiments"])
-ERRORS = {codes_4xx | {413, 422}: ErrorOut}  # ninja's codes_4xx omits 422 (validation) and 413
 
 
 def _experiment(request: HttpRequest, experiment_id: int, need: str = Role.VIEWER) -> Experiment:

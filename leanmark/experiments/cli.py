@@ -173,8 +173,8 @@ def observe(
     setup_django()
     from django.utils import timezone
 
-    from leanmark.board.errors import BoardError
     from leanmark.experiments import services
+    from leanmark.lib.errors import LeanmarkError
 
     ws = workspace_for(workspace)
     experiment = _experiment(ws, experiment_id)
@@ -183,7 +183,7 @@ def observe(
     )
     try:
         services.record_observations(experiment, [row], actor=actor_for(ws, as_user), source="cli")
-    except BoardError as error:
+    except LeanmarkError as error:
         fail(error.message)
     out.print(f"Saved {variant} for experiment {experiment_id}.")
 
@@ -197,8 +197,8 @@ def import_csv(
 ) -> None:
     """Import cumulative counts from a CSV (all or nothing, errors name the line)."""
     setup_django()
-    from leanmark.board.errors import BoardError
     from leanmark.experiments import services
+    from leanmark.lib.errors import LeanmarkError
 
     ws = workspace_for(workspace)
     experiment = _experiment(ws, experiment_id)
@@ -211,7 +211,7 @@ def import_csv(
             count = services.import_observations(
                 experiment, text, actor=actor_for(ws, as_user), progress=report
             )
-    except BoardError as error:
+    except LeanmarkError as error:
         fail(f"nothing imported: {error.message}")
     out.print(f"Imported {count} observation(s).")
 
@@ -234,8 +234,8 @@ def decide(
 ) -> None:
     """Record persevere / pivot / stop; exit code 2 when the gate refuses it."""
     setup_django()
-    from leanmark.board.errors import BoardError
     from leanmark.experiments import services
+    from leanmark.lib.errors import LeanmarkError
 
     ws = workspace_for(workspace)
     experiment = _experiment(ws, experiment_id)
@@ -249,7 +249,7 @@ def decide(
             statement=statement,
             actor=actor_for(ws, as_user),
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         fail(error.message, 2 if error.status == 409 else 1)
     if as_json:
         print_json(

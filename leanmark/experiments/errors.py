@@ -1,10 +1,10 @@
-"""Domain errors of experiments. They extend the board's ``BoardError``, so the one API maps
+"""Domain errors of experiments. They extend the board's ``LeanmarkError``, so the one API maps
 them to their status and code (and views show their message) with no new handler."""
 
-from leanmark.board.errors import BoardError
+from leanmark.lib.errors import LeanmarkError
 
 
-class ExperimentError(BoardError):
+class ExperimentError(LeanmarkError):
     code = "experiment_error"
     status = 400
 

@@ -8,10 +8,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from leanmark.accounts.models import Membership, Role
 from leanmark.backlog import queries as backlog_queries
-from leanmark.board.errors import BoardError
 from leanmark.board.models import STAGE_CHOICES, Card
 from leanmark.domain import stats
 from leanmark.lib.access import workspace_view
+from leanmark.lib.errors import LeanmarkError
 from leanmark.lib.htmx import render_page
 
 from . import charts, queries, services
@@ -150,7 +150,7 @@ def create(request: HttpRequest) -> HttpResponse:
             experiment = services.create_experiment(
                 request.workspace, _spec(request.POST), actor=request.user
             )
-        except BoardError as exc:
+        except LeanmarkError as exc:
             error = exc
         else:
             messages.success(request, f"Experiment “{experiment.title}” created as a draft.")
@@ -176,7 +176,7 @@ def edit(request: HttpRequest, experiment_id: int) -> HttpResponse:
                 form[name] = fixed[name]
         try:
             services.update_experiment(experiment, _spec(form))
-        except BoardError as exc:
+        except LeanmarkError as exc:
             error = exc
         else:
             messages.success(request, "Experiment saved.")
@@ -301,7 +301,7 @@ def observe(request: HttpRequest, experiment_id: int) -> HttpResponse:
                 "enter the figures of at least one variant", field="trials"
             )
         services.record_observations(experiment, rows, actor=request.user, source="form")
-    except BoardError as error:
+    except LeanmarkError as error:
         context = _detail_context(request, experiment, observe_error=error, posted=data)
         return render_page(
             request, "experiments/detail.html", context, fragment="result", status=error.status
@@ -331,7 +331,7 @@ def import_csv(request: HttpRequest, experiment_id: int) -> HttpResponse:
         except UnicodeDecodeError:
             raise InvalidExperimentInput("the file is not UTF-8 text", field="file") from None
         count = services.import_observations(experiment, text, actor=request.user)
-    except BoardError as error:
+    except LeanmarkError as error:
         messages.error(request, f"Nothing imported: {error.message}")
     else:
         messages.success(request, f"Imported {count} observation(s).")
@@ -353,7 +353,7 @@ def decide(request: HttpRequest, experiment_id: int) -> HttpResponse:
             statement=data.get("statement", ""),
             actor=request.user,
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         context = _detail_context(request, experiment, decide_error=error, posted=data)
         return render_page(request, "experiments/detail.html", context, status=error.status)
     experiment.refresh_from_db()
@@ -378,7 +378,7 @@ def action(request: HttpRequest, experiment_id: int, action: str) -> HttpRespons
         raise Http404(f"no experiment action {action!r}")
     try:
         actions[action]()
-    except BoardError as error:
+    except LeanmarkError as error:
         messages.error(request, error.message)
     else:
         if action == "delete":
@@ -400,7 +400,7 @@ def plan(request: HttpRequest) -> HttpResponse:
     if data.get("baseline") or data.get("mde") or data.get("traffic"):
         try:
             result = _plan_result(data)
-        except BoardError as exc:
+        except LeanmarkError as exc:
             error = exc
     return render_page(
         request,

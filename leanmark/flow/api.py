@@ -10,16 +10,16 @@ from pydantic import WithJsonSchema
 
 from leanmark.accounts.models import Role
 from leanmark.board.models import Board
-from leanmark.board.schemas import ErrorOut, LaneName, StageName
+from leanmark.board.schemas import LaneName, StageName
 from leanmark.domain.forecast import MAX_AHEAD_DAYS, MAX_DRAWS, MAX_ITEMS, MAX_PERIODS, MAX_TRIALS
 from leanmark.lib.api_access import require_role_in
 from leanmark.lib.api_input import Day
+from leanmark.lib.schemas import ERRORS
 
 from . import exports, queries
 from .schemas import FlowOut, ForecastOut
 
 router = Router(tags=["flow"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 Period = Literal["day", "week"]
 SEED = Query(queries.DEFAULT_SEED, ge=0, le=2**63 - 1, description="reported with the answer")
 TRIALS = Query(

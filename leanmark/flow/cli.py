@@ -60,11 +60,11 @@ def _filters(workspace: Any, lane: str, stage: str, tag: str, person: str | None
 
 
 def _guard(call: Any) -> Any:
-    from leanmark.board.errors import BoardError
+    from leanmark.lib.errors import LeanmarkError
 
     try:
         return call()
-    except BoardError as error:
+    except LeanmarkError as error:
         fail(error.message)
 
 

@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 from django.db import connection
 
-from leanmark.board.errors import InvalidInput
 from leanmark.board.models import Board, Card, CardEvent, Column
 from leanmark.board.queries import Filters
 from leanmark.domain import flow as maths
@@ -37,6 +36,7 @@ from leanmark.domain.forecast import (
     period_totals,
     when,
 )
+from leanmark.lib.errors import InvalidInput
 from leanmark.lib.sql_arrays import int_columns
 
 # ---- loading and caching -------------------------------------------------------------------------

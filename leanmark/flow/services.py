@@ -12,7 +12,6 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from leanmark.accounts.models import User
-from leanmark.board.errors import InvalidInput
 from leanmark.board.models import Board, Card, Column
 from leanmark.board.services import (
     HistoryCard,
@@ -24,6 +23,7 @@ from leanmark.board.services import (
     import_history,
 )
 from leanmark.lib import csvrows
+from leanmark.lib.errors import InvalidInput
 
 from .queries import time_zone
 

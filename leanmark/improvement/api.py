@@ -4,11 +4,10 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.responses import codes_4xx
 
 from leanmark.accounts.models import Role
-from leanmark.board.schemas import ErrorOut
 from leanmark.lib.api_access import api_membership, require_role_in, roles_by_workspace
+from leanmark.lib.schemas import ERRORS
 
 from . import ci, metrics, queries, services
 from .models import Improvement
@@ -27,7 +26,6 @@ from .schemas import (
 
 router = Router(tags=["improvements"])
 PhaseName = Literal["", "plan", "do", "check", "act", "closed"]
-ERRORS = {codes_4xx | {413, 422}: ErrorOut}  # ninja's codes_4xx omits 422 (validation) and 413
 
 
 def _improvement(request: HttpRequest, improvement_id: int, need: str = Role.VIEWER) -> Improvement:

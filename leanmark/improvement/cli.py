@@ -94,8 +94,8 @@ def new_cycle(
 ) -> None:
     """Start a cycle in Plan."""
     setup_django()
-    from leanmark.board.errors import BoardError
     from leanmark.domain.pdca import solution_hints
+    from leanmark.lib.errors import LeanmarkError
 
     from . import services
 
@@ -110,7 +110,7 @@ def new_cycle(
             problem=problem,
             metric=metric,
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         fail(error.message)
     if as_json:
         print_json(_summary(imp))
@@ -130,7 +130,7 @@ def move_phase(
 ) -> None:
     """Move a cycle to its next phase; exit code 2 when the phase rules refuse it."""
     setup_django()
-    from leanmark.board.errors import BoardError
+    from leanmark.lib.errors import LeanmarkError
 
     from . import services
 
@@ -138,7 +138,7 @@ def move_phase(
     imp = _found(ws, number)
     try:
         services.advance(imp, to=to, note=note, actor=actor_for(ws, as_user))
-    except BoardError as error:
+    except LeanmarkError as error:
         fail(error.message, 2 if error.status == 409 else 1)
     out.print(f"{imp.code} moved to {to.capitalize()}.")
 
@@ -153,7 +153,7 @@ def decide(
 ) -> None:
     """Act: standardise, adjust (starts the next cycle) or abandon, with a reason."""
     setup_django()
-    from leanmark.board.errors import BoardError
+    from leanmark.lib.errors import LeanmarkError
 
     from . import services
 
@@ -161,7 +161,7 @@ def decide(
     imp = _found(ws, number)
     try:
         services.decide(imp, outcome=outcome, reason=reason, actor=actor_for(ws, as_user))
-    except BoardError as error:
+    except LeanmarkError as error:
         fail(error.message, 2 if error.status == 409 else 1)
     imp.refresh_from_db()
     out.print(f"{imp.code} closed: {imp.get_outcome_display().lower()}.")

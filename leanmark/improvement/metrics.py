@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from django.http import Http404
 
 from leanmark.accounts.models import Workspace
-from leanmark.board.errors import InvalidInput
 from leanmark.board.models import Board
 from leanmark.domain import pdca
+from leanmark.lib.errors import InvalidInput
 
 from .contracts import contract, missing
 

@@ -4,8 +4,8 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from leanmark.board.schemas import Id, Strict
 from leanmark.lib.api_input import Filled
+from leanmark.lib.schemas import Id, Strict
 
 from .models import Improvement
 from .queries import CheckView

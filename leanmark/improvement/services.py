@@ -18,9 +18,10 @@ from django.utils import timezone
 from leanmark.accounts.models import User, Workspace
 from leanmark.board import queries as board_queries
 from leanmark.board import services as board_services
-from leanmark.board.errors import BoardError, InvalidInput, StaleVersion
+from leanmark.board.errors import StaleVersion
 from leanmark.board.models import Board
 from leanmark.lib import text as text_rules
+from leanmark.lib.errors import InvalidInput, LeanmarkError
 
 from . import metrics, sources
 from .contracts import contract
@@ -33,7 +34,7 @@ MAX_COUNTERMEASURES = 10
 WINDOW_MAX = 365
 
 
-class PhaseRefused(BoardError):
+class PhaseRefused(LeanmarkError):
     """The cycle cannot move to that phase (yet); the message says what is missing."""
 
     code = "phase_refused"
@@ -497,7 +498,7 @@ def _standardise(improvement: Improvement, actor: User | None) -> dict[str, Any]
     after = _hours_per_month(future) if future is not None else 0.0
     try:
         revision = apply(step, actor=actor)
-    except BoardError as error:
+    except LeanmarkError as error:
         raise PhaseRefused(
             f"could not apply the future state to the current map: {error.message}",
             field="outcome",

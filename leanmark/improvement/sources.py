@@ -12,7 +12,7 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 
 from leanmark.accounts.models import Workspace
-from leanmark.board.errors import InvalidInput
+from leanmark.lib.errors import InvalidInput
 
 from .contracts import contract
 from .models import Source

@@ -7,9 +7,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from leanmark.accounts.models import Role
 from leanmark.board import queries as board_queries
-from leanmark.board.errors import BoardError
 from leanmark.domain import pdca
 from leanmark.lib.access import workspace_view
+from leanmark.lib.errors import LeanmarkError
 from leanmark.lib.htmx import render_page
 
 from . import ci, metrics, queries, report, services, sources
@@ -108,7 +108,7 @@ def _source_url(workspace, improvement) -> str:
         return ""
     try:
         return sources.resolve(workspace, improvement.source_kind, improvement.source_id).url
-    except BoardError:
+    except LeanmarkError:
         return ""
 
 
@@ -150,7 +150,7 @@ def new(request: HttpRequest) -> HttpResponse:
     origin = None
     try:
         origin = sources.resolve(workspace, kind, source_id)
-    except BoardError as exc:
+    except LeanmarkError as exc:
         error = exc
     if request.method == "POST" and error is None:
         try:
@@ -163,7 +163,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 problem=data.get("problem", ""),
                 board=data.get("board", ""),
             )
-        except BoardError as exc:
+        except LeanmarkError as exc:
             error = exc
         else:
             messages.success(request, f"{improvement.code} started in Plan.")
@@ -208,7 +208,7 @@ def edit(request: HttpRequest, number: int) -> HttpResponse:
             actor=request.user,
             expected_version=version,  # type: ignore[arg-type]
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         shown = _shown_with(improvement, changes)
         context = _detail_context(request, shown, error=error, error_at="plan")
         return render_page(request, "improvement/detail.html", context, status=error.status)
@@ -227,7 +227,7 @@ def phase(request: HttpRequest, number: int) -> HttpResponse:
             actor=request.user,  # type: ignore[arg-type]
             note=request.POST.get("note", ""),
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         context = _detail_context(request, improvement, error=error, error_at="phase")
         return render_page(request, "improvement/detail.html", context, status=error.status)
     improvement.refresh_from_db(fields=["phase"])
@@ -247,7 +247,7 @@ def decide(request: HttpRequest, number: int) -> HttpResponse:
             reason=request.POST.get("reason", ""),
             actor=request.user,  # type: ignore[arg-type]
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         context = _detail_context(
             request,
             improvement,
@@ -275,7 +275,7 @@ def follow_up(request: HttpRequest, number: int) -> HttpResponse:
     improvement = queries.improvement_for(request.workspace, number)  # type: ignore[attr-defined]
     try:
         new_cycle = services.follow_up(improvement, actor=request.user)  # type: ignore[arg-type]
-    except BoardError as error:
+    except LeanmarkError as error:
         messages.error(request, error.message)
         return _to_detail(request, number)
     messages.success(request, f"{new_cycle.code} follows {improvement.code}; it starts in Plan.")
@@ -293,7 +293,7 @@ def task(request: HttpRequest, number: int) -> HttpResponse:
             reason=request.POST.get("reason", ""),
             actor=request.user,  # type: ignore[arg-type]
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         context = _detail_context(
             request,
             improvement,

@@ -3,13 +3,13 @@
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
-from ninja.responses import codes_4xx
 
 from leanmark.accounts.models import Role
 from leanmark.board import queries as board_queries
 from leanmark.domain import roi as domain
 from leanmark.lib.api_access import api_membership, require_role_in, roles_by_workspace
 from leanmark.lib.api_input import Day
+from leanmark.lib.schemas import ERRORS
 
 from . import queries, services
 from .errors import InvalidInput
@@ -17,7 +17,6 @@ from .schemas import (
     AllocationIn,
     AllocationOut,
     Dimension,
-    ErrorOut,
     HourlyCostIn,
     HourlyCostOut,
     ImportOut,
@@ -33,7 +32,6 @@ from .schemas import (
 )
 
 router = Router(tags=["roi"])
-ERRORS = {codes_4xx | {413, 422}: ErrorOut}  # ninja's codes_4xx omits 422 (validation) and 413
 
 
 def _spend_in(payload: SpendIn) -> services.SpendIn:

@@ -143,8 +143,8 @@ def allocate(
     setup_django()
     from django.utils import timezone
 
-    from leanmark.board.errors import BoardError
     from leanmark.domain import roi as domain
+    from leanmark.lib.errors import LeanmarkError
     from leanmark.roi import queries
     from leanmark.roi.schemas import allocation_out
 
@@ -169,7 +169,7 @@ def allocate(
             bounds=bounds,
             override=override,
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         fail(error.message)
     result = allocation_out(view, unit)
     if as_json:
@@ -226,7 +226,7 @@ def spend_add(
 ) -> None:
     """Record one spend entry."""
     setup_django()
-    from leanmark.board.errors import BoardError
+    from leanmark.lib.errors import LeanmarkError
     from leanmark.roi import services
     from leanmark.roi.schemas import SpendOut
 
@@ -234,7 +234,7 @@ def spend_add(
     entry = services.SpendIn(date, amount, currency, channel, stage, campaign, note)
     try:
         row = services.record_spend(ws, entry, actor=actor_for(ws, as_user))
-    except BoardError as error:
+    except LeanmarkError as error:
         fail(error.message)
     if as_json:
         print_json(SpendOut.of(row).model_dump(mode="json"))
@@ -250,7 +250,7 @@ def spend_import(
 ) -> None:
     """Import spend from a CSV file, all or nothing; importing it again changes nothing."""
     setup_django()
-    from leanmark.board.errors import BoardError
+    from leanmark.lib.errors import LeanmarkError
     from leanmark.roi import services
 
     ws = workspace_for(workspace)
@@ -263,7 +263,7 @@ def spend_import(
             result = services.import_spend_csv(
                 ws, text, actor=actor_for(ws, as_user), progress=report
             )
-    except BoardError as error:
+    except LeanmarkError as error:
         fail(error.message)
     out.print(f"{result.created} added, {result.updated} updated, {result.unchanged} unchanged.")
 
@@ -308,7 +308,7 @@ def time_log(
     from django.utils import timezone
 
     from leanmark.board import queries as board_queries
-    from leanmark.board.errors import BoardError
+    from leanmark.lib.errors import LeanmarkError
     from leanmark.roi import services
     from leanmark.roi.schemas import TimeLogOut
 
@@ -328,7 +328,7 @@ def time_log(
             note=note,
             actor=actor,
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         fail(error.message)
     if as_json:
         print_json(TimeLogOut.of(log).model_dump(mode="json"))

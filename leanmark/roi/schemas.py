@@ -5,8 +5,9 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from leanmark.board.schemas import ErrorOut, Id, StageName, Strict
+from leanmark.board.schemas import StageName
 from leanmark.domain import roi as domain
+from leanmark.lib.schemas import ErrorOut, Id, Page, Strict
 
 from .models import Spend, TimeLog
 
@@ -53,9 +54,8 @@ class SpendOut(Schema):
         )
 
 
-class SpendPage(Schema):
-    items: list[SpendOut]
-    total: int
+class SpendPage(Page[SpendOut]):
+    pass
 
 
 class SpendCsvIn(Strict):

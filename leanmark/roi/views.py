@@ -21,7 +21,7 @@ from leanmark.lib.access import workspace_view
 from leanmark.lib.htmx import render_page
 
 from . import charts, queries, services
-from .errors import BoardError, InvalidInput
+from .errors import InvalidInput, LeanmarkError
 from .models import Unit
 
 DEFAULT_PERIOD = "last-12-months"
@@ -42,7 +42,7 @@ def _today(request: HttpRequest) -> date:
     return timezone.localdate()
 
 
-def _period(request: HttpRequest) -> tuple[str, date, date, BoardError | None]:
+def _period(request: HttpRequest) -> tuple[str, date, date, LeanmarkError | None]:
     text = request.GET.get("period", "").strip() or DEFAULT_PERIOD
     try:
         start, end = domain.parse_period(text, _today(request))
@@ -148,7 +148,7 @@ def spend(request: HttpRequest) -> HttpResponse:
             row = services.record_spend(
                 request.workspace, _spend_in(request.POST), actor=request.user
             )
-        except BoardError as error:
+        except LeanmarkError as error:
             context = _spend_context(request, error=error, posted=request.POST)
             return render_page(request, "roi/spend.html", context, status=error.status)
         messages.success(
@@ -176,7 +176,7 @@ def spend_import(request: HttpRequest) -> HttpResponse:
                 "the file is not UTF-8 text; save it as CSV (UTF-8)", field="file"
             ) from None
         result = services.import_spend_csv(request.workspace, text, actor=request.user)
-    except BoardError as error:
+    except LeanmarkError as error:
         context = _spend_context(request, import_error=error)
         return render_page(request, "roi/spend.html", context, status=error.status)
     messages.success(
@@ -195,7 +195,7 @@ def spend_edit(request: HttpRequest, spend_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             services.change_spend(row, _spend_in(request.POST), actor=request.user)
-        except BoardError as exc:
+        except LeanmarkError as exc:
             error, posted = exc, request.POST
             row.refresh_from_db()
         else:
@@ -253,7 +253,7 @@ def time_log(request: HttpRequest, number: int) -> HttpResponse:
             note=data.get("note", ""),
             actor=request.user,
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         messages.error(
             request,
             f"Time not logged on #{card.number}: {error.message} "
@@ -275,7 +275,7 @@ def time_delete(request: HttpRequest, log_id: int) -> HttpResponse:
         services.delete_time_log(
             log, actor=request.user, is_owner=request.membership.allows(Role.OWNER)
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         messages.error(request, f"Not deleted: {error.message}.")
     else:
         messages.success(request, f"Deleted {domain.plain(log.hours)} h from #{number}.")
@@ -334,7 +334,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 customers_metric=data.get("customers_metric", ""),
                 actor=request.user,
             )
-        except BoardError as error:
+        except LeanmarkError as error:
             context = _settings_context(request, error=error, posted=data)
             return render_page(request, "roi/settings.html", context, status=error.status)
         messages.success(request, "ROI settings saved.")
@@ -349,7 +349,7 @@ def hourly_cost(request: HttpRequest, user_id: int) -> HttpResponse:
         services.set_hourly_cost(
             request.workspace, user_id, request.POST.get("hourly_cost", ""), actor=request.user
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         context = _settings_context(
             request, cost_error=error, cost_user=user_id, posted=request.POST
         )
@@ -405,7 +405,7 @@ def _allocation_context(request: HttpRequest, data: QueryDict) -> dict[str, Any]
                 bounds=bounds,
                 curve_set=curve_set,
             )
-    except BoardError as exc:
+    except LeanmarkError as exc:
         error = exc
     current_total = sum(curve_set.current.get(c, 0.0) for c in channels)
     shown_budget = view.allocation.budget if view else (data.get("budget") or current_total)
@@ -473,7 +473,7 @@ def curve_save(request: HttpRequest) -> HttpResponse:
             note=data.get("note", ""),
             actor=request.user,
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         messages.error(
             request,
             f"Curve not saved: {error.message} (you entered a = {data.get('a', '')[:20]}, "
@@ -526,7 +526,7 @@ def plan_save(request: HttpRequest) -> HttpResponse:
             unit=context["unit"],
             actor=request.user,
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         context["error"] = error
         return render_page(request, "roi/allocation.html", context, status=error.status)
     messages.success(request, f"Plan {plan.name!r} saved.")

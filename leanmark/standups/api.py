@@ -5,14 +5,13 @@ from typing import Literal
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
-from ninja.responses import codes_4xx
 
 from leanmark.accounts.models import Role, User, Workspace
 from leanmark.board import queries as board_queries
 from leanmark.board.models import Card
-from leanmark.board.schemas import ErrorOut
 from leanmark.lib.api_access import api_membership, require_role_in, roles_by_workspace
 from leanmark.lib.api_input import Day
+from leanmark.lib.schemas import ERRORS
 
 from . import queries, services
 from .errors import InvalidInput, NotYours
@@ -29,7 +28,6 @@ from .schemas import (
 )
 
 router = Router(tags=["standups"])
-ERRORS = {codes_4xx | {413, 422}: ErrorOut}  # ninja's codes_4xx omits 422 (validation) and 413
 
 
 def _entry(request: HttpRequest, entry_id: int) -> Entry:

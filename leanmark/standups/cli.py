@@ -68,7 +68,7 @@ def add(
 ) -> None:
     """Check in for today (or change today's check-in). Mention cards as #123."""
     setup_django()
-    from leanmark.board.errors import BoardError
+    from leanmark.lib.errors import LeanmarkError
     from leanmark.standups import services
 
     ws = workspace_for(workspace)
@@ -77,7 +77,7 @@ def add(
         entry, created = services.save_today(
             ws, actor=actor, yesterday=yesterday, today=today, blockers=blockers
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         fail(error.message)
     if as_json:
         print_json(_entry_json(entry))
@@ -198,8 +198,8 @@ def raise_impediment(
 ) -> None:
     """Raise an impediment, with an owner, optionally on a card."""
     setup_django()
-    from leanmark.board.errors import BoardError
     from leanmark.board.models import Card
+    from leanmark.lib.errors import LeanmarkError
     from leanmark.standups import services
 
     ws = workspace_for(workspace)
@@ -214,7 +214,7 @@ def raise_impediment(
         item = services.raise_impediment(
             ws, what=what, owner=holder, actor=actor, card=held, block_card=block
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         fail(error.message)
     out.print(f"Impediment {item.pk} raised, owned by {holder.label}.")
 
@@ -231,7 +231,7 @@ def resolve(
     setup_django()
     from django.http import Http404
 
-    from leanmark.board.errors import BoardError
+    from leanmark.lib.errors import LeanmarkError
     from leanmark.standups import queries, services
 
     ws = workspace_for(workspace)
@@ -242,6 +242,6 @@ def resolve(
         fail(f"no impediment {impediment_id} in {ws.slug}")
     try:
         services.resolve_impediment(item, how=how, actor=actor, unblock_card=unblock)
-    except BoardError as error:
+    except LeanmarkError as error:
         fail(error.message)
     out.print(f"Impediment {item.pk} resolved.")

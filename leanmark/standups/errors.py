@@ -1,12 +1,12 @@
-"""Errors of the stand-up; they are BoardErrors, so the API's one handler maps each to its status
+"""Errors of the stand-up; they are LeanmarkErrors, so the API's one handler maps each to its status
 and code, and views show the message."""
 
-from leanmark.board.errors import BoardError, InvalidInput
+from leanmark.lib.errors import InvalidInput, LeanmarkError
 
 __all__ = ["AlreadyCheckedIn", "EntryClosed", "InvalidInput", "NotYours", "StandupError"]
 
 
-class StandupError(BoardError):
+class StandupError(LeanmarkError):
     code = "standup_error"
 
 

@@ -4,8 +4,8 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field
 
-from leanmark.board.schemas import Strict
 from leanmark.lib.api_input import Filled
+from leanmark.lib.schemas import Strict
 
 from .models import TEXT_MAX, WHAT_MAX, Entry, Impediment
 

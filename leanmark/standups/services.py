@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from leanmark.accounts.models import Membership, Role, User, Workspace
 from leanmark.board import services as board_services
-from leanmark.board.errors import WrongState
 from leanmark.board.models import Board, Card
 from leanmark.domain.standup import mentioned_numbers
 from leanmark.lib import text as text_rules
+from leanmark.lib.errors import WrongState
 from leanmark.lib.notify import publish
 
 from .errors import AlreadyCheckedIn, EntryClosed, InvalidInput, NotYours

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_GET, require_POST
 from leanmark.accounts.models import Role, User
 from leanmark.board import queries as board_queries
 from leanmark.board import services as board_services
-from leanmark.board.errors import BoardError, OverrideReasonRequired
+from leanmark.board.errors import OverrideReasonRequired
 from leanmark.board.models import Board, Card
 from leanmark.lib.access import workspace_view
+from leanmark.lib.errors import LeanmarkError
 from leanmark.lib.htmx import render_page
 
 from . import charts, queries, services
@@ -100,7 +101,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
             today=data.get("today", ""),
             blockers=data.get("blockers", ""),
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         context = _standup_context(request, posted=data, error=error)
         return render_page(
             request,
@@ -228,7 +229,7 @@ def card_action(request: HttpRequest, number: int, action: str) -> HttpResponse:
     error, done = None, ""
     try:
         done = _quick_action(request, card, action)
-    except BoardError as exc:
+    except LeanmarkError as exc:
         error = exc
     if not request.htmx:
         if error:
@@ -319,7 +320,7 @@ def impediment_new(request: HttpRequest) -> HttpResponse:
             entry=entry,
             block_card=data.get("block") == "on",
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         context = _impediments_context(request, posted=data, error=error)
         return render_page(request, "standups/impediments.html", context, status=error.status)
     messages.success(request, f"Impediment raised: {impediment.what}")
@@ -361,7 +362,7 @@ def impediment_resolve(request: HttpRequest, impediment_id: int) -> HttpResponse
             actor=request.user,
             unblock_card=data.get("unblock") == "on",
         )
-    except BoardError as error:
+    except LeanmarkError as error:
         context = _impediment_context(request, item, error=error, posted=data)
         return render_page(request, "standups/impediment.html", context, status=error.status)
     messages.success(request, "Impediment resolved.")

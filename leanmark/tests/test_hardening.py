@@ -12,9 +12,9 @@ from django.test import Client
 
 from leanmark.backlog import services as backlog
 from leanmark.board import services as board
-from leanmark.board.errors import InvalidInput
 from leanmark.board.models import Card
 from leanmark.lib import csvrows
+from leanmark.lib.errors import InvalidInput
 from leanmark.roi import services as roi
 from leanmark.roi.models import Spend
 from leanmark.standups import services as standups

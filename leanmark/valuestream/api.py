@@ -5,11 +5,10 @@ from typing import Literal
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
-from ninja.responses import codes_4xx
 
 from leanmark.accounts.models import Role
-from leanmark.board.schemas import ErrorOut
 from leanmark.lib.api_access import api_membership, require_role_in, roles_by_workspace
+from leanmark.lib.schemas import ERRORS
 
 from . import exports, queries, services
 from .models import MapRevision, Step, ValueStream
@@ -34,7 +33,6 @@ from .schemas import (
 )
 
 router = Router(tags=["value streams"])
-ERRORS = {codes_4xx | {413, 422}: ErrorOut}  # ninja's codes_4xx omits 422 (validation) and 413
 
 
 def _stream(request: HttpRequest, stream_id: int, need: str = Role.VIEWER) -> ValueStream:

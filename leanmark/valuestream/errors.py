@@ -1,10 +1,10 @@
 """Errors of the value stream app. They are board errors, so the one API maps them to its error
 envelope (status, code, the offending field) and views show their message."""
 
-from leanmark.board.errors import BoardError
+from leanmark.lib.errors import LeanmarkError
 
 
-class ValueStreamError(BoardError):
+class ValueStreamError(LeanmarkError):
     code = "invalid"
     status = 422
 
@@ -16,6 +16,6 @@ class Conflict(ValueStreamError):
     status = 409
 
 
-class NotAFutureStep(BoardError):
+class NotAFutureStep(LeanmarkError):
     code = "not_a_future_step"
     status = 409

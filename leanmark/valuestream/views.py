@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leanmark.accounts.models import Role
-from leanmark.board.errors import BoardError
 from leanmark.domain import vsm
 from leanmark.lib.access import workspace_view
+from leanmark.lib.errors import LeanmarkError
 from leanmark.lib.htmx import render_page
 
 from . import charts, exports, queries, services
@@ -587,7 +587,7 @@ def apply(request: HttpRequest, stream_id: int, step_id: int) -> HttpResponse:
     step = _step(stream, step_id)
     try:
         revision = services.apply_future_step(step, actor=request.user)  # type: ignore[arg-type]
-    except BoardError as error:  # not a future step, or a rule the current map refuses
+    except LeanmarkError as error:  # not a future step, or a rule the current map refuses
         messages.error(request, error.message)
     else:
         messages.success(request, revision.summary)

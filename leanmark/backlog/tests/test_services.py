@@ -6,9 +6,10 @@ from django.http import Http404
 from leanmark.backlog import queries, services
 from leanmark.backlog.models import Idea, IdeaEvent, Status
 from leanmark.board import services as board_services
-from leanmark.board.errors import InvalidInput, OverrideReasonRequired, WipLimitExceeded, WrongState
+from leanmark.board.errors import OverrideReasonRequired, WipLimitExceeded
 from leanmark.board.models import CardEvent
 from leanmark.domain.value import Model
+from leanmark.lib.errors import InvalidInput, WrongState
 
 TODAY = date(2026, 12, 1)
 

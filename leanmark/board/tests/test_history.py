@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from leanmark.board import services
-from leanmark.board.errors import InvalidInput
 from leanmark.board.models import Card, CardEvent
+from leanmark.lib.errors import InvalidInput
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -7,9 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from leanmark.board import services
-from leanmark.board.errors import BoardError
 from leanmark.board.models import Board
 from leanmark.lib import notify
+from leanmark.lib.errors import LeanmarkError
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_a_refused_change_leaves_the_counter_alone(world):
         services.move_card(add(world, f"Draft {i}"), to_column=world.column("Writing"), actor=None)
     fourth = add(world, "One too many")
     before = changes(world)
-    with pytest.raises(BoardError):
+    with pytest.raises(LeanmarkError):
         services.move_card(fourth, to_column=world.column("Writing"), actor=world.bob)
     assert changes(world) == before
 

@@ -5,13 +5,13 @@ import pytest
 from leanmark.board import services
 from leanmark.board.errors import (
     CardBlocked,
-    InvalidInput,
     OverrideReasonRequired,
     StaleVersion,
     WipLimitExceeded,
 )
 from leanmark.board.models import Card, CardEvent, Lane
 from leanmark.domain.flow import Move, item_times
+from leanmark.lib.errors import InvalidInput
 
 
 def add(world, title="Post", column="Ready", **kw):

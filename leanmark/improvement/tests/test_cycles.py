@@ -9,13 +9,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from leanmark.board.errors import InvalidInput
 from leanmark.board.models import Card
 from leanmark.dashboard import services as dashboard
 from leanmark.improvement import metrics, queries, services
 from leanmark.improvement.models import Improvement, Outcome, Phase
 from leanmark.improvement.services import PhaseRefused
 from leanmark.improvement.testing import cycle
+from leanmark.lib.errors import InvalidInput
 from leanmark.standups import services as standups
 
 TODAY = timezone.localdate()

@@ -6,11 +6,11 @@ import pytest
 from django.utils import timezone
 
 from leanmark.board import services as board_services
-from leanmark.board.errors import InvalidInput
 from leanmark.improvement import ci, services
 from leanmark.improvement.ci import Series
 from leanmark.improvement.models import Phase
 from leanmark.improvement.testing import cycle
+from leanmark.lib.errors import InvalidInput
 
 MONTHS = [date(2026, m, 1) for m in range(1, 13)]
 

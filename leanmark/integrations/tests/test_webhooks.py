@@ -15,9 +15,9 @@ from django_tasks_db.models import DBTaskResult
 
 from leanmark.accounts.models import AuditEntry
 from leanmark.board import services as board
-from leanmark.board.errors import BoardError
 from leanmark.integrations import services
 from leanmark.integrations.models import Delivery, Webhook
+from leanmark.lib.errors import LeanmarkError
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +101,7 @@ def test_a_change_that_rolls_back_queues_nothing(world, receiver):
         board.move_card(add(world, f"d{i}"), to_column=world.column("Writing"), actor=None)
     queued = Delivery.objects.count()
     fourth = add(world, "One too many")
-    with pytest.raises(BoardError):
+    with pytest.raises(LeanmarkError):
         board.move_card(fourth, to_column=world.column("Writing"), actor=world.bob)
     assert Delivery.objects.count() == queued + 1  # only the fourth card's creation
 

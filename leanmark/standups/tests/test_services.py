@@ -4,8 +4,8 @@ import pytest
 
 from leanmark.accounts import services as accounts
 from leanmark.board import services as board_services
-from leanmark.board.errors import WrongState
 from leanmark.domain.standup import WeekCount
+from leanmark.lib.errors import WrongState
 from leanmark.standups import queries, services
 from leanmark.standups.errors import AlreadyCheckedIn, EntryClosed, InvalidInput, NotYours
 
