@@ -1,7 +1,8 @@
 """The `leanmark` command: a thin layer over the same services and queries the web app uses.
 
-The core commands (serve, migrate, demo, user, token, board, card) live here; each capability's
-app adds its own commands through ``register(app)`` in its ``cli.py`` (see the end of this file).
+The core commands (serve, migrate, demo, user, token, board, column, card) live here; each
+capability's app adds its own commands through ``register(app)`` in its ``cli.py`` (see the end
+of this file).
 Shared helpers are in ``leanmark/lib/cli.py``.
 """
 
@@ -18,10 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from leanmark.lib.cli import (
-    AsOpt,
     JsonOpt,
-    WorkspaceOpt,
-    actor_for,
     board_for,
     column_named,
     err,
@@ -29,7 +27,8 @@ from leanmark.lib.cli import (
     out,
     print_json,
     setup_django,
-    workspace_for,
+    show,
+    workspace_command,
 )
 
 app = typer.Typer(
@@ -37,12 +36,18 @@ app = typer.Typer(
 )
 user_app = typer.Typer(help="People: create users, reset passwords.", no_args_is_help=True)
 token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
-board_app = typer.Typer(help="Boards.", no_args_is_help=True)
+board_app = typer.Typer(help="Boards: show, create, edit.", no_args_is_help=True)
+column_app = typer.Typer(
+    help="A board's columns: add, edit (name, kind, WIP limits, policy).", no_args_is_help=True
+)
 card_app = typer.Typer(help="Cards.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(board_app, name="board")
+app.add_typer(column_app, name="column")
 app.add_typer(card_app, name="card")
+
+BoardOpt = Annotated[int | None, typer.Option(help="Board id (default: the first).")]
 
 
 @app.command()
@@ -285,18 +290,13 @@ def token_create(
 
 
 @board_app.command("show")
-def board_show(
-    workspace: WorkspaceOpt = None,
-    board: Annotated[int | None, typer.Option(help="Board id (default: the first).")] = None,
-    as_json: JsonOpt = False,
-) -> None:
+@workspace_command
+def board_show(ws: Any = None, board: BoardOpt = None, as_json: JsonOpt = False) -> None:
     """Columns of a board with their card count and WIP limit."""
-    setup_django()
     from django.utils import timezone
 
     from leanmark.board import queries
 
-    ws = workspace_for(workspace)
     chosen = board_for(ws, board)
     view = queries.board_view(chosen, now=timezone.now(), done_shown=0)
     rows = [
@@ -326,6 +326,155 @@ def board_show(
     out.print(table)
 
 
+def _board_json(board: Any) -> dict[str, Any]:
+    return {
+        "id": board.pk,
+        "name": board.name,
+        "start_column": board.start_column.name,
+        "done_column": board.done_column.name,
+        "expedite_limit": board.expedite_limit,
+        "columns": [c.name for c in board.columns.order_by("position")],
+    }
+
+
+@board_app.command("create")
+@workspace_command(need="owner")
+def board_create(
+    name: Annotated[str, typer.Argument(help="The board's name (1 to 100 characters).")],
+    ws: Any = None,
+    actor: Any = None,  # only checked: an owner creates boards
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a board with the columns Ready, Doing, Review and Done (owners only).
+
+    Work starts in Doing and ends in Done; change that with `board edit`, and the columns with
+    `column add` and `column edit`."""
+    from leanmark.board import services
+
+    board = services.create_board(ws, name)
+    show(_board_json(board), as_json=as_json, text=f"Board {board.pk} created: {board.name}.")
+
+
+@board_app.command("edit")
+@workspace_command(need="owner")
+def board_edit(
+    board: BoardOpt = None,
+    name: Annotated[str | None, typer.Option(help="Rename the board.")] = None,
+    start: Annotated[
+        str | None, typer.Option(help="The column where work starts (cycle time counts from it).")
+    ] = None,
+    done: Annotated[str | None, typer.Option(help="The column where work is done.")] = None,
+    expedite_limit: Annotated[
+        int | None, typer.Option(help="How many expedite cards the board takes at once.")
+    ] = None,
+    ws: Any = None,
+    actor: Any = None,  # only checked: an owner changes boards
+    as_json: JsonOpt = False,
+) -> None:
+    """Rename a board, or change its start and done columns or its expedite limit (owners only);
+    what is not given keeps its value."""
+    from leanmark.board import services
+
+    chosen = board_for(ws, board)
+    edited = services.update_board(
+        chosen,
+        name=chosen.name if name is None else name,
+        start_column=column_named(chosen, start) if start else chosen.start_column,
+        done_column=column_named(chosen, done) if done else chosen.done_column,
+        expedite_limit=chosen.expedite_limit if expedite_limit is None else expedite_limit,
+    )
+    show(
+        _board_json(edited),
+        as_json=as_json,
+        text=f"Board {edited.pk} is {edited.name}: work starts in {edited.start_column.name}, "
+        f"ends in {edited.done_column.name}; expedite limit {edited.expedite_limit}.",
+    )
+
+
+def _column_line(column: Any) -> str:
+    limit = "no WIP limit" if column.wip_limit is None else f"WIP limit {column.wip_limit}"
+    per_person = (
+        "" if column.per_person_limit is None else f", {column.per_person_limit} per person"
+    )
+    return f"{column.name}: {column.kind}, {limit} ({column.policy}){per_person}"
+
+
+LimitOpt = Annotated[int | None, typer.Option("--limit", help="WIP limit (0 to 999).")]
+PerPersonOpt = Annotated[
+    int | None, typer.Option("--per-person", help="Cards one person may hold in it (0 to 999).")
+]
+
+
+@column_app.command("add")
+@workspace_command(need="owner")
+def column_add(
+    name: Annotated[str, typer.Argument(help="The column's name (at most 60 characters).")],
+    kind: Annotated[
+        str, typer.Option(help="queue (work waits in it) or active (work is done in it).")
+    ] = "active",
+    limit: LimitOpt = None,
+    policy: Annotated[
+        str, typer.Option(help="soft (a full column takes a card with a reason) or hard.")
+    ] = "soft",
+    per_person: PerPersonOpt = None,
+    board: BoardOpt = None,
+    ws: Any = None,
+    actor: Any = None,  # only checked: an owner changes columns
+    as_json: JsonOpt = False,
+) -> None:
+    """Add a column just before the done column (owners only); no limit unless --limit."""
+    from leanmark.board import services
+    from leanmark.board.schemas import ColumnOut
+
+    chosen = board_for(ws, board)
+    spec = services.ColumnSpec(name, kind, limit, policy, per_person)
+    column = services.add_column(chosen, spec, before=chosen.done_column)
+    show(
+        ColumnOut.of(column),
+        as_json=as_json,
+        text=f"Column added to {chosen.name}: {_column_line(column)}.",
+    )
+
+
+@column_app.command("edit")
+@workspace_command(need="owner")
+def column_edit(
+    column: Annotated[str, typer.Argument(help="The column's name (any case).")],
+    name: Annotated[str | None, typer.Option(help="Rename the column.")] = None,
+    kind: Annotated[str | None, typer.Option(help="queue or active.")] = None,
+    limit: LimitOpt = None,
+    no_limit: Annotated[bool, typer.Option("--no-limit", help="Remove the WIP limit.")] = False,
+    policy: Annotated[str | None, typer.Option(help="soft or hard.")] = None,
+    per_person: PerPersonOpt = None,
+    no_per_person: Annotated[
+        bool, typer.Option("--no-per-person", help="Remove the per-person limit.")
+    ] = False,
+    board: BoardOpt = None,
+    ws: Any = None,
+    actor: Any = None,  # only checked: an owner changes columns
+    as_json: JsonOpt = False,
+) -> None:
+    """Change a column's name, kind, WIP limit, policy or per-person limit (owners only); what
+    is not given keeps its value. A limit below the cards in it is allowed: it shows as over."""
+    from leanmark.board import services
+    from leanmark.board.schemas import ColumnOut
+
+    if (no_limit and limit is not None) or (no_per_person and per_person is not None):
+        fail("give a limit or remove it, not both")
+    found = column_named(board_for(ws, board), column)
+    spec = services.ColumnSpec(
+        name=found.name if name is None else name,
+        kind=kind or found.kind,
+        wip_limit=None if no_limit else (found.wip_limit if limit is None else limit),
+        policy=policy or found.policy,
+        per_person_limit=None
+        if no_per_person
+        else (found.per_person_limit if per_person is None else per_person),
+    )
+    edited = services.update_column(found, spec)
+    show(ColumnOut.of(edited), as_json=as_json, text=f"Column {_column_line(edited)}.")
+
+
 def _card_json(card: Any) -> dict[str, Any]:
     return {
         "number": card.number,
@@ -338,20 +487,20 @@ def _card_json(card: Any) -> dict[str, Any]:
 
 
 @card_app.command("list")
+@workspace_command
 def card_list(
     column: Annotated[str | None, typer.Option(help="Only this column.")] = None,
     lane: Annotated[str, typer.Option(help="Only this lane.")] = "",
-    workspace: WorkspaceOpt = None,
-    board: Annotated[int | None, typer.Option(help="Board id (default: the first).")] = None,
+    ws: Any = None,
+    board: BoardOpt = None,
     limit: Annotated[int, typer.Option(help="At most this many cards.")] = 200,
     as_json: JsonOpt = False,
 ) -> None:
     """Live cards of a board, by number."""
-    setup_django()
     from leanmark.board import queries
     from leanmark.board.models import Lane
 
-    chosen = board_for(workspace_for(workspace), board)
+    chosen = board_for(ws, board)
     column_id = column_named(chosen, column).pk if column else None
     if lane and lane not in Lane.values:
         fail(f"unknown lane {lane!r}; choose one of {', '.join(Lane.values)}")
@@ -359,24 +508,22 @@ def card_list(
         chosen, column=column_id, lane=lane, limit=max(1, min(limit, 5000))
     )
     rows = [_card_json(c) | {"blocked": c.is_blocked} for c in cards]
-    if as_json:
-        print_json(rows)
-        return
-    table = Table(
-        "#", "Title", "Column", "Lane", "Blocked", title=f"{chosen.name}: {len(rows)} card(s)"
+    show(
+        rows,
+        as_json=as_json,
+        table={
+            "#": "number",
+            "Title": "title",
+            "Column": "column",
+            "Lane": "lane",
+            "Blocked": lambda row: "yes" if row["blocked"] else "",
+        },
+        title=f"{chosen.name}: {len(rows)} card(s)",
     )
-    for row in rows:
-        table.add_row(
-            str(row["number"]),
-            row["title"],
-            row["column"],
-            row["lane"],
-            "yes" if row["blocked"] else "",
-        )
-    out.print(table)
 
 
 @card_app.command("add")
+@workspace_command
 def card_add(
     title: str,
     column: Annotated[str | None, typer.Option(help="Column name (default: the first).")] = None,
@@ -385,70 +532,53 @@ def card_add(
     ] = "standard",
     stage: Annotated[str, typer.Option(help="Hourglass stage.")] = "",
     reason: Annotated[str, typer.Option(help="Reason to go over a full soft limit.")] = "",
-    workspace: WorkspaceOpt = None,
-    board: Annotated[int | None, typer.Option(help="Board id (default: the first).")] = None,
-    as_user: AsOpt = None,
+    ws: Any = None,
+    board: BoardOpt = None,
+    actor: Any = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Add a card."""
-    setup_django()
     from leanmark.board import services
-    from leanmark.lib.errors import LeanmarkError
 
-    ws = workspace_for(workspace)
     chosen = board_for(ws, board)
     target = column_named(chosen, column) if column else None
-    try:
-        card = services.create_card(
-            chosen,
-            title=title,
-            column=target,
-            lane=lane,
-            stage=stage,
-            reason=reason,
-            actor=actor_for(ws, as_user),
-        )
-    except LeanmarkError as error:
-        fail(error.message, error.exit_code)
-    if as_json:
-        print_json(_card_json(card))
-    else:
-        out.print(f"Card #{card.number} created in {card.column.name}.")
+    card = services.create_card(
+        chosen, title=title, column=target, lane=lane, stage=stage, reason=reason, actor=actor
+    )
+    show(
+        _card_json(card),
+        as_json=as_json,
+        text=f"Card #{card.number} created in {card.column.name}.",
+    )
 
 
 @card_app.command("move")
+@workspace_command
 def card_move(
     card: Annotated[int, typer.Argument(help="Card number (as shown on the board, without #).")],
     column: Annotated[str, typer.Argument(help="Target column name.")],
     lane: Annotated[str | None, typer.Option(help="Target lane (default: unchanged).")] = None,
     reason: Annotated[str, typer.Option(help="Reason to go over a full soft limit.")] = "",
-    workspace: WorkspaceOpt = None,
-    as_user: AsOpt = None,
+    ws: Any = None,
+    actor: Any = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Move a card to another column; exit code 2 when a WIP limit refuses it."""
-    setup_django()
     from django.http import Http404
 
     from leanmark.board import queries, services
-    from leanmark.lib.errors import LeanmarkError
 
-    ws = workspace_for(workspace)
     try:
         found = queries.card_for(ws, card)
     except Http404:
         fail(f"no card #{card} in {ws.slug}")
     target = column_named(found.board, column)
-    try:
-        moved = services.move_card(
-            found, to_column=target, lane=lane, reason=reason, actor=actor_for(ws, as_user)
-        )
-    except LeanmarkError as error:
-        fail(error.message, error.exit_code)
-    if as_json:
-        print_json(_card_json(moved))
-    else:
-        out.print(f"Card #{moved.number} moved to {moved.column.name}.")
+    moved = services.move_card(found, to_column=target, lane=lane, reason=reason, actor=actor)
+    show(
+        _card_json(moved),
+        as_json=as_json,
+        text=f"Card #{moved.number} moved to {moved.column.name}.",
+    )
 
 
 def _register_apps() -> None:

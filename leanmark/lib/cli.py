@@ -2,13 +2,17 @@
 lookups of workspace, acting user, board and column by the names a person types.
 
 Each app's ``cli.py`` imports from here and exposes ``register(app)``; ``leanmark/cli.py`` calls
-them. Nothing here imports Django at module level: commands call ``setup_django()`` first.
+them. Nothing here imports Django at module level: commands call ``setup_django()`` first, or
+are decorated with ``workspace_command``, which does it and resolves ``-w`` and ``--as``; they
+print with ``show`` (a table, a line, or JSON with ``--json``).
 """
 
+import functools
+import inspect
 import json
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -16,6 +20,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
 from rich.text import Text
 
 # markup=False: card titles and user input are printed as they are, never read as Rich markup.
@@ -92,7 +97,9 @@ def workspace_for(slug: str | None) -> Any:
     return workspaces[0]
 
 
-def actor_for(workspace: Any, email: str | None) -> Any:
+def actor_for(workspace: Any, email: str | None, *, need: str = "member") -> Any:
+    """The user ``--as`` names (default: an owner), refused when their role is below ``need``
+    ("member" to change things, "owner" for what the API keeps to owners)."""
     from leanmark.accounts.models import Membership, Role
 
     members = Membership.objects.filter(workspace=workspace).select_related("user")
@@ -102,9 +109,104 @@ def actor_for(workspace: Any, email: str | None) -> Any:
             fail(f"{email} is not a member of {workspace.slug}")
     else:
         membership = members.filter(role=Role.OWNER).first()
-    if not membership.allows(Role.MEMBER):
+    if not membership.allows(need):
+        if need == Role.OWNER:
+            fail(
+                f"{membership.user.username} is a {membership.role} of {workspace.slug}; "
+                "only an owner can do this"
+            )
         fail(f"{membership.user.username} is a viewer and cannot change cards")
     return membership.user
+
+
+def workspace_command(command: Callable[..., Any] | None = None, *, need: str = "member") -> Any:
+    """Decorate a command (under ``@app.command``) that works in a workspace.
+
+    The command names its workspace ``ws`` and, when it changes something, its acting user
+    ``actor`` among its parameters (``ws: Any = None, actor: Any = None``, where the options
+    should be listed). Typer sees ``--workspace/-w SLUG`` and ``--as EMAIL`` in their place; the
+    command receives the workspace and the user, after ``setup_django()``, with the role
+    ``need`` checked. A LeanmarkError the command lets through is printed with its
+    ``exit_code`` (2 for a WIP limit), and a lookup's Http404 with exit code 1, so the body is
+    its service call and its output."""
+
+    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(function)
+        acts = "actor" in signature.parameters
+        options = {"ws": ("workspace", WorkspaceOpt), "actor": ("as_user", AsOpt)}
+        parameters = [
+            inspect.Parameter(
+                options[p.name][0], p.kind, default=None, annotation=options[p.name][1]
+            )
+            if p.name in options
+            else p
+            for p in signature.parameters.values()
+        ]
+
+        @functools.wraps(function)
+        def command_body(*args: Any, workspace: str | None = None, **kwargs: Any) -> Any:
+            setup_django()
+            from django.http import Http404
+
+            from leanmark.lib.errors import LeanmarkError
+
+            ws = workspace_for(workspace)
+            if acts:
+                kwargs["actor"] = actor_for(ws, kwargs.pop("as_user", None), need=need)
+            try:
+                return function(*args, ws=ws, **kwargs)
+            except LeanmarkError as error:
+                fail(error.message, error.exit_code)
+            except Http404 as error:
+                fail(str(error) or "not found")
+
+        command_body.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        command_body.__annotations__ = {
+            p.name: p.annotation for p in parameters if p.annotation is not p.empty
+        } | {"return": signature.return_annotation}
+        return command_body
+
+    return decorate if command is None else decorate(command)
+
+
+def _plain(data: Any) -> Any:
+    if hasattr(data, "model_dump"):  # a ninja schema
+        return data.model_dump(mode="json")
+    if isinstance(data, list | tuple):
+        return [_plain(item) for item in data]
+    return data
+
+
+def _cell(row: Mapping[str, Any], column: str | Callable[[Any], Any]) -> Any:
+    value = column(row) if callable(column) else row.get(column)
+    if value is None:
+        return "–"
+    return value if isinstance(value, Text) else str(value)
+
+
+def show(
+    data: Any,
+    *,
+    as_json: bool,
+    table: Mapping[str, str | Callable[[Any], Any]] | None = None,
+    title: str | None = None,
+    text: str | None = None,
+) -> None:
+    """Print what a command found or made: ``data`` (a dict, a list of dicts, a schema or a list
+    of schemas) as JSON with --json; otherwise ``text`` and/or a Rich table of ``table``'s
+    columns, header → the row's key or a function of the row (None shows as a dash), one row per
+    item of a list, or one row for a dict."""
+    plain = _plain(data)
+    if as_json:
+        print_json(plain)
+        return
+    if text is not None:
+        out.print(text)
+    if table:
+        grid = Table(*table, title=title)
+        for row in plain if isinstance(plain, list) else [plain]:
+            grid.add_row(*(_cell(row, column) for column in table.values()))
+        out.print(grid)
 
 
 def board_for(workspace: Any, board_id: int | None) -> Any:

@@ -5,6 +5,7 @@ from typer.testing import CliRunner
 from leanmark.accounts.models import ApiToken, User
 from leanmark.accounts.services import hash_secret
 from leanmark.board import services
+from leanmark.board.models import Board
 from leanmark.cli import app
 
 runner = CliRunner()
@@ -136,3 +137,101 @@ def test_demo_if_empty_leaves_a_database_with_users_alone(world):
         0,
         "The database already has users; the demo was not loaded.\n",
     )
+
+
+def test_board_create_makes_a_board_with_the_default_columns(world):
+    result = run("board", "create", "Launches", "-w", "acme")
+    board = Board.objects.get(workspace=world.acme, name="Launches")
+    assert (result.exit_code, result.stdout) == (0, f"Board {board.pk} created: Launches.\n")
+    assert [c.name for c in board.columns.order_by("position")] == [
+        "Ready",
+        "Doing",
+        "Review",
+        "Done",
+    ]
+
+
+def test_board_create_is_for_owners(world):
+    result = run("board", "create", "Launches", "-w", "acme", "--as", "bob@acme.example")
+    assert result.exit_code == 1
+    assert "bob@acme.example is a member of acme; only an owner can do this" in result.stderr
+    assert not Board.objects.filter(name="Launches").exists()
+
+
+def test_board_edit_renames_and_moves_start_done_and_the_expedite_limit(world):
+    result = run(
+        "board", "edit", "-w", "acme", "--name", "Content", "--start", "ready",
+        "--done", "Live", "--expedite-limit", "2", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {
+        "id": world.board.pk,
+        "name": "Content",
+        "start_column": "Ready",
+        "done_column": "Live",
+        "expedite_limit": 2,
+        "columns": ["Ready", "Writing", "Review", "Live", "Done"],
+    }
+    world.board.refresh_from_db()
+    assert (world.board.name, world.board.start_column, world.board.done_column) == (
+        "Content",
+        world.column("Ready"),
+        world.column("Live"),
+    )
+    assert world.board.expedite_limit == 2
+
+
+def test_board_edit_refuses_a_start_after_done(world):
+    result = run("board", "edit", "-w", "acme", "--start", "Done", "--done", "Ready")
+    assert result.exit_code == 1
+    assert "the start column must come before the done column" in result.stderr
+
+
+def test_column_add_puts_the_column_before_done_with_its_limits(world):
+    result = run(
+        "column", "add", "Approval", "--kind", "queue", "--limit", "2", "--policy", "hard",
+        "--per-person", "1", "-w", "acme",
+    )  # fmt: skip
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "Column added to Marketing: Approval: queue, WIP limit 2 (hard), 1 per person.\n",
+    )
+    names = [c.name for c in world.board.columns.order_by("position")]
+    assert names == ["Ready", "Writing", "Review", "Live", "Approval", "Done"]
+    approval = world.column("Approval")
+    assert (approval.kind, approval.wip_limit, approval.policy, approval.per_person_limit) == (
+        "queue",
+        2,
+        "hard",
+        1,
+    )
+
+
+def test_column_add_refuses_a_taken_name(world):
+    result = run("column", "add", "review", "-w", "acme")
+    assert result.exit_code == 1
+    assert "this board already has a column called review" in result.stderr
+
+
+def test_column_edit_changes_only_what_is_given(world):
+    result = run(
+        "column", "edit", "writing", "--name", "Drafting", "--limit", "4", "--no-per-person",
+        "-w", "acme", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert (data["name"], data["wip_limit"], data["policy"], data["per_person_limit"]) == (
+        "Drafting",
+        4,
+        "hard",
+        None,
+    )
+    drafting = world.column("Drafting")
+    assert (drafting.kind, drafting.wip_limit, drafting.per_person_limit) == ("active", 4, None)
+
+
+def test_column_edit_refuses_a_negative_limit(world):
+    result = run("column", "edit", "Writing", "--limit", "-1", "-w", "acme")
+    assert result.exit_code == 1
+    assert "a limit cannot be negative" in result.stderr
+    assert world.column("Writing").wip_limit == 3
