@@ -371,8 +371,9 @@ def board_edit(
     actor: Any = None,  # only checked: an owner changes boards
     as_json: JsonOpt = False,
 ) -> None:
-    """Rename a board, or change its start and done columns or its expedite limit (owners only);
-    what is not given keeps its value."""
+    """Rename a board, or change its start and done columns or expedite limit (owners only).
+
+    What is not given keeps its value."""
     from leanmark.board import services
 
     chosen = board_for(ws, board)
@@ -454,8 +455,10 @@ def column_edit(
     actor: Any = None,  # only checked: an owner changes columns
     as_json: JsonOpt = False,
 ) -> None:
-    """Change a column's name, kind, WIP limit, policy or per-person limit (owners only); what
-    is not given keeps its value. A limit below the cards in it is allowed: it shows as over."""
+    """Change a column's name, kind, WIP limit, policy or per-person limit (owners only).
+
+    What is not given keeps its value. A limit below the cards in it is allowed: it shows as
+    over."""
     from leanmark.board import services
     from leanmark.board.schemas import ColumnOut
 
