@@ -1,21 +1,21 @@
-"""`leanmark experiment …` commands; leanmark/cli.py calls ``register(app)``."""
+"""`leanmark experiment …` commands; leanmark/cli.py calls ``register(app)``.
+
+Create (with the plan), set variants, start, end, observe, import, analyze and decide: each is
+the service or query the API's endpoint calls."""
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 import typer
 
 from leanmark.lib.cli import (
-    AsOpt,
     JsonOpt,
-    WorkspaceOpt,
-    actor_for,
     fail,
     out,
     print_json,
     progress_bar,
-    setup_django,
-    workspace_for,
+    show,
+    workspace_command,
 )
 
 experiment_app = typer.Typer(help="Build-Measure-Learn experiments.", no_args_is_help=True)
@@ -24,6 +24,9 @@ experiment_app = typer.Typer(help="Build-Measure-Learn experiments.", no_args_is
 def register(app: typer.Typer) -> None:
     """Add this app's commands (sub-apps or commands) to the `leanmark` command."""
     app.add_typer(experiment_app, name="experiment")
+
+
+IdArg = Annotated[int, typer.Argument(help="Experiment id (see `leanmark experiment list`).")]
 
 
 def _experiment(ws: Any, experiment_id: int) -> Any:
@@ -35,6 +38,29 @@ def _experiment(ws: Any, experiment_id: int) -> Any:
         return queries.experiment_for(ws, experiment_id)
     except Http404:
         fail(f"no experiment {experiment_id} in {ws.slug}")
+
+
+def _out(experiment: Any) -> Any:
+    """The experiment as the API answers it (read again: variants and card included)."""
+    from leanmark.experiments import queries
+    from leanmark.experiments.schemas import ExperimentOut
+
+    return ExperimentOut.of(queries.experiment_for(experiment.workspace, experiment.pk))
+
+
+def _analysis(experiment: Any) -> Any:
+    """The verdict and what the gate says to each decision, as the API's /analysis answers."""
+    from leanmark.experiments import queries
+    from leanmark.experiments.schemas import AnalysisOut, DecisionName
+
+    verdict = queries.verdict(experiment)
+    gate = []
+    for decision in get_args(DecisionName):
+        issues = queries.gate_issues(verdict, decision)
+        gate.append(
+            {"decision": decision, "allowed": not issues, "issues": [i.message for i in issues]}
+        )
+    return AnalysisOut(**queries.verdict_json(verdict), gate=gate)
 
 
 @experiment_app.command("plan")
@@ -95,16 +121,15 @@ def plan(
 
 
 @experiment_app.command("list")
+@workspace_command
 def list_experiments(
     state: Annotated[str, typer.Option(help="draft, running, analysing or decided.")] = "",
-    workspace: WorkspaceOpt = None,
+    ws: Any = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Experiments of a workspace, newest first."""
-    setup_django()
     from leanmark.experiments import queries
 
-    ws = workspace_for(workspace)
     rows = list(queries.experiments_of(ws, queries.Filters(state=state))[:500])
     if as_json:
         print_json(
@@ -126,18 +151,156 @@ def list_experiments(
         out.print(f"{e.pk:>5}  {e.state:<9}  {e.title}{decision}")
 
 
+@experiment_app.command("create")
+@workspace_command
+def create(
+    title: Annotated[str, typer.Argument(help="A short name for the experiment.")],
+    change: Annotated[str, typer.Option(help="We believe that [change] … (required).")] = "",
+    audience: Annotated[str, typer.Option(help="… for [audience] … (required).")] = "",
+    outcome: Annotated[str, typer.Option(help="… will [outcome] (required).")] = "",
+    metric: Annotated[str, typer.Option(help="The metric that tells (required).")] = "",
+    metric_type: Annotated[str, typer.Option(help="conversion or continuous.")] = "conversion",
+    baseline: Annotated[
+        float | None, typer.Option(help="Plan: baseline conversion rate, 0 < p < 1.")
+    ] = None,
+    sd: Annotated[
+        float | None, typer.Option(help="Plan: standard deviation (continuous metric).")
+    ] = None,
+    mde: Annotated[
+        float | None, typer.Option(help="Plan: minimum detectable effect, absolute.")
+    ] = None,
+    alpha: Annotated[float | None, typer.Option(help="Plan: α, two-sided (0.05).")] = None,
+    power: Annotated[float | None, typer.Option(help="Plan: power 1 − β (0.8).")] = None,
+    sequential: Annotated[
+        bool, typer.Option("--sequential", help="Plan: use the sequential rule (conversions).")
+    ] = False,
+    variant: Annotated[
+        list[str] | None,
+        typer.Option(help="A variant, control first; repeat it (default: Control, Treatment)."),
+    ] = None,
+    stage: Annotated[str, typer.Option(help="Hourglass stage (know … refer).")] = "",
+    channel: Annotated[str, typer.Option(help="Marketing channel.")] = "",
+    card: Annotated[int | None, typer.Option(help="The card it belongs to (number).")] = None,
+    idea: Annotated[int | None, typer.Option(help="The idea it tests (id).")] = None,
+    planned_end: Annotated[str, typer.Option(help="YYYY-MM-DD.")] = "",
+    ws: Any = None,
+    actor: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a draft experiment from its hypothesis and plan.
+
+    The sample size per variant is computed from the plan: --baseline (or --sd) and --mde."""
+    from leanmark.experiments import services
+
+    spec = services.ExperimentSpec(
+        title=title,
+        change=change,
+        audience=audience,
+        outcome=outcome,
+        metric_name=metric,
+        metric_type=metric_type,
+        plan_baseline=baseline,
+        plan_sd=sd,
+        plan_mde=mde,
+        alpha=alpha,
+        power=power,
+        sequential=sequential,
+        variants=variant,
+        stage=stage,
+        channel=channel,
+        card_number=card,
+        idea_id=idea,
+        planned_end=planned_end or None,
+    )
+    experiment = services.create_experiment(ws, spec, actor=actor)
+    planned = experiment.planned_per_variant
+    size = "no plan yet" if planned is None else f"{planned:,} per variant"
+    show(
+        _out(experiment),
+        as_json=as_json,
+        text=f"Experiment {experiment.pk} created as a draft ({size}): {experiment.title}",
+    )
+
+
+@experiment_app.command("variants")
+@workspace_command
+def variants(
+    experiment_id: IdArg,
+    names: Annotated[list[str], typer.Argument(help="The variants, control first.")],
+    ws: Any = None,
+    actor: Any = None,  # only checked: a member changes experiments
+    as_json: JsonOpt = False,
+) -> None:
+    """Replace a draft's variants (the first is the control); fixed once it runs."""
+    from dataclasses import fields
+
+    from leanmark.experiments import services
+
+    experiment = _experiment(ws, experiment_id)
+    current = services.ExperimentSpec(  # every field as it is, as the API's PATCH starts
+        **{
+            f.name: getattr(experiment, f.name)
+            for f in fields(services.ExperimentSpec)
+            if hasattr(experiment, f.name) and f.name != "variants"
+        }
+    )
+    current.card_number = experiment.card.number if experiment.card else None
+    current.owner_id = experiment.owner_id
+    current.variants = names
+    result = _out(services.update_experiment(experiment, current))
+    now = [v.name for v in result.variants]
+    if [n.strip() for n in names] != now:
+        fail(f"experiment {experiment_id} is {result.state}: its variants are fixed once it runs")
+    show(result, as_json=as_json, text=f"Experiment {result.id} variants: {', '.join(now)}.")
+
+
+@experiment_app.command("start")
+@workspace_command
+def start(
+    experiment_id: IdArg,
+    ws: Any = None,
+    actor: Any = None,  # only checked: a member starts experiments
+    as_json: JsonOpt = False,
+) -> None:
+    """Start a draft: it is running, and its plan and variants are fixed from now on."""
+    from leanmark.experiments import services
+
+    result = _out(services.start(_experiment(ws, experiment_id)))
+    show(
+        result,
+        as_json=as_json,
+        text=f"Experiment {result.id} is running (since {result.start_date}).",
+    )
+
+
+@experiment_app.command("end")
+@workspace_command
+def end(
+    experiment_id: IdArg,
+    ws: Any = None,
+    actor: Any = None,  # only checked: a member ends data collection
+    as_json: JsonOpt = False,
+) -> None:
+    """Stop collecting data: running → analysing (then `experiment decide`)."""
+    from leanmark.experiments import services
+
+    result = _out(services.to_analysis(_experiment(ws, experiment_id)))
+    show(
+        result,
+        as_json=as_json,
+        text=f"Experiment {result.id} is analysing; decide it with `leanmark experiment decide`.",
+    )
+
+
 @experiment_app.command("analyze")
+@workspace_command
 def analyze(
     experiment_id: Annotated[int, typer.Argument(help="Experiment id.")],
-    workspace: WorkspaceOpt = None,
+    ws: Any = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The result: z-test or Welch, exact P(B > A), expected loss, progress and the gate."""
-    setup_django()
-    from leanmark.experiments.api import analysis_out
-
-    ws = workspace_for(workspace)
-    result = analysis_out(_experiment(ws, experiment_id))
+    result = _analysis(_experiment(ws, experiment_id))
     if as_json:
         print_json(result.dict())
         return
@@ -158,6 +321,7 @@ def analyze(
 
 
 @experiment_app.command("observe")
+@workspace_command
 def observe(
     experiment_id: Annotated[int, typer.Argument(help="Experiment id.")],
     variant: Annotated[str, typer.Argument(help="Variant name.")],
@@ -166,41 +330,34 @@ def observe(
     date: Annotated[str, typer.Option(help="YYYY-MM-DD (default: today).")] = "",
     mean: Annotated[float | None, typer.Option(help="Mean (continuous metric).")] = None,
     sd: Annotated[float | None, typer.Option(help="Standard deviation (continuous).")] = None,
-    workspace: WorkspaceOpt = None,
-    as_user: AsOpt = None,
+    ws: Any = None,
+    actor: Any = None,
 ) -> None:
     """Record one variant's cumulative figures for a date."""
-    setup_django()
     from django.utils import timezone
 
     from leanmark.experiments import services
-    from leanmark.lib.errors import LeanmarkError
 
-    ws = workspace_for(workspace)
     experiment = _experiment(ws, experiment_id)
     row = services.ObservationIn(
         variant, date or timezone.localdate(), trials, successes, mean=mean, sd=sd
     )
-    try:
-        services.record_observations(experiment, [row], actor=actor_for(ws, as_user), source="cli")
-    except LeanmarkError as error:
-        fail(error.message)
+    services.record_observations(experiment, [row], actor=actor, source="cli")
     out.print(f"Saved {variant} for experiment {experiment_id}.")
 
 
 @experiment_app.command("import")
+@workspace_command
 def import_csv(
     experiment_id: Annotated[int, typer.Argument(help="Experiment id.")],
     path: Annotated[Path, typer.Argument(help="CSV: date,variant,trials,successes.")],
-    workspace: WorkspaceOpt = None,
-    as_user: AsOpt = None,
+    ws: Any = None,
+    actor: Any = None,
 ) -> None:
     """Import cumulative counts from a CSV (all or nothing, errors name the line)."""
-    setup_django()
     from leanmark.experiments import services
     from leanmark.lib.errors import LeanmarkError
 
-    ws = workspace_for(workspace)
     experiment = _experiment(ws, experiment_id)
     try:
         text = path.read_text(encoding="utf-8")
@@ -208,15 +365,14 @@ def import_csv(
         fail(f"cannot read {path}: {error}")
     try:
         with progress_bar("Importing") as report:
-            count = services.import_observations(
-                experiment, text, actor=actor_for(ws, as_user), progress=report
-            )
+            count = services.import_observations(experiment, text, actor=actor, progress=report)
     except LeanmarkError as error:
         fail(f"nothing imported: {error.message}")
     out.print(f"Imported {count} observation(s).")
 
 
 @experiment_app.command("decide")
+@workspace_command
 def decide(
     experiment_id: Annotated[int, typer.Argument(help="Experiment id.")],
     decision: Annotated[str, typer.Argument(help="persevere, pivot or stop.")],
@@ -228,16 +384,14 @@ def decide(
     ] = "",
     note: Annotated[str, typer.Option(help="A note on the decision.")] = "",
     statement: Annotated[str, typer.Option(help="The learning's statement.")] = "",
-    workspace: WorkspaceOpt = None,
-    as_user: AsOpt = None,
+    ws: Any = None,
+    actor: Any = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Record persevere / pivot / stop; exit code 2 when the gate refuses it."""
-    setup_django()
     from leanmark.experiments import services
     from leanmark.lib.errors import LeanmarkError
 
-    ws = workspace_for(workspace)
     experiment = _experiment(ws, experiment_id)
     try:
         decided = services.decide(
@@ -247,9 +401,9 @@ def decide(
             override_reason=override_reason,
             note=note,
             statement=statement,
-            actor=actor_for(ws, as_user),
+            actor=actor,
         )
-    except LeanmarkError as error:
+    except LeanmarkError as error:  # any conflict, the gate's refusal included, exits 2
         fail(error.message, 2 if error.status == 409 else 1)
     if as_json:
         print_json(

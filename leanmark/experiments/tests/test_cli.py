@@ -3,6 +3,8 @@ import json
 from typer.testing import CliRunner
 
 from leanmark.cli import app
+from leanmark.experiments import services
+from leanmark.experiments.models import Experiment, Observation
 from leanmark.experiments.tests.test_services import make, observe
 
 runner = CliRunner()
@@ -49,3 +51,73 @@ def test_analyze_and_decide(world):
         0,
         f"Experiment {experiment.pk} decided: pivot against the evidence (reason recorded).\n",
     )
+
+
+def test_create_makes_a_draft_with_its_plan_and_variants(world):
+    result = run(
+        "experiment", "create", "Shorter sign-up form", "--change", "a two-field form",
+        "--audience", "first-time visitors", "--outcome", "raise sign-ups",
+        "--metric", "sign-up rate", "--baseline", "0.2", "--mde", "0.05",
+        "--variant", "Long form", "--variant", "Short form", "-w", "acme",
+        "--as", "bob@acme.example",
+    )  # fmt: skip
+    experiment = Experiment.objects.get(title="Shorter sign-up form")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        f"Experiment {experiment.pk} created as a draft (1,031 per variant): "
+        "Shorter sign-up form\n",
+    )
+    assert (experiment.state, experiment.planned_per_variant) == ("draft", 1031)
+    assert [v.name for v in experiment.variants.all()] == ["Long form", "Short form"]
+
+
+def test_create_refuses_a_hypothesis_without_its_change(world):
+    result = run("experiment", "create", "Vague", "-w", "acme")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: the change cannot be empty\n"
+    assert not Experiment.objects.exists()
+
+
+def test_variants_replaces_a_drafts_variants(world):
+    experiment = make(world)
+    result = run("experiment", "variants", experiment.pk, "A", "B", "C", "-w", "acme", "--json")
+    assert result.exit_code == 0
+    assert [v["name"] for v in json.loads(result.stdout)["variants"]] == ["A", "B", "C"]
+    assert [v.name for v in experiment.variants.all()] == ["A", "B", "C"]
+
+
+def test_variants_are_fixed_once_the_experiment_runs(world):
+    experiment = make(world)
+    services.start(experiment)
+    result = run("experiment", "variants", experiment.pk, "A", "B", "-w", "acme")
+    assert result.exit_code == 1
+    assert "its variants are fixed once it runs" in result.stderr
+    assert [v.name for v in experiment.variants.all()] == ["Control", "Treatment"]
+
+
+def test_start_then_end_moves_the_experiment_to_analysing(world):
+    experiment = make(world)
+    started = run("experiment", "start", experiment.pk, "-w", "acme")
+    experiment.refresh_from_db()
+    assert (started.exit_code, started.stdout) == (
+        0,
+        f"Experiment {experiment.pk} is running (since {experiment.start_date}).\n",
+    )
+    ended = run("experiment", "end", experiment.pk, "-w", "acme")
+    assert ended.exit_code == 0
+    experiment.refresh_from_db()
+    assert experiment.state == "analysing"
+    again = run("experiment", "start", experiment.pk, "-w", "acme")
+    assert again.exit_code == 1
+    assert "cannot move to running" in again.stderr
+
+
+def test_observe_records_one_variants_counts(world):
+    experiment = make(world)
+    result = run("experiment", "observe", experiment.pk, "Control", 120, 30, "-w", "acme")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        f"Saved Control for experiment {experiment.pk}.\n",
+    )
+    (row,) = Observation.objects.filter(variant__experiment=experiment)
+    assert (row.variant.name, row.trials, row.successes, row.source) == ("Control", 120, 30, "cli")
