@@ -1,4 +1,5 @@
-"""`leanmark vsm …`: value stream maps from the command line (list, show, compare, export)."""
+"""`leanmark vsm …`: value stream maps from the command line (list, create, show, compare,
+export, and `vsm step add|edit|move`)."""
 
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,10 +14,14 @@ from leanmark.lib.cli import (
     out,
     print_json,
     setup_django,
+    show,
+    workspace_command,
     workspace_for,
 )
 
 vsm_app = typer.Typer(help="Value stream maps of the Marketing Hourglass.", no_args_is_help=True)
+step_app = typer.Typer(help="A map's steps: add, edit, move.", no_args_is_help=True)
+vsm_app.add_typer(step_app, name="step")
 
 
 def register(app: typer.Typer) -> None:
@@ -37,13 +42,12 @@ def _stream(workspace: str | None, stream_id: int) -> Any:
 
 
 @vsm_app.command("list")
-def vsm_list(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+@workspace_command
+def vsm_list(ws: Any = None, as_json: JsonOpt = False) -> None:
     """The maps of a workspace with their totals."""
-    setup_django()
     from leanmark.valuestream import queries
     from leanmark.valuestream.schemas import StreamOut
 
-    ws = workspace_for(workspace)
     rows = [StreamOut.of(s, queries.map_view(s)) for s in queries.streams_of(ws)]
     if as_json:
         print_json([r.dict() for r in rows])
@@ -63,6 +67,177 @@ def vsm_list(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
             str(t.waste_steps),
         )
     out.print(table)
+
+
+@vsm_app.command("create")
+@workspace_command
+def vsm_create(
+    name: Annotated[str, typer.Argument(help="The map's name (unique in the workspace).")],
+    description: Annotated[str, typer.Option(help="What the map covers.")] = "",
+    basis: Annotated[
+        str, typer.Option(help="calendar (24 h a day) or working (the hours below).")
+    ] = "calendar",
+    hours_per_day: Annotated[str, typer.Option(help="Working hours in a day.")] = "8",
+    days_per_week: Annotated[str, typer.Option(help="Working days in a week.")] = "5",
+    ws: Any = None,
+    actor: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a current-state map; add its steps with `vsm step add`."""
+    from leanmark.valuestream import services
+    from leanmark.valuestream.schemas import map_out
+
+    spec = services.StreamSettings(name, description, basis, hours_per_day, days_per_week)
+    stream = services.create_stream(ws, spec, actor=actor)
+    show(
+        map_out(stream),
+        as_json=as_json,
+        text=f"Value stream {stream.pk} created: {stream.name} (times on a {stream.time_basis} "
+        "basis).",
+    )
+
+
+def _step_shown(step: Any, as_json: bool, verb: str) -> None:
+    from leanmark.valuestream import queries
+    from leanmark.valuestream.schemas import StepOut
+
+    fresh = queries.step_for(step.stream.workspace, step.pk)
+    show(
+        StepOut.of(fresh, queries.map_view(fresh.stream)),
+        as_json=as_json,
+        text=f"Step {fresh.pk} {verb}: {fresh.name} ({fresh.stage}, position {fresh.position + 1})"
+        f", PT {fresh.pt_value.normalize():f} {fresh.pt_unit}, "
+        f"LT {fresh.lt_value.normalize():f} {fresh.lt_unit}.",
+    )
+
+
+StageOpt = Annotated[str | None, typer.Option(help="know, like, trust, try, buy, repeat or refer.")]
+
+
+def _step_data(**given: Any) -> dict[str, Any]:
+    """The options given, by the service's field names (an option left out is not sent)."""
+    return {name: value for name, value in given.items() if value is not None}
+
+
+@step_app.command("add")
+@workspace_command
+def step_add(
+    stream_id: Annotated[int, typer.Argument(help="The map's id (see `leanmark vsm list`).")],
+    name: Annotated[str, typer.Argument(help="The step's name.")],
+    stage: StageOpt = None,
+    pt: Annotated[
+        str | None, typer.Option(help="Process time: hands-on work, in --pt-unit.")
+    ] = None,
+    pt_unit: Annotated[str, typer.Option(help="min, h, d or wk.")] = "h",
+    lt: Annotated[
+        str | None, typer.Option(help="Lead time: from work available to handed on, in --lt-unit.")
+    ] = None,
+    lt_unit: Annotated[str, typer.Option(help="min, h, d or wk.")] = "d",
+    ca: Annotated[str, typer.Option(help="%C&A: share of output complete and accurate.")] = "100",
+    owner: Annotated[str, typer.Option(help="Who does the step.")] = "",
+    cost_per_run: Annotated[str, typer.Option(help="Cost of one run.")] = "0",
+    runs_per_month: Annotated[str, typer.Option(help="Runs in a month.")] = "0",
+    value: Annotated[str, typer.Option(help="value_adding, necessary or waste.")] = "value_adding",
+    waste: Annotated[
+        str, typer.Option(help="The waste type: defects, waiting, motion, … (blank: none).")
+    ] = "",
+    milestone: Annotated[str, typer.Option(help="new_lead or order_accepted.")] = "",
+    before: Annotated[
+        int | None, typer.Option(help="Insert before this step of the same stage (id).")
+    ] = None,
+    ws: Any = None,
+    actor: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add a step to a map; refused, naming the field, when LT < PT or %C&A is not 0-100."""
+    from leanmark.valuestream import queries, services
+
+    stream = queries.stream_for(ws, stream_id)
+    data = _step_data(
+        name=name,
+        stage=stage,
+        pt_value=pt,
+        pt_unit=pt_unit,
+        lt_value=lt,
+        lt_unit=lt_unit,
+        ca_percent=ca,
+        owner=owner,
+        cost_per_run=cost_per_run,
+        runs_per_month=runs_per_month,
+        customer_value=value,
+        waste_type=waste,
+        milestone=milestone,
+    )
+    ahead = stream.steps.filter(pk=before).first() if before else None  # as the API finds it
+    step = services.add_step(stream, data, actor=actor, before=ahead)
+    _step_shown(step, as_json, "added")
+
+
+@step_app.command("edit")
+@workspace_command
+def step_edit(
+    step_id: Annotated[int, typer.Argument(help="The step's id (see `leanmark vsm show --json`).")],
+    name: Annotated[str | None, typer.Option(help="The step's name.")] = None,
+    stage: StageOpt = None,
+    pt: Annotated[str | None, typer.Option(help="Process time, in --pt-unit.")] = None,
+    pt_unit: Annotated[str | None, typer.Option(help="min, h, d or wk.")] = None,
+    lt: Annotated[str | None, typer.Option(help="Lead time, in --lt-unit.")] = None,
+    lt_unit: Annotated[str | None, typer.Option(help="min, h, d or wk.")] = None,
+    ca: Annotated[str | None, typer.Option(help="%C&A, 0 to 100.")] = None,
+    owner: Annotated[str | None, typer.Option(help="Who does the step.")] = None,
+    cost_per_run: Annotated[str | None, typer.Option(help="Cost of one run.")] = None,
+    runs_per_month: Annotated[str | None, typer.Option(help="Runs in a month.")] = None,
+    value: Annotated[str | None, typer.Option(help="value_adding, necessary or waste.")] = None,
+    waste: Annotated[str | None, typer.Option(help="The waste type ('' for none).")] = None,
+    milestone: Annotated[
+        str | None, typer.Option(help="new_lead or order_accepted ('' for none).")
+    ] = None,
+    ws: Any = None,
+    actor: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change a step's fields; those not given keep their values (checked as when added)."""
+    from leanmark.valuestream import queries, services
+
+    step = queries.step_for(ws, step_id)
+    data = _step_data(
+        name=name,
+        stage=stage,
+        pt_value=pt,
+        pt_unit=pt_unit,
+        lt_value=lt,
+        lt_unit=lt_unit,
+        ca_percent=ca,
+        owner=owner,
+        cost_per_run=cost_per_run,
+        runs_per_month=runs_per_month,
+        customer_value=value,
+        waste_type=waste,
+        milestone=milestone,
+    )
+    _step_shown(services.edit_step(step, data, actor=actor), as_json, "changed")
+
+
+@step_app.command("move")
+@workspace_command
+def step_move(
+    step_id: Annotated[int, typer.Argument(help="The step's id.")],
+    stage: Annotated[str, typer.Argument(help="know, like, trust, try, buy, repeat or refer.")],
+    position: Annotated[
+        int | None, typer.Option(help="Its place in the stage, 1 first (default: last).")
+    ] = None,
+    ws: Any = None,
+    actor: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Move a step to a stage, at a place in that stage's order."""
+    from leanmark.valuestream import queries, services
+
+    step = queries.step_for(ws, step_id)
+    others = [s.pk for s in queries.steps_of(step.stream) if s.stage == stage and s.pk != step.pk]
+    at = len(others) if position is None else max(0, position - 1)
+    order = [*others[:at], step.pk, *others[at:]]  # the stage's ids in order, as the API takes
+    _step_shown(services.move_step(step, stage=stage, order=order, actor=actor), as_json, "moved")
 
 
 @vsm_app.command("show")
