@@ -1,4 +1,5 @@
-"""`leanmark metrics ...`: list metrics, import measurements from CSV, roll a metric up."""
+"""`leanmark metrics ...`: list and create metrics, set targets, import measurements from CSV,
+roll a metric up."""
 
 from datetime import date
 from pathlib import Path
@@ -9,18 +10,17 @@ from rich.table import Table
 
 from leanmark.lib.cli import (
     JsonOpt,
-    WorkspaceOpt,
     err,
     fail,
     out,
     print_json,
     progress_bar,
-    setup_django,
-    workspace_for,
+    show,
+    workspace_command,
 )
 
 metrics_app = typer.Typer(
-    help="Metrics: list, import measurements, roll-ups.", no_args_is_help=True
+    help="Metrics: list, create, targets, import measurements, roll-ups.", no_args_is_help=True
 )
 
 
@@ -36,12 +36,11 @@ def _number(value: float | None) -> str:
 
 
 @metrics_app.command("list")
-def metrics_list(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+@workspace_command
+def metrics_list(ws: Any = None, as_json: JsonOpt = False) -> None:
     """Every metric of the workspace, typed and built-in."""
-    setup_django()
     from leanmark.dashboard import queries
 
-    ws = workspace_for(workspace)
     rows = [
         {
             "key": i.key,
@@ -54,23 +53,108 @@ def metrics_list(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> No
         }
         for i in queries.all_infos(ws)
     ]
-    if as_json:
-        print_json(rows)
-        return
-    table = Table("Key", "Name", "Kind", "Stage", "Unit", "Aggregation", title=f"{ws.name}")
-    for row in rows:
-        table.add_row(
-            row["key"],
-            row["name"],
-            row["kind"],
-            row["stage"] or "(flow)",
-            row["unit"],
-            row["aggregation"],
-        )
-    out.print(table)
+    show(
+        rows,
+        as_json=as_json,
+        table={
+            "Key": "key",
+            "Name": "name",
+            "Kind": "kind",
+            "Stage": lambda row: row["stage"] or "(flow)",
+            "Unit": "unit",
+            "Aggregation": "aggregation",
+        },
+        title=f"{ws.name}",
+    )
+
+
+def _metric_out(metric: Any) -> Any:
+    """The metric with its targets, as the API lists it."""
+    from leanmark.dashboard import queries
+    from leanmark.dashboard.schemas import MetricOut, TargetOut
+
+    targets = [TargetOut(period=t.period, value=t.value) for t in metric.targets.all()]
+    return MetricOut.of(queries.info_of(metric), targets)
+
+
+@metrics_app.command("create")
+@workspace_command
+def metrics_create(
+    name: Annotated[str, typer.Argument(help="The metric's name.")],
+    kind: Annotated[str, typer.Option(help="input (effort you put in) or output (results).")] = "",
+    stage: Annotated[str, typer.Option(help="know, like, trust, try, buy, repeat or refer.")] = "",
+    key: Annotated[
+        str, typer.Option(help="Its key in CSV files and the API (default: the name as a slug).")
+    ] = "",
+    channel: Annotated[str, typer.Option(help="Marketing channel.")] = "",
+    unit: Annotated[str, typer.Option(help="Unit shown with values (visits, EUR, %…).")] = "",
+    aggregation: Annotated[
+        str, typer.Option(help="How a period sums up its values: sum, mean or last.")
+    ] = "sum",
+    value_per_unit: Annotated[
+        str | None, typer.Option(help="Money one unit of an output is worth (for ROI).")
+    ] = None,
+    revenue: Annotated[bool, typer.Option("--revenue", help="Its values are revenue.")] = False,
+    lower_is_better: Annotated[
+        bool, typer.Option("--lower-is-better", help="A fall is good news (costs, churn…).")
+    ] = False,
+    description: Annotated[str, typer.Option(help="What it measures and where from.")] = "",
+    ws: Any = None,
+    actor: Any = None,  # only checked: a member defines metrics
+    as_json: JsonOpt = False,
+) -> None:
+    """Define a metric (--kind and --stage are required); then import its measurements."""
+    from leanmark.dashboard import services
+
+    metric = services.create_metric(
+        ws,
+        name=name,
+        kind=kind,
+        stage=stage,
+        key=key,
+        channel=channel,
+        unit=unit,
+        aggregation=aggregation,
+        value_per_unit=value_per_unit,
+        is_revenue=revenue,
+        higher_is_better=not lower_is_better,
+        description=description,
+    )
+    show(
+        _metric_out(metric),
+        as_json=as_json,
+        text=f"Metric {metric.name} created (key {metric.key}, {metric.kind}, {metric.stage}).",
+    )
+
+
+@metrics_app.command("target")
+@workspace_command
+def metrics_target(
+    metric: Annotated[str, typer.Argument(help="The metric's key, name or id.")],
+    period: Annotated[str, typer.Argument(help="day, week, month or year.")],
+    value: Annotated[str | None, typer.Argument(help="The target per period.")] = None,
+    reason: Annotated[
+        str, typer.Option(help="Why it changes (needed to change or remove a target).")
+    ] = "",
+    remove: Annotated[bool, typer.Option("--remove", help="Remove the target.")] = False,
+    ws: Any = None,
+    actor: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Set, change or remove a metric's target for a kind of period; the change is recorded."""
+    from leanmark.dashboard import services
+
+    if (value is None) == (not remove):
+        fail("give the target's value, or --remove to remove it")
+    found = services.resolve_metric(ws, metric)
+    services.set_target(found, period=period, value=value, reason=reason, actor=actor)
+    now = next((t.value for t in found.targets.all() if t.period == period), None)
+    said = "no target" if now is None else f"target {_number(now)}"
+    show(_metric_out(found), as_json=as_json, text=f"{found.name}: {said} per {period}.")
 
 
 @metrics_app.command("import")
+@workspace_command
 def metrics_import(
     file: Annotated[
         Path, typer.Argument(help="CSV: date,metric,value[,channel,campaign] or wide.")
@@ -78,15 +162,13 @@ def metrics_import(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would change; save nothing.")
     ] = False,
-    workspace: WorkspaceOpt = None,
+    ws: Any = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import measurements from a CSV file: idempotent, all or nothing (exit 1 on a bad row)."""
-    setup_django()
     from leanmark.dashboard import csvimport, queries
     from leanmark.dashboard.errors import ImportRejected, MetricError
 
-    ws = workspace_for(workspace)
     if not file.is_file():
         fail(f"no file {file}")
     if file.stat().st_size > csvimport.MAX_BYTES:
@@ -137,6 +219,7 @@ def metrics_import(
 
 
 @metrics_app.command("rollup")
+@workspace_command
 def metrics_rollup(
     metric: Annotated[str, typer.Argument(help="A metric's key or name, or a built-in key.")],
     period: Annotated[str, typer.Option(help="day, week, month or year.")] = "week",
@@ -144,11 +227,10 @@ def metrics_rollup(
         str | None, typer.Option("--from", help="First day, YYYY-MM-DD (default: 12 periods).")
     ] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day (default: today).")] = None,
-    workspace: WorkspaceOpt = None,
+    ws: Any = None,
     as_json: JsonOpt = False,
 ) -> None:
     """A metric per period, with the change from the period before and the target."""
-    setup_django()
     from django.http import Http404
     from django.utils import timezone
 
@@ -156,7 +238,6 @@ def metrics_rollup(
     from leanmark.dashboard.errors import MetricError
     from leanmark.dashboard.services import resolve_metric
 
-    ws = workspace_for(workspace)
     try:
         chosen = queries.as_period(period)
     except ValueError as error:

@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from leanmark.cli import app
 from leanmark.dashboard import services
-from leanmark.dashboard.models import Measurement
+from leanmark.dashboard.models import Measurement, Metric, TargetRevision
 
 runner = CliRunner()
 
@@ -114,3 +114,48 @@ def test_rollup_of_an_unknown_metric_lists_the_known_ones(world, visits):
     result = run("metrics", "rollup", "nope", "-w", "acme")
     assert result.exit_code == 1
     assert "no metric 'nope' in acme; metrics are: website-visits, flow-throughput" in result.stderr
+
+
+def test_metrics_create_defines_a_typed_metric(world):
+    result = run(
+        "metrics", "create", "Newsletter sign-ups", "--kind", "output", "--stage", "trust",
+        "--unit", "people", "--value-per-unit", "4.5", "-w", "acme", "--as", "bob@acme.example",
+    )  # fmt: skip
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "Metric Newsletter sign-ups created (key newsletter-sign-ups, output, trust).\n",
+    )
+    metric = Metric.objects.get(workspace=world.acme, key="newsletter-sign-ups")
+    assert (metric.kind, metric.stage, metric.unit, str(metric.value_per_unit)) == (
+        "output",
+        "trust",
+        "people",
+        "4.5000",
+    )
+
+
+def test_metrics_create_refuses_a_taken_name(world, visits):
+    result = run(
+        "metrics", "create", "website visits", "--kind", "output", "--stage", "know", "-w", "acme"
+    )
+    assert result.exit_code == 1
+    assert "a metric named 'website visits' already exists" in result.stderr
+
+
+def test_metrics_target_sets_then_changes_a_target_with_a_reason(world, visits):
+    result = run("metrics", "target", "website-visits", "week", "500", "-w", "acme")
+    assert (result.exit_code, result.stdout) == (0, "Website visits: target 500 per week.\n")
+    refused = run("metrics", "target", "website-visits", "week", "600", "-w", "acme")
+    assert refused.exit_code == 1
+    assert "say why the target changes" in refused.stderr
+    changed = run(
+        "metrics", "target", "Website visits", "week", "600", "--reason", "new campaign",
+        "-w", "acme", "--json",
+    )  # fmt: skip
+    assert changed.exit_code == 0
+    assert json.loads(changed.stdout)["targets"] == [{"period": "week", "value": 600.0}]
+    revisions = TargetRevision.objects.filter(metric=visits).order_by("at")
+    assert [(r.old_value, r.new_value, r.reason) for r in revisions] == [
+        (None, 500.0, ""),
+        (500.0, 600.0, "new campaign"),
+    ]
