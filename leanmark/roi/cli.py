@@ -1,5 +1,6 @@
-"""`leanmark` commands of this app: ``roi report``, ``allocate``, ``spend add|list|import`` and
-``time log``; leanmark/cli.py calls ``register(app)``."""
+"""`leanmark` commands of this app: ``roi report|settings|hourly-costs|hourly-cost``,
+``allocate``, ``spend add|list|import`` and ``time log``; leanmark/cli.py calls
+``register(app)``."""
 
 from pathlib import Path
 from typing import Annotated, Any
@@ -8,19 +9,19 @@ import typer
 from rich.table import Table
 
 from leanmark.lib.cli import (
-    AsOpt,
     JsonOpt,
-    WorkspaceOpt,
     actor_for,
     fail,
     out,
     print_json,
     progress_bar,
-    setup_django,
-    workspace_for,
+    show,
+    workspace_command,
 )
 
-roi_app = typer.Typer(help="Value-stream ROI.", no_args_is_help=True)
+roi_app = typer.Typer(
+    help="Value-stream ROI: the report, its settings and hourly costs.", no_args_is_help=True
+)
 spend_app = typer.Typer(help="Marketing spend.", no_args_is_help=True)
 time_app = typer.Typer(help="Time logged on cards.", no_args_is_help=True)
 
@@ -42,23 +43,22 @@ def _pct(value: Any) -> str:
 
 
 @roi_app.command("report")
+@workspace_command
 def report(
     period: Annotated[
         str, typer.Option(help="2026-Q3, 2026-07, 2026, 2026-07-01..2026-08-15, ytd, last-month…")
     ] = "last-12-months",
     by: Annotated[str, typer.Option(help="stage, channel or campaign.")] = "stage",
-    workspace: WorkspaceOpt = None,
+    ws: Any = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Cost, return, ROI and ROMI per hourglass stage, channel or campaign."""
-    setup_django()
     from django.utils import timezone
 
     from leanmark.domain import roi as domain
     from leanmark.roi import queries
     from leanmark.roi.schemas import report_out
 
-    ws = workspace_for(workspace)
     if by not in domain.DIMENSIONS:
         fail(f"report by stage, channel or campaign, not {by!r}")
     try:
@@ -103,6 +103,107 @@ def report(
         out.print(f"Note: {note}")
 
 
+ShareOpt = Annotated[str | None, typer.Option(help="A fraction, 0 to 1 (0.55 is 55 %).")]
+
+
+@roi_app.command("settings")
+@workspace_command(need="owner")
+def roi_settings(
+    currency: Annotated[
+        str | None, typer.Option(help="ISO 4217 code; changes only while there is no spend.")
+    ] = None,
+    contribution_margin: ShareOpt = None,
+    gross_margin: ShareOpt = None,
+    revenue_per_customer: Annotated[
+        str | None, typer.Option(help="Monthly revenue per customer, for payback ('' clears).")
+    ] = None,
+    customers_metric: Annotated[
+        str | None, typer.Option(help="The output metric counting new customers, for CAC.")
+    ] = None,
+    ws: Any = None,
+    actor: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show the ROI settings, or change those given (owners only)."""
+    from leanmark.roi import queries, services
+
+    given = {
+        name: value
+        for name, value in (
+            ("currency", currency),
+            ("contribution_margin", contribution_margin),
+            ("gross_margin", gross_margin),
+            ("revenue_per_customer", revenue_per_customer),
+            ("customers_metric", customers_metric),
+        )
+        if value is not None
+    }
+    if given:
+        services.update_settings(ws, actor=actor, **given)
+    current = queries.settings_for(ws)
+    data = {
+        "currency": current.currency,
+        "contribution_margin": current.contribution_margin,
+        "gross_margin": current.gross_margin,
+        "revenue_per_customer": current.revenue_per_customer,
+        "customers_metric": current.customers_metric,
+    }
+    show(
+        data,
+        as_json=as_json,
+        text=f"{current.currency}; contribution margin {_pct(current.contribution_margin)}, "
+        f"gross margin {_pct(current.gross_margin)}; revenue per customer "
+        f"{_money(current.revenue_per_customer)}; customers metric "
+        f"{current.customers_metric or '—'}",
+    )
+
+
+@roi_app.command("hourly-costs")
+@workspace_command(need="owner")
+def hourly_costs(
+    ws: Any = None,
+    actor: Any = None,  # only checked: hourly costs are an owner's to see
+    as_json: JsonOpt = False,
+) -> None:
+    """Every member's hourly cost (owners only); labour in the report is hours times this."""
+    from leanmark.roi import queries
+
+    rows = [
+        {"user_id": user.pk, "member": user.label, "role": role, "hourly_cost": cost}
+        for user, role, cost in queries.members_with_costs(ws)
+    ]
+    show(
+        rows,
+        as_json=as_json,
+        table={
+            "Member": "member",
+            "Role": "role",
+            "Hourly cost": lambda row: _money(row["hourly_cost"]),
+        },
+        title=f"Hourly costs ({queries.settings_for(ws).currency})",
+    )
+
+
+@roi_app.command("hourly-cost")
+@workspace_command(need="owner")
+def hourly_cost(
+    member: Annotated[str, typer.Argument(help="The member's e-mail.")],
+    amount: Annotated[str | None, typer.Argument(help="Cost per hour.")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the member's cost.")] = False,
+    ws: Any = None,
+    actor: Any = None,
+) -> None:
+    """Set (or --clear) a member's hourly cost (owners only)."""
+    from leanmark.roi import services
+
+    if (amount is None) == (not clear):
+        fail("give the hourly cost, or --clear to remove it")
+    person = actor_for(ws, member, need="viewer")
+    row = services.set_hourly_cost(ws, person, "" if clear else amount, actor=actor)
+    said = "no hourly cost" if row is None else f"{row.hourly_cost:,.2f} an hour"
+    out.print(f"{person.label}: {said}.")
+
+
 def _pairs(values: list[str], option: str) -> dict[str, str]:
     pairs = {}
     for value in values:
@@ -120,6 +221,7 @@ def _number(text: str, what: str) -> float:
         fail(f"{what} {text!r} is not a number")
 
 
+@workspace_command
 def allocate(
     budget: Annotated[
         float | None,
@@ -136,19 +238,16 @@ def allocate(
         list[str] | None,
         typer.Option(help="CHANNEL=A,B: use r(x) = A·ln(1 + x/B) for this run, repeatable."),
     ] = None,
-    workspace: WorkspaceOpt = None,
+    ws: Any = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Recommend the split of a monthly budget (money or hours) over the channels."""
-    setup_django()
     from django.utils import timezone
 
     from leanmark.domain import roi as domain
-    from leanmark.lib.errors import LeanmarkError
     from leanmark.roi import queries
     from leanmark.roi.schemas import allocation_out
 
-    ws = workspace_for(workspace)
     if unit not in ("money", "hours"):
         fail(f"the unit is money or hours, not {unit!r}")
     lows = {c: _number(v, f"the minimum of {c}") for c, v in _pairs(minimum or [], "--min").items()}
@@ -160,17 +259,14 @@ def allocate(
     for channel, text in _pairs(curve or [], "--curve").items():
         a, _, b = text.partition(",")
         override[channel] = (_number(a, f"a of {channel}"), _number(b, f"b of {channel}"))
-    try:
-        view = queries.allocation(
-            ws,
-            unit=unit,
-            today=timezone.localdate(),
-            budget=budget,
-            bounds=bounds,
-            override=override,
-        )
-    except LeanmarkError as error:
-        fail(error.message)
+    view = queries.allocation(
+        ws,
+        unit=unit,
+        today=timezone.localdate(),
+        budget=budget,
+        bounds=bounds,
+        override=override,
+    )
     result = allocation_out(view, unit)
     if as_json:
         print_json(result.model_dump(mode="json"))
@@ -212,6 +308,7 @@ def allocate(
 
 
 @spend_app.command("add")
+@workspace_command
 def spend_add(
     date: Annotated[str, typer.Argument(help="YYYY-MM-DD.")],
     amount: Annotated[str, typer.Argument(help="In the workspace's currency.")],
@@ -220,67 +317,54 @@ def spend_add(
     campaign: Annotated[str, typer.Option(help="Campaign.")] = "",
     currency: Annotated[str, typer.Option(help="ISO 4217 (default: the workspace's).")] = "",
     note: Annotated[str, typer.Option(help="Note.")] = "",
-    workspace: WorkspaceOpt = None,
-    as_user: AsOpt = None,
+    ws: Any = None,
+    actor: Any = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Record one spend entry."""
-    setup_django()
-    from leanmark.lib.errors import LeanmarkError
     from leanmark.roi import services
     from leanmark.roi.schemas import SpendOut
 
-    ws = workspace_for(workspace)
     entry = services.SpendIn(date, amount, currency, channel, stage, campaign, note)
-    try:
-        row = services.record_spend(ws, entry, actor=actor_for(ws, as_user))
-    except LeanmarkError as error:
-        fail(error.message)
-    if as_json:
-        print_json(SpendOut.of(row).model_dump(mode="json"))
-    else:
-        out.print(f"Recorded {row.amount:,.2f} {row.currency} on {row.on}.")
+    row = services.record_spend(ws, entry, actor=actor)
+    show(
+        SpendOut.of(row),
+        as_json=as_json,
+        text=f"Recorded {row.amount:,.2f} {row.currency} on {row.on}.",
+    )
 
 
 @spend_app.command("import")
+@workspace_command
 def spend_import(
     path: Annotated[Path, typer.Argument(help="CSV: date,amount[,currency,channel,stage,…].")],
-    workspace: WorkspaceOpt = None,
-    as_user: AsOpt = None,
+    ws: Any = None,
+    actor: Any = None,
 ) -> None:
     """Import spend from a CSV file, all or nothing; importing it again changes nothing."""
-    setup_django()
-    from leanmark.lib.errors import LeanmarkError
     from leanmark.roi import services
 
-    ws = workspace_for(workspace)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         fail(f"cannot read {path}: {error}")
-    try:
-        with progress_bar("Importing spend") as report:
-            result = services.import_spend_csv(
-                ws, text, actor=actor_for(ws, as_user), progress=report
-            )
-    except LeanmarkError as error:
-        fail(error.message)
+    with progress_bar("Importing spend") as report:
+        result = services.import_spend_csv(ws, text, actor=actor, progress=report)
     out.print(f"{result.created} added, {result.updated} updated, {result.unchanged} unchanged.")
 
 
 @spend_app.command("list")
+@workspace_command
 def spend_list(
     channel: Annotated[str, typer.Option(help="Only this channel.")] = "",
     limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
-    workspace: WorkspaceOpt = None,
+    ws: Any = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Spend entries, newest first."""
-    setup_django()
     from leanmark.roi import queries
     from leanmark.roi.schemas import SpendOut
 
-    ws = workspace_for(workspace)
     rows, total = queries.spend_page(ws, channel=channel.lower(), limit=max(1, min(limit, 5000)))
     if as_json:
         print_json([SpendOut.of(r).model_dump(mode="json") for r in rows])
@@ -292,45 +376,35 @@ def spend_list(
 
 
 @time_app.command("log")
+@workspace_command
 def time_log(
     card: Annotated[int, typer.Argument(help="Card number (without #).")],
     hours: Annotated[str, typer.Argument(help="Hours, e.g. 1.5.")],
     date: Annotated[str, typer.Option(help="YYYY-MM-DD (default: today).")] = "",
     member: Annotated[str, typer.Option(help="Who did the work (e-mail; default: --as).")] = "",
     note: Annotated[str, typer.Option(help="Note.")] = "",
-    workspace: WorkspaceOpt = None,
-    as_user: AsOpt = None,
+    ws: Any = None,
+    actor: Any = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Log time on a card."""
-    setup_django()
     from django.http import Http404
     from django.utils import timezone
 
     from leanmark.board import queries as board_queries
-    from leanmark.lib.errors import LeanmarkError
     from leanmark.roi import services
     from leanmark.roi.schemas import TimeLogOut
 
-    ws = workspace_for(workspace)
-    actor = actor_for(ws, as_user)
     person = actor_for(ws, member) if member else actor
     try:
         found = board_queries.card_for(ws, card)
     except Http404:
         fail(f"no card #{card} in {ws.slug}")
-    try:
-        log = services.log_time(
-            found,
-            member=person,
-            on=date or timezone.localdate(),
-            hours=hours,
-            note=note,
-            actor=actor,
-        )
-    except LeanmarkError as error:
-        fail(error.message)
-    if as_json:
-        print_json(TimeLogOut.of(log).model_dump(mode="json"))
-    else:
-        out.print(f"Logged {log.hours.normalize():f} h on #{found.number} for {person.label}.")
+    log = services.log_time(
+        found, member=person, on=date or timezone.localdate(), hours=hours, note=note, actor=actor
+    )
+    show(
+        TimeLogOut.of(log),
+        as_json=as_json,
+        text=f"Logged {log.hours.normalize():f} h on #{found.number} for {person.label}.",
+    )

@@ -1,11 +1,12 @@
 import json
+from decimal import Decimal
 
 from typer.testing import CliRunner
 
 from leanmark.board import services as board_services
 from leanmark.cli import app
 from leanmark.roi import services
-from leanmark.roi.models import Spend, TimeLog
+from leanmark.roi.models import MemberCost, RoiSettings, Spend, TimeLog
 
 runner = CliRunner()
 
@@ -93,3 +94,45 @@ def test_allocate_without_any_curve_says_what_to_do(world):
     result = runner.invoke(app, ["allocate", "--budget", "100", "-w", "acme"])
     assert result.exit_code == 1
     assert "no channel has a response curve yet" in result.stderr
+
+
+def test_roi_settings_changes_only_the_margins_given(world):
+    result = run("roi", "settings", "--gross-margin", "0.55", "-w", "acme")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "EUR; contribution margin 60.0 %, gross margin 55.0 %; revenue per customer —; "
+        "customers metric —\n",
+    )
+    saved = RoiSettings.objects.get(workspace=world.acme)
+    assert (saved.gross_margin, saved.contribution_margin) == (Decimal("0.55"), Decimal("0.6"))
+
+
+def test_roi_settings_refuses_a_margin_above_one_and_members(world):
+    result = run("roi", "settings", "--contribution-margin", "60", "-w", "acme")
+    assert result.exit_code == 1
+    assert "the contribution margin must be between 0 and 1" in result.stderr
+    member = run(
+        "roi", "settings", "--gross-margin", "0.5", "-w", "acme", "--as", "bob@acme.example"
+    )
+    assert member.exit_code == 1
+    assert "bob@acme.example is a member of acme; only an owner can do this" in member.stderr
+    assert not RoiSettings.objects.exists()
+
+
+def test_hourly_cost_sets_and_clears_a_members_cost(world):
+    result = run("roi", "hourly-cost", "bob@acme.example", "42.5", "-w", "acme")
+    assert (result.exit_code, result.stdout) == (0, "Bob Member: 42.50 an hour.\n")
+    assert MemberCost.objects.get(workspace=world.acme, user=world.bob).hourly_cost == Decimal(
+        "42.50"
+    )
+    cleared = run("roi", "hourly-cost", "bob@acme.example", "--clear", "-w", "acme")
+    assert (cleared.exit_code, cleared.stdout) == (0, "Bob Member: no hourly cost.\n")
+    assert not MemberCost.objects.exists()
+
+
+def test_hourly_costs_lists_every_member_as_json(world):
+    services.set_hourly_cost(world.acme, world.bob, "40", actor=world.alice)
+    result = run("roi", "hourly-costs", "-w", "acme", "--json")
+    assert result.exit_code == 0
+    rows = {row["member"]: row["hourly_cost"] for row in json.loads(result.stdout)}
+    assert rows == {"Alice Owner": None, "Bob Member": "40.00", "Carol Viewer": None}
