@@ -36,7 +36,7 @@ from leanmark.accounts.services import create_token  # noqa: E402
 from leanmark.board import queries, services  # noqa: E402
 from leanmark.testing.personas import build_world  # noqa: E402
 
-SIZES = (300, 2000, 5000)  # 5,000: PRODUCT.md §13's "boards with 5,000 cards stay usable"
+SIZES = (300, 2000, 5000)  # 5,000: docs/product.md §13's "boards with 5,000 cards stay usable"
 WARMUPS = 3
 PAGE_RUNS = {300: 50, 2000: 30, 5000: 10}
 VIEW_RUNS = {300: 30, 2000: 15, 5000: 5}  # board_view() alone, to split query time from rendering

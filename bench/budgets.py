@@ -1,12 +1,12 @@
-"""The last table of `make bench`: every performance budget of PRODUCT.md §13 beside its figure on
-each engine, gathered from the other benchmarks' results (nothing is measured here)."""
+"""The last table of `make bench`: every performance budget of docs/product.md §13 beside its
+figure on each engine, gathered from the other benchmarks' results (nothing is measured here)."""
 
 from collections.abc import Callable
 
 # label -> result dict, as the benchmarks wrote them ("SQLite" / "PostgreSQL")
 Results = dict[str, dict | None]
 ENGINES = ("SQLite", "PostgreSQL")
-HEAD = ("PRODUCT.md §13 budget", "SQLite", "PostgreSQL", "met")
+HEAD = ("docs/product.md §13 budget", "SQLite", "PostgreSQL", "met")
 
 
 def _cell(results: Results, engine: str, figure: Callable[[dict], str]) -> str:

@@ -1,4 +1,4 @@
-"""Load and integrity under concurrency (issue 12 item 4; PRODUCT.md §13: 32 clients against
+"""Load and integrity under concurrency (issue 12 item 4; docs/product.md §13: 32 clients against
 PostgreSQL with two app processes, zero errors, p95 <= 250 ms).
 
 `make load` (or `python bench/load.py [--seconds 30] [--clients 32] [--think 0.5]`) runs, once per

@@ -2,7 +2,7 @@
 
 Each backend runs bench/board_bench.py in its own process (fresh Django settings) against its
 own throwaway database: a temp LEANMARK_DATA_DIR for SQLite, a scratch database created on the
-PostgreSQL server for PostgreSQL (dropped afterwards). Budgets come from PRODUCT.md §13 and are
+PostgreSQL server for PostgreSQL (dropped afterwards). Budgets come from docs/product.md §13 and are
 printed beside the figures as information: the exit code is 0 unless a benchmark crashes.
 """
 
@@ -241,7 +241,7 @@ def main() -> int:
     print("\n== load.py: 32 clients for 30 s on each engine ==", flush=True)
     loads = run_load(seconds=30, clients=32, think=0.5)
     crashed = crashed or any(result is None for result in loads.values())
-    title = "Every performance budget of PRODUCT.md §13 (figures from the tables above)"
+    title = "Every performance budget of docs/product.md §13 (figures from the tables above)"
     print_table(title, budget_rows(dict(results), flows, loads), head=BUDGET_HEAD)
     print(f"\nmake bench took {time.perf_counter() - began:.0f} s.")
     return 1 if crashed else 0

@@ -1,1 +1,1 @@
-"""Idea backlog: capture, triage, value-based ranking (PRODUCT.md §3.2, §4)."""
+"""Idea backlog: capture, triage, value-based ranking (docs/product.md §3.2, §4)."""

@@ -1,1 +1,1 @@
-"""Metrics, measurements, roll-ups and the hourglass funnel (PRODUCT.md §10)."""
+"""Metrics, measurements, roll-ups and the hourglass funnel (docs/product.md §10)."""

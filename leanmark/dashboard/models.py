@@ -1,4 +1,4 @@
-"""Metrics, their targets and measurements, the dashboard layout and the funnel (PRODUCT.md §10).
+"""Metrics, targets and measurements, the dashboard layout and the funnel (docs/product.md §10).
 
 A measurement's ``day`` is a calendar day in the workspace's time zone (a timestamp pushed
 through the API is turned into its local day before it is stored). ``channel`` and ``campaign``

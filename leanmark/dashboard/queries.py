@@ -5,7 +5,7 @@ Contracts for other apps:
 - ``series(workspace, metric_key, *, start, end, period)`` → [(period_start, value | None)];
   ``metric_key`` is a typed metric's key or a built-in key (``BUILTINS``).
 - ``returns(workspace, *, start, end)`` → [ReturnRow]: revenue measurements, and output
-  measurements x value per unit, per day, stage, channel and campaign (PRODUCT.md §11).
+  measurements x value per unit, per day, stage, channel and campaign (docs/product.md §11).
 """
 
 from collections import defaultdict
@@ -611,7 +611,7 @@ class FunnelView:
 
 def funnel_view(workspace: Workspace, *, period: Period, first: date, last: date) -> FunnelView:
     """Each period's volume per stage and the conversions n(k+1) ÷ n(k) between adjacent
-    configured stages, with the biggest drop (PRODUCT.md §10)."""
+    configured stages, with the biggest drop (docs/product.md §10)."""
     steps = funnel_steps(workspace)
     points = typed_points([m.pk for m in steps.values()], first, last)
     rolled = {

@@ -1,4 +1,4 @@
-"""The Northwind Coffee Roasters demo workspace (PRODUCT.md §14), generated from a seed.
+"""The Northwind Coffee Roasters demo workspace (docs/product.md §14), generated from a seed.
 
 Two halves. ``simulate()`` is plain Python (it touches no Django API): a day-by-day simulation
 of the marketing board driven by ``random.Random(seed)``, returning every card with its full event

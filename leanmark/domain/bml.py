@@ -1,5 +1,5 @@
 # ruff: noqa: RUF003 (maths notation in comments)
-"""The verdict of an experiment and the decision gate (PRODUCT.md §6). No Django here.
+"""The verdict of an experiment and the decision gate (docs/product.md §6). No Django here.
 
 ``analyse`` turns each variant's latest cumulative figures into a verdict: every treatment
 against the control (z-test and exact Bayesian P(B > A) for conversions, Welch's t-test for

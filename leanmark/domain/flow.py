@@ -1,4 +1,4 @@
-"""Flow maths from a card's event history (PRODUCT.md §5). No Django here.
+"""Flow maths from a card's event history (docs/product.md §5). No Django here.
 
 A board is described by its column order; columns are referred to by their index in that order.
 """

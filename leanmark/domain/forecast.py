@@ -1,4 +1,4 @@
-"""Monte Carlo forecasts from a throughput history (PRODUCT.md §5). No Django here.
+"""Monte Carlo forecasts from a throughput history (docs/product.md §5). No Django here.
 
 The history is the number of items finished in each period (a day or a week) of a window the
 user chose, zero periods included. Each trial samples periods from it uniformly with

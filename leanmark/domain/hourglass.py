@@ -1,4 +1,4 @@
-"""The Marketing Hourglass stages, always in this order (PRODUCT.md §2)."""
+"""The Marketing Hourglass stages, always in this order (docs/product.md §2)."""
 
 from enum import StrEnum
 

@@ -1,4 +1,4 @@
-"""Roll-ups of measurements (PRODUCT.md §10). No Django here.
+"""Roll-ups of measurements (docs/product.md §10). No Django here.
 
 A measurement belongs to a *local* calendar day: the day in the workspace's time zone. A
 timestamped value is turned into its day with ``local_day`` before it is stored or rolled up, so

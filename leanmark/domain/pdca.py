@@ -1,4 +1,4 @@
-"""The maths of a PDCA cycle's Check (PRODUCT.md §8). No Django here.
+"""The maths of a PDCA cycle's Check (docs/product.md §8). No Django here.
 
 A cycle compares its baseline metric in two windows of equal length: the days before the change
 date and the days from it on. Three kinds of metric, three comparisons:

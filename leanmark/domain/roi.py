@@ -1,4 +1,4 @@
-"""Value-stream ROI and allocation maths (PRODUCT.md §11). No Django here.
+"""Value-stream ROI and allocation maths (docs/product.md §11). No Django here.
 
 Money is ``Decimal`` in and out of the ratios and the report; the response curves and the
 optimiser work in floats (they are estimates) and say so in their results.

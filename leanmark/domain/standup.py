@@ -1,4 +1,4 @@
-"""The daily stand-up (PRODUCT.md §9): the agenda that walks the board, card mentions, and the
+"""The daily stand-up (docs/product.md §9): the agenda that walks the board, card mentions, and the
 weekly count of impediments. No Django here.
 
 The agenda walks the board right to left: from the column just before done back to the first

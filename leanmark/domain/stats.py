@@ -1,5 +1,5 @@
 # ruff: noqa: RUF002, RUF003 (maths notation: −, α, β, δ in docstrings and comments)
-"""Statistics of Build-Measure-Learn experiments (PRODUCT.md §6). No Django here.
+"""Statistics of Build-Measure-Learn experiments (docs/product.md §6). No Django here.
 
 - ``sample_size`` / ``reachable_mde``: the fixed-horizon plan for a conversion metric;
   ``sample_size_means`` for a continuous one.

@@ -1,4 +1,4 @@
-"""Prioritisation (PRODUCT.md §4): ICE, RICE and Cost of Delay / CD3, each with its explanation.
+"""Prioritisation (docs/product.md §4): ICE, RICE, Cost of Delay / CD3, each with its explanation.
 
 Pure functions over plain numbers and dates; nothing here knows about Django. Every score comes
 back as a ``Score``: the number, the sentence that derives it from its inputs ("CD3 7.5 =

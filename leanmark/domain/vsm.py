@@ -1,4 +1,4 @@
-"""Value stream map maths for the Marketing Hourglass (PRODUCT.md §7). No Django here.
+"""Value stream map maths for the Marketing Hourglass (docs/product.md §7). No Django here.
 
 Times are entered as a value and a unit (minutes, hours, days, weeks) and converted exactly
 (``fractions.Fraction``) to minutes on an explicit **time basis**:
@@ -53,8 +53,8 @@ class WasteType(StrEnum):
 
 
 class Milestone(StrEnum):
-    """The seed's ideal value stream has only these two steps; what lies between them and adds no
-    customer value is a candidate for elimination."""
+    """In lean marketing's ideal value stream there are only these two steps; what lies between
+    them and adds no customer value is a candidate for elimination."""
 
     NEW_LEAD = "new_lead"
     ORDER_ACCEPTED = "order_accepted"
@@ -265,7 +265,7 @@ class Candidates:
 
 
 def elimination_candidates(steps: Sequence[StepInput]) -> Candidates:
-    """Steps to eliminate (§7, the seed's yardstick), in map order.
+    """Steps to eliminate (§7, the two-step lean-marketing yardstick), in map order.
 
     ``steps`` must be in map order. A step is a candidate when it is marked waste, or when it
     adds no customer value and lies strictly between the step that introduces a new lead and the

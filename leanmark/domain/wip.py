@@ -1,4 +1,4 @@
-"""The WIP rule (PRODUCT.md §2): which limits a card arriving in a cell would break.
+"""The WIP rule (docs/product.md §2): which limits a card arriving in a cell would break.
 
 Three limits guard a board: the column's WIP limit, its per-person limit, and the expedite
 lane's limit on the cards in progress. A card already in the column does not count against the

@@ -1,1 +1,1 @@
-"""Build-Measure-Learn experiments and the learnings library (PRODUCT.md §6)."""
+"""Build-Measure-Learn experiments and the learnings library (docs/product.md §6)."""

@@ -217,7 +217,7 @@ class PlanQuery(Schema):
 @router.get(
     "/experiment-plan",
     response={200: PlanOut, **ERRORS},
-    summary="Sample size per variant for a conversion test (PRODUCT.md §6)",
+    summary="Sample size per variant for a conversion test (docs/product.md §6)",
 )
 def plan(request: HttpRequest, query: Query[PlanQuery]):
     try:

@@ -79,7 +79,7 @@ def plan(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Sample size per variant (PRODUCT.md §6), or the effect a given traffic can detect."""
+    """Sample size per variant (docs/product.md §6), or the effect a given traffic can detect."""
     from leanmark.domain import stats
 
     try:

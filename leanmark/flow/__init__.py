@@ -1,1 +1,1 @@
-"""Flow analytics and Monte Carlo forecasts from the event log (PRODUCT.md §5)."""
+"""Flow analytics and Monte Carlo forecasts from the event log (docs/product.md §5)."""

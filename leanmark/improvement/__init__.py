@@ -1,1 +1,1 @@
-"""PDCA improvement cycles, the A3 page and continuous-improvement metrics (PRODUCT.md §8, §12)."""
+"""PDCA cycles, the A3 page and continuous-improvement metrics (docs/product.md §8, §12)."""

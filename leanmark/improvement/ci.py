@@ -1,5 +1,5 @@
-"""Continuous-improvement metrics (PRODUCT.md §12): monthly series, annotated with the PDCA change
-dates, and a summary row saying whether each is better or worse than three months ago.
+"""Continuous-improvement metrics (docs/product.md §12): monthly series, annotated with the PDCA
+change dates, and a summary row saying whether each is better or worse than three months ago.
 
 Each series draws from the app that owns its data, through that app's contract. A series whose
 app (or function) is not there says so ("no data yet: ...") instead of showing zeros.

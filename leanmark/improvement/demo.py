@@ -1,6 +1,6 @@
 """This app's part of the Northwind demo; leanmark/demo/generator.py calls ``load(ctx)``.
 
-Three cycles (PRODUCT.md §14): one standardised, whose Check shows a real, significant fall in
+Three cycles (docs/product.md §14): one standardised, whose Check shows a real, significant fall in
 the number of blocked cards in the demo's own flow data; one being checked (cycle time, the change
 two weeks ago); one abandoned in Do. Everything goes through the services, back-dated, so the
 phase history reads like a team's.

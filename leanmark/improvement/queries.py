@@ -1,4 +1,4 @@
-"""Reads of improvement cycles, and the Check computed from the data (PRODUCT.md §8).
+"""Reads of improvement cycles, and the Check computed from the data (docs/product.md §8).
 
 ``change_dates`` is this app's contract for other apps' charts (flow, dashboard): each cycle's
 change date, with a label and a link.

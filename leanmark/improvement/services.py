@@ -1,4 +1,4 @@
-"""Every write to improvement cycles, each in one transaction (PRODUCT.md §8).
+"""Every write to improvement cycles, each in one transaction (docs/product.md §8).
 
 Phase rules: Plan → Do → Check → Act, one step at a time, forward only, each recorded with who and
 when. Act decides: standardise (a value-stream source's future step is applied to the current

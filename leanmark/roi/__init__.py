@@ -1,1 +1,1 @@
-"""Value-stream ROI and resource allocation (PRODUCT.md §11)."""
+"""Value-stream ROI and resource allocation (docs/product.md §11)."""

@@ -1,4 +1,4 @@
-"""Costs (spend, time logs, hourly costs), response curves and allocation plans (PRODUCT.md §11).
+"""Costs (spend, time logs, hourly costs), response curves, allocation plans (docs/product.md §11).
 
 Amounts are Decimal in the workspace's one currency (``RoiSettings.currency``); a spend entry
 keeps the currency it was entered in, which the services require to be the workspace's.

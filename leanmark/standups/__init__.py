@@ -1,1 +1,1 @@
-"""Daily stand-up: check-ins, the generated agenda, impediments (PRODUCT.md §9)."""
+"""Daily stand-up: check-ins, the generated agenda, impediments (docs/product.md §9)."""

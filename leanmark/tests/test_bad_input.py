@@ -1783,7 +1783,7 @@ def test_token_creation_refuses_bad_names(world, name, message):
     assert state() == before
 
 
-# ---- security headers and login throttling (PRODUCT.md §13) --------------------------------------
+# ---- security headers and login throttling (docs/product.md §13) ---------------------------------
 
 
 def test_pages_send_a_content_security_policy_without_inline_script(world):

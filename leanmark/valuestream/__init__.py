@@ -1,1 +1,1 @@
-"""Value stream maps of the Marketing Hourglass (PRODUCT.md §7)."""
+"""Value stream maps of the Marketing Hourglass (docs/product.md §7)."""

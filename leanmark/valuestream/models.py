@@ -1,4 +1,4 @@
-"""Value streams of the Marketing Hourglass (PRODUCT.md §7): maps, their steps, the board columns
+"""Value streams of the Marketing Hourglass (docs/product.md §7): maps, steps, the board columns
 a step is measured on, and the revision history of each map."""
 
 from fractions import Fraction

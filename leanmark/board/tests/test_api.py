@@ -149,7 +149,7 @@ def test_a_move_to_a_column_of_another_board_in_the_workspace_is_404_and_moves_n
 
 
 def test_an_api_move_reads_the_card_and_column_once_each_while_locking_them(world, api):
-    """The round trips of a move are its latency on PostgreSQL (PRODUCT.md §13: 15 ms)."""
+    """The round trips of a move are its latency on PostgreSQL (docs/product.md §13: 15 ms)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -1,4 +1,4 @@
-"""The Check of a PDCA cycle (PRODUCT.md §8): windows, the three comparisons, the verdicts."""
+"""The Check of a PDCA cycle (docs/product.md §8): windows, the three comparisons, the verdicts."""
 
 from datetime import date
 

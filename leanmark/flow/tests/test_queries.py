@@ -10,7 +10,7 @@ from leanmark.flow import queries
 
 from .builders import T0, at, finished_after, history, load
 
-REFERENCE = [5, 6, 6, 7, 7, 6, 5, 4, 4, 3]  # PRODUCT.md §5: 50th 5, 70th 6, 85th 7, 95th 7
+REFERENCE = [5, 6, 6, 7, 7, 6, 5, 4, 4, 3]  # docs/product.md §5: 50th 5, 70th 6, 85th 7, 95th 7
 
 
 @pytest.fixture(autouse=True)

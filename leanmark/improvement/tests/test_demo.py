@@ -1,4 +1,4 @@
-"""The Northwind demo's three PDCA cycles (PRODUCT.md §14)."""
+"""The Northwind demo's three PDCA cycles (docs/product.md §14)."""
 
 from datetime import UTC, datetime
 

@@ -1,4 +1,4 @@
-"""The continuous-improvement page's series (PRODUCT.md §12)."""
+"""The continuous-improvement page's series (docs/product.md §12)."""
 
 from datetime import date, timedelta
 
