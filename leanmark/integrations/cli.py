@@ -2,11 +2,12 @@
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from leanmark.lib.cli import (
+    JsonOpt,
     WorkspaceOpt,
     ensure_secret_key,
     err,
@@ -15,7 +16,13 @@ from leanmark.lib.cli import (
     out,
     progress_bar,
     setup_django,
+    show,
+    workspace_command,
     workspace_for,
+)
+
+webhook_app = typer.Typer(
+    help="Webhooks: signed POSTs of the workspace's events (owners).", no_args_is_help=True
 )
 
 
@@ -31,6 +38,89 @@ def register(app: typer.Typer) -> None:
     app.command()(restore)
     group(app, "export", "Export data as files.").command("workspace")(export_workspace)
     group(app, "import", "Import data from files.").command("trello")(import_trello)
+    app.add_typer(webhook_app, name="webhook")
+
+
+def _hook_json(hook: Any) -> dict[str, Any]:
+    return {
+        "id": hook.pk,
+        "url": hook.url,
+        "events": hook.events,
+        "active": hook.active,
+        "created_at": hook.created_at.isoformat(),
+    }
+
+
+@webhook_app.command("list")
+@workspace_command(need="owner")
+def webhook_list(
+    ws: Any = None,
+    actor: Any = None,  # only checked: webhooks are an owner's
+    as_json: JsonOpt = False,
+) -> None:
+    """The workspace's webhooks: where each sends which events (owners only)."""
+    from leanmark.integrations.models import Webhook  # no query module: the page reads it so too
+
+    rows = [_hook_json(h) for h in Webhook.objects.filter(workspace=ws)]
+    show(
+        rows,
+        as_json=as_json,
+        table={
+            "Id": "id",
+            "URL": "url",
+            "Events": lambda row: ", ".join(row["events"]),
+            "Active": lambda row: "yes" if row["active"] else "paused",
+        },
+        title=f"Webhooks of {ws.slug}",
+    )
+
+
+@webhook_app.command("add")
+@workspace_command(need="owner")
+def webhook_add(
+    url: Annotated[str, typer.Argument(help="The http(s) URL to POST each event to.")],
+    event: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="An event group: card.*, idea.*, experiment.*, improvement.*, impediment.*, "
+            "standup.*, valuestream.* or * (everything); repeat it. Default: card.*."
+        ),
+    ] = None,
+    ws: Any = None,
+    actor: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add a webhook (owners only) and print its signing secret."""
+    from leanmark.integrations import services
+
+    try:
+        hook = services.create_webhook(ws, url=url, events=event or ["card.*"], actor=actor)
+    except services.WebhookError as error:
+        fail(error.message)
+    show(
+        _hook_json(hook) | {"secret": hook.secret},
+        as_json=as_json,
+        text=f"Webhook {hook.pk} sends {', '.join(hook.events)} to {hook.url}. Deliveries are "
+        f"signed in {services.SIGNATURE_HEADER} with the secret {hook.secret}",
+    )
+
+
+@webhook_app.command("remove")
+@workspace_command(need="owner")
+def webhook_remove(
+    hook_id: Annotated[int, typer.Argument(help="The webhook's id (see `webhook list`).")],
+    ws: Any = None,
+    actor: Any = None,
+) -> None:
+    """Delete a webhook and its delivery log (owners only)."""
+    from leanmark.integrations import services
+    from leanmark.integrations.models import Webhook
+
+    hook = Webhook.objects.filter(workspace=ws, pk=hook_id).first()
+    if hook is None:
+        fail(f"no webhook {hook_id} in {ws.slug}; `leanmark webhook list` shows the ids")
+    services.delete_webhook(hook, actor=actor)
+    out.print(f"Webhook {hook_id} to {hook.url} deleted.")
 
 
 def import_trello(
