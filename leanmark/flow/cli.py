@@ -9,10 +9,7 @@ import typer
 from rich.table import Table
 
 from leanmark.lib.cli import (
-    AsOpt,
     JsonOpt,
-    WorkspaceOpt,
-    actor_for,
     board_for,
     err,
     fail,
@@ -20,8 +17,7 @@ from leanmark.lib.cli import (
     out,
     print_json,
     progress_bar,
-    setup_django,
-    workspace_for,
+    workspace_command,
 )
 
 flow_app = typer.Typer(help="Flow metrics computed from the event log.", no_args_is_help=True)
@@ -59,18 +55,10 @@ def _filters(workspace: Any, lane: str, stage: str, tag: str, person: str | None
     return FlowFilters(lane=lane, stage=stage, person=person_id, tag=tag.strip().lower())
 
 
-def _guard(call: Any) -> Any:
-    from leanmark.lib.errors import LeanmarkError
-
-    try:
-        return call()
-    except LeanmarkError as error:
-        fail(error.message)
-
-
 @flow_app.command("report")
+@workspace_command
 def flow_report(
-    workspace: WorkspaceOpt = None,
+    ws: Any = None,
     board: BoardOpt = None,
     since: Annotated[
         datetime | None,
@@ -87,20 +75,16 @@ def flow_report(
     as_json: JsonOpt = False,
 ) -> None:
     """Every flow metric of a board for a date range (all the data with --json)."""
-    setup_django()
     from django.utils import timezone
 
     from leanmark.flow import exports, queries
 
-    ws = workspace_for(workspace)
     chosen = board_for(ws, board)
     now = timezone.now()
     start, end = queries.default_range(chosen, now)
     filters = _filters(ws, lane, stage, tag, person)
-    report = _guard(
-        lambda: queries.flow_report(
-            chosen, start=_day(since) or start, end=_day(until) or end, now=now, filters=filters
-        )
+    report = queries.flow_report(
+        chosen, start=_day(since) or start, end=_day(until) or end, now=now, filters=filters
     )
     data = exports.report_dict(report)
     if as_json:
@@ -182,12 +166,13 @@ def _print_forecast(data: dict[str, Any]) -> None:
 
 
 @forecast_app.command("how-many")
+@workspace_command
 def forecast_how_many(
     until: Annotated[
         datetime,
         typer.Option(formats=["%Y-%m-%d"], help="Count up to this day (at most 5 years ahead)."),
     ],
-    workspace: WorkspaceOpt = None,
+    ws: Any = None,
     board: BoardOpt = None,
     period: PeriodOpt = "day",
     window_from: DateOpt = None,
@@ -201,27 +186,24 @@ def forecast_how_many(
     as_json: JsonOpt = False,
 ) -> None:
     """How many items will be finished from tomorrow to --until, at 50/70/85/95 %."""
-    setup_django()
     from django.utils import timezone
 
     from leanmark.flow import exports, queries
 
-    ws = workspace_for(workspace)
     chosen = board_for(ws, board)
     spec = _spec(
         period, window_from, window_to, trials, seed, _filters(ws, lane, stage, tag, person)
     )
-    report = _guard(
-        lambda: queries.forecast_how_many(chosen, until=until.date(), now=timezone.now(), spec=spec)
-    )
+    report = queries.forecast_how_many(chosen, until=until.date(), now=timezone.now(), spec=spec)
     data = exports.forecast_dict(report)
     print_json(data) if as_json else _print_forecast(data)
 
 
 @forecast_app.command("when")
+@workspace_command
 def forecast_when(
     items: Annotated[int, typer.Option(help="How many items must be finished (1 to 10,000).")],
-    workspace: WorkspaceOpt = None,
+    ws: Any = None,
     board: BoardOpt = None,
     period: PeriodOpt = "day",
     window_from: DateOpt = None,
@@ -235,43 +217,37 @@ def forecast_when(
     as_json: JsonOpt = False,
 ) -> None:
     """When --items items will be finished, at 50/70/85/95 %."""
-    setup_django()
     from django.utils import timezone
 
     from leanmark.flow import exports, queries
 
-    ws = workspace_for(workspace)
     chosen = board_for(ws, board)
     spec = _spec(
         period, window_from, window_to, trials, seed, _filters(ws, lane, stage, tag, person)
     )
-    report = _guard(
-        lambda: queries.forecast_when(chosen, items=items, now=timezone.now(), spec=spec)
-    )
+    report = queries.forecast_when(chosen, items=items, now=timezone.now(), spec=spec)
     data = exports.forecast_dict(report)
     print_json(data) if as_json else _print_forecast(data)
 
 
+@workspace_command
 def import_card_history(
     file: Annotated[Path, typer.Argument(help="CSV: id, title, one date column per board column.")],
-    workspace: WorkspaceOpt = None,
+    ws: Any = None,
     board: BoardOpt = None,
-    actor: AsOpt = None,
+    actor: Any = None,
 ) -> None:
     """Create cards with back-dated events from a card-history CSV, all or nothing."""
-    setup_django()
     from leanmark.flow.services import ImportFailed, import_card_history
 
-    ws = workspace_for(workspace)
     chosen = board_for(ws, board)
-    user = actor_for(ws, actor)
     try:
         text = file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         fail(f"cannot read {file}: {error}")
     try:
         with progress_bar(f"Importing into {chosen.name}") as report:
-            cards = import_card_history(chosen, text, actor=user, progress=report)
+            cards = import_card_history(chosen, text, actor=actor, progress=report)
     except ImportFailed as failed:
         for line in failed.errors:
             err.print(line)
@@ -279,21 +255,20 @@ def import_card_history(
     out.print(f"Imported {len(cards):,} cards with their history into {chosen.name}.")
 
 
+@workspace_command
 def export_events(
-    workspace: WorkspaceOpt = None,
+    ws: Any = None,
     board: BoardOpt = None,
     output: Annotated[
         Path | None, typer.Option(help="Write here instead of standard output.")
     ] = None,
 ) -> None:
     """The board's event log as CSV, oldest first."""
-    setup_django()
     import csv
     import sys
 
     from leanmark.flow.exports import event_rows, safe
 
-    ws = workspace_for(workspace)
     chosen = board_for(ws, board)
     handle = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
     try:
