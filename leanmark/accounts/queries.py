@@ -2,7 +2,7 @@
 
 from django.http import Http404
 
-from .models import Membership, Role, User, Workspace
+from .models import Membership, User, Workspace
 
 
 def membership_or_404(user: User, workspace_slug: str) -> Membership:
@@ -19,14 +19,6 @@ def membership_or_404(user: User, workspace_slug: str) -> Membership:
     return membership
 
 
-def membership_for(user: User, workspace: Workspace) -> Membership | None:
-    return (
-        Membership.objects.filter(user=user, workspace=workspace)
-        .select_related("workspace")
-        .first()
-    )
-
-
 def workspaces_of(user: User) -> list[Membership]:
     if not user.is_authenticated:
         return []
@@ -41,7 +33,3 @@ def members_of(workspace: Workspace) -> list[Membership]:
         .select_related("user")
         .order_by("user__username")
     )
-
-
-def is_writer(membership: Membership) -> bool:
-    return membership.allows(Role.MEMBER)

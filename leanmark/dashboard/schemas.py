@@ -261,8 +261,3 @@ class FunnelIn(Strict):
     stages: dict[StageName, str | None] = Field(
         description="Stage → metric key or id; null or empty clears it"
     )
-
-
-class ImportErrorOut(Schema):
-    line: int
-    message: str

@@ -108,20 +108,6 @@ def _period(value: Any) -> str:
 
 # ---- metrics ------------------------------------------------------------------------------------
 
-METRIC_FIELDS = (
-    "name",
-    "key",
-    "kind",
-    "stage",
-    "channel",
-    "unit",
-    "aggregation",
-    "value_per_unit",
-    "is_revenue",
-    "higher_is_better",
-    "description",
-)
-
 
 def _clean_metric(values: Mapping[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}

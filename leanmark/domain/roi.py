@@ -578,14 +578,5 @@ def _month_end(first: date) -> date:
     return _add_months(first.replace(day=1), 1) - _ONE_DAY
 
 
-def months_between(start: date, end: date) -> list[date]:
-    """First days of the months from start's to end's, both included."""
-    months, month = [], start.replace(day=1)
-    while month <= end:
-        months.append(month)
-        month = _add_months(month, 1)
-    return months
-
-
 def add_months(first: date, months: int) -> date:
     return _add_months(first, months)

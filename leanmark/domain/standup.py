@@ -24,7 +24,6 @@ EXPEDITE_WAITING = "expedite_waiting"
 NO_OWNER = "no_owner"
 OVER_WIP = "over_wip"
 OVER_PERSON_LIMIT = "over_person_limit"
-FLAG_KINDS = (BLOCKED, AGING, EXPEDITE_WAITING, NO_OWNER, OVER_WIP, OVER_PERSON_LIMIT)
 
 
 @dataclass(frozen=True)

@@ -767,11 +767,3 @@ def _flag_backlog(experiment: Experiment) -> int:
         channel=experiment.channel,
         source=source[:200],
     )
-
-
-def edit_learning(learning: Learning, *, statement: Any) -> Learning:
-    text = _text(statement, "statement", limit=REASON_MAX)
-    with transaction.atomic():
-        learning.statement = text
-        learning.save(update_fields=["statement"])
-    return learning

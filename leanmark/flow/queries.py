@@ -10,7 +10,6 @@ on a quiet machine and every metric after that is a few array passes.
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
@@ -56,10 +55,6 @@ class FlowData:
     log: EventLog
     timeline: Timeline
     numbers: np.ndarray  # card number per timeline item
-
-    def number_of(self, card_ids: Iterable[int]) -> list[int]:
-        index = np.searchsorted(self.timeline.ids, np.fromiter(card_ids, dtype=np.int64))
-        return [int(n) for n in self.numbers[index]]
 
 
 _cache: OrderedDict[int, FlowData] = OrderedDict()
@@ -355,11 +350,6 @@ class FlowFilters:
     @property
     def active(self) -> bool:
         return bool(self.lane or self.stage or self.person or self.tag)
-
-    def as_query(self) -> dict[str, str]:
-        found = {"lane": self.lane, "stage": self.stage, "tag": self.tag}
-        found["person"] = str(self.person) if self.person else ""
-        return {k: v for k, v in found.items() if v}
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from leanmark.accounts.models import Workspace
 from leanmark.domain import pdca
 
 from . import metrics
-from .models import Improvement, Phase, PhaseChange, Task
+from .models import Improvement, PhaseChange, Task
 
 
 def improvements_of(workspace: Workspace, *, phase: str | None = None) -> list[Improvement]:
@@ -51,13 +51,6 @@ def improvement_by_id(workspace_ids: object, improvement_id: int) -> Improvement
     if found is None:
         raise Http404("no such improvement cycle")
     return found
-
-
-def url_of(improvement: Improvement) -> str:
-    return reverse(
-        "improvement-detail",
-        kwargs={"ws": improvement.workspace.slug, "number": improvement.number},
-    )
 
 
 def change_dates(workspace: Workspace, *, start: date, end: date) -> list[tuple[date, str, str]]:
@@ -149,10 +142,3 @@ def check_for(
     view.result = metrics.compare(metric, view.data, improvement.metric_param)
     view.target = _target_line(improvement, view)
     return view
-
-
-def open_count(workspace: Workspace) -> dict[str, int]:
-    counts = {p.value: 0 for p in Phase}
-    for phase in Improvement.objects.for_workspace(workspace).values_list("phase", flat=True):
-        counts[phase] += 1
-    return counts

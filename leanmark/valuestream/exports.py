@@ -24,10 +24,6 @@ def drawing_of(stream: ValueStream, *, today: date) -> Drawing:
     return draw(queries.map_view(stream), today=today, candidates=[c.step.pk for c in found.items])
 
 
-def svg_of(stream: ValueStream, *, today: date) -> str:
-    return XML + drawing_of(stream, today=today).svg
-
-
 def png_of(svg: str, *, width: int, scale: float = PNG_SCALE) -> bytes:
     """The SVG as PNG at ``scale`` (smaller for a map so long that cairo could not hold it)."""
     scale = min(scale, CAIRO_MAX_PX / max(width, 1))
