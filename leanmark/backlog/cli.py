@@ -8,16 +8,13 @@ import typer
 from rich.table import Table
 
 from leanmark.lib.cli import (
-    AsOpt,
     JsonOpt,
-    WorkspaceOpt,
-    actor_for,
     fail,
     out,
     print_json,
     progress_bar,
-    setup_django,
-    workspace_for,
+    show,
+    workspace_command,
 )
 
 idea_app = typer.Typer(help="Ideas: capture, rank, triage, start, import.", no_args_is_help=True)
@@ -53,12 +50,6 @@ def _idea(ws: Any, idea_id: int) -> Any:
         fail(f"no idea {idea_id} in {ws.slug}; `leanmark idea list` shows the ids")
 
 
-def _errors() -> tuple[type[Exception], ...]:
-    from leanmark.lib.errors import LeanmarkError
-
-    return (LeanmarkError,)
-
-
 def idea_json(row: Any) -> dict[str, Any]:
     """One idea as the CLI's --json prints it (and the API's list, field for field)."""
     idea, score = row.idea, row.score
@@ -80,6 +71,7 @@ def idea_json(row: Any) -> dict[str, Any]:
 
 
 @idea_app.command("add")
+@workspace_command
 def idea_add(
     title: str,
     stage: Annotated[str, typer.Option(help="Hourglass stage (know … refer).")] = "",
@@ -88,36 +80,33 @@ def idea_add(
     source: Annotated[str, typer.Option(help="Who or what suggested it.")] = "",
     tags: Annotated[str, typer.Option(help="Comma-separated tags.")] = "",
     hypothesis: Annotated[str, typer.Option(help="What you believe will happen.")] = "",
-    workspace: WorkspaceOpt = None,
-    as_user: AsOpt = None,
+    ws: Any = None,
+    actor: Any = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Capture an idea: only the title is needed."""
-    setup_django()
     from leanmark.backlog import services
 
-    ws = workspace_for(workspace)
-    try:
-        idea = services.capture_idea(
-            ws,
-            title=title,
-            actor=actor_for(ws, as_user),
-            description=detail,
-            stage=stage.lower(),
-            channel=channel,
-            source=source,
-            tags=tags,
-            hypothesis=hypothesis,
-        )
-    except _errors() as error:
-        fail(error.message)  # type: ignore[attr-defined]
-    if as_json:
-        print_json({"id": idea.pk, "title": idea.title, "status": idea.status})
-    else:
-        out.print(f"Idea {idea.pk} captured: {idea.title}")
+    idea = services.capture_idea(
+        ws,
+        title=title,
+        actor=actor,
+        description=detail,
+        stage=stage.lower(),
+        channel=channel,
+        source=source,
+        tags=tags,
+        hypothesis=hypothesis,
+    )
+    show(
+        {"id": idea.pk, "title": idea.title, "status": idea.status},
+        as_json=as_json,
+        text=f"Idea {idea.pk} captured: {idea.title}",
+    )
 
 
 @idea_app.command("list")
+@workspace_command
 def idea_list(
     ranked: Annotated[
         bool, typer.Option("--ranked", help="Sort by value (default: newest first).")
@@ -128,18 +117,13 @@ def idea_list(
     stage: Annotated[str, typer.Option(help="Only this hourglass stage.")] = "",
     channel: Annotated[str, typer.Option(help="Only this channel.")] = "",
     tag: Annotated[str, typer.Option(help="Only ideas with this tag.")] = "",
-    workspace: WorkspaceOpt = None,
+    ws: Any = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Ideas of the workspace; --ranked sorts them by the scoring model for a date."""
-    setup_django()
     from leanmark.backlog import queries, services
 
-    ws = workspace_for(workspace)
-    try:
-        chosen = services.clean_model(model) if model else queries.default_model(ws)
-    except _errors() as error:
-        fail(error.message)  # type: ignore[attr-defined]
+    chosen = services.clean_model(model) if model else queries.default_model(ws)
     if status not in queries.STATUS_FILTERS:
         fail(f"unknown status {status!r}; choose one of {', '.join(queries.STATUS_FILTERS)}")
     day = _on(on) if on else queries_today(ws)
@@ -177,14 +161,11 @@ def queries_today(ws: Any) -> date:
 
 
 @idea_app.command("show")
-def idea_show(
-    idea_id: int, on: OnOpt = None, workspace: WorkspaceOpt = None, as_json: JsonOpt = False
-) -> None:
+@workspace_command
+def idea_show(idea_id: int, on: OnOpt = None, ws: Any = None, as_json: JsonOpt = False) -> None:
     """One idea with its scores (and how each is computed) and its history."""
-    setup_django()
     from leanmark.backlog import queries
 
-    ws = workspace_for(workspace)
     idea = _idea(ws, idea_id)
     day = _on(on) if on else queries_today(ws)
     scores = queries.scores_of(idea, day)
@@ -221,6 +202,7 @@ def idea_show(
 
 
 @idea_app.command("score")
+@workspace_command
 def idea_score(
     idea_id: int,
     model: Annotated[str, typer.Argument(help="ice, rice or cd3.")],
@@ -240,14 +222,12 @@ def idea_score(
     deadline: Annotated[str, typer.Option(help="CD3 fixed date: YYYY-MM-DD.")] = "",
     penalty: Annotated[str, typer.Option(help="CD3 fixed date: cost per week once missed.")] = "",
     horizon: Annotated[str, typer.Option(help="CD3 intangible: YYYY-MM-DD.")] = "",
-    workspace: WorkspaceOpt = None,
-    as_user: AsOpt = None,
+    ws: Any = None,
+    actor: Any = None,
 ) -> None:
     """Score an idea with one model; prints the score and its explanation."""
-    setup_django()
     from leanmark.backlog import queries, services
 
-    ws = workspace_for(workspace)
     idea = _idea(ws, idea_id)
     values = {
         "impact": impact,
@@ -263,77 +243,59 @@ def idea_score(
         "penalty": penalty,
         "horizon": horizon,
     }
-    try:
-        chosen = services.clean_model(model)
-        idea = services.score_idea(idea, model=chosen, values=values, actor=actor_for(ws, as_user))
-    except _errors() as error:
-        fail(error.message)  # type: ignore[attr-defined]
+    chosen = services.clean_model(model)
+    idea = services.score_idea(idea, model=chosen, values=values, actor=actor)
     score = queries.score_of(idea, chosen, queries_today(ws))
     out.print(f"Idea {idea.pk}: {score.explanation if score else 'scored'}")
 
 
 @idea_app.command("triage")
+@workspace_command
 def idea_triage(
     idea_ids: Annotated[list[int], typer.Argument(help="One or more idea ids.")],
     status: Annotated[
         str, typer.Option(help="evaluated, accepted, parked, rejected (or new to reopen).")
     ],
     reason: Annotated[str, typer.Option(help="Why (required to park or reject).")] = "",
-    workspace: WorkspaceOpt = None,
-    as_user: AsOpt = None,
+    ws: Any = None,
+    actor: Any = None,
 ) -> None:
     """Set the status of one or more ideas (all or none)."""
-    setup_django()
     from leanmark.backlog import services
 
-    ws = workspace_for(workspace)
-    try:
-        changed = services.bulk_set_status(
-            ws, idea_ids, status=status, reason=reason, actor=actor_for(ws, as_user)
-        )
-    except _errors() as error:
-        fail(error.message)  # type: ignore[attr-defined]
+    changed = services.bulk_set_status(ws, idea_ids, status=status, reason=reason, actor=actor)
     out.print(f"{changed} idea(s) now {status}.")
 
 
 @idea_app.command("start")
+@workspace_command
 def idea_start(
     idea_id: int,
     reason: Annotated[str, typer.Option(help="Reason to go over a full soft limit.")] = "",
-    workspace: WorkspaceOpt = None,
-    as_user: AsOpt = None,
+    ws: Any = None,
+    actor: Any = None,
 ) -> None:
     """Turn an accepted idea into a card in the board's first column; exit 2 on a WIP limit."""
-    setup_django()
     from leanmark.backlog import services
 
-    ws = workspace_for(workspace)
     idea = _idea(ws, idea_id)
-    try:
-        card = services.start_idea(idea, actor=actor_for(ws, as_user), reason=reason)
-    except _errors() as error:
-        fail(error.message, error.exit_code)  # type: ignore[attr-defined]
+    card = services.start_idea(idea, actor=actor, reason=reason)  # a WIP limit exits 2
     out.print(f"Idea {idea.pk} started as card #{card.number} in {card.column.name}.")
 
 
 @idea_app.command("import")
+@workspace_command
 def idea_import(
     file: Annotated[Path, typer.Argument(help="CSV file; the first line names the columns.")],
-    workspace: WorkspaceOpt = None,
-    as_user: AsOpt = None,
+    ws: Any = None,
+    actor: Any = None,
 ) -> None:
     """Import ideas from CSV: all or nothing, every bad line listed."""
-    setup_django()
     from leanmark.backlog import services
 
-    ws = workspace_for(workspace)
     if not file.is_file():
         fail(f"{file} is not a file")
     data = file.read_bytes()
-    actor = actor_for(ws, as_user)
-    try:
-        with progress_bar(f"Importing {file.name}") as report:
-            result = services.import_csv(ws, data, actor=actor, progress=report)
-    except services.ImportRejected as error:
-        fail(error.message)
+    with progress_bar(f"Importing {file.name}") as report:
+        result = services.import_csv(ws, data, actor=actor, progress=report)
     out.print(f"{len(result.created)} idea(s) imported into {ws.slug}.")
