@@ -7,16 +7,14 @@ import typer
 from rich.table import Table
 
 from leanmark.lib.cli import (
-    AsOpt,
     JsonOpt,
-    WorkspaceOpt,
     actor_for,
     board_for,
     fail,
     out,
     print_json,
-    setup_django,
-    workspace_for,
+    show,
+    workspace_command,
 )
 
 standup_app = typer.Typer(
@@ -58,43 +56,35 @@ def _entry_json(entry: Any) -> dict[str, Any]:
 
 
 @standup_app.command("add")
+@workspace_command
 def add(
     yesterday: Annotated[str, typer.Option(help="What you did yesterday.")] = "",
     today: Annotated[str, typer.Option(help="What you will do today.")] = "",
     blockers: Annotated[str, typer.Option(help="What blocks you.")] = "",
-    workspace: WorkspaceOpt = None,
-    as_user: AsOpt = None,
+    ws: Any = None,
+    actor: Any = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Check in for today (or change today's check-in). Mention cards as #123."""
-    setup_django()
-    from leanmark.lib.errors import LeanmarkError
     from leanmark.standups import services
 
-    ws = workspace_for(workspace)
-    actor = actor_for(ws, as_user)
-    try:
-        entry, created = services.save_today(
-            ws, actor=actor, yesterday=yesterday, today=today, blockers=blockers
-        )
-    except LeanmarkError as error:
-        fail(error.message)
-    if as_json:
-        print_json(_entry_json(entry))
-        return
+    entry, created = services.save_today(
+        ws, actor=actor, yesterday=yesterday, today=today, blockers=blockers
+    )
     verb = "Checked in" if created else "Updated the check-in"
-    out.print(f"{verb} for {actor.label} on {entry.day.isoformat()}.")
+    show(
+        _entry_json(entry),
+        as_json=as_json,
+        text=f"{verb} for {actor.label} on {entry.day.isoformat()}.",
+    )
 
 
 @standup_app.command("list")
-def list_entries(
-    day: DateOpt = None, workspace: WorkspaceOpt = None, as_json: JsonOpt = False
-) -> None:
+@workspace_command
+def list_entries(day: DateOpt = None, ws: Any = None, as_json: JsonOpt = False) -> None:
     """The check-ins of a day, and who has not checked in."""
-    setup_django()
     from leanmark.standups import queries
 
-    ws = workspace_for(workspace)
     when = _day(ws, day)
     entries = queries.entries_on(ws, when)
     if as_json:
@@ -111,28 +101,26 @@ def list_entries(
 
 
 @standup_app.command("summary")
-def summary(day: DateOpt = None, workspace: WorkspaceOpt = None) -> None:
+@workspace_command
+def summary(day: DateOpt = None, ws: Any = None) -> None:
     """A day's stand-up as Markdown, to paste into chat."""
-    setup_django()
     from leanmark.standups.summary import summary_markdown
 
-    ws = workspace_for(workspace)
     out.print(summary_markdown(ws, _day(ws, day)), end="")
 
 
 @standup_app.command("agenda")
+@workspace_command
 def agenda(
-    workspace: WorkspaceOpt = None,
+    ws: Any = None,
     board: Annotated[int | None, typer.Option(help="Board id (default: the first).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The walk-the-board agenda now: right to left, blocked first, then the oldest."""
-    setup_django()
     from django.utils import timezone
 
     from leanmark.standups import queries
 
-    ws = workspace_for(workspace)
     chosen = board_for(ws, board)
     data = queries.agenda_data(queries.agenda_for(chosen, now=timezone.now()))
     if as_json:
@@ -157,15 +145,14 @@ def agenda(
 
 
 @standup_app.command("impediments")
-def impediments(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+@workspace_command
+def impediments(ws: Any = None, as_json: JsonOpt = False) -> None:
     """Open impediments with their age."""
-    setup_django()
     from django.utils import timezone
 
     from leanmark.domain.flow import days
     from leanmark.standups import queries
 
-    ws = workspace_for(workspace)
     now = timezone.now()
     rows = [
         {
@@ -188,60 +175,48 @@ def impediments(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> Non
 
 
 @standup_app.command("raise")
+@workspace_command
 def raise_impediment(
     what: str,
     owner: Annotated[str | None, typer.Option(help="Owner's e-mail (default: you).")] = None,
     card: Annotated[int | None, typer.Option(help="Card number it holds up.")] = None,
     block: Annotated[bool, typer.Option(help="Also block the card.")] = False,
-    workspace: WorkspaceOpt = None,
-    as_user: AsOpt = None,
+    ws: Any = None,
+    actor: Any = None,
 ) -> None:
     """Raise an impediment, with an owner, optionally on a card."""
-    setup_django()
     from leanmark.board.models import Card
-    from leanmark.lib.errors import LeanmarkError
     from leanmark.standups import services
 
-    ws = workspace_for(workspace)
-    actor = actor_for(ws, as_user)
     holder = actor_for(ws, owner) if owner else actor
     held = None
     if card is not None:
         held = Card.objects.filter(board__workspace=ws, number=card).first()
         if held is None:
             fail(f"there is no card #{card} in {ws.slug}")
-    try:
-        item = services.raise_impediment(
-            ws, what=what, owner=holder, actor=actor, card=held, block_card=block
-        )
-    except LeanmarkError as error:
-        fail(error.message)
+    item = services.raise_impediment(
+        ws, what=what, owner=holder, actor=actor, card=held, block_card=block
+    )
     out.print(f"Impediment {item.pk} raised, owned by {holder.label}.")
 
 
 @standup_app.command("resolve")
+@workspace_command
 def resolve(
     impediment_id: int,
     how: Annotated[str, typer.Option(help="How it was resolved.")] = "",
     unblock: Annotated[bool, typer.Option(help="Also unblock its card.")] = False,
-    workspace: WorkspaceOpt = None,
-    as_user: AsOpt = None,
+    ws: Any = None,
+    actor: Any = None,
 ) -> None:
     """Resolve an impediment: say how."""
-    setup_django()
     from django.http import Http404
 
-    from leanmark.lib.errors import LeanmarkError
     from leanmark.standups import queries, services
 
-    ws = workspace_for(workspace)
-    actor = actor_for(ws, as_user)
     try:
         item = queries.impediment_for(ws, impediment_id)
     except Http404:
         fail(f"no impediment {impediment_id} in {ws.slug}")
-    try:
-        services.resolve_impediment(item, how=how, actor=actor, unblock_card=unblock)
-    except LeanmarkError as error:
-        fail(error.message)
+    services.resolve_impediment(item, how=how, actor=actor, unblock_card=unblock)
     out.print(f"Impediment {item.pk} resolved.")
