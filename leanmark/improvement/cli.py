@@ -9,15 +9,11 @@ import typer
 from rich.table import Table
 
 from leanmark.lib.cli import (
-    AsOpt,
     JsonOpt,
-    WorkspaceOpt,
-    actor_for,
     fail,
     out,
     print_json,
-    setup_django,
-    workspace_for,
+    workspace_command,
 )
 
 improvement_app = typer.Typer(
@@ -57,12 +53,12 @@ def _summary(imp: Any) -> dict[str, Any]:
 
 
 @improvement_app.command("list")
-def list_cycles(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+@workspace_command
+def list_cycles(ws: Any = None, as_json: JsonOpt = False) -> None:
     """The workspace's cycles, newest first."""
-    setup_django()
     from . import queries
 
-    rows = [_summary(i) for i in queries.improvements_of(workspace_for(workspace))]
+    rows = [_summary(i) for i in queries.improvements_of(ws)]
     if as_json:
         print_json(rows)
         return
@@ -80,6 +76,7 @@ def list_cycles(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> Non
 
 
 @improvement_app.command("new")
+@workspace_command
 def new_cycle(
     title: str,
     problem: Annotated[str, typer.Option(help="The gap, in facts (not a solution).")] = "",
@@ -88,30 +85,24 @@ def new_cycle(
     ] = "blank",
     source_id: Annotated[int | None, typer.Option(help="The source's id.")] = None,
     metric: Annotated[str, typer.Option(help="Baseline metric key (cycle_time, ...).")] = "",
-    workspace: WorkspaceOpt = None,
-    as_user: AsOpt = None,
+    ws: Any = None,
+    actor: Any = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Start a cycle in Plan."""
-    setup_django()
     from leanmark.domain.pdca import solution_hints
-    from leanmark.lib.errors import LeanmarkError
 
     from . import services
 
-    ws = workspace_for(workspace)
-    try:
-        imp = services.start_improvement(
-            ws,
-            actor=actor_for(ws, as_user),
-            source=source,
-            source_id=source_id,
-            title=title,
-            problem=problem,
-            metric=metric,
-        )
-    except LeanmarkError as error:
-        fail(error.message)
+    imp = services.start_improvement(
+        ws,
+        actor=actor,
+        source=source,
+        source_id=source_id,
+        title=title,
+        problem=problem,
+        metric=metric,
+    )
     if as_json:
         print_json(_summary(imp))
         return
@@ -121,46 +112,44 @@ def new_cycle(
 
 
 @improvement_app.command("phase")
+@workspace_command
 def move_phase(
     number: NumberArg,
     to: Annotated[str, typer.Argument(help="do, check or act (the next phase only).")],
     note: Annotated[str, typer.Option(help="A note on the phase change.")] = "",
-    workspace: WorkspaceOpt = None,
-    as_user: AsOpt = None,
+    ws: Any = None,
+    actor: Any = None,
 ) -> None:
     """Move a cycle to its next phase; exit code 2 when the phase rules refuse it."""
-    setup_django()
     from leanmark.lib.errors import LeanmarkError
 
     from . import services
 
-    ws = workspace_for(workspace)
     imp = _found(ws, number)
     try:
-        services.advance(imp, to=to, note=note, actor=actor_for(ws, as_user))
-    except LeanmarkError as error:
+        services.advance(imp, to=to, note=note, actor=actor)
+    except LeanmarkError as error:  # the phase rules' refusal (a conflict) exits 2
         fail(error.message, 2 if error.status == 409 else 1)
     out.print(f"{imp.code} moved to {to.capitalize()}.")
 
 
 @improvement_app.command("decide")
+@workspace_command
 def decide(
     number: NumberArg,
     outcome: Annotated[str, typer.Argument(help="standardise, adjust or abandon.")],
     reason: Annotated[str, typer.Option(help="Why (kept on the record).")] = "",
-    workspace: WorkspaceOpt = None,
-    as_user: AsOpt = None,
+    ws: Any = None,
+    actor: Any = None,
 ) -> None:
     """Act: standardise, adjust (starts the next cycle) or abandon, with a reason."""
-    setup_django()
     from leanmark.lib.errors import LeanmarkError
 
     from . import services
 
-    ws = workspace_for(workspace)
     imp = _found(ws, number)
     try:
-        services.decide(imp, outcome=outcome, reason=reason, actor=actor_for(ws, as_user))
+        services.decide(imp, outcome=outcome, reason=reason, actor=actor)
     except LeanmarkError as error:
         fail(error.message, 2 if error.status == 409 else 1)
     imp.refresh_from_db()
@@ -170,22 +159,22 @@ def decide(
 
 
 @improvement_app.command("check")
+@workspace_command
 def check(
     number: NumberArg,
     window: Annotated[
         int | None, typer.Option(help="Days in each window (default: the cycle's own).")
     ] = None,
-    workspace: WorkspaceOpt = None,
+    ws: Any = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The Check: the baseline metric before vs after the change date, with its test."""
-    setup_django()
     from . import queries
     from .schemas import CheckOut
 
     if window is not None and not 7 <= window <= 365:
         fail("each window is a whole number of days from 7 to 365")
-    imp = _found(workspace_for(workspace), number)
+    imp = _found(ws, number)
     view = queries.check_for(imp, window_days=window)
     if as_json:
         print_json(CheckOut.of(view).model_dump(mode="json"))
@@ -202,12 +191,12 @@ def check(
 
 
 @improvement_app.command("report")
-def report(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+@workspace_command
+def report(ws: Any = None, as_json: JsonOpt = False) -> None:
     """Continuous-improvement metrics (§12): monthly series and their trend."""
-    setup_django()
     from . import ci
 
-    data = ci.as_dict(ci.continuous_improvement(workspace_for(workspace)))
+    data = ci.as_dict(ci.continuous_improvement(ws))
     if as_json:
         print_json(data)
         return
