@@ -8,7 +8,6 @@ import typer
 
 from leanmark.lib.cli import (
     JsonOpt,
-    WorkspaceOpt,
     ensure_secret_key,
     err,
     fail,
@@ -18,7 +17,6 @@ from leanmark.lib.cli import (
     setup_django,
     show,
     workspace_command,
-    workspace_for,
 )
 
 webhook_app = typer.Typer(
@@ -123,9 +121,10 @@ def webhook_remove(
     out.print(f"Webhook {hook_id} to {hook.url} deleted.")
 
 
+@workspace_command
 def import_trello(
     file: Annotated[Path, typer.Argument(help="A board exported from Trello as JSON.")],
-    workspace: WorkspaceOpt = None,
+    ws: Any = None,
     name: Annotated[
         str | None, typer.Option(help="The new board's name (default: Trello's).")
     ] = None,
@@ -148,10 +147,8 @@ def import_trello(
     """A new board from a Trello export: open lists, cards, labels, members, checklists,
     comments, attachment links, archived cards and card moves as back-dated events. Prints the
     done, start and queue columns it chose. All or nothing."""
-    setup_django()
     from leanmark.integrations import trello
 
-    ws = workspace_for(workspace)
     if not file.is_file():
         fail(f"{file} is not a file")
     if file.stat().st_size > trello.MAX_BYTES:
@@ -190,19 +187,18 @@ def import_trello(
     )
 
 
+@workspace_command
 def export_workspace(
     output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
-    workspace: WorkspaceOpt = None,
+    ws: Any = None,
     format: Annotated[
         ExportFormat, typer.Option(help="json: one document; csv: a zip of one CSV per entity.")
     ] = ExportFormat.json,
 ) -> None:
     """Everything in a workspace (cards, events, ideas, experiments, maps, metrics…) as files."""
-    setup_django()
     from leanmark.accounts.services import audit
     from leanmark.integrations import exports
 
-    ws = workspace_for(workspace)
     if output.exists() and output.is_dir():
         fail(f"{output} is a folder; give a file name")
     partial = output.with_name(output.name + ".partial")
