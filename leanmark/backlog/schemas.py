@@ -6,6 +6,7 @@ from ninja import Schema
 from pydantic import Field
 
 from leanmark.board.schemas import StageName
+from leanmark.board.services import MAX_TAGS
 from leanmark.domain.value import Model, Score
 from leanmark.lib.api_input import Filled
 from leanmark.lib.schemas import Id, Strict
@@ -26,7 +27,7 @@ class IdeaIn(Strict):
     source: str = Field("", max_length=200)
     stage: StageName = ""
     channel: str = Field("", max_length=60)
-    tags: list[str] = []
+    tags: list[str] = Field([], max_length=MAX_TAGS)
     hypothesis: str = Field("", max_length=5000)
 
 
@@ -37,7 +38,7 @@ class IdeaPatch(Strict):
     source: str | None = Field(None, max_length=200)
     stage: StageName | None = None
     channel: str | None = Field(None, max_length=60)
-    tags: list[str] | None = None
+    tags: list[str] | None = Field(None, max_length=MAX_TAGS)
     hypothesis: str | None = Field(None, max_length=5000)
 
 

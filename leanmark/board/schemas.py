@@ -1,18 +1,37 @@
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from leanmark.lib.schemas import CursorPage, Filled, Id, Strict
 
 from .models import Card, CardEvent, Column
+from .services import MAX_ASSIGNEES, MAX_TAGS
 
 # Documented only: the service says "between 0 and 999,999.99" itself, also for text like "1e400".
 ESTIMATE_RANGE = {"minimum": 0, "maximum": 999999.99}
 LaneName = Literal["expedite", "fixed_date", "standard", "intangible"]
 StageName = Literal["", "know", "like", "trust", "try", "buy", "repeat", "refer"]
+
+
+def _at_most(limit: int, what: str) -> BeforeValidator:
+    """A list's cap said as the service says it ("a card has at most 20 tags"), before
+    pydantic's own "List should have at most 20 items" (``max_length`` documents it)."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, list) and len(value) > limit:
+            raise ValueError(f"a card has at most {limit} {what}, not {len(value):,}")
+        return value
+
+    return BeforeValidator(check)
+
+
+Tags = Annotated[list[str], Field(max_length=MAX_TAGS), _at_most(MAX_TAGS, "tags")]
+Assignees = Annotated[
+    list[Id], Field(max_length=MAX_ASSIGNEES), _at_most(MAX_ASSIGNEES, "assignees")
+]
 
 
 class ColumnOut(Schema):
@@ -138,11 +157,11 @@ class CardIn(Strict):
     column_id: Id | None = None
     lane: LaneName = "standard"
     description: str = Field("", max_length=20000)
-    assignees: list[Id] = []
+    assignees: Assignees = []
     due_date: date | None = None
     stage: StageName = ""
     channel: str = Field("", max_length=60)
-    tags: list[str] = []
+    tags: Tags = []
     estimate: Decimal | None = Field(None, json_schema_extra=ESTIMATE_RANGE)
     reason: str = Field("", max_length=300, description="Needed to go over a full soft limit")
 
@@ -151,11 +170,11 @@ class CardPatch(Strict):
     version: int = Field(description="The version you last read; a stale one answers 409")
     title: Filled = None  # type: ignore[assignment]  (optional, not nullable)
     description: str | None = Field(None, max_length=20000)
-    assignees: list[Id] | None = None
+    assignees: Assignees | None = None
     due_date: date | None = None
     stage: StageName | None = None
     channel: str | None = Field(None, max_length=60)
-    tags: list[str] | None = None
+    tags: Tags | None = None
     estimate: Decimal | None = Field(None, json_schema_extra=ESTIMATE_RANGE)
 
 

@@ -126,10 +126,10 @@ def clean_tags(tags: Any) -> list[str]:
             raise InvalidInput(
                 f"the tag {word[:40]!r} is longer than {TAG_MAX} characters", field="tags"
             )
-        if word not in cleaned:
+        if word not in cleaned:  # at most MAX_TAGS long: the refusal below stops it growing
             cleaned.append(word)
-    if len(cleaned) > MAX_TAGS:
-        raise InvalidInput(f"a card has at most {MAX_TAGS} tags", field="tags")
+        if len(cleaned) > MAX_TAGS:
+            raise InvalidInput(f"a card has at most {MAX_TAGS} tags", field="tags")
     return cleaned
 
 
@@ -171,10 +171,18 @@ def clean_limit(value: Any, field: str) -> int | None:
     return limit
 
 
+MAX_ASSIGNEES = 50  # more than a team; a million ids went into one query and answered 500
+
+
 def assignees_in(workspace: Workspace, users: Iterable[User | int] | None) -> list[User]:
     if users is None or isinstance(users, str | bytes):
         raise InvalidInput(
             "assignees must be a list of user ids (empty for nobody)", field="assignees"
+        )
+    users = list(users)
+    if len(users) > MAX_ASSIGNEES:
+        raise InvalidInput(
+            f"a card has at most {MAX_ASSIGNEES} assignees, not {len(users):,}", field="assignees"
         )
     ids = {u if isinstance(u, int) else u.pk for u in users}
     if any(not 0 < pk <= MAX_ID for pk in ids):
