@@ -26,6 +26,18 @@ from itertools import pairwise
 
 import numpy as np
 
+# The calendar Leanmark reads and reports: wide enough for any business record and any plan,
+# narrow enough that a period before or after never leaves Python's dates (year 1 to 9999;
+# 0001-01-01 and 9999-12-31 answered 500 with OverflowError and "year 10000").
+FIRST_YEAR = 1900
+LAST_YEAR = 2100
+YEARS = f"{FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31"
+
+
+def outside_years(day: date) -> bool:
+    """Whether ``day`` falls outside the years FIRST_YEAR to LAST_YEAR."""
+    return not FIRST_YEAR <= day.year <= LAST_YEAR
+
 
 class Period(StrEnum):
     DAY = "day"

@@ -183,9 +183,10 @@ class AllocationIn(Strict):
         None, description="total per month; default: what the last whole month used"
     )
     unit: UnitName = "money"
-    bounds: dict[str, BoundIn] = Field(default_factory=dict)
+    bounds: dict[str, BoundIn] = Field(default_factory=dict, max_length=domain.MAX_CHANNELS)
     curves: dict[str, CurveIn] = Field(
         default_factory=dict,
+        max_length=domain.MAX_CHANNELS,
         description="hand-entered curves for this request only (they replace fitted ones)",
     )
 

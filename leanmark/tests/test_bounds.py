@@ -1,9 +1,10 @@
 """Inputs an audit found uncapped or answering 500: each test here failed before its fix.
 
-Tags and assignees.
+Tags, assignees, allocation channels and ROI periods.
 """
 
 import json
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -11,6 +12,7 @@ from django.test import Client
 from leanmark.backlog.models import Idea
 from leanmark.board import services as board
 from leanmark.board.models import Card
+from leanmark.domain import roi
 from leanmark.lib.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +91,50 @@ def test_it_refuses_more_than_50_assignees_in_the_service_and_the_api(world, tok
     assert status == 422
     assert refused(answer, "assignees", "at most 50 assignees, not 51")
     assert not Card.objects.filter(board=world.board).exists()
+
+
+# ---- 3. allocation: at most 50 channels ------------------------------------------------------
+
+
+def test_an_allocation_over_more_than_50_channels_is_refused(world, token_for):
+    curves = [roi.Curve(f"c{i}", 100.0, 10.0) for i in range(51)]
+    with pytest.raises(roi.RoiInputError, match="at most 50 channels, not 51") as error:
+        roi.allocate(curves, 1000.0)  # the web page and the CLI reach it here
+    assert error.value.field == "curves"
+    body = {
+        "workspace": "acme",
+        "budget": 1000,
+        "curves": {f"c{i}": {"a": 100, "b": 10} for i in range(51)},
+    }
+    status, answer = send(api(token_for(world.carol)), "post", "/allocation", body)
+    assert status == 422
+    assert refused(answer, "curves", "at most 50 items")
+
+
+# ---- 4. ROI periods: at most 20 years, within 1900-2100 ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("period", "words"),
+    [
+        ("2026-07-01..9999-12-31", "within the years 1900 to 2100"),
+        ("0001", "within the years 1900 to 2100"),
+        ("2000-01-01..2020-01-01", "at most 20 years"),
+        ("1000-01-01..9999-12-30", "within the years 1900 to 2100"),
+    ],
+)
+def test_the_roi_report_refuses_a_period_too_long_or_outside_the_calendar(
+    world, token_for, period, words
+):
+    response = api(token_for(world.carol)).get(f"/api/v1/workspaces/acme/roi?period={period}")
+    assert response.status_code == 422
+    assert refused(response.json(), "period", words)
+
+
+def test_a_period_of_twenty_years_exactly_is_read():
+    assert roi.parse_period("2000-02-29..2020-02-28", date(2026, 5, 1)) == (
+        date(2000, 2, 29),
+        date(2020, 2, 28),
+    )
+    with pytest.raises(roi.RoiInputError, match="at most 20 years"):
+        roi.parse_period("2000-02-29..2020-02-29", date(2026, 5, 1))
