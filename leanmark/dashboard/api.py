@@ -63,6 +63,7 @@ def _range(
     workspace: Workspace, period: PeriodName, start: date | None, end: date | None
 ) -> tuple[date, date]:
     chosen = queries.as_period(period)
+    queries.check_years((start, "from"), (end, "to"))  # before default_range counts back
     last = end or queries.today(workspace, timezone.now())
     first = start or queries.default_range(chosen, last)[0]
     if first > last:

@@ -23,6 +23,9 @@ from django.http import Http404
 from leanmark.accounts.models import Workspace
 from leanmark.domain.hourglass import Stage
 from leanmark.domain.metrics import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    YEARS,
     Aggregation,
     Bucket,
     Change,
@@ -33,6 +36,7 @@ from leanmark.domain.metrics import (
     comparable_span,
     funnel,
     local_day,
+    outside_years,
     period_end,
     period_label,
     period_start,
@@ -43,6 +47,7 @@ from leanmark.domain.metrics import (
     rollup,
 )
 
+from .errors import MetricError
 from .models import FunnelStep, Kind, Layout, Measurement, Metric, Target, TargetRevision
 
 CENT = Decimal("0.01")
@@ -255,6 +260,9 @@ def builtin_points_many(
     throughput: dict[date, float] = defaultdict(float)
     wip: dict[date, float] = defaultdict(float)
     cycle: Points = ([], [])
+    # The flow series read the years 1900 to 2100 only; a tile or roll-up at their edge counts
+    # periods back or on past them, where no board has any data.
+    first, last = max(first, date(FIRST_YEAR, 1, 1)), min(last, date(LAST_YEAR, 12, 31))
     for board in _boards(workspace):
         if flow_keys & {"flow-throughput", "flow-wip"}:
             for row in daily(board, start=first, end=last):
@@ -404,6 +412,14 @@ def default_range(period: Period, last: date) -> tuple[date, date]:
     return periods_back(last, period, SPARK_PERIODS[period])[0], last
 
 
+def check_years(*days: tuple[date | None, str]) -> None:
+    """MetricError naming the field of the first (day, field) outside the years 1900 to 2100:
+    the periods around such a day leave Python's calendar (0001-01-01 answered 500)."""
+    for day, field in days:
+        if day is not None and outside_years(day):
+            raise MetricError(f"{field} must be a day from {YEARS}, not {day}", field=field)
+
+
 def rollup_report(
     workspace: Workspace,
     info: MetricInfo,
@@ -414,7 +430,9 @@ def rollup_report(
     channel: str | None = None,
 ) -> list[RollupRow]:
     """Every period overlapping first..last with its change from the period before (the one
-    before ``first`` is computed too, so the first row has a change) and target attainment."""
+    before ``first`` is computed too, so the first row has a change) and target attainment.
+    Days outside the years 1900 to 2100 are refused (check_years)."""
+    check_years((first, "from"), (last, "to"))
     before = previous_period_start(period_start(first, period), period)
     buckets = rollup_of(workspace, info, first=before, last=last, period=period, channel=channel)
     target = None

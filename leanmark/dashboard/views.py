@@ -13,7 +13,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from leanmark.accounts.models import Role
 from leanmark.domain.hourglass import Stage
-from leanmark.domain.metrics import Period, attainment, period_start, prorated
+from leanmark.domain.metrics import (
+    FIRST_YEAR,
+    YEARS,
+    Period,
+    attainment,
+    outside_years,
+    period_start,
+    prorated,
+)
 from leanmark.lib.access import workspace_view
 from leanmark.lib.htmx import render_page
 
@@ -36,13 +44,23 @@ def _period(request: HttpRequest, default: str = "week") -> Period:
     return Period(raw) if raw in Period.__members__.values() else Period(default)
 
 
-def _as_of(request: HttpRequest) -> date:
+def _day_or_today(request: HttpRequest, name: str) -> date:
+    """The day in ``?name=``, at most today; today when it is absent or not a date, and, with a
+    message, when it is outside the years 1900 to 2100 (0001-01-01 answered 500)."""
     today = queries.today(request.workspace, timezone.now())
-    raw = request.GET.get("as_of", "").strip()
+    raw = request.GET.get(name, "").strip()
     try:
-        return min(date.fromisoformat(raw), today) if raw else today
+        day = date.fromisoformat(raw) if raw else today
     except ValueError:
         return today
+    if outside_years(day):
+        messages.error(request, f"{name}={day} is outside {YEARS}; showing today instead.")
+        return today
+    return min(day, today)
+
+
+def _as_of(request: HttpRequest) -> date:
+    return _day_or_today(request, "as_of")
 
 
 def _can_write(request: HttpRequest) -> bool:
@@ -107,6 +125,7 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
             f"year(s): it starts on {earliest:%d %b %Y}. Choose a longer period to see more.",
         )
         first = earliest
+    first = max(first, date(FIRST_YEAR, 1, 1))  # where roll-ups start (queries.rollup_report)
     rows = queries.rollup_report(request.workspace, info, first=first, last=last, period=period)
     revisions = queries.target_revisions(info.metric) if info.metric else []
     tz = queries.tz_of(request.workspace)
@@ -299,10 +318,7 @@ def metric_delete(request: HttpRequest, key: str) -> HttpResponse:
 @workspace_view()
 def grid(request: HttpRequest) -> HttpResponse:
     today = queries.today(request.workspace, timezone.now())
-    try:
-        end = min(date.fromisoformat(request.GET.get("end", "")), today)
-    except ValueError:
-        end = today
+    end = _day_or_today(request, "end")
     days = [end - timedelta(days=i) for i in range(GRID_DAYS)][::-1]
     metrics = queries.metrics_of(request.workspace)
     cells = queries.grid_cells([m.pk for m in metrics], days[0], days[-1])

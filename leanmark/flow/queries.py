@@ -35,6 +35,7 @@ from leanmark.domain.forecast import (
     period_totals,
     when,
 )
+from leanmark.domain.metrics import YEARS, outside_years
 from leanmark.lib.errors import InvalidInput
 from leanmark.lib.sql_arrays import int_columns
 
@@ -275,9 +276,11 @@ def cycle_time_percentiles(
 
 
 def daily_series(board: Board, *, start: date, end: date) -> list[DayFlow]:
-    """One row per day from ``start`` to ``end`` inclusive (workspace time zone)."""
+    """One row per day from ``start`` to ``end`` inclusive (workspace time zone); FlowInputError
+    past SERIES_MAX_DAYS or outside the years 1900 to 2100 (check_range)."""
     if end < start:
         return []
+    check_range(start, end, most=SERIES_MAX_DAYS)
     data = flow_data(board)
     tl, shape = data.timeline, data.shape
     edges = day_edges(start, end, data.tz)
@@ -301,7 +304,10 @@ def finished_items(
     board: Board, *, since: date | datetime | None, until: date | datetime | None
 ) -> list[FinishedItem]:
     """Items finished from ``since`` to ``until`` (bounds as in cycle_time_percentiles), in the
-    order they finished."""
+    order they finished; the bounds given are checked as in daily_series."""
+    given = [v.date() if isinstance(v, datetime) else v for v in (since, until) if v is not None]
+    if given and given[0] <= given[-1]:  # one bound: its year; until before since: no items
+        check_range(given[0], given[-1], most=SERIES_MAX_DAYS)
     data = flow_data(board)
     tl = data.timeline
     chosen = np.flatnonzero(
@@ -323,6 +329,9 @@ def finished_items(
 # ---- the flow report: every metric for a board, a date range and filters ------------------------
 
 MAX_RANGE_DAYS = 1830  # five years of days in one report
+# The series other apps read (daily_series, finished_items): the dashboard charts up to 60 years
+# per year, widened to whole years and with the year before for the change.
+SERIES_MAX_DAYS = 62 * 366
 SCATTER_MAX = 2000  # the newest finished items drawn on the scatterplot (all are in the CSV)
 
 
@@ -537,15 +546,19 @@ def default_range(board: Board, now: datetime, days: int = 90) -> tuple[date, da
     return today - timedelta(days=days - 1), today
 
 
-def check_range(start: date, end: date) -> None:
+def check_range(start: date, end: date, *, most: int = MAX_RANGE_DAYS) -> None:
     if end < start:
         raise FlowInputError(
             f"the range ends ({end}) before it starts ({start}); swap the dates", field="from"
         )
-    if (end - start).days + 1 > MAX_RANGE_DAYS:
+    if outside_years(start) or outside_years(end):  # a day past them would leave the calendar
         raise FlowInputError(
-            f"a range covers at most {MAX_RANGE_DAYS:,} days; this one has "
-            f"{(end - start).days + 1:,}",
+            f"a range lies within {YEARS}; this one is {start} to {end}",
+            field="from" if outside_years(start) else "to",
+        )
+    if (end - start).days + 1 > most:
+        raise FlowInputError(
+            f"a range covers at most {most:,} days; this one has {(end - start).days + 1:,}",
             field="from",
         )
 

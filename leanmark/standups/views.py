@@ -12,6 +12,7 @@ from leanmark.board import queries as board_queries
 from leanmark.board import services as board_services
 from leanmark.board.errors import OverrideReasonRequired
 from leanmark.board.models import Board, Card
+from leanmark.domain.metrics import YEARS, outside_years
 from leanmark.lib.access import workspace_view
 from leanmark.lib.errors import LeanmarkError
 from leanmark.lib.htmx import render_page
@@ -48,9 +49,12 @@ def _improvement_url(request: HttpRequest) -> str | None:
 
 def _day(raw: str) -> date:
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise Http404(f"{raw[:20]!r} is not a date (YYYY-MM-DD)") from None
+    if outside_years(day):  # the day before 0001-01-01 answered 500
+        raise Http404(f"{day} is outside {YEARS}")
+    return day
 
 
 def _standup_context(request: HttpRequest, **extra):

@@ -1,6 +1,7 @@
 """Inputs an audit found uncapped or answering 500: each test here failed before its fix.
 
-Tags, assignees, allocation channels and ROI periods.
+Tags, assignees, allocation channels, ROI periods, days outside 1900-2100 (rollups, the dashboard,
+the entry grid, the stand-up history) and the flow series other apps read.
 """
 
 import json
@@ -12,7 +13,12 @@ from django.test import Client
 from leanmark.backlog.models import Idea
 from leanmark.board import services as board
 from leanmark.board.models import Card
+from leanmark.dashboard import queries as dashboard
+from leanmark.dashboard import services as metrics
+from leanmark.dashboard.errors import MetricError
 from leanmark.domain import roi
+from leanmark.domain.metrics import Period
+from leanmark.flow import queries as flow
 from leanmark.lib.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +144,56 @@ def test_a_period_of_twenty_years_exactly_is_read():
     )
     with pytest.raises(roi.RoiInputError, match="at most 20 years"):
         roi.parse_period("2000-02-29..2020-02-29", date(2026, 5, 1))
+
+
+# ---- 5. days outside 1900-2100 ---------------------------------------------------------------
+
+
+def test_a_rollup_of_year_one_is_refused_not_500(world, token_for):
+    metric = metrics.create_metric(world.acme, name="Visits", kind="output", stage="know")
+    client = api(token_for(world.carol))
+    for query, field in (("from=0001-01-01&to=0001-01-10", "from"), ("to=0001-01-10", "to")):
+        response = client.get(f"/api/v1/metrics/{metric.pk}/rollup?{query}")
+        assert response.status_code == 422, query
+        assert refused(response.json(), field, "a day from 1900-01-01 to 2100-12-31")
+    info = dashboard.info_of(metric)
+    with pytest.raises(MetricError, match="not 9999-12-31"):  # what the CLI's rollup calls
+        dashboard.rollup_report(
+            world.acme, info, first=date(2100, 12, 1), last=date(9999, 12, 31), period=Period.MONTH
+        )
+
+
+def test_the_dashboard_and_the_grid_show_today_for_a_day_outside_the_calendar(world, client_for):
+    client = client_for(world.carol)
+    for path in ("dashboard/?as_of=0001-01-01", "dashboard/grid/?end=0001-01-01"):
+        response = client.get(f"/w/acme/{path}")
+        assert response.status_code == 200, path
+        assert "=0001-01-01 is outside 1900-01-01 to 2100-12-31" in response.content.decode()
+    response = client.get("/w/acme/dashboard/metrics/flow-throughput/?as_of=1900-03-01&period=year")
+    assert response.status_code == 200
+
+
+def test_a_standup_day_outside_the_calendar_is_not_found(world, client_for):
+    client = client_for(world.carol)
+    assert client.get("/w/acme/standup/0001-01-01/").status_code == 404
+    assert client.get("/w/acme/standup/0001-01-01/summary.md").status_code == 404
+
+
+# ---- 6. the flow series other apps read check their range ------------------------------------
+
+
+def test_the_flow_series_refuse_ranges_past_their_cap_or_the_calendar(world, token_for, client_for):
+    with pytest.raises(flow.FlowInputError, match="at most 22,692 days"):
+        flow.daily_series(world.board, start=date(1901, 1, 1), end=date(2100, 12, 31))
+    with pytest.raises(flow.FlowInputError, match="within 1900-01-01 to 2100-12-31"):
+        flow.finished_items(world.board, since=date(2026, 1, 1), until=date(9999, 12, 31))
+    # the longest series the API and the pages ask stay within the cap: 20 and 60 years per year
+    response = api(token_for(world.carol)).get(
+        "/api/v1/workspaces/acme/series/flow-throughput?period=year&from=2007-01-01&to=2026-12-31"
+    )
+    assert response.status_code == 200
+    assert len(response.json()["buckets"]) == 20
+    page = client_for(world.carol).get(
+        "/w/acme/dashboard/metrics/flow-throughput/?period=year&from=1900-01-01"
+    )
+    assert page.status_code == 200
