@@ -1,7 +1,8 @@
 """Inputs an audit found uncapped or answering 500: each test here failed before its fix.
 
 Tags, assignees, allocation channels, ROI periods, days outside 1900-2100 (rollups, the dashboard,
-the entry grid, the stand-up history) and the flow series other apps read.
+the entry grid, the stand-up history), the flow series other apps read and value-stream step
+orders.
 """
 
 import json
@@ -20,6 +21,7 @@ from leanmark.domain import roi
 from leanmark.domain.metrics import Period
 from leanmark.flow import queries as flow
 from leanmark.lib.errors import InvalidInput
+from leanmark.valuestream import services as valuestream
 
 pytestmark = pytest.mark.django_db
 
@@ -197,3 +199,24 @@ def test_the_flow_series_refuse_ranges_past_their_cap_or_the_calendar(world, tok
         "/w/acme/dashboard/metrics/flow-throughput/?period=year&from=1900-01-01"
     )
     assert page.status_code == 200
+
+
+# ---- 7. value-stream step order: at most 1,000 ids ---------------------------------------------
+
+
+def test_a_step_move_with_more_than_1000_ids_is_refused(world, token_for):
+    stream = valuestream.create_stream(
+        world.acme, valuestream.StreamSettings(name="Map"), actor=world.bob
+    )
+    step = valuestream.add_step(
+        stream,
+        {"name": "Write", "stage": "know", "pt_value": "1", "pt_unit": "h", "lt_value": "1",
+         "lt_unit": "d"},
+        actor=world.bob,
+    )  # fmt: skip
+    body = {"stage": "know", "order": [step.pk] * 1001}
+    status, answer = send(
+        api(token_for(world.bob)), "post", f"/value-stream-steps/{step.pk}/move", body
+    )
+    assert status == 422
+    assert refused(answer, "order", "at most 1000 items")

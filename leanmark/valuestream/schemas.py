@@ -109,7 +109,10 @@ class StepPatch(Strict):
 
 class StepMoveIn(Strict):
     stage: StageName
-    order: list[Id] = Field(description="Step ids of the stage in their new order")
+    order: list[Id] = Field(
+        max_length=1000,  # a map holds at most 200 steps, and the move scans this list per step
+        description="Step ids of the stage in their new order",
+    )
 
 
 class ColumnsIn(Strict):
