@@ -503,6 +503,9 @@ def _not_imported(
     return notes
 
 
+MAX_CARDS = 20_000  # a board of 230,000 cards took 170 s to import, past any worker's timeout
+
+
 @transaction.atomic
 def import_board(
     workspace: Workspace,
@@ -520,6 +523,11 @@ def import_board(
     done column, the start column and the queue columns instead of the ones chosen by name."""
     lists = _lists(data)
     cards = [c for c in data["cards"] if isinstance(c, dict) and c.get("id")]
+    if len(cards) > MAX_CARDS:
+        raise TrelloError(
+            f"the export has {len(cards):,} cards and an import takes at most {MAX_CARDS:,}; "
+            "delete old archived cards in Trello, or split the board, and export again"
+        )
     if not lists:
         raise TrelloError("the export has no lists, so there is nothing to make columns from")
     live = [lst for lst in lists if not lst.closed]

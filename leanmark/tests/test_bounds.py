@@ -1,8 +1,8 @@
 """Inputs an audit found uncapped or answering 500: each test here failed before its fix.
 
 Tags, assignees, allocation channels, ROI periods, days outside 1900-2100 (rollups, the dashboard,
-the entry grid, the stand-up history), the flow series other apps read and value-stream step
-orders.
+the entry grid, the stand-up history), the flow series other apps read, value-stream step orders
+and Trello exports with too many cards.
 """
 
 import json
@@ -13,13 +13,14 @@ from django.test import Client
 
 from leanmark.backlog.models import Idea
 from leanmark.board import services as board
-from leanmark.board.models import Card
+from leanmark.board.models import Board, Card
 from leanmark.dashboard import queries as dashboard
 from leanmark.dashboard import services as metrics
 from leanmark.dashboard.errors import MetricError
 from leanmark.domain import roi
 from leanmark.domain.metrics import Period
 from leanmark.flow import queries as flow
+from leanmark.integrations import trello
 from leanmark.lib.errors import InvalidInput
 from leanmark.valuestream import services as valuestream
 
@@ -220,3 +221,21 @@ def test_a_step_move_with_more_than_1000_ids_is_refused(world, token_for):
     )
     assert status == 422
     assert refused(answer, "order", "at most 1000 items")
+
+
+# ---- 8. Trello exports: at most 20,000 cards -------------------------------------------------
+
+
+def test_a_trello_export_with_more_than_20000_cards_is_refused_before_anything_is_written(world):
+    data = {
+        "name": "Huge",
+        "lists": [{"id": "l1", "name": "Doing", "pos": 1}, {"id": "l2", "name": "Done", "pos": 2}],
+        "cards": [
+            {"id": f"{0x65000000:08x}{i:016x}", "idList": "l1", "name": f"Card {i}"}
+            for i in range(20_001)
+        ],
+        "actions": [],
+    }
+    with pytest.raises(trello.TrelloError, match="has 20,001 cards and an import takes at most"):
+        trello.import_board(world.acme, data)
+    assert not Board.objects.filter(workspace=world.acme, name="Huge").exists()
