@@ -8,11 +8,10 @@ from ninja import Query, Router, Status
 
 from leanmark.accounts.models import Membership, Role, Workspace
 from leanmark.board import queries as board_queries
-from leanmark.board.schemas import StageName
-from leanmark.lib.api_access import api_membership, require_role_in, roles_by_workspace
+from leanmark.lib.api_access import api_membership, object_for, roles_by_workspace
 from leanmark.lib.api_input import Day
 from leanmark.lib.errors import InvalidInput
-from leanmark.lib.schemas import ERRORS
+from leanmark.lib.schemas import ERRORS, StageName
 
 from . import queries, services
 from .models import Idea
@@ -53,12 +52,6 @@ def _workspace(request: HttpRequest, slug: str | None, need: str) -> Workspace:
         user=request.user, workspace_id=next(iter(roles))
     )
     return api_membership(request, membership.workspace.slug, need).workspace
-
-
-def _idea(request: HttpRequest, idea_id: int, need: str = Role.VIEWER) -> Idea:
-    idea = queries.idea_by_id(roles_by_workspace(request).keys(), idea_id)
-    require_role_in(request, idea.workspace_id, need)
-    return idea
 
 
 def _out(idea: Idea, rank: int | None = None) -> IdeaOut:
@@ -118,12 +111,12 @@ def bulk_triage(request: HttpRequest, payload: BulkTriageIn):
 
 @router.get("/ideas/{idea_id}", response={200: IdeaOut, **ERRORS}, summary="One idea")
 def get_idea(request: HttpRequest, idea_id: int):
-    return _out(_idea(request, idea_id))
+    return _out(object_for(request, queries.idea_by_id, idea_id))
 
 
 @router.patch("/ideas/{idea_id}", response={200: IdeaOut, **ERRORS}, summary="Edit an idea")
 def patch_idea(request: HttpRequest, idea_id: int, payload: IdeaPatch):
-    idea = _idea(request, idea_id, Role.MEMBER)
+    idea = object_for(request, queries.idea_by_id, idea_id, Role.MEMBER)
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version", None)
     services.edit_idea(idea, changes=changes, actor=request.user, expected_version=version)
@@ -132,7 +125,9 @@ def patch_idea(request: HttpRequest, idea_id: int, payload: IdeaPatch):
 
 @router.delete("/ideas/{idea_id}", response={204: None, **ERRORS}, summary="Delete an idea")
 def delete_idea(request: HttpRequest, idea_id: int):
-    services.delete_idea(_idea(request, idea_id, Role.MEMBER), actor=request.user)
+    services.delete_idea(
+        object_for(request, queries.idea_by_id, idea_id, Role.MEMBER), actor=request.user
+    )
     return Status(204, None)
 
 
@@ -142,7 +137,7 @@ def delete_idea(request: HttpRequest, idea_id: int):
     summary="Score an idea with ICE, RICE or CD3",
 )
 def score_idea(request: HttpRequest, idea_id: int, payload: ScoreIn):
-    idea = _idea(request, idea_id, Role.MEMBER)
+    idea = object_for(request, queries.idea_by_id, idea_id, Role.MEMBER)
     values = payload.dict(exclude={"model", "version"})
     values["profile"] = payload.profile
     services.score_idea(
@@ -161,7 +156,7 @@ def score_idea(request: HttpRequest, idea_id: int, payload: ScoreIn):
     summary="Accept, park, reject or reopen an idea",
 )
 def triage_idea(request: HttpRequest, idea_id: int, payload: TriageIn):
-    idea = _idea(request, idea_id, Role.MEMBER)
+    idea = object_for(request, queries.idea_by_id, idea_id, Role.MEMBER)
     services.set_status(idea, status=payload.status, reason=payload.reason, actor=request.user)
     return _fresh(idea)
 
@@ -172,7 +167,7 @@ def triage_idea(request: HttpRequest, idea_id: int, payload: TriageIn):
     summary="Start an accepted idea as a card (WIP limits apply)",
 )
 def start_idea(request: HttpRequest, idea_id: int, payload: StartIn):
-    idea = _idea(request, idea_id, Role.MEMBER)
+    idea = object_for(request, queries.idea_by_id, idea_id, Role.MEMBER)
     board = board_queries.board_for(idea.workspace, payload.board_id) if payload.board_id else None
     card = services.start_idea(idea, actor=request.user, board=board, reason=payload.reason)
     return Status(
@@ -193,7 +188,10 @@ def start_idea(request: HttpRequest, idea_id: int, payload: StartIn):
     summary="An idea's history",
 )
 def idea_events(request: HttpRequest, idea_id: int):
-    return [IdeaEventOut.of(e) for e in queries.history(_idea(request, idea_id))]
+    return [
+        IdeaEventOut.of(e)
+        for e in queries.history(object_for(request, queries.idea_by_id, idea_id))
+    ]
 
 
 @router.get(

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.db import models
 
 from leanmark.accounts.models import Workspace
-from leanmark.board.models import STAGE_CHOICES, Card
+from leanmark.board.models import Card
+from leanmark.domain.hourglass import STAGE_CHOICES
 from leanmark.domain.value import MODEL_LABELS, PROFILE_LABELS
 
 TITLE_MAX = 200

@@ -5,11 +5,10 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from leanmark.board.schemas import StageName
 from leanmark.board.services import MAX_TAGS
 from leanmark.domain.value import Model, Score
 from leanmark.lib.api_input import Filled
-from leanmark.lib.schemas import Id, Strict
+from leanmark.lib.schemas import Id, StageName, Strict
 
 from .models import Idea, IdeaEvent
 

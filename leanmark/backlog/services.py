@@ -74,14 +74,14 @@ def _jsonable(item: Any) -> Any:
     return item
 
 
-def clean_source(text: Any) -> str:
+def clean_source(text: object) -> str:
     source = str(text or "").strip()
     if len(source) > SOURCE_MAX:
         raise InvalidInput(f"the source has at most {SOURCE_MAX} characters", field="source")
     return no_control_characters(source, "source")
 
 
-def clean_hypothesis(text: Any) -> str:
+def clean_hypothesis(text: object) -> str:
     hypothesis = str(text or "")
     if len(hypothesis) > HYPOTHESIS_MAX:
         raise InvalidInput(
@@ -150,7 +150,7 @@ CLEANERS: dict[str, Callable[[Any], Any]] = {
 def capture_idea(
     workspace: Workspace,
     *,
-    title: Any,
+    title: object,
     actor: User | None,
     at: datetime | None = None,
     **detail: Any,
@@ -236,7 +236,7 @@ SCORE_FIELDS = {
 }
 
 
-def clean_model(model: Any) -> Model:
+def clean_model(model: object) -> Model:
     try:
         return Model(str(model).lower())
     except ValueError:
@@ -311,7 +311,7 @@ def score_values(model: Model, values: dict[str, Any], *, today: date) -> dict[s
 def score_idea(
     idea: Idea,
     *,
-    model: Any,
+    model: object,
     values: dict[str, Any],
     actor: User | None,
     today: date | None = None,
@@ -355,7 +355,7 @@ def score_idea(
 NEEDS_REASON = (Status.PARKED, Status.REJECTED)
 
 
-def clean_status(status: Any) -> str:
+def clean_status(status: object) -> str:
     if status not in Status.values:
         raise InvalidInput(
             f"unknown status {status!r}; choose one of {', '.join(Status.values)}", field="status"
@@ -392,7 +392,7 @@ def _transition(idea: Idea, status: str, reason: str) -> str | None:
 
 
 @transaction.atomic
-def set_status(idea: Idea, *, status: Any, reason: Any = "", actor: User | None) -> Idea:
+def set_status(idea: Idea, *, status: object, reason: object = "", actor: User | None) -> Idea:
     """new → evaluated → accepted | parked | rejected; park and reject need a reason."""
     idea = _locked(idea)
     target = _transition(idea, clean_status(status), clean_reason(reason))
@@ -416,7 +416,12 @@ def _apply_status(idea: Idea, status: str, reason: str, actor: User | None, at: 
 
 @transaction.atomic
 def bulk_set_status(
-    workspace: Workspace, ids: Iterable[int], *, status: Any, reason: Any = "", actor: User | None
+    workspace: Workspace,
+    ids: Iterable[int],
+    *,
+    status: object,
+    reason: object = "",
+    actor: User | None,
 ) -> int:
     """Set the status of many ideas at once: all or none (the error names the idea)."""
     ids = list(dict.fromkeys(ids))
@@ -552,7 +557,9 @@ def delete_idea(idea: Idea, *, actor: User | None) -> None:
 
 
 @transaction.atomic
-def set_default_model(workspace: Workspace, model: Any, *, actor: User | None) -> BacklogSettings:
+def set_default_model(
+    workspace: Workspace, model: object, *, actor: User | None
+) -> BacklogSettings:
     chosen = clean_model(model)
     settings, _ = BacklogSettings.objects.get_or_create(workspace=workspace)
     if settings.default_model != chosen.value:

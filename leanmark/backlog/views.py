@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from leanmark.accounts.models import Role
 from leanmark.board.errors import OverrideReasonRequired
-from leanmark.board.models import STAGE_CHOICES
+from leanmark.domain.hourglass import STAGE_CHOICES
 from leanmark.domain.value import MODEL_LABELS, Model, fmt
 from leanmark.lib.access import workspace_view
 from leanmark.lib.errors import InvalidInput, LeanmarkError

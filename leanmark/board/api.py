@@ -1,15 +1,14 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from leanmark.accounts.models import Role
 from leanmark.lib.api_access import (
     api_membership,
+    object_for,
     require_role,
-    require_role_in,
-    roles_by_workspace,
 )
 from leanmark.lib.schemas import ERRORS
 
@@ -34,20 +33,6 @@ from .schemas import (
 )
 
 router = Router(tags=["boards"])
-
-
-def _board(request: HttpRequest, board_id: int, need: str = Role.VIEWER) -> Board:
-    board = Board.objects.select_related("workspace").filter(pk=board_id).first()
-    if board is None:
-        raise Http404("no such board")
-    require_role_in(request, board.workspace_id, need)
-    return board
-
-
-def _card(request: HttpRequest, card_id: int, need: str = Role.VIEWER) -> Card:
-    card = queries.card_by_id(roles_by_workspace(request).keys(), card_id)
-    require_role_in(request, card.board.workspace_id, need)
-    return card
 
 
 def _card_to_change(request: HttpRequest, card_id: int) -> Card:
@@ -110,7 +95,7 @@ def create_board(request: HttpRequest, slug: str, payload: BoardIn):
     "/boards/{board_id}", response={200: BoardOut, **ERRORS}, summary="A board with its columns"
 )
 def get_board(request: HttpRequest, board_id: int):
-    return _board_out(_board(request, board_id))
+    return _board_out(object_for(request, queries.board_by_id, board_id))
 
 
 @router.post(
@@ -119,7 +104,7 @@ def get_board(request: HttpRequest, board_id: int):
     summary="Add a column before done (owner)",
 )
 def create_column(request: HttpRequest, board_id: int, payload: ColumnIn):
-    board = _board(request, board_id, Role.OWNER)
+    board = object_for(request, queries.board_by_id, board_id, Role.OWNER)
     column = services.add_column(
         board, services.ColumnSpec(**payload.dict()), before=board.done_column
     )
@@ -132,7 +117,7 @@ def create_column(request: HttpRequest, board_id: int, payload: ColumnIn):
     summary="Change a column (owner)",
 )
 def update_column(request: HttpRequest, board_id: int, column_id: int, payload: ColumnPatch):
-    board = _board(request, board_id, Role.OWNER)
+    board = object_for(request, queries.board_by_id, board_id, Role.OWNER)
     column = queries.column_for(board, column_id)
     current = {
         "name": column.name,
@@ -162,7 +147,7 @@ def list_cards(
     cursor: int = Query(0, ge=0, description="next_cursor of the previous page"),
     limit: int = Query(50, ge=1, le=200),
 ):
-    board = _board(request, board_id)
+    board = object_for(request, queries.board_by_id, board_id)
     cards, next_cursor = queries.cards_page(
         board,
         column=column_id,
@@ -179,7 +164,7 @@ def list_cards(
 
 @router.post("/boards/{board_id}/cards", response={201: CardOut, **ERRORS}, summary="Create a card")
 def create_card(request: HttpRequest, board_id: int, payload: CardIn):
-    board = _board(request, board_id, Role.MEMBER)
+    board = object_for(request, queries.board_by_id, board_id, Role.MEMBER)
     column = queries.column_for(board, payload.column_id) if payload.column_id is not None else None
     data = payload.dict(exclude={"column_id"})
     card = services.create_card(board, column=column, actor=request.user, **data)
@@ -188,7 +173,9 @@ def create_card(request: HttpRequest, board_id: int, payload: CardIn):
 
 @router.get("/cards/{card_id}", response={200: CardOut, **ERRORS}, summary="One card")
 def get_card(request: HttpRequest, card_id: int):
-    return CardOut.of(_card(request, card_id))
+    return CardOut.of(
+        object_for(request, queries.card_by_id, card_id, workspace_of=queries.card_workspace)
+    )
 
 
 @router.patch(
@@ -262,7 +249,12 @@ def archive_card(request: HttpRequest, card_id: int):
     summary="A card's event log",
 )
 def card_events(request: HttpRequest, card_id: int):
-    return [EventOut.of(e) for e in queries.card_events(_card(request, card_id))]
+    return [
+        EventOut.of(e)
+        for e in queries.card_events(
+            object_for(request, queries.card_by_id, card_id, workspace_of=queries.card_workspace)
+        )
+    ]
 
 
 @router.get(
@@ -277,6 +269,6 @@ def board_events(
     limit: int = Query(500, ge=1, le=5000),
 ):
     events, next_cursor = queries.board_events(
-        _board(request, board_id), after_id=cursor, limit=limit
+        object_for(request, queries.board_by_id, board_id), after_id=cursor, limit=limit
     )
     return EventPage(items=[EventOut.of(e) for e in events], next_cursor=next_cursor)

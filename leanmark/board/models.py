@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from leanmark.accounts.models import Workspace
-from leanmark.domain.hourglass import Stage
+from leanmark.domain.hourglass import STAGE_CHOICES
 
 TITLE_MAX = 200
 
@@ -19,7 +19,6 @@ class Lane(models.TextChoices):
 
 
 LANE_ORDER = [Lane.EXPEDITE, Lane.FIXED_DATE, Lane.STANDARD, Lane.INTANGIBLE]
-STAGE_CHOICES = [(s.value, s.value.capitalize()) for s in Stage]
 
 
 class Board(models.Model):

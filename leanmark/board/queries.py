@@ -1,5 +1,6 @@
 """Reads for the board: the page model with a constant number of queries, card lists, events."""
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -107,6 +108,35 @@ def in_progress(column: Column, start: Column | None, done: Column | None) -> bo
     """From the start column up to, not including, the done column (§2 commitment to delivery)."""
     low = start.position if start else 0
     return low <= column.position and (done is None or column.position < done.position)
+
+
+def board_by_id(workspace_ids: Collection[int], board_id: int) -> Board:
+    """A board in any of these workspaces (the API, which learns the workspace from the board)."""
+    board = (
+        Board.objects.select_related("workspace")
+        .filter(pk=board_id, workspace_id__in=workspace_ids)
+        .first()
+    )
+    if board is None:
+        raise Http404("no such board")
+    return board
+
+
+def card_numbered(workspace: Workspace, number: int) -> Card | None:
+    """The workspace's card #number, or None."""
+    return Card.objects.filter(board__workspace=workspace, number=number).first()
+
+
+def card_in(workspace: Workspace, card_id: int) -> Card | None:
+    """The workspace's card with this id, or None."""
+    return Card.objects.filter(board__workspace=workspace, pk=card_id).first()
+
+
+def card_workspace(card: Card) -> int:
+    return card.board.workspace_id
+
+
+LANES = [(lane.value, lane.label) for lane in LANE_ORDER]  # for a lane picker
 
 
 def board_for(workspace: Workspace, board_id: int) -> Board:

@@ -5,15 +5,13 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import BeforeValidator, Field
 
-from leanmark.lib.schemas import CursorPage, Filled, Id, Strict
+from leanmark.lib.schemas import CursorPage, Filled, Id, LaneName, StageName, Strict
 
 from .models import Card, CardEvent, Column
 from .services import MAX_ASSIGNEES, MAX_TAGS
 
 # Documented only: the service says "between 0 and 999,999.99" itself, also for text like "1e400".
 ESTIMATE_RANGE = {"minimum": 0, "maximum": 999999.99}
-LaneName = Literal["expedite", "fixed_date", "standard", "intangible"]
-StageName = Literal["", "know", "like", "trust", "try", "buy", "repeat", "refer"]
 
 
 def _at_most(limit: int, what: str) -> BeforeValidator:

@@ -24,7 +24,7 @@ from leanmark.accounts.models import User, Workspace
 from leanmark.accounts.services import next_card_number
 from leanmark.domain import wip
 from leanmark.domain.hourglass import Stage
-from leanmark.lib import notify
+from leanmark.lib import clean, notify
 from leanmark.lib import text as text_rules
 from leanmark.lib.errors import Duplicate, InvalidInput, NotFound, WrongState
 from leanmark.lib.numbers import unsigned_zero
@@ -53,21 +53,7 @@ def no_control_characters(text: str, field: str, *, allow_newlines: bool = False
 
 
 def clean_title(title: Any) -> str:
-    if not isinstance(title, str):
-        raise InvalidInput("the title must be text", field="title")
-    title = no_control_characters(title.strip(), "title")
-    if not title:
-        raise InvalidInput("the title cannot be empty", field="title")
-    if text_rules.blank(title):
-        raise InvalidInput(
-            "the title shows no visible character (only spaces or zero-width characters)",
-            field="title",
-        )
-    if len(title) > TITLE_MAX:
-        raise InvalidInput(
-            f"the title has {len(title)} characters; at most {TITLE_MAX} are allowed", field="title"
-        )
-    return title
+    return clean.text(title, "title", limit=TITLE_MAX, required=True)
 
 
 def clean_description(text: Any) -> str:

@@ -3,12 +3,12 @@
 from datetime import date
 from typing import Annotated
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
 
 from leanmark.accounts.models import Role, Workspace
-from leanmark.lib.api_access import api_membership, require_role_in, roles_by_workspace
+from leanmark.lib.api_access import api_membership, object_for
 from leanmark.lib.api_input import Day
 from leanmark.lib.schemas import ERRORS
 
@@ -38,14 +38,6 @@ router = Router(tags=["metrics"])
 FromDay = Annotated[Day | None, Query(alias="from", description="First day (YYYY-MM-DD)")]
 ToDay = Annotated[Day | None, Query(alias="to", description="Last day (default: today)")]
 MAX_RANGE_DAYS = 366 * 20
-
-
-def _metric(request: HttpRequest, metric_id: int, need: str = Role.VIEWER) -> Metric:
-    metric = Metric.objects.select_related("workspace").filter(pk=metric_id).first()
-    if metric is None or metric.workspace_id not in roles_by_workspace(request):
-        raise Http404("no such metric")
-    require_role_in(request, metric.workspace_id, need)
-    return metric
 
 
 def _targets(metric: Metric) -> list[TargetOut]:
@@ -102,14 +94,14 @@ def create_metric(request: HttpRequest, slug: str, payload: MetricIn):
 
 @router.get("/metrics/{metric_id}", response={200: MetricDetailOut, **ERRORS}, summary="A metric")
 def get_metric(request: HttpRequest, metric_id: int):
-    return _detail(_metric(request, metric_id))
+    return _detail(object_for(request, queries.metric_by_id, metric_id))
 
 
 @router.patch(
     "/metrics/{metric_id}", response={200: MetricDetailOut, **ERRORS}, summary="Change a metric"
 )
 def patch_metric(request: HttpRequest, metric_id: int, payload: MetricPatch):
-    metric = _metric(request, metric_id, Role.MEMBER)
+    metric = object_for(request, queries.metric_by_id, metric_id, Role.MEMBER)
     return _detail(services.update_metric(metric, **payload.dict(exclude_unset=True)))
 
 
@@ -119,7 +111,7 @@ def patch_metric(request: HttpRequest, metric_id: int, payload: MetricPatch):
     summary="Delete a metric with its measurements (owner)",
 )
 def delete_metric(request: HttpRequest, metric_id: int):
-    services.delete_metric(_metric(request, metric_id, Role.OWNER))
+    services.delete_metric(object_for(request, queries.metric_by_id, metric_id, Role.OWNER))
     return Status(204, None)
 
 
@@ -129,7 +121,7 @@ def delete_metric(request: HttpRequest, metric_id: int):
     summary="Set, change or remove a target (a change needs a reason)",
 )
 def put_target(request: HttpRequest, metric_id: int, period: PeriodName, payload: TargetIn):
-    metric = _metric(request, metric_id, Role.MEMBER)
+    metric = object_for(request, queries.metric_by_id, metric_id, Role.MEMBER)
     services.set_target(
         metric, period=period, value=payload.value, reason=payload.reason, actor=request.user
     )
@@ -147,7 +139,7 @@ def list_measurements(
     start: FromDay = None,
     end: ToDay = None,
 ):
-    metric = _metric(request, metric_id)
+    metric = object_for(request, queries.metric_by_id, metric_id)
     first, last = _range(metric.workspace, "day", start, end)
     rows = metric.measurements.filter(day__range=(first, last)).order_by(
         "day", "channel", "campaign"
@@ -178,7 +170,7 @@ def rollup(
     end: ToDay = None,
     channel: Annotated[str | None, Query(max_length=60)] = None,
 ):
-    metric = _metric(request, metric_id)
+    metric = object_for(request, queries.metric_by_id, metric_id)
     return _rollup(metric.workspace, queries.info_of(metric), period, start, end, channel)
 
 

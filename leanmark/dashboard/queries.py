@@ -193,6 +193,18 @@ def all_infos(workspace: Workspace) -> list[MetricInfo]:
     return [info_of(m) for m in metrics_of(workspace)] + builtin_infos()
 
 
+def metric_by_id(workspace_ids: Any, metric_id: int) -> Metric:
+    """A metric in any of these workspaces (the API, which learns the workspace from it)."""
+    metric = (
+        Metric.objects.select_related("workspace")
+        .filter(pk=metric_id, workspace_id__in=workspace_ids)
+        .first()
+    )
+    if metric is None:
+        raise Http404("no such metric")
+    return metric
+
+
 def metric_for(workspace: Workspace, metric_id: int) -> Metric:
     metric = Metric.objects.filter(workspace=workspace, pk=metric_id).first()
     if metric is None:

@@ -14,7 +14,7 @@ from django.utils.text import slugify
 
 from leanmark.accounts.models import User, Workspace
 from leanmark.domain.hourglass import Stage
-from leanmark.lib import text as text_rules
+from leanmark.lib import clean
 from leanmark.lib.numbers import unsigned_zero
 
 from .errors import DuplicateMetric, ImportRejected, LineError, MetricError, UnknownMetric
@@ -45,15 +45,7 @@ ProgressCallback = Callable[[int, int], None]
 
 
 def _text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
-    text = "" if value is None else str(value).strip()
-    problem = text_rules.problem(text)
-    if problem:
-        raise MetricError(f"the {field} {problem}", field=field)
-    if required and text_rules.blank(text):
-        raise MetricError(f"the {field} cannot be empty", field=field)
-    if len(text) > limit:
-        raise MetricError(f"the {field} has at most {limit} characters", field=field)
-    return text
+    return clean.text(value, field, limit=limit, required=required, error=MetricError)
 
 
 def _choice(value: Any, field: str, choices: Sequence[str]) -> str:
@@ -64,7 +56,7 @@ def _choice(value: Any, field: str, choices: Sequence[str]) -> str:
     return str(value)
 
 
-def clean_value(value: Any, field: str = "value") -> float:
+def clean_value(value: object, field: str = "value") -> float:
     """A finite number (text such as "1,234.5" or "12 %" is not guessed at: it is refused)."""
     if isinstance(value, bool):
         raise MetricError(f"the {field} must be a number, not {value!r}", field=field)
@@ -90,7 +82,7 @@ def clean_value(value: Any, field: str = "value") -> float:
     return unsigned_zero(number)
 
 
-def clean_money(value: Any, field: str = "value_per_unit") -> Decimal | None:
+def clean_money(value: object, field: str = "value_per_unit") -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -201,9 +193,9 @@ def delete_metric(metric: Metric) -> int:
 def set_target(
     metric: Metric,
     *,
-    period: Any,
-    value: Any,
-    reason: Any = "",
+    period: object,
+    value: object,
+    reason: object = "",
     actor: User | None,
     at: datetime | None = None,
 ) -> TargetRevision | None:

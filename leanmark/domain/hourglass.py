@@ -14,3 +14,7 @@ class Stage(StrEnum):
 
 
 STAGES: tuple[Stage, ...] = tuple(Stage)
+
+
+# (value, label) pairs for a stage picker: know → "Know"
+STAGE_CHOICES = [(s.value, s.value.capitalize()) for s in Stage]

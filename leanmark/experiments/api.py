@@ -5,7 +5,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from leanmark.accounts.models import Role
 from leanmark.domain import stats
-from leanmark.lib.api_access import api_membership, require_role_in, roles_by_workspace
+from leanmark.lib.api_access import api_membership, object_for
 from leanmark.lib.schemas import ERRORS
 
 from . import queries, services
@@ -26,12 +26,6 @@ from .schemas import (
 )
 
 router = Router(tags=["experiments"])
-
-
-def _experiment(request: HttpRequest, experiment_id: int, need: str = Role.VIEWER) -> Experiment:
-    experiment = queries.experiment_by_id(roles_by_workspace(request).keys(), experiment_id)
-    require_role_in(request, experiment.workspace_id, need)
-    return experiment
 
 
 def _out(experiment: Experiment) -> ExperimentOut:
@@ -76,7 +70,7 @@ def create_experiment(request: HttpRequest, slug: str, payload: ExperimentIn):
     "/experiments/{experiment_id}", response={200: ExperimentOut, **ERRORS}, summary="An experiment"
 )
 def get_experiment(request: HttpRequest, experiment_id: int):
-    return _out(_experiment(request, experiment_id))
+    return _out(object_for(request, queries.experiment_by_id, experiment_id))
 
 
 @router.patch(
@@ -85,7 +79,7 @@ def get_experiment(request: HttpRequest, experiment_id: int):
     summary="Edit an experiment (the plan only while it is a draft)",
 )
 def patch_experiment(request: HttpRequest, experiment_id: int, payload: ExperimentPatch):
-    experiment = _experiment(request, experiment_id, Role.MEMBER)
+    experiment = object_for(request, queries.experiment_by_id, experiment_id, Role.MEMBER)
     current = services.ExperimentSpec(
         **{
             name: getattr(experiment, name)
@@ -106,7 +100,9 @@ def patch_experiment(request: HttpRequest, experiment_id: int, payload: Experime
     summary="Delete an experiment that is not decided",
 )
 def delete_experiment(request: HttpRequest, experiment_id: int):
-    services.delete_experiment(_experiment(request, experiment_id, Role.MEMBER))
+    services.delete_experiment(
+        object_for(request, queries.experiment_by_id, experiment_id, Role.MEMBER)
+    )
     return Status(204, None)
 
 
@@ -116,7 +112,9 @@ def delete_experiment(request: HttpRequest, experiment_id: int):
     summary="Start a draft experiment (draft → running)",
 )
 def start_experiment(request: HttpRequest, experiment_id: int):
-    return _out(services.start(_experiment(request, experiment_id, Role.MEMBER)))
+    return _out(
+        services.start(object_for(request, queries.experiment_by_id, experiment_id, Role.MEMBER))
+    )
 
 
 @router.post(
@@ -125,7 +123,11 @@ def start_experiment(request: HttpRequest, experiment_id: int):
     summary="Stop collecting and analyse (running → analysing)",
 )
 def analyse_experiment(request: HttpRequest, experiment_id: int):
-    return _out(services.to_analysis(_experiment(request, experiment_id, Role.MEMBER)))
+    return _out(
+        services.to_analysis(
+            object_for(request, queries.experiment_by_id, experiment_id, Role.MEMBER)
+        )
+    )
 
 
 @router.get(
@@ -134,7 +136,7 @@ def analyse_experiment(request: HttpRequest, experiment_id: int):
     summary="Cumulative observations by date and variant",
 )
 def list_observations(request: HttpRequest, experiment_id: int):
-    experiment = _experiment(request, experiment_id)
+    experiment = object_for(request, queries.experiment_by_id, experiment_id)
     return [ObservationOut.of(o) for o in queries.observations_of(experiment)]
 
 
@@ -144,7 +146,7 @@ def list_observations(request: HttpRequest, experiment_id: int):
     summary="Push cumulative counts (upsert per variant and date; all or nothing)",
 )
 def push_observations(request: HttpRequest, experiment_id: int, payload: ObservationsIn):
-    experiment = _experiment(request, experiment_id, Role.MEMBER)
+    experiment = object_for(request, queries.experiment_by_id, experiment_id, Role.MEMBER)
     rows = [services.ObservationIn(**row.dict()) for row in payload.rows]
     return SavedOut(
         saved=services.record_observations(experiment, rows, actor=request.user, source="api")
@@ -168,7 +170,7 @@ def analysis_out(experiment: Experiment) -> AnalysisOut:
     summary="The result: tests, exact P(B > A), expected loss, progress, reading and the gate",
 )
 def get_analysis(request: HttpRequest, experiment_id: int):
-    return analysis_out(_experiment(request, experiment_id))
+    return analysis_out(object_for(request, queries.experiment_by_id, experiment_id))
 
 
 @router.post(
@@ -178,7 +180,7 @@ def get_analysis(request: HttpRequest, experiment_id: int):
     "override_reason is given)",
 )
 def decide(request: HttpRequest, experiment_id: int, payload: DecisionIn):
-    experiment = _experiment(request, experiment_id, Role.MEMBER)
+    experiment = object_for(request, queries.experiment_by_id, experiment_id, Role.MEMBER)
     return _out(services.decide(experiment, actor=request.user, **payload.dict()))
 
 

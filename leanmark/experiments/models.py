@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 
 from leanmark.accounts.models import Workspace
-from leanmark.board.models import STAGE_CHOICES, Card
+from leanmark.board.models import Card
+from leanmark.domain.hourglass import STAGE_CHOICES
 
 
 class State(models.TextChoices):

@@ -27,8 +27,7 @@ from leanmark.backlog import services as backlog_services
 from leanmark.board.models import Card
 from leanmark.domain import bml, stats
 from leanmark.domain.hourglass import Stage
-from leanmark.lib import csvrows
-from leanmark.lib import text as text_rules
+from leanmark.lib import clean, csvrows
 from leanmark.lib.notify import publish
 
 from . import queries
@@ -57,21 +56,10 @@ IMPORT_MAX_ROWS = 20_000
 
 
 def _text(value: Any, name: str, *, required: bool = True, limit: int | None = None) -> str:
-    label = name.replace("_", " ")
-    if value is not None and not isinstance(value, str):
-        raise InvalidExperimentInput(f"the {label} must be text", field=name)
-    text = (value or "").strip()
-    if required and text_rules.blank(text):
-        raise InvalidExperimentInput(f"the {label} cannot be empty", field=name)
     limit = limit or TEXT_MAX.get(name, 300)
-    if len(text) > limit:
-        raise InvalidExperimentInput(
-            f"the {label} has {len(text)} characters; at most {limit} are allowed", field=name
-        )
-    problem = text_rules.problem(text, multiline=True)
-    if problem:
-        raise InvalidExperimentInput(f"the {label} {problem}", field=name)
-    return text
+    return clean.text(
+        value, name, limit=limit, required=required, multiline=True, error=InvalidExperimentInput
+    )
 
 
 def _number(value: Any, name: str, label: str) -> float | None:
@@ -653,11 +641,11 @@ def _evidence_summary(verdict: bml.Verdict) -> str:
 def decide(
     experiment: Experiment,
     *,
-    decision: Any,
-    pivot_type: Any = "",
-    note: Any = "",
-    override_reason: Any = "",
-    statement: Any = "",
+    decision: object,
+    pivot_type: object = "",
+    note: object = "",
+    override_reason: object = "",
+    statement: object = "",
     actor: User | None,
     at: datetime | None = None,
     flag_backlog: bool = True,

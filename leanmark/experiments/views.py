@@ -8,8 +8,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from leanmark.accounts.models import Membership, Role
 from leanmark.backlog import queries as backlog_queries
-from leanmark.board.models import STAGE_CHOICES, Card
+from leanmark.board import queries as board_queries
 from leanmark.domain import stats
+from leanmark.domain.hourglass import STAGE_CHOICES
 from leanmark.lib.access import workspace_view
 from leanmark.lib.errors import LeanmarkError
 from leanmark.lib.htmx import render_page
@@ -73,7 +74,7 @@ def _initial_from(request: HttpRequest) -> dict[str, Any]:
     initial: dict[str, Any] = {"alpha": "0.05", "power": "0.8", "variants": "Control, Treatment"}
     number = request.GET.get("card", "")
     if number.isascii() and number.isdigit() and len(number) < 10:
-        card = Card.objects.filter(board__workspace=request.workspace, number=int(number)).first()
+        card = board_queries.card_numbered(request.workspace, int(number))
         if card is not None:
             initial.update(
                 card_number=card.number, title=card.title, stage=card.stage, channel=card.channel

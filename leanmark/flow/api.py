@@ -3,18 +3,16 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
 from pydantic import WithJsonSchema
 
-from leanmark.accounts.models import Role
-from leanmark.board.models import Board
-from leanmark.board.schemas import LaneName, StageName
+from leanmark.board import queries as board_queries
 from leanmark.domain.forecast import MAX_AHEAD_DAYS, MAX_DRAWS, MAX_ITEMS, MAX_PERIODS, MAX_TRIALS
-from leanmark.lib.api_access import require_role_in
+from leanmark.lib.api_access import object_for
 from leanmark.lib.api_input import Day
-from leanmark.lib.schemas import ERRORS
+from leanmark.lib.schemas import ERRORS, LaneName, StageName
 
 from . import exports, queries
 from .schemas import FlowOut, ForecastOut
@@ -40,14 +38,6 @@ Items = Annotated[int, WithJsonSchema({"type": "integer", "minimum": 1, "maximum
 Trials = Annotated[int, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_TRIALS})]
 PERSON = Query(None, ge=1, le=2**63 - 1, description="cards assigned to this user id")
 FROM = Query(None, alias="from", description="first day (default: 89 days before `to`)")
-
-
-def _board(request: HttpRequest, board_id: int) -> Board:
-    board = Board.objects.select_related("workspace").filter(pk=board_id).first()
-    if board is None:
-        raise Http404("no such board")
-    require_role_in(request, board.workspace_id, Role.VIEWER)
-    return board
 
 
 def _filters(lane: str | None, stage: str, person: int | None, tag: str) -> queries.FlowFilters:
@@ -76,7 +66,7 @@ def board_flow(
     person: int | None = PERSON,
     tag: str = "",
 ):
-    board = _board(request, board_id)
+    board = object_for(request, board_queries.board_by_id, board_id)
     now = timezone.now()
     start, end = queries.default_range(board, now)
     report = queries.flow_report(
@@ -129,7 +119,7 @@ def forecast_how_many(
     person: int | None = PERSON,
     tag: str = "",
 ):
-    board = _board(request, board_id)
+    board = object_for(request, board_queries.board_by_id, board_id)
     spec = _spec(period, window_from, window_to, trials, seed, _filters(lane, stage, person, tag))
     report = queries.forecast_how_many(board, until=until, now=timezone.now(), spec=spec)
     return exports.forecast_dict(report)
@@ -156,7 +146,7 @@ def forecast_when(
     person: int | None = PERSON,
     tag: str = "",
 ):
-    board = _board(request, board_id)
+    board = object_for(request, board_queries.board_by_id, board_id)
     spec = _spec(period, window_from, window_to, trials, seed, _filters(lane, stage, person, tag))
     report = queries.forecast_when(board, items=items, now=timezone.now(), spec=spec)
     return exports.forecast_dict(report)

@@ -3,7 +3,7 @@
 import csv
 from collections.abc import Iterator
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from leanmark.accounts.models import Role
 from leanmark.board import queries as board_queries
-from leanmark.board.models import LANE_ORDER, STAGE_CHOICES, Board
 from leanmark.domain.forecast import MAX_AHEAD_DAYS, MAX_ITEMS, MAX_PERIODS
+from leanmark.domain.hourglass import STAGE_CHOICES
 from leanmark.lib.access import workspace_view
 from leanmark.lib.htmx import render_page
 
@@ -23,6 +23,9 @@ from . import charts, exports, queries, services
 from .queries import FlowFilters, FlowInputError, ForecastInput
 
 MAX_UPLOAD = 20 * 1024 * 1024  # bytes of CSV in one card-history upload
+
+if TYPE_CHECKING:  # annotations only: pages reach the board's data through its queries
+    from leanmark.board.models import Board
 
 
 def _date(data: QueryDict, name: str, label: str) -> date | None:
@@ -49,21 +52,21 @@ def _whole(data: QueryDict, name: str, label: str, default: int, low: int, high:
     return value
 
 
-def report_range(request: HttpRequest, board: Board) -> tuple[date, date]:
+def report_range(request: HttpRequest, board: "Board") -> tuple[date, date]:
     start, end = queries.default_range(board, timezone.now())
     chosen_start = _date(request.GET, "from", "start date")
     chosen_end = _date(request.GET, "to", "end date")
     return chosen_start or start, chosen_end or end
 
 
-def _common(request: HttpRequest, board: Board) -> dict[str, Any]:
+def _common(request: HttpRequest, board: "Board") -> dict[str, Any]:
     slug = request.workspace.slug  # type: ignore[attr-defined]
     return {
         "board": board,
         "boards": board_queries.boards_of(request.workspace),  # type: ignore[attr-defined]
         "people": board_queries.people_of(request.workspace),  # type: ignore[attr-defined]
         "stages": STAGE_CHOICES,
-        "lanes": [(lane.value, lane.label) for lane in LANE_ORDER],
+        "lanes": board_queries.LANES,
         "can_write": request.membership.allows(Role.MEMBER),  # type: ignore[attr-defined]
         "query": request.GET.urlencode(),
         "card_base": reverse("card", kwargs={"ws": slug, "number": 0})[:-2],
@@ -148,7 +151,7 @@ def flow_csv(request: HttpRequest, board_id: int, chart: str) -> HttpResponse:
     return _csv_response(rows, f"{_slug(board)}-{chart}-{start}-{end}.csv")
 
 
-def _slug(board: Board) -> str:
+def _slug(board: "Board") -> str:
     return "".join(c if c.isalnum() else "-" for c in board.name.lower()).strip("-") or "board"
 
 
@@ -198,7 +201,7 @@ def _answers(result: queries.ForecastReport) -> list[tuple[int, Any]]:
     ]
 
 
-def _run_forecast(board: Board, data: QueryDict, mode: str) -> queries.ForecastReport:
+def _run_forecast(board: "Board", data: QueryDict, mode: str) -> queries.ForecastReport:
     now = timezone.now()
     spec = _forecast_input(data)
     if mode == "when":

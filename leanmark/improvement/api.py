@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from leanmark.accounts.models import Role
-from leanmark.lib.api_access import api_membership, require_role_in, roles_by_workspace
+from leanmark.lib.api_access import api_membership, object_for
 from leanmark.lib.schemas import ERRORS
 
 from . import ci, metrics, queries, services
@@ -26,12 +26,6 @@ from .schemas import (
 
 router = Router(tags=["improvements"])
 PhaseName = Literal["", "plan", "do", "check", "act", "closed"]
-
-
-def _improvement(request: HttpRequest, improvement_id: int, need: str = Role.VIEWER) -> Improvement:
-    found = queries.improvement_by_id(roles_by_workspace(request).keys(), improvement_id)
-    require_role_in(request, found.workspace_id, need)
-    return found
 
 
 def _fields(payload: Any, *, exclude: set[str]) -> dict[str, Any]:
@@ -115,7 +109,7 @@ def improvement_report(request: HttpRequest, slug: str):
     summary="One cycle with its phase history and tasks",
 )
 def get_improvement(request: HttpRequest, improvement_id: int):
-    return _out(_improvement(request, improvement_id))
+    return _out(object_for(request, queries.improvement_by_id, improvement_id))
 
 
 @router.patch(
@@ -124,7 +118,7 @@ def get_improvement(request: HttpRequest, improvement_id: int):
     summary="Change the plan, the change date or the window",
 )
 def patch_improvement(request: HttpRequest, improvement_id: int, payload: ImprovementPatch):
-    found = _improvement(request, improvement_id, Role.MEMBER)
+    found = object_for(request, queries.improvement_by_id, improvement_id, Role.MEMBER)
     changes = _fields(payload, exclude={"version"})
     services.update_improvement(
         found,
@@ -141,7 +135,9 @@ def patch_improvement(request: HttpRequest, improvement_id: int, payload: Improv
     summary="Delete an open cycle (its task cards stay)",
 )
 def delete_improvement(request: HttpRequest, improvement_id: int):
-    services.delete_improvement(_improvement(request, improvement_id, Role.MEMBER))
+    services.delete_improvement(
+        object_for(request, queries.improvement_by_id, improvement_id, Role.MEMBER)
+    )
     return Status(204, None)
 
 
@@ -151,7 +147,7 @@ def delete_improvement(request: HttpRequest, improvement_id: int):
     summary="Move to the next phase (Do, Check or Act; one at a time)",
 )
 def change_phase(request: HttpRequest, improvement_id: int, payload: PhaseIn):
-    found = _improvement(request, improvement_id, Role.MEMBER)
+    found = object_for(request, queries.improvement_by_id, improvement_id, Role.MEMBER)
     services.advance(found, to=payload.to, note=payload.note, actor=request.user)  # type: ignore[arg-type]
     return _out(found)
 
@@ -162,7 +158,7 @@ def change_phase(request: HttpRequest, improvement_id: int, payload: PhaseIn):
     summary="Act: standardise, adjust (starts the next cycle) or abandon, with a reason",
 )
 def decide(request: HttpRequest, improvement_id: int, payload: ImprovementDecisionIn):
-    found = _improvement(request, improvement_id, Role.MEMBER)
+    found = object_for(request, queries.improvement_by_id, improvement_id, Role.MEMBER)
     services.decide(found, outcome=payload.outcome, reason=payload.reason, actor=request.user)  # type: ignore[arg-type]
     return _out(found)
 
@@ -173,7 +169,7 @@ def decide(request: HttpRequest, improvement_id: int, payload: ImprovementDecisi
     summary="Start the next cycle after a closed one",
 )
 def next_cycle(request: HttpRequest, improvement_id: int):
-    found = _improvement(request, improvement_id, Role.MEMBER)
+    found = object_for(request, queries.improvement_by_id, improvement_id, Role.MEMBER)
     return Status(201, _out(services.follow_up(found, actor=request.user)))  # type: ignore[arg-type]
 
 
@@ -183,7 +179,7 @@ def next_cycle(request: HttpRequest, improvement_id: int):
     summary="A Do task: creates a card on the cycle's board, linked to the cycle",
 )
 def add_task(request: HttpRequest, improvement_id: int, payload: TaskIn):
-    found = _improvement(request, improvement_id, Role.MEMBER)
+    found = object_for(request, queries.improvement_by_id, improvement_id, Role.MEMBER)
     task = services.add_task(found, title=payload.title, reason=payload.reason, actor=request.user)  # type: ignore[arg-type]
     card = task.card
     return Status(
@@ -204,5 +200,5 @@ def check(
     improvement_id: int,
     window_days: int | None = Query(None, ge=7, le=365),
 ):
-    found = _improvement(request, improvement_id)
+    found = object_for(request, queries.improvement_by_id, improvement_id)
     return CheckOut.of(queries.check_for(found, window_days=window_days))

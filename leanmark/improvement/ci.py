@@ -27,7 +27,7 @@ from leanmark.domain.flow import percentiles
 from . import queries
 from .contracts import contract, missing
 from .models import Improvement, Outcome, Phase
-from .services import local_today
+from .queries import local_today
 
 MONTHS = 12
 NO_BOARD = "No data yet: this workspace has no board."

@@ -6,16 +6,23 @@ change date, with a label and a link.
 
 from dataclasses import dataclass, field
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from leanmark.accounts.models import Workspace
 from leanmark.domain import pdca
 
 from . import metrics
 from .models import Improvement, PhaseChange, Task
+
+
+def local_today(workspace: Workspace) -> date:
+    """Today in the workspace's time zone."""
+    return timezone.localdate(timezone=ZoneInfo(workspace.time_zone or "UTC"))
 
 
 def improvements_of(workspace: Workspace, *, phase: str | None = None) -> list[Improvement]:
@@ -111,8 +118,6 @@ def check_for(
 ) -> CheckView:
     """The Check of a cycle with its chosen metric, windows of ``window_days`` (default: the
     cycle's own) around its change date."""
-    from .services import local_today
-
     workspace = improvement.workspace
     metric = metrics.metric_for(workspace, improvement.metric) if improvement.metric else None
     view = CheckView(improvement, metric)

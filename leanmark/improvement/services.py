@@ -9,7 +9,6 @@ phase, with a reason). A closed cycle may be followed by a new one.
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Max
@@ -20,12 +19,13 @@ from leanmark.board import queries as board_queries
 from leanmark.board import services as board_services
 from leanmark.board.errors import StaleVersion
 from leanmark.board.models import Board
-from leanmark.lib import text as text_rules
+from leanmark.lib import clean
 from leanmark.lib.errors import InvalidInput, LeanmarkError
 
 from . import metrics, sources
 from .contracts import contract
 from .models import PHASE_ORDER, Improvement, Outcome, Phase, PhaseChange, Source, Task
+from .queries import local_today
 
 TEXT_MAX = 5_000
 TITLE_MAX = 200
@@ -41,36 +41,18 @@ class PhaseRefused(LeanmarkError):
     status = 409
 
 
-def local_today(workspace: Workspace) -> date:
-    return timezone.localdate(timezone=ZoneInfo(workspace.time_zone or "UTC"))
-
-
 # ---- cleaning ----------------------------------------------------------------------------------
 
 
-def clean_title(title: Any) -> str:
-    text = str(title or "").strip()
-    if text_rules.blank(text):
-        raise InvalidInput("the cycle needs a title", field="title")
-    if len(text) > TITLE_MAX:
-        raise InvalidInput(f"the title has at most {TITLE_MAX} characters", field="title")
-    return board_services.no_control_characters(text, "title")
+def clean_title(title: object) -> str:
+    return clean.text(title, "title", limit=TITLE_MAX, required=True)
 
 
-def clean_text(value: Any, field: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise InvalidInput(f"the {field.replace('_', ' ')} must be text", field=field)
-    if len(value) > TEXT_MAX:
-        raise InvalidInput(
-            f"the {field.replace('_', ' ')} has {len(value):,} characters; at most {TEXT_MAX:,}",
-            field=field,
-        )
-    return board_services.no_control_characters(value.strip(), field, allow_newlines=True)
+def clean_text(value: object, field: str) -> str:
+    return clean.text(value, field, limit=TEXT_MAX, multiline=True)
 
 
-def clean_number(value: Any, field: str) -> float | None:
+def clean_number(value: object, field: str) -> float | None:
     if value in (None, ""):
         return None
     try:
@@ -84,7 +66,7 @@ def clean_number(value: Any, field: str) -> float | None:
     return number
 
 
-def clean_date(value: Any, field: str) -> date | None:
+def clean_date(value: object, field: str) -> date | None:
     if value in (None, ""):
         return None
     if isinstance(value, date):
@@ -95,7 +77,7 @@ def clean_date(value: Any, field: str) -> date | None:
         raise InvalidInput(f"{str(value)[:20]!r} is not a date (YYYY-MM-DD)", field=field) from None
 
 
-def clean_window(value: Any) -> int:
+def clean_window(value: object) -> int:
     number = clean_number(value, "window_days")
     if number is None or number != int(number) or not 7 <= number <= WINDOW_MAX:
         raise InvalidInput(
@@ -104,7 +86,7 @@ def clean_window(value: Any) -> int:
     return int(number)
 
 
-def clean_whys(value: Any) -> list[str]:
+def clean_whys(value: object) -> list[str]:
     if value in (None, ""):
         return []
     if isinstance(value, str):
@@ -118,7 +100,7 @@ def clean_whys(value: Any) -> list[str]:
     return whys
 
 
-def clean_countermeasures(value: Any) -> list[dict[str, str]]:
+def clean_countermeasures(value: object) -> list[dict[str, str]]:
     if value in (None, ""):
         return []
     if not isinstance(value, list | tuple):
@@ -274,8 +256,8 @@ def start_improvement(
     workspace: Workspace,
     *,
     actor: User | None,
-    source: Any = Source.BLANK,
-    source_id: Any = None,
+    source: object = Source.BLANK,
+    source_id: object = None,
     previous: Improvement | None = None,
     origin: sources.SourceInfo | None = None,
     at: datetime | None = None,
@@ -400,7 +382,7 @@ def _ready_for(improvement: Improvement, to: str, today: date) -> None:
 def advance(
     improvement: Improvement,
     *,
-    to: Any,
+    to: object,
     actor: User | None,
     note: str = "",
     at: datetime | None = None,
@@ -514,8 +496,8 @@ def _standardise(improvement: Improvement, actor: User | None) -> dict[str, Any]
 def decide(
     improvement: Improvement,
     *,
-    outcome: Any,
-    reason: Any,
+    outcome: object,
+    reason: object,
     actor: User | None,
     at: datetime | None = None,
 ) -> Improvement:
@@ -610,7 +592,9 @@ def follow_up(
 
 
 @transaction.atomic
-def add_task(improvement: Improvement, *, title: Any, actor: User | None, reason: str = "") -> Task:
+def add_task(
+    improvement: Improvement, *, title: object, actor: User | None, reason: str = ""
+) -> Task:
     """A card on the cycle's board (first column), linked to the cycle and tagged ``pdca``."""
     improvement = _locked(improvement)
     if improvement.phase not in (Phase.PLAN, Phase.DO):

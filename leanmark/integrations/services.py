@@ -60,7 +60,7 @@ def _own_addresses() -> set[tuple[str, int]]:
     return {((base.hostname or "").lower(), base.port or default)}
 
 
-def clean_url(raw: Any, *, app_host: str = "") -> str:
+def clean_url(raw: object, *, app_host: str = "") -> str:
     """An http(s) URL that is not this app itself (a webhook calling us back would loop)."""
     url = str(raw or "").strip()
     if not url:
@@ -100,7 +100,7 @@ def clean_url(raw: Any, *, app_host: str = "") -> str:
     return url
 
 
-def clean_events(raw: Any) -> list[str]:
+def clean_events(raw: object) -> list[str]:
     events = sorted({str(e).strip() for e in (raw or []) if str(e).strip()})
     if not events:
         raise WebhookError("choose at least one kind of event", field="events")
@@ -112,7 +112,7 @@ def clean_events(raw: Any) -> list[str]:
 
 @transaction.atomic
 def create_webhook(
-    workspace: Workspace, *, url: Any, events: Any, actor: User, app_host: str = ""
+    workspace: Workspace, *, url: object, events: object, actor: User, app_host: str = ""
 ) -> Webhook:
     hook = Webhook.objects.create(
         workspace=workspace,

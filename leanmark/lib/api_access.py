@@ -1,10 +1,37 @@
 """Role checks for API operations: outsiders get 404, too-low roles get 403."""
 
+from collections.abc import Callable, Collection
+from typing import Any, TypeVar
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from leanmark.accounts.models import Membership, Role
 from leanmark.accounts.queries import membership_or_404
+
+T = TypeVar("T")
+Loader = Callable[[Collection[int], int], T]  # (the caller's workspace ids, id) → object or 404
+
+
+def _own_workspace(found: Any) -> int:
+    return int(found.workspace_id)
+
+
+def object_for(
+    request: HttpRequest,
+    loader: Loader[T],
+    object_id: int,
+    need: str = Role.VIEWER,
+    *,
+    workspace_of: Callable[[T], int] = _own_workspace,
+) -> T:
+    """The object ``loader`` finds by id among the caller's workspaces, once the caller's role
+    there allows ``need``: another workspace's object is 404, like one that does not exist, and
+    a role too low is 403. Every endpoint that takes an object's id reads it through here."""
+    roles = roles_by_workspace(request)
+    found = loader(roles.keys(), object_id)
+    require_role(roles.get(workspace_of(found)), need)
+    return found
 
 
 def api_membership(request: HttpRequest, slug: str, need: str = Role.VIEWER) -> Membership:

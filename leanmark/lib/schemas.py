@@ -1,7 +1,7 @@
 """What every app's API shares: the error envelope, ids, pages, and the one ``ERRORS`` map of
 error statuses that each endpoint documents."""
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from ninja import Schema
 from ninja.responses import codes_4xx
@@ -9,9 +9,14 @@ from pydantic import Field
 
 from leanmark.lib.api_input import Filled, Strict
 
-__all__ = ["ERRORS", "CursorPage", "ErrorBody", "ErrorOut", "Filled", "Id", "Page", "Strict"]
+__all__ = [
+    "ERRORS", "CursorPage", "ErrorBody", "ErrorOut", "Filled", "Id", "LaneName", "Page",
+    "StageName", "Strict",
+]  # fmt: skip
 
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]  # a 64-bit id; larger answers 422
+LaneName = Literal["expedite", "fixed_date", "standard", "intangible"]
+StageName = Literal["", "know", "like", "trust", "try", "buy", "repeat", "refer"]  # the hourglass
 T = TypeVar("T")
 
 

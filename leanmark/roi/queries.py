@@ -17,7 +17,6 @@ from leanmark.domain import roi as domain
 from leanmark.domain.hourglass import STAGES
 
 from .models import AllocationPlan, ChannelCurve, MemberCost, RoiSettings, Spend, TimeLog, Unit
-from .services import settings_of
 
 ZERO = Decimal(0)
 STAGE_ORDER = [s.value for s in STAGES]
@@ -25,6 +24,12 @@ HISTORY_MONTHS = 12  # curves are fitted from the last twelve whole months
 
 
 # ---- the contract other apps call ---------------------------------------------------------------
+
+
+def settings_of(workspace: Workspace) -> RoiSettings:
+    """The workspace's settings, or the unsaved defaults."""
+    found = RoiSettings.objects.filter(workspace=workspace).first()
+    return found or RoiSettings(workspace=workspace)
 
 
 def hours_by_card(workspace: Workspace, *, start: date, end: date) -> dict[int, Decimal]:

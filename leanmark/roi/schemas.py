@@ -5,9 +5,8 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from leanmark.board.schemas import StageName
 from leanmark.domain import roi as domain
-from leanmark.lib.schemas import ErrorOut, Id, Page, Strict
+from leanmark.lib.schemas import ErrorOut, Id, Page, StageName, Strict
 
 from .models import Spend, TimeLog
 

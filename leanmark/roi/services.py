@@ -16,8 +16,7 @@ from leanmark.board import services as board_services
 from leanmark.board.models import Card
 from leanmark.dashboard import queries as dashboard_queries
 from leanmark.domain import roi as domain
-from leanmark.lib import csvrows
-from leanmark.lib import text as text_rules
+from leanmark.lib import clean, csvrows
 from leanmark.lib.numbers import unsigned_zero
 
 from .currencies import CODES
@@ -32,6 +31,7 @@ from .models import (
     TimeLog,
     Unit,
 )
+from .queries import settings_of
 
 MAX_AMOUNT = Decimal("999999999999.99")
 MAX_HOURLY = Decimal("99999999.99")
@@ -45,7 +45,7 @@ CSV_COLUMNS = ("date", "amount", "currency", "channel", "stage", "campaign", "no
 
 
 def clean_decimal(
-    value: Any,
+    value: object,
     field: str,
     *,
     label: str | None = None,
@@ -75,12 +75,12 @@ def clean_decimal(
     return unsigned_zero(number.quantize(Decimal(places)))
 
 
-def clean_share(value: Any, field: str, label: str) -> Decimal:
+def clean_share(value: object, field: str, label: str) -> Decimal:
     """A fraction between 0 and 1 (the web form converts its percentages)."""
     return clean_decimal(value, field, label=label, maximum=Decimal(1), places="0.0001")
 
 
-def clean_currency(value: Any, workspace_currency: str | None = None) -> str:
+def clean_currency(value: object, workspace_currency: str | None = None) -> str:
     code = str(value or "").strip().upper()
     if not code and workspace_currency:
         return workspace_currency
@@ -98,21 +98,15 @@ def clean_currency(value: Any, workspace_currency: str | None = None) -> str:
     return code
 
 
-def clean_text(value: Any, field: str, maximum: int) -> str:
-    text = str(value or "").strip()
-    if len(text) > maximum:
-        raise InvalidInput(f"the {field} has at most {maximum} characters", field=field)
-    problem = text_rules.problem(text)
-    if problem:
-        raise InvalidInput(f"the {field} {problem}", field=field)
-    return text
+def clean_text(value: object, field: str, maximum: int) -> str:
+    return clean.text(value, field, limit=maximum)
 
 
-def clean_channel(value: Any) -> str:
+def clean_channel(value: object) -> str:
     return board_services.clean_channel(value).lower()
 
 
-def clean_date(value: Any, field: str = "date") -> date:
+def clean_date(value: object, field: str = "date") -> date:
     if isinstance(value, date):
         return value
     try:
@@ -126,19 +120,13 @@ def clean_date(value: Any, field: str = "date") -> date:
         ) from None
 
 
-def clean_unit(value: Any) -> str:
+def clean_unit(value: object) -> str:
     if value not in Unit.values:
         raise InvalidInput(f"the unit must be one of {', '.join(Unit.values)}", field="unit")
     return str(value)
 
 
 # ---- settings -----------------------------------------------------------------------------------
-
-
-def settings_of(workspace: Workspace) -> RoiSettings:
-    """The workspace's settings, or the unsaved defaults."""
-    found = RoiSettings.objects.filter(workspace=workspace).first()
-    return found or RoiSettings(workspace=workspace)
 
 
 def customer_metric_keys(workspace: Workspace) -> dict[str, str]:
@@ -438,9 +426,9 @@ def log_time(
     card: Card,
     *,
     member: User | int | None,
-    on: Any,
-    hours: Any,
-    note: Any = "",
+    on: object,
+    hours: object,
+    note: object = "",
     actor: User | None,
 ) -> TimeLog:
     workspace = card.board.workspace
@@ -490,7 +478,7 @@ def delete_time_log(log: TimeLog, *, actor: User | None, is_owner: bool = False)
 
 @transaction.atomic
 def set_hourly_cost(
-    workspace: Workspace, member: User | int, cost: Any, *, actor: User | None
+    workspace: Workspace, member: User | int, cost: object, *, actor: User | None
 ) -> MemberCost | None:
     """Set (or, with an empty cost, clear) a member's hourly cost."""
     pk = member.pk if isinstance(member, User) else member
@@ -514,7 +502,7 @@ def set_hourly_cost(
 # ---- response curves and plans -----------------------------------------------------------------
 
 
-def clean_curve(a: Any, b: Any) -> tuple[float, float]:
+def clean_curve(a: object, b: object) -> tuple[float, float]:
     values = []
     for name, value in (("a", a), ("b", b)):
         try:
@@ -533,11 +521,11 @@ def clean_curve(a: Any, b: Any) -> tuple[float, float]:
 def save_curve(
     workspace: Workspace,
     *,
-    channel: Any,
-    unit: Any,
-    a: Any,
-    b: Any,
-    note: Any = "",
+    channel: object,
+    unit: object,
+    a: object,
+    b: object,
+    note: object = "",
     actor: User | None,
 ) -> ChannelCurve:
     name = clean_channel(channel)
@@ -574,7 +562,7 @@ def save_plan(
     *,
     curves: dict[str, domain.Curve],
     bounds: dict[str, domain.Bounds],
-    name: Any,
+    name: object,
     month: date,
     unit: str,
     actor: User | None,

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from leanmark.accounts.models import Role
 from leanmark.board import queries as board_queries
-from leanmark.board.models import STAGE_CHOICES
 from leanmark.domain import roi as domain
+from leanmark.domain.hourglass import STAGE_CHOICES
 from leanmark.lib.access import workspace_view
 from leanmark.lib.htmx import render_page
 

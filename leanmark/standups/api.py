@@ -8,8 +8,7 @@ from ninja import Query, Router, Status
 
 from leanmark.accounts.models import Role, User, Workspace
 from leanmark.board import queries as board_queries
-from leanmark.board.models import Card
-from leanmark.lib.api_access import api_membership, require_role_in, roles_by_workspace
+from leanmark.lib.api_access import api_membership, object_for, require_role_in, roles_by_workspace
 from leanmark.lib.api_input import Day
 from leanmark.lib.schemas import ERRORS
 
@@ -28,18 +27,6 @@ from .schemas import (
 )
 
 router = Router(tags=["standups"])
-
-
-def _entry(request: HttpRequest, entry_id: int) -> Entry:
-    entry = (
-        Entry.objects.select_related("workspace", "member")
-        .filter(pk=entry_id, workspace_id__in=roles_by_workspace(request).keys())
-        .first()
-    )
-    if entry is None:
-        raise Http404("no such check-in")
-    require_role_in(request, entry.workspace_id, Role.MEMBER)
-    return entry
 
 
 def _fresh(entry: Entry) -> EntryOut:
@@ -96,7 +83,7 @@ def check_in(request: HttpRequest, payload: EntryIn):
     summary="Change your check-in, on its day only",
 )
 def edit_entry(request: HttpRequest, entry_id: int, payload: EntryPatch):
-    entry = _entry(request, entry_id)
+    entry = object_for(request, queries.entry_by_id, entry_id, Role.MEMBER)
     texts = {
         name: getattr(entry, name) if value is None else value
         for name, value in payload.dict().items()
@@ -166,7 +153,7 @@ def raise_impediment(request: HttpRequest, slug: str, payload: ImpedimentIn):
         raise InvalidInput("the owner must be a member of this workspace", field="owner_id")
     card = None
     if payload.card_id is not None:
-        card = Card.objects.filter(pk=payload.card_id, board__workspace=workspace).first()
+        card = board_queries.card_in(workspace, payload.card_id)
         if card is None:
             raise InvalidInput("there is no such card in this workspace", field="card_id")
     entry = None

@@ -185,13 +185,13 @@ def raise_impediment(
     actor: Any = None,
 ) -> None:
     """Raise an impediment, with an owner, optionally on a card."""
-    from leanmark.board.models import Card
+    from leanmark.board import queries as board_queries
     from leanmark.standups import services
 
     holder = actor_for(ws, owner) if owner else actor
     held = None
     if card is not None:
-        held = Card.objects.filter(board__workspace=ws, number=card).first()
+        held = board_queries.card_numbered(ws, card)
         if held is None:
             fail(f"there is no card #{card} in {ws.slug}")
     item = services.raise_impediment(

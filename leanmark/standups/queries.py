@@ -26,6 +26,18 @@ from .models import AgendaRecord, Entry, Impediment
 # ---- days in the workspace's time zone ---------------------------------------------------------
 
 
+def entry_by_id(workspace_ids: Any, entry_id: int) -> Entry:
+    """A check-in in any of these workspaces (the API, which learns the workspace from it)."""
+    entry = (
+        Entry.objects.select_related("workspace", "member")
+        .filter(pk=entry_id, workspace_id__in=workspace_ids)
+        .first()
+    )
+    if entry is None:
+        raise Http404("no such check-in")
+    return entry
+
+
 def zone(workspace: Workspace) -> ZoneInfo:
     return ZoneInfo(workspace.time_zone or "UTC")
 

@@ -11,7 +11,7 @@ from leanmark.accounts.models import Membership, Role, User, Workspace
 from leanmark.board import services as board_services
 from leanmark.board.models import Board, Card
 from leanmark.domain.standup import mentioned_numbers
-from leanmark.lib import text as text_rules
+from leanmark.lib import clean
 from leanmark.lib.errors import WrongState
 from leanmark.lib.notify import publish
 
@@ -22,20 +22,8 @@ from .queries import local_day
 FIELDS = ("yesterday", "today", "blockers")
 
 
-def clean_text(value: Any, field: str, limit: int = TEXT_MAX) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be text", field=field)
-    text = value.strip()
-    if len(text) > limit:
-        raise InvalidInput(
-            f"{field} has {len(text):,} characters; at most {limit:,} are allowed", field=field
-        )
-    problem = text_rules.problem(text, multiline=True)
-    if problem:
-        raise InvalidInput(f"{field} {problem}", field=field)
-    return text
+def clean_text(value: object, field: str, limit: int = TEXT_MAX) -> str:
+    return clean.text(value, field, limit=limit, multiline=True)
 
 
 def _texts(yesterday: Any, today: Any, blockers: Any) -> dict[str, str]:
@@ -89,9 +77,9 @@ def check_in(
     *,
     member: User,
     actor: User,
-    yesterday: Any = "",
-    today: Any = "",
-    blockers: Any = "",
+    yesterday: object = "",
+    today: object = "",
+    blockers: object = "",
     day: date | None = None,
     now: datetime | None = None,
 ) -> Entry:
@@ -141,9 +129,9 @@ def edit_entry(
     entry: Entry,
     *,
     actor: User,
-    yesterday: Any = "",
-    today: Any = "",
-    blockers: Any = "",
+    yesterday: object = "",
+    today: object = "",
+    blockers: object = "",
     now: datetime | None = None,
 ) -> Entry:
     """Change an entry on its day; afterwards it is read-only."""
@@ -173,9 +161,9 @@ def save_today(
     workspace: Workspace,
     *,
     actor: User,
-    yesterday: Any = "",
-    today: Any = "",
-    blockers: Any = "",
+    yesterday: object = "",
+    today: object = "",
+    blockers: object = "",
     now: datetime | None = None,
 ) -> tuple[Entry, bool]:
     """Check in for today, or change today's entry if there is one; True when it was created."""
@@ -196,7 +184,7 @@ def save_today(
 def raise_impediment(
     workspace: Workspace,
     *,
-    what: Any,
+    what: object,
     owner: User,
     actor: User | None,
     card: Card | None = None,
@@ -235,7 +223,7 @@ def raise_impediment(
 def resolve_impediment(
     impediment: Impediment,
     *,
-    how: Any,
+    how: object,
     actor: User | None,
     unblock_card: bool = False,
     now: datetime | None = None,

@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -11,7 +12,6 @@ from leanmark.accounts.models import Role, User
 from leanmark.board import queries as board_queries
 from leanmark.board import services as board_services
 from leanmark.board.errors import OverrideReasonRequired
-from leanmark.board.models import Board, Card
 from leanmark.domain.metrics import YEARS, outside_years
 from leanmark.lib.access import workspace_view
 from leanmark.lib.errors import LeanmarkError
@@ -23,8 +23,11 @@ from .summary import summary_markdown
 
 WEEKS_CHARTED = 12
 
+if TYPE_CHECKING:  # annotations only: pages reach the board's data through its queries
+    from leanmark.board.models import Board, Card
 
-def _board(request: HttpRequest) -> Board | None:
+
+def _board(request: HttpRequest) -> "Board | None":
     """The board the stand-up walks: ?board=<id>, or the workspace's first board."""
     raw = request.GET.get("board", "") or request.POST.get("board", "")
     if raw:
@@ -129,7 +132,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
 # ---- stand-up mode -----------------------------------------------------------------------------
 
 
-def _mode_context(request: HttpRequest, board: Board, **extra):
+def _mode_context(request: HttpRequest, board: "Board", **extra):
     now = timezone.now()
     workspace = request.workspace
     today = queries.local_day(workspace, now)
@@ -151,7 +154,7 @@ def _mode_context(request: HttpRequest, board: Board, **extra):
     }
 
 
-def _board_or_404(request: HttpRequest) -> Board:
+def _board_or_404(request: HttpRequest) -> "Board":
     board = _board(request)
     if board is None:
         raise Http404("this workspace has no board yet")
@@ -188,7 +191,7 @@ def _member(request: HttpRequest, raw: str, field: str) -> User:
     return people[raw]
 
 
-def _quick_action(request: HttpRequest, card: Card, action: str) -> str:
+def _quick_action(request: HttpRequest, card: "Card", action: str) -> str:
     data = request.POST
     if action == "block":
         board_services.block_card(card, reason=data.get("reason", ""), actor=request.user)
@@ -306,7 +309,7 @@ def impediment_new(request: HttpRequest) -> HttpResponse:
         if number:
             if not (number.isascii() and number.isdigit() and len(number) < 10):
                 raise InvalidInput(f"{number[:20]!r} is not a card number", field="card")
-            card = Card.objects.filter(board__workspace=workspace, number=int(number)).first()
+            card = board_queries.card_numbered(workspace, int(number))
             if card is None:
                 raise InvalidInput(f"there is no card #{number} in this workspace", field="card")
         entry_id = data.get("entry", "")

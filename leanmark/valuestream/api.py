@@ -7,11 +7,11 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 
 from leanmark.accounts.models import Role
-from leanmark.lib.api_access import api_membership, require_role_in, roles_by_workspace
+from leanmark.lib.api_access import api_membership, object_for
 from leanmark.lib.schemas import ERRORS
 
 from . import exports, queries, services
-from .models import MapRevision, Step, ValueStream
+from .models import MapRevision, Step
 from .schemas import (
     CandidateOut,
     CandidatesOut,
@@ -33,18 +33,6 @@ from .schemas import (
 )
 
 router = Router(tags=["value streams"])
-
-
-def _stream(request: HttpRequest, stream_id: int, need: str = Role.VIEWER) -> ValueStream:
-    stream = queries.stream_by_id(roles_by_workspace(request).keys(), stream_id)
-    require_role_in(request, stream.workspace_id, need)
-    return stream
-
-
-def _step(request: HttpRequest, step_id: int, need: str = Role.VIEWER) -> Step:
-    step = queries.step_by_id(roles_by_workspace(request).keys(), step_id)
-    require_role_in(request, step.stream.workspace_id, need)
-    return step
 
 
 def _step_out(step: Step) -> StepOut:
@@ -85,7 +73,7 @@ def get_stream(
     stream_id: int,
     days: int = Query(90, ge=1, le=3650, description="Window of the measured times, in days"),
 ):
-    return map_out(_stream(request, stream_id), days=days)
+    return map_out(object_for(request, queries.stream_by_id, stream_id), days=days)
 
 
 @router.patch(
@@ -94,7 +82,7 @@ def get_stream(
     summary="Rename a map or change its time basis and working time",
 )
 def patch_stream(request: HttpRequest, stream_id: int, payload: StreamPatch):
-    stream = _stream(request, stream_id, Role.MEMBER)
+    stream = object_for(request, queries.stream_by_id, stream_id, Role.MEMBER)
     current = {
         "name": stream.name,
         "description": stream.description,
@@ -113,7 +101,7 @@ def patch_stream(request: HttpRequest, stream_id: int, payload: StreamPatch):
     summary="Delete a map and its steps (owner)",
 )
 def delete_stream(request: HttpRequest, stream_id: int):
-    stream = _stream(request, stream_id, Role.OWNER)
+    stream = object_for(request, queries.stream_by_id, stream_id, Role.OWNER)
     services.delete_stream(stream, actor=request.user)
     return Status(204, None)
 
@@ -124,7 +112,9 @@ def delete_stream(request: HttpRequest, stream_id: int):
     summary="Totals per stage and for the map (LT, PT, wait, activity ratio, rolled %C&A, cost)",
 )
 def get_summary(request: HttpRequest, stream_id: int):
-    return SummaryOut.of(queries.map_view(_stream(request, stream_id)).summary)
+    return SummaryOut.of(
+        queries.map_view(object_for(request, queries.stream_by_id, stream_id)).summary
+    )
 
 
 @router.get(
@@ -133,7 +123,7 @@ def get_summary(request: HttpRequest, stream_id: int):
     summary="Steps to eliminate: waste, or no customer value between new lead and order",
 )
 def get_candidates(request: HttpRequest, stream_id: int):
-    stream = _stream(request, stream_id)
+    stream = object_for(request, queries.stream_by_id, stream_id)
     found = queries.elimination_candidates(stream)
     view = queries.map_view(stream)
     return CandidatesOut(
@@ -151,7 +141,7 @@ def get_candidates(request: HttpRequest, stream_id: int):
     summary="The map's change history, newest first",
 )
 def get_revisions(request: HttpRequest, stream_id: int, limit: int = Query(100, ge=1, le=1000)):
-    stream = _stream(request, stream_id)
+    stream = object_for(request, queries.stream_by_id, stream_id)
     return [
         RevisionOut(
             id=r.pk,
@@ -175,7 +165,7 @@ def get_revisions(request: HttpRequest, stream_id: int, limit: int = Query(100, 
     summary="Create a future state: a copy of this current-state map",
 )
 def create_future(request: HttpRequest, stream_id: int, payload: FutureIn):
-    stream = _stream(request, stream_id, Role.MEMBER)
+    stream = object_for(request, queries.stream_by_id, stream_id, Role.MEMBER)
     future = services.create_future_state(stream, name=payload.name, actor=request.user)
     return Status(201, map_out(future))
 
@@ -186,8 +176,8 @@ def create_future(request: HttpRequest, stream_id: int, payload: FutureIn):
     summary="Compare a current and a future state: totals and step differences",
 )
 def compare(request: HttpRequest, stream_id: int, future_id: int):
-    current = _stream(request, stream_id)
-    future = _stream(request, future_id)
+    current = object_for(request, queries.stream_by_id, stream_id)
+    future = object_for(request, queries.stream_by_id, future_id)
     if future.workspace_id != current.workspace_id:
         from django.http import Http404
 
@@ -202,7 +192,7 @@ def compare(request: HttpRequest, stream_id: int, future_id: int):
     description="Answers image/svg+xml or image/png (rasterised offline by cairosvg).",
 )
 def export(request: HttpRequest, stream_id: int, format: Literal["svg", "png"] = "svg"):
-    stream = _stream(request, stream_id)
+    stream = object_for(request, queries.stream_by_id, stream_id)
     content, content_type = exports.export(stream, format, today=timezone.localdate())
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{exports.filename(stream, format)}"'
@@ -215,7 +205,7 @@ def export(request: HttpRequest, stream_id: int, format: Literal["svg", "png"] =
     summary="Add a step (checked: LT >= PT on the map's basis, %C&A 0-100)",
 )
 def add_step(request: HttpRequest, stream_id: int, payload: StepIn):
-    stream = _stream(request, stream_id, Role.MEMBER)
+    stream = object_for(request, queries.stream_by_id, stream_id, Role.MEMBER)
     data = payload.dict()
     before_id = data.pop("before_id")
     before = stream.steps.filter(pk=before_id).first() if before_id else None
@@ -225,7 +215,7 @@ def add_step(request: HttpRequest, stream_id: int, payload: StepIn):
 
 @router.get("/value-stream-steps/{step_id}", response={200: StepOut, **ERRORS}, summary="A step")
 def get_step(request: HttpRequest, step_id: int):
-    step = _step(request, step_id)
+    step = object_for(request, queries.step_by_id, step_id, workspace_of=queries.step_workspace)
     return StepOut.of(
         queries.step_for(step.stream.workspace, step.pk), queries.map_view(step.stream)
     )
@@ -237,7 +227,9 @@ def get_step(request: HttpRequest, step_id: int):
     summary="Change a step's fields (the others keep their values)",
 )
 def patch_step(request: HttpRequest, step_id: int, payload: StepPatch):
-    step = _step(request, step_id, Role.MEMBER)
+    step = object_for(
+        request, queries.step_by_id, step_id, Role.MEMBER, workspace_of=queries.step_workspace
+    )
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     services.edit_step(step, changes, actor=request.user)
     return _step_out(step)
@@ -247,7 +239,9 @@ def patch_step(request: HttpRequest, step_id: int, payload: StepPatch):
     "/value-stream-steps/{step_id}", response={204: None, **ERRORS}, summary="Remove a step"
 )
 def delete_step(request: HttpRequest, step_id: int):
-    step = _step(request, step_id, Role.MEMBER)
+    step = object_for(
+        request, queries.step_by_id, step_id, Role.MEMBER, workspace_of=queries.step_workspace
+    )
     services.delete_step(step, actor=request.user)
     return Status(204, None)
 
@@ -258,7 +252,9 @@ def delete_step(request: HttpRequest, step_id: int):
     summary="Move a step to a stage and set that stage's order",
 )
 def move_step(request: HttpRequest, step_id: int, payload: StepMoveIn):
-    step = _step(request, step_id, Role.MEMBER)
+    step = object_for(
+        request, queries.step_by_id, step_id, Role.MEMBER, workspace_of=queries.step_workspace
+    )
     services.move_step(step, stage=payload.stage, order=payload.order, actor=request.user)
     return _step_out(step)
 
@@ -269,7 +265,9 @@ def move_step(request: HttpRequest, step_id: int, payload: StepMoveIn):
     summary="Measure the step on these board columns (replaces the links)",
 )
 def set_columns(request: HttpRequest, step_id: int, payload: ColumnsIn):
-    step = _step(request, step_id, Role.MEMBER)
+    step = object_for(
+        request, queries.step_by_id, step_id, Role.MEMBER, workspace_of=queries.step_workspace
+    )
     services.link_columns(step, payload.column_ids, actor=request.user)
     return _step_out(step)
 
@@ -280,7 +278,9 @@ def set_columns(request: HttpRequest, step_id: int, payload: ColumnsIn):
     summary="Apply a future-state step to the current map (standardise)",
 )
 def apply_step(request: HttpRequest, step_id: int):
-    step = _step(request, step_id, Role.MEMBER)
+    step = object_for(
+        request, queries.step_by_id, step_id, Role.MEMBER, workspace_of=queries.step_workspace
+    )
     r = services.apply_future_step(step, actor=request.user)
     return RevisionOut(
         id=r.pk,

@@ -8,7 +8,8 @@ from django.db import models
 from django.urls import reverse
 
 from leanmark.accounts.models import Workspace
-from leanmark.board.models import STAGE_CHOICES, Column
+from leanmark.board.models import Column
+from leanmark.domain.hourglass import STAGE_CHOICES
 from leanmark.domain.vsm import Basis, CustomerValue, Milestone, Unit, WasteType
 
 NAME_MAX = 120

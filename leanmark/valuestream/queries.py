@@ -60,6 +60,10 @@ def step_for(workspace: Workspace, step_id: int) -> Step:
     return step
 
 
+def step_workspace(step: Step) -> int:
+    return step.stream.workspace_id
+
+
 def step_by_id(workspace_ids: object, step_id: int) -> Step:
     step = (
         Step.objects.filter(pk=step_id, stream__workspace_id__in=workspace_ids)  # type: ignore[misc]

@@ -19,7 +19,7 @@ from leanmark.accounts.models import User, Workspace
 from leanmark.board.models import Column
 from leanmark.domain import vsm
 from leanmark.domain.hourglass import Stage
-from leanmark.lib import text as text_rules
+from leanmark.lib import clean
 from leanmark.lib.notify import publish
 from leanmark.lib.numbers import unsigned_zero
 
@@ -76,22 +76,16 @@ MAX_NUMBER = Decimal("99999999")
 
 
 def _text(value: Any, field: str, *, required: bool = False, limit: int = NAME_MAX) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValueStreamError(f"the {LABELS.get(field, field)} must be text", field=field)
-    text = value.strip()
-    problem = text_rules.problem(text, multiline=True)
-    if problem:
-        raise ValueStreamError(f"the {LABELS.get(field, field)} {problem}", field=field)
-    if required and text_rules.blank(text):
-        raise ValueStreamError(f"the {LABELS.get(field, field)} cannot be empty", field=field)
-    if len(text) > limit:
-        raise ValueStreamError(
-            f"the {LABELS.get(field, field)} has {len(text)} characters; at most {limit}",
-            field=field,
-        )
-    return text
+    label = f"the {LABELS.get(field, field)}"
+    return clean.text(
+        value,
+        field,
+        limit=limit,
+        required=required,
+        multiline=True,
+        label=label,
+        error=ValueStreamError,
+    )
 
 
 def _number(value: Any, field: str, *, default: Decimal | None = None) -> Decimal:

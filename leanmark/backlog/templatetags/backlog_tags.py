@@ -2,7 +2,7 @@ from typing import Any
 
 from django import template
 
-from leanmark.board.models import STAGE_CHOICES
+from leanmark.domain.hourglass import STAGE_CHOICES
 from leanmark.domain.value import fmt
 
 register = template.Library()

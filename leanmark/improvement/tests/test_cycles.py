@@ -111,7 +111,7 @@ def test_it_accepts_a_dashboard_metric_of_its_own_workspace(world):
     [
         ({"whys": ["a", "b", "c", "d", "e", "f"]}, "at most 5 whys"),
         ({"target_date": "next friday"}, "'next friday' is not a date (YYYY-MM-DD)"),
-        ({"title": ""}, "the cycle needs a title"),
+        ({"title": ""}, "the title cannot be empty"),
         ({"window_days": "3"}, "each window is a whole number of days from 7 to 365"),
         ({"countermeasures": [{"pros": "cheap"}]}, "a countermeasure with pros or cons needs"),
         ({"change_date": "2026-01-01"}, "the change date is set in Do"),
