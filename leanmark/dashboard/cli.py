@@ -252,6 +252,7 @@ def metrics_rollup(
         keys = ", ".join(i.key for i in queries.all_infos(ws))
         fail(f"no metric {metric!r} in {ws.slug}; metrics are: {keys}")
     last = _day(end, "--to") if end else queries.today(ws, timezone.now())
+    queries.check_years((last, "--to"))  # before default_range counts back from it
     first = _day(start, "--from") if start else queries.default_range(chosen, last)[0]
     if first > last:
         fail("--from must not be after --to")

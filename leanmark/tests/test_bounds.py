@@ -239,3 +239,16 @@ def test_a_trello_export_with_more_than_20000_cards_is_refused_before_anything_i
     with pytest.raises(trello.TrelloError, match="has 20,001 cards and an import takes at most"):
         trello.import_board(world.acme, data)
     assert not Board.objects.filter(workspace=world.acme, name="Huge").exists()
+
+
+def test_the_cli_rollup_refuses_a_last_day_outside_the_calendar_with_a_message(world):
+    from typer.testing import CliRunner
+
+    from leanmark.cli import app
+
+    result = CliRunner().invoke(
+        app, ["metrics", "rollup", "flow-throughput", "-w", "acme", "--to", "0001-01-10"]
+    )
+    assert result.exit_code == 1
+    assert "--to must be a day from 1900-01-01 to 2100-12-31, not 0001-01-10" in result.output
+    assert "Traceback" not in result.output
