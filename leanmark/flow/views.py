@@ -274,7 +274,12 @@ def card_history_import(request: HttpRequest, board_id: int) -> HttpResponse:
             error = "the file is not UTF-8 text; save it as CSV UTF-8 and upload it again"
         else:
             try:
-                cards = services.import_card_history(board, text, actor=request.user)  # type: ignore[arg-type]
+                cards = services.import_card_history(
+                    board,
+                    text,
+                    actor=request.user,  # type: ignore[arg-type]
+                    max_rows=services.WEB_MAX_ROWS,
+                )
             except services.ImportFailed as failed:
                 error, errors = failed.message, failed.errors
             else:

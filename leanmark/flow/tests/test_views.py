@@ -315,6 +315,20 @@ def test_an_import_with_errors_imports_nothing_and_names_the_lines(world, client
     assert Card.objects.filter(board=world.board).count() == 0
 
 
+def test_a_page_upload_over_the_web_cap_points_to_the_cli_and_imports_nothing(
+    world, client_for, monkeypatch
+):
+    from leanmark.flow import services
+
+    monkeypatch.setattr(services, "WEB_MAX_ROWS", 1)  # 20,000 rows from a page: ~20 s
+    response = upload(client_for(world.bob), world, GOOD)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "line 3: a file holds at most 1 items; import larger files with" in page
+    assert "leanmark import card-history" in page
+    assert Card.objects.filter(board=world.board).count() == 0
+
+
 def test_unknown_columns_are_refused(world, client_for):
     response = upload(client_for(world.bob), world, "id,title,Ready,Shipped\n1,x,2026-03-02,\n")
     assert response.status_code == 422
