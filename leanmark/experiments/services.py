@@ -511,6 +511,9 @@ def _writable(experiment: Experiment) -> Experiment:
     return locked
 
 
+_OBSERVATION_FIELDS = ["trials", "successes", "mean", "sd", "source", "recorded_at", "recorded_by"]
+
+
 def record_observations(
     experiment: Experiment,
     rows: Sequence[ObservationIn],
@@ -540,14 +543,31 @@ def record_observations(
         _check_cumulative(cleaned, existing)
         now = at or timezone.now()
         first_day = min(v["date"] for v in cleaned)
-        for done, values in enumerate(cleaned, start=1):
-            Observation.objects.update_or_create(
-                variant=values.pop("variant"),
-                date=values.pop("date"),
-                defaults={**values, "source": source, "recorded_at": now, "recorded_by": actor},
-            )
-            if progress and (done % 200 == 0 or done == len(cleaned)):
-                progress(done, len(cleaned))
+        # One statement per 1,000 rows, not one (or two) per row: 20,000 rows took 48 s.
+        stored = {(o.variant_id, o.date): o for o in existing}
+        new: dict[tuple[int, date], Observation] = {}
+        changed: dict[int, Observation] = {}
+        for values in cleaned:
+            variant, day = values.pop("variant"), values.pop("date")
+            fields = {**values, "source": source, "recorded_at": now, "recorded_by": actor}
+            found = stored.get((variant.pk, day))
+            if found is None:
+                new[(variant.pk, day)] = Observation(variant=variant, date=day, **fields)
+            else:
+                for name, value in fields.items():
+                    setattr(found, name, value)
+                changed[found.pk] = found
+        batches = [list(changed.values())[i : i + 1000] for i in range(0, len(changed), 1000)]
+        batches += [list(new.values())[i : i + 1000] for i in range(0, len(new), 1000)]
+        done = 0
+        for batch in batches:
+            if batch[0].pk is None:
+                Observation.objects.bulk_create(batch)
+            else:
+                Observation.objects.bulk_update(batch, _OBSERVATION_FIELDS)
+            done += len(batch)
+            if progress:
+                progress(done * len(cleaned) // (len(new) + len(changed)), len(cleaned))
         if locked.state == State.DRAFT:  # data arriving means the test is running
             locked.state, locked.running_at = State.RUNNING, now
             locked.start_date = locked.start_date or first_day
