@@ -52,11 +52,11 @@ def no_control_characters(text: str, field: str, *, allow_newlines: bool = False
 # ---- validation helpers -------------------------------------------------------------------------
 
 
-def clean_title(title: Any) -> str:
+def clean_title(title: object) -> str:
     return clean.text(title, "title", limit=TITLE_MAX, required=True)
 
 
-def clean_description(text: Any) -> str:
+def clean_description(text: object) -> str:
     if text is None:
         return ""
     if not isinstance(text, str):
@@ -70,14 +70,14 @@ def clean_description(text: Any) -> str:
     return no_control_characters(text, "description", allow_newlines=True)
 
 
-def clean_channel(channel: Any) -> str:
+def clean_channel(channel: object) -> str:
     text = str(channel or "").strip()
     if len(text) > CHANNEL_MAX:
         raise InvalidInput(f"a channel name has at most {CHANNEL_MAX} characters", field="channel")
     return no_control_characters(text, "channel")
 
 
-def clean_lane(lane: Any) -> str:
+def clean_lane(lane: object) -> str:
     if lane not in Lane.values:
         raise InvalidInput(
             f"unknown lane {lane!r}; choose one of {', '.join(Lane.values)}", field="lane"
@@ -85,7 +85,7 @@ def clean_lane(lane: Any) -> str:
     return str(lane)
 
 
-def clean_stage(stage: Any) -> str:
+def clean_stage(stage: object) -> str:
     if stage in ("", None):
         return ""
     if stage not in {s.value for s in Stage}:
@@ -96,7 +96,7 @@ def clean_stage(stage: Any) -> str:
     return str(stage)
 
 
-def clean_tags(tags: Any) -> list[str]:
+def clean_tags(tags: object) -> list[str]:
     if tags in (None, ""):
         return []
     if isinstance(tags, str):
@@ -119,7 +119,7 @@ def clean_tags(tags: Any) -> list[str]:
     return cleaned
 
 
-def clean_estimate(value: Any) -> Decimal | None:
+def clean_estimate(value: object) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -136,14 +136,14 @@ def clean_estimate(value: Any) -> Decimal | None:
     return rounded
 
 
-def clean_reason(reason: Any, field: str = "reason") -> str:
+def clean_reason(reason: object, field: str = "reason") -> str:
     text = str(reason or "").strip()
     if len(text) > REASON_MAX:
         raise InvalidInput(f"the reason has at most {REASON_MAX} characters", field=field)
     return no_control_characters(text, field)
 
 
-def clean_limit(value: Any, field: str) -> int | None:
+def clean_limit(value: object, field: str) -> int | None:
     if value in (None, ""):
         return None
     try:
@@ -430,7 +430,7 @@ def create_board(
 
 @transaction.atomic
 def update_board(
-    board: Board, *, name: str, start_column: Column, done_column: Column, expedite_limit: Any
+    board: Board, *, name: str, start_column: Column, done_column: Column, expedite_limit: object
 ) -> Board:
     name = _clean_board_name(name)
     if start_column.board_id != board.pk or done_column.board_id != board.pk:
@@ -589,17 +589,17 @@ def _place(card_pk: int | None, column: Column, lane: str, before: Card | None) 
 def create_card(
     board: Board,
     *,
-    title: Any,
+    title: object,
     actor: User | None,
     column: Column | None = None,
-    lane: Any = Lane.STANDARD,
+    lane: object = Lane.STANDARD,
     description: str = "",
     assignees: Iterable[User | int] = (),
     due_date: date | None = None,
-    stage: Any = "",
+    stage: object = "",
     channel: str = "",
-    tags: Any = (),
-    estimate: Any = None,
+    tags: object = (),
+    estimate: object = None,
     reason: str = "",
     at: datetime | None = None,
 ) -> Card:
@@ -668,7 +668,7 @@ def move_card(
     *,
     to_column: Column | int,
     actor: User | None,
-    lane: Any = None,
+    lane: object = None,
     before: Card | None = None,
     reason: str = "",
     expected_version: int | None = None,
@@ -808,7 +808,9 @@ def set_time_logged(card: Card, total: Decimal) -> None:
 
 
 @transaction.atomic
-def block_card(card: Card, *, reason: Any, actor: User | None, at: datetime | None = None) -> Card:
+def block_card(
+    card: Card, *, reason: object, actor: User | None, at: datetime | None = None
+) -> Card:
     card = _locked_card(card)
     reason = clean_reason(reason)
     if not reason:
