@@ -247,10 +247,8 @@ def variants(
     current.card_number = experiment.card.number if experiment.card else None
     current.owner_id = experiment.owner_id
     current.variants = names
-    result = _out(services.update_experiment(experiment, current))
+    result = _out(services.update_experiment(experiment, current))  # refused once it runs
     now = [v.name for v in result.variants]
-    if [n.strip() for n in names] != now:
-        fail(f"experiment {experiment_id} is {result.state}: its variants are fixed once it runs")
     show(result, as_json=as_json, text=f"Experiment {result.id} variants: {', '.join(now)}.")
 
 

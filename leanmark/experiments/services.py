@@ -364,8 +364,16 @@ def update_experiment(experiment: Experiment, spec: ExperimentSpec) -> Experimen
         for name, value in values.items():
             setattr(locked, name, value)
         locked.save(update_fields=list(values))
-        if spec.variants not in (None, "", []) and locked.state == State.DRAFT:
-            _replace_variants(locked, _variant_names(spec.variants))
+        if spec.variants not in (None, "", []):
+            names = _variant_names(spec.variants)
+            if locked.state == State.DRAFT:
+                _replace_variants(locked, names)
+            elif names != [v.name for v in locked.variants.all()]:
+                current = ", ".join(v.name for v in locked.variants.all())
+                raise WrongState(
+                    f"the variants are fixed once the experiment runs (it has {current})",
+                    field="variants",
+                )
     return locked
 
 

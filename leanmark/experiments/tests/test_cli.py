@@ -91,7 +91,9 @@ def test_variants_are_fixed_once_the_experiment_runs(world):
     services.start(experiment)
     result = run("experiment", "variants", experiment.pk, "A", "B", "-w", "acme")
     assert result.exit_code == 1
-    assert "its variants are fixed once it runs" in result.stderr
+    assert "the variants are fixed once the experiment runs (it has Control, Treatment)" in (
+        result.stderr
+    )
     assert [v.name for v in experiment.variants.all()] == ["Control", "Treatment"]
 
 

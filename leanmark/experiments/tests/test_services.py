@@ -228,6 +228,19 @@ def test_the_plan_is_fixed_once_the_experiment_runs(world):
     assert experiment.title == "Renamed"
 
 
+def test_new_variants_for_a_running_experiment_are_refused_not_ignored(world):
+    experiment = make(world)
+    observe(experiment, (5, 83), (12, 99))
+    with pytest.raises(WrongState) as caught:
+        services.update_experiment(experiment, spec(title="Renamed", variants="A, B, C"))
+    assert caught.value.message == (
+        "the variants are fixed once the experiment runs (it has Control, Treatment)"
+    )
+    experiment.refresh_from_db()
+    assert experiment.title == "Shorter sign-up form"  # nothing of the edit was kept
+    services.update_experiment(experiment, spec(variants="Control, Treatment"))  # the same: fine
+
+
 def test_a_csv_import_is_all_or_nothing_with_line_numbers(world):
     experiment = make(world)
     day = YESTERDAY.isoformat()
