@@ -1,8 +1,9 @@
 """Continuous-improvement metrics (docs/product.md §12): monthly series, annotated with the PDCA
 change dates, and a summary row saying whether each is better or worse than three months ago.
 
-Each series draws from the app that owns its data, through that app's contract. A series whose
-app (or function) is not there says so ("no data yet: ...") instead of showing zeros.
+Each series draws from the app that owns its data, through that app's contract. A series with
+nothing to draw from (no board, no current map, ...) says so ("no data yet: ...") instead of
+showing zeros.
 """
 
 from collections import Counter
@@ -23,9 +24,11 @@ from leanmark.board.models import Board, CardEvent
 from leanmark.domain import flow as flow_maths
 from leanmark.domain import pdca
 from leanmark.domain.flow import percentiles
+from leanmark.experiments import queries as experiments_queries
+from leanmark.flow import queries as flow_queries
+from leanmark.valuestream import queries as valuestream_queries
 
 from . import queries
-from .contracts import contract, missing
 from .models import Improvement, Outcome, Phase
 from .queries import local_today
 
@@ -42,7 +45,7 @@ class Series:
     better: pdca.Better
     how: str  # how each value is computed, for the tooltip and the page
     values: list[tuple[Month, float | None]] = field(default_factory=list)
-    missing: str = ""  # "No data yet: ..." when the owning app is not there
+    missing: str = ""  # "No data yet: ..." when there is nothing to draw from
     partial_last: bool = True  # the current month is not over
 
     @property
@@ -148,14 +151,13 @@ def _cycle_times(ctx: "Context") -> list[Series]:
                 "the month (§5)",
             )
         )
-    finished = contract("flow", "queries", "finished_items")
-    if finished is None or ctx.board is None:
+    if ctx.board is None:
         for series in made:
-            series.missing = missing("flow", series.title.lower()) if ctx.board else NO_BOARD
+            series.missing = NO_BOARD
         return made
     since, until = _bounds(ctx.workspace, ctx.months[0], ctx.today)
     by_month: dict[date, list[float]] = {m: [] for m in ctx.months}
-    for item in finished(ctx.board, since=since, until=until):
+    for item in flow_queries.finished_items(ctx.board, since=since, until=until):
         month = _local(item.finished_at, ctx.workspace).replace(day=1)
         if month in by_month and item.cycle_days is not None:
             by_month[month].append(float(item.cycle_days))
@@ -169,11 +171,10 @@ def _cycle_times(ctx: "Context") -> list[Series]:
 def _daily_sum(ctx: "Context", key: str, title: str, attribute: str, how: str, unit: str,
                better: pdca.Better) -> Series:  # fmt: skip
     series = Series(key, title, unit, better, how)
-    daily = contract("flow", "queries", "daily_series")
-    if daily is None or ctx.board is None:
-        series.missing = missing("flow", title.lower()) if ctx.board else NO_BOARD
+    if ctx.board is None:
+        series.missing = NO_BOARD
         return series
-    days = daily(ctx.board, start=ctx.months[0], end=ctx.today)
+    days = flow_queries.daily_series(ctx.board, start=ctx.months[0], end=ctx.today)
     totals: Counter[date] = Counter()
     for day in days:
         totals[day.date.replace(day=1)] += getattr(day, attribute, 0) or 0
@@ -206,11 +207,10 @@ def _flow_efficiency(ctx: "Context") -> Series:
         "time in active columns while not blocked ÷ cycle time, summed over the items finished "
         "in the month (§5)",
     )
-    flow_data = contract("flow", "queries", "flow_data")
-    if flow_data is None or ctx.board is None:
-        series.missing = missing("flow", "flow efficiency") if ctx.board else NO_BOARD
+    if ctx.board is None:
+        series.missing = NO_BOARD
         return series
-    data = flow_data(ctx.board)
+    data = flow_queries.flow_data(ctx.board)
     tl = data.timeline
     measures = flow_maths.item_measures(tl, data.shape, ctx.now.timestamp())
     for month in ctx.months:
@@ -283,11 +283,7 @@ def _experiments(ctx: "Context") -> Series:
         "experiments with a recorded decision (persevere, pivot or stop) in the month; learning "
         "velocity is this count per month (§6)",
     )
-    decided = contract("experiments", "queries", "decided_per_day")
-    if decided is None:
-        series.missing = missing("experiments", "learning velocity")
-        return series
-    per_day = decided(ctx.workspace, start=ctx.months[0], end=ctx.today)
+    per_day = experiments_queries.decided_per_day(ctx.workspace, start=ctx.months[0], end=ctx.today)
     totals: Counter[date] = Counter()
     for day, n in per_day.items():
         totals[day.replace(day=1)] += n
@@ -296,10 +292,11 @@ def _experiments(ctx: "Context") -> Series:
 
 
 def _current_map(ctx: "Context") -> Any:
-    streams = contract("valuestream", "queries", "streams_of")
-    if streams is None:
-        return None
-    current = [m for m in streams(ctx.workspace) if getattr(m, "state", "") == "current"]
+    current = [
+        m
+        for m in valuestream_queries.streams_of(ctx.workspace)
+        if getattr(m, "state", "") == "current"
+    ]
     return sorted(current, key=lambda m: m.pk)[0] if current else None
 
 
@@ -314,10 +311,6 @@ def _map_series(ctx: "Context") -> list[Series]:
         Series("map_pt", "Total process time of the current map", "h", "lower",
                "Σ PT of the current map's steps at the end of the month (map's time basis)"),
     ]  # fmt: skip
-    if contract("valuestream", "queries", "streams_of") is None:
-        for series in made:
-            series.missing = missing("valuestream", series.title.lower())
-        return made
     stream = _current_map(ctx)
     if stream is None:
         for series in made:
@@ -449,16 +442,14 @@ def continuous_improvement(
     report = Report(months, board, series, changes)
     effect, how = _effects(closed)
     report.figures.append(("Cycles that measurably improved their metric", effect, how))
-    bml = contract("experiments", "queries", "bml_cycle_times")
-    if bml is not None:
-        times = list(bml(workspace))
-        report.figures.append(
-            (
-                "Median BML cycle time",
-                f"{median(times):.1f} days" if times else "no experiment decided yet",
-                f"days from running to decided, median of {len(times)} experiments (§6)",
-            )
+    times = list(experiments_queries.bml_cycle_times(workspace))
+    report.figures.append(
+        (
+            "Median BML cycle time",
+            f"{median(times):.1f} days" if times else "no experiment decided yet",
+            f"days from running to decided, median of {len(times)} experiments (§6)",
         )
+    )
     return report
 
 

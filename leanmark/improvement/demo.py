@@ -17,9 +17,11 @@ from zoneinfo import ZoneInfo
 
 from leanmark.demo.context import DemoContext
 from leanmark.domain import pdca
+from leanmark.flow import queries as flow_queries
+from leanmark.standups import queries as standups_queries
+from leanmark.valuestream import queries as valuestream_queries
 
 from . import services
-from .contracts import contract
 from .models import Improvement
 
 WINDOW = 21
@@ -32,11 +34,8 @@ def _at(ctx: DemoContext, day: date, hour: int = 10) -> datetime:
 
 def _blocked_drop(ctx: DemoContext, today: date) -> date:
     """The change date whose 21-day windows show the clearest fall in blocked cards."""
-    daily = contract("flow", "queries", "daily_series")
     fallback = today - timedelta(days=30)
-    if daily is None:
-        return fallback
-    days = daily(ctx.board, start=today - timedelta(days=100), end=today)
+    days = flow_queries.daily_series(ctx.board, start=today - timedelta(days=100), end=today)
     best: tuple[float, date] | None = None
     for back in range(WINDOW, 64):
         change = today - timedelta(days=back)
@@ -56,17 +55,13 @@ def _blocked_drop(ctx: DemoContext, today: date) -> date:
 def _waste_step(ctx: DemoContext) -> Any:
     """The current map's waste step about sign-off waits (any waste step otherwise), when the
     value stream demo has drawn a current map with a future state."""
-    streams = contract("valuestream", "queries", "streams_of")
-    steps_of = contract("valuestream", "queries", "steps_of")
-    if streams is None or steps_of is None:
-        return None
-    maps = streams(ctx.workspace)
+    maps = valuestream_queries.streams_of(ctx.workspace)
     drawn = {m.derived_from_id for m in maps if m.state == "future"}
     waste = [
         step
         for stream in maps
         if stream.state == "current" and stream.pk in drawn
-        for step in steps_of(stream)
+        for step in valuestream_queries.steps_of(stream)
         if step.customer_value == "waste"
     ]
     signoff = [s for s in waste if "sign-off" in s.name.lower()]
@@ -74,10 +69,7 @@ def _waste_step(ctx: DemoContext) -> Any:
 
 
 def _impediment(ctx: DemoContext) -> Any:
-    found = contract("standups", "queries", "open_impediments")
-    if found is None:
-        return None
-    impediments = found(ctx.workspace)
+    impediments = standups_queries.open_impediments(ctx.workspace)
     return impediments[0] if impediments else None
 
 

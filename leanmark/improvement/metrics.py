@@ -15,10 +15,10 @@ from django.http import Http404
 
 from leanmark.accounts.models import Workspace
 from leanmark.board.models import Board
+from leanmark.dashboard import queries as dashboard_queries
 from leanmark.domain import pdca
+from leanmark.flow import queries as flow_queries
 from leanmark.lib.errors import InvalidInput
-
-from .contracts import contract, missing
 
 DASHBOARD_PREFIX = "dashboard:"
 
@@ -32,7 +32,7 @@ class Metric:
     unit: str
     better: pdca.Better
     group: str
-    missing: str = ""  # why it cannot be computed yet; "" when it can
+    missing: str = ""  # why it cannot be computed; "" when it can (the API reports it)
     needs_param: bool = False
 
     @property
@@ -60,41 +60,24 @@ FLOW_TABLE: tuple[tuple[str, str, str, pdca.Kind, str, pdca.Better], ...] = (
     ("wip", "WIP (items in progress at the end of a day)", "WIP", "daily", "items", "lower"),
     ("blocked", "Blocked items (at the end of a day)", "blocked items", "daily", "items", "lower"),
 )
-FLOW_NEEDS = {"durations": "finished_items", "rate": "finished_items", "daily": "daily_series"}
 
 
 def flow_metrics() -> list[Metric]:
-    metrics = []
-    for key, label, noun, kind, unit, better in FLOW_TABLE:
-        available = contract("flow", "queries", FLOW_NEEDS[kind]) is not None
-        metrics.append(
-            Metric(
-                key,
-                label,
-                noun,
-                kind,
-                unit,
-                better,
-                "Flow",
-                "" if available else missing("flow", label.split(" (")[0].lower()),
-                needs_param=key == "within_days",
-            )
-        )
-    return metrics
+    return [
+        Metric(key, label, noun, kind, unit, better, "Flow", needs_param=key == "within_days")
+        for key, label, noun, kind, unit, better in FLOW_TABLE
+    ]
 
 
 def dashboard_metrics(workspace: Workspace) -> list[Metric]:
     """The dashboard's metrics (typed ones and its built-ins other than the flow ones, which
     the flow group above already offers per item)."""
-    listing = contract("dashboard", "queries", "all_infos")
-    if listing is None or contract("dashboard", "queries", "series") is None:
-        return []
     found = []
-    for info in listing(workspace):
+    for info in dashboard_queries.all_infos(workspace):
         key = str(info.key)
         if key.startswith("flow-"):
             continue
-        better: pdca.Better = "higher" if getattr(info, "higher_is_better", True) else "lower"
+        better: pdca.Better = "higher" if info.higher_is_better else "lower"
         name = str(info.name)
         found.append(
             Metric(
@@ -102,17 +85,16 @@ def dashboard_metrics(workspace: Workspace) -> list[Metric]:
                 name,
                 name,
                 "daily",
-                str(getattr(info, "unit", "") or ""),
+                str(info.unit or ""),
                 better,
                 "Dashboard",
-                "" if getattr(info, "available", True) else missing("dashboard", name),
             )
         )
     return found
 
 
 def metrics_for(workspace: Workspace) -> list[Metric]:
-    """Every metric a cycle in this workspace can use, available or not (with the reason)."""
+    """Every metric a cycle in this workspace can use."""
     return flow_metrics() + dashboard_metrics(workspace)
 
 
@@ -122,7 +104,7 @@ def metric_for(workspace: Workspace, key: str) -> Metric | None:
 
 def clean_metric(workspace: Workspace, key: Any) -> Metric | None:
     """The metric for a key typed or sent by a person; InvalidInput for one that is unknown here
-    (which includes another workspace's dashboard metric) or that cannot be computed yet."""
+    (which includes another workspace's dashboard metric)."""
     if key in (None, ""):
         return None
     text = str(key).strip()
@@ -132,8 +114,6 @@ def clean_metric(workspace: Workspace, key: Any) -> Metric | None:
             f"there is no metric {text[:60]!r} in this workspace; choose one of the list",
             field="metric",
         )
-    if not metric.available:
-        raise InvalidInput(metric.missing, field="metric")
     return metric
 
 
@@ -174,13 +154,10 @@ def _local_day(moment: datetime, workspace: Workspace) -> date:
 def _item_points(
     workspace: Workspace, board: Board, metric: Metric, first: date, last: date
 ) -> list[Point]:
-    finished_items = contract("flow", "queries", "finished_items")
-    if finished_items is None:
-        return []
     since, until = _bounds(workspace, first, last)
     attribute = "lead_days" if metric.key == "lead_time" else "cycle_days"
     points = []
-    for item in finished_items(board, since=since, until=until):
+    for item in flow_queries.finished_items(board, since=since, until=until):
         value = getattr(item, attribute, None)
         if value is None:
             continue
@@ -194,22 +171,18 @@ def _daily_points(
     workspace: Workspace, board: Board | None, metric: Metric, first: date, last: date
 ) -> list[Point]:
     if metric.key.startswith(DASHBOARD_PREFIX):
-        series = contract("dashboard", "queries", "series")
-        if series is None:
-            return []
         key = metric.key.removeprefix(DASHBOARD_PREFIX)
         try:
-            rows = series(workspace, key, start=first, end=last, period="day")
+            rows = dashboard_queries.series(workspace, key, start=first, end=last, period="day")
         except Http404:  # deleted since it was chosen
             return []
         return [Point(day, float(value)) for day, value in rows if value is not None]
-    daily_series = contract("flow", "queries", "daily_series")
-    if daily_series is None or board is None:
+    if board is None:
         return []
     attribute = {"throughput": "throughput", "wip": "wip", "blocked": "blocked"}[metric.key]
     return [
         Point(day.date, float(getattr(day, attribute)))
-        for day in daily_series(board, start=first, end=last)
+        for day in flow_queries.daily_series(board, start=first, end=last)
         if getattr(day, attribute, None) is not None
     ]
 

@@ -21,9 +21,10 @@ from leanmark.board.errors import StaleVersion
 from leanmark.board.models import Board
 from leanmark.lib import clean
 from leanmark.lib.errors import InvalidInput, LeanmarkError
+from leanmark.valuestream import queries as valuestream_queries
+from leanmark.valuestream import services as valuestream_services
 
 from . import metrics, sources
-from .contracts import contract
 from .models import PHASE_ORDER, Improvement, Outcome, Phase, PhaseChange, Source, Task
 from .queries import local_today
 
@@ -441,13 +442,12 @@ def _effect(improvement: Improvement) -> dict[str, Any] | None:
 
 def _hours_per_month(step: Any) -> float | None:
     """Hands-on hours a month a step costs: PT x runs per month, on its map's basis."""
-    to_input = contract("valuestream", "queries", "to_input")
-    basis = contract("valuestream", "queries", "basis_of")
-    working = contract("valuestream", "queries", "working_of")
-    if step is None or to_input is None or basis is None or working is None:
+    if step is None:
         return None
-    item = to_input(step)
-    minutes = item.pt.minutes(basis(step.stream), working(step.stream))
+    item = valuestream_queries.to_input(step)
+    minutes = item.pt.minutes(
+        valuestream_queries.basis_of(step.stream), valuestream_queries.working_of(step.stream)
+    )
     return float(minutes) * float(item.runs_per_month) / 60
 
 
@@ -456,8 +456,7 @@ def _future_copy(step: Any) -> Any:
     else its copy in the newest future state of its map (None when that state drops it)."""
     if step.stream.state == "future":
         return step
-    future_of = contract("valuestream", "queries", "future_of")
-    future = future_of(step.stream) if future_of is not None else None
+    future = valuestream_queries.future_of(step.stream)
     return future.steps.filter(origin=step).first() if future is not None else None
 
 
@@ -467,19 +466,13 @@ def _standardise(improvement: Improvement, actor: User | None) -> dict[str, Any]
     revision's id and the hands-on hours a month saved (PT x runs, before minus after)."""
     if improvement.source_kind != Source.VSM_STEP:
         return {}
-    apply = contract("valuestream", "services", "apply_future_step")
-    if apply is None:
-        raise PhaseRefused(
-            "the value stream map is not available, so the step cannot be standardised",
-            field="outcome",
-        )
     step = sources.resolve(improvement.workspace, Source.VSM_STEP, improvement.source_id).found
     future = _future_copy(step)
     current = step if step.stream.state == "current" else step.origin
     before = _hours_per_month(current) or 0.0
     after = _hours_per_month(future) if future is not None else 0.0
     try:
-        revision = apply(step, actor=actor)
+        revision = valuestream_services.apply_future_step(step, actor=actor)
     except LeanmarkError as error:
         raise PhaseRefused(
             f"could not apply the future state to the current map: {error.message}",
@@ -562,7 +555,7 @@ def follow_up(
             field="phase",
         )
     known = metrics.metric_for(improvement.workspace, improvement.metric)
-    metric = improvement.metric if known and known.available else ""  # else: chosen again
+    metric = improvement.metric if known else ""  # else (deleted since): chosen again
     return start_improvement(
         improvement.workspace,
         actor=actor,

@@ -1,9 +1,10 @@
 """What a cycle starts from: a waste step, an impediment, a stand-up blocker, or nothing.
 
-Sources are kept as (kind, id); this module looks them up through the other apps' contracts and
+Sources are kept as (kind, id); this module looks them up through the other apps' queries and
 turns them into a label, a link and a first draft of the Plan.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,8 +14,9 @@ from django.urls import NoReverseMatch, reverse
 
 from leanmark.accounts.models import Workspace
 from leanmark.lib.errors import InvalidInput
+from leanmark.standups import queries as standups_queries
+from leanmark.valuestream import queries as valuestream_queries
 
-from .contracts import contract
 from .models import Source
 
 MAX_ID = 2**63 - 1
@@ -29,6 +31,13 @@ class SourceInfo:
     draft: dict[str, str] = field(default_factory=dict)  # Plan fields to start with
     found: Any = None  # the other app's object, for services that act on it (standardise)
 
+
+# The only lookups a source may use: (app, query) -> the function, each imported by name.
+QUERIES: dict[tuple[str, str], Callable[[Workspace, int], Any]] = {
+    ("valuestream", "step_for"): valuestream_queries.step_for,
+    ("standups", "impediment_for"): standups_queries.impediment_for,
+    ("standups", "entry_for"): standups_queries.entry_for,
+}
 
 LOOKUPS = {
     Source.VSM_STEP: ("valuestream", "step_for", "value stream step"),
@@ -123,12 +132,10 @@ def resolve(workspace: Workspace, kind: Any, raw_id: Any) -> SourceInfo:
     if source_id is None:
         raise InvalidInput(f"a {Source(kind).label.lower()} needs its id", field="source_id")
     app, name, noun = LOOKUPS[Source(kind)]
-    lookup = contract(app, "queries", name)
+    lookup = QUERIES.get((app, name))
     if lookup is None:
-        if kind == Source.STANDUP_BLOCKER:  # no lookup contract: keep the reference as given
-            return SourceInfo(kind, source_id, f"Stand-up blocker #{source_id}")
         raise InvalidInput(
-            f"cannot start from a {noun}: that part of Leanmark is not available yet",
+            f"cannot start from a {noun}: {app}.{name} is not an allowed lookup",
             field="source",
         )
     try:

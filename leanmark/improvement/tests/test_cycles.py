@@ -42,14 +42,7 @@ def flow_items(monkeypatch):
     def finished_items(board, *, since, until):
         return [i for i in items if since <= i.finished_at < until]
 
-    real = metrics.contract
-
-    def contract(app, module, name):
-        if (app, name) == ("flow", "finished_items"):
-            return finished_items
-        return real(app, module, name)
-
-    monkeypatch.setattr(metrics, "contract", contract)
+    monkeypatch.setattr(metrics.flow_queries, "finished_items", finished_items)
     return items
 
 
