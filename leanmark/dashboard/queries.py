@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from django.http import Http404
 
 from leanmark.accounts.models import Workspace
+from leanmark.board import queries as board_queries
 from leanmark.domain.hourglass import Stage
 from leanmark.domain.metrics import (
     FIRST_YEAR,
@@ -46,6 +47,8 @@ from leanmark.domain.metrics import (
     prorated,
     rollup,
 )
+from leanmark.experiments import queries as experiments_queries
+from leanmark.flow import queries as flow_queries
 
 from .errors import MetricError
 from .models import FunnelStep, Kind, Layout, Measurement, Metric, Target, TargetRevision
@@ -89,7 +92,7 @@ class MetricInfo:
     higher_is_better: bool
     explanation: str
     metric: Metric | None = None  # None for built-in metrics
-    available: bool = True  # a built-in metric whose source app is missing is not
+    available: bool = True  # the API reports it; every built-in metric's source app is installed
 
     @property
     def builtin(self) -> bool:
@@ -144,17 +147,13 @@ BUILTINS: dict[str, MetricInfo] = {
 
 
 def _contract(module: str, name: str) -> Any:
-    """Another app's query function, or None while that app has not provided it."""
+    """Another app's query function, or None when it has none by that name. Only the metric
+    page's annotations (views._annotations) still look one up by name; this module imports
+    the functions it uses."""
     try:
         return getattr(import_module(module), name, None)
     except ImportError:
         return None
-
-
-def _builtin_available(key: str) -> bool:
-    if key.startswith("flow-"):
-        return _contract("leanmark.flow.queries", "daily_series") is not None
-    return _contract("leanmark.experiments.queries", "decided_per_day") is not None
 
 
 def info_of(metric: Metric) -> MetricInfo:
@@ -174,10 +173,7 @@ def info_of(metric: Metric) -> MetricInfo:
 
 
 def builtin_infos() -> list[MetricInfo]:
-    return [
-        MetricInfo(**{**info.__dict__, "available": _builtin_available(info.key)})
-        for info in BUILTINS.values()
-    ]
+    return list(BUILTINS.values())
 
 
 STAGE_ORDER = {stage.value: index for index, stage in enumerate(Stage)}
@@ -243,8 +239,7 @@ def typed_points(
 
 
 def _boards(workspace: Workspace) -> list[Any]:
-    boards = _contract("leanmark.board.queries", "boards_of")
-    return list(boards(workspace)) if boards else []
+    return list(board_queries.boards_of(workspace))
 
 
 def builtin_points(workspace: Workspace, key: str, first: date, last: date) -> Points:
@@ -258,15 +253,12 @@ def builtin_points_many(
     """Daily values of several built-in metrics, asking each board's flow data once."""
     found: dict[str, Points] = {}
     wanted = set(keys)
-    decided = _contract("leanmark.experiments.queries", "decided_per_day")
-    if "experiments-decided" in wanted and decided is not None:
-        per_day = decided(workspace, start=first, end=last)
+    if "experiments-decided" in wanted:
+        per_day = experiments_queries.decided_per_day(workspace, start=first, end=last)
         span = [first + timedelta(days=i) for i in range((last - first).days + 1)]
         found["experiments-decided"] = (span, [float(per_day.get(d, 0)) for d in span])
-    daily = _contract("leanmark.flow.queries", "daily_series")
-    finished = _contract("leanmark.flow.queries", "finished_items")
     flow_keys = wanted & {"flow-throughput", "flow-wip", "flow-cycle-time"}
-    if not flow_keys or daily is None or finished is None:
+    if not flow_keys:
         return found
     tz = tz_of(workspace)
     throughput: dict[date, float] = defaultdict(float)
@@ -277,11 +269,11 @@ def builtin_points_many(
     first, last = max(first, date(FIRST_YEAR, 1, 1)), min(last, date(LAST_YEAR, 12, 31))
     for board in _boards(workspace):
         if flow_keys & {"flow-throughput", "flow-wip"}:
-            for row in daily(board, start=first, end=last):
+            for row in flow_queries.daily_series(board, start=first, end=last):
                 throughput[row.date] += float(row.throughput)
                 wip[row.date] += float(row.wip)
         if "flow-cycle-time" in flow_keys:
-            for item in finished(board, since=first, until=last):
+            for item in flow_queries.finished_items(board, since=first, until=last):
                 cycle[0].append(local_day(item.finished_at, tz))
                 cycle[1].append(float(item.cycle_days))
     found["flow-throughput"] = (list(throughput), list(throughput.values()))
