@@ -131,6 +131,7 @@ TEMPLATES = [
                 "leanmark.accounts.context.navigation",
             ],
             "libraries": {"charts": "leanmark.lib.charts"},
+            "builtins": ["leanmark.lib.formatting"],
         },
     }
 ]

@@ -13,11 +13,6 @@ register = template.Library()
 
 
 @register.filter
-def get(mapping: dict[Any, Any], key: Any) -> Any:
-    return mapping.get(key, [])
-
-
-@register.filter
 def age(since: datetime | None, now: datetime) -> str:
     value = age_days(since, now)
     return "–" if value is None else f"{value:.1f}"

@@ -51,8 +51,3 @@ def attain_class(value: float | None) -> str:
     if value is None:
         return ""
     return "met" if value >= 1 else "near" if value >= 0.9 else "short"
-
-
-@register.filter
-def get(mapping: dict, key: str):
-    return mapping.get(key) if mapping else None

@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
 
 from django import template
 
@@ -25,8 +24,3 @@ def pct(share: Fraction | None) -> str:
 @register.filter
 def money(amount: Decimal | None) -> str:
     return "—" if amount is None else f"{amount:,.0f}"
-
-
-@register.filter
-def get(mapping: dict[Any, Any], key: Any) -> Any:
-    return mapping.get(key) if mapping else None
