@@ -181,22 +181,32 @@ if not settings.DEBUG:
 
 def _add_routers() -> None:
     """Each app's ``api.router`` (imported here: the routers need ``api`` and its handlers)."""
-    from importlib import import_module
+    from leanmark.accounts import api as accounts_api
+    from leanmark.backlog import api as backlog_api
+    from leanmark.board import api as board_api
+    from leanmark.dashboard import api as dashboard_api
+    from leanmark.experiments import api as experiments_api
+    from leanmark.flow import api as flow_api
+    from leanmark.improvement import api as improvement_api
+    from leanmark.integrations import api as integrations_api
+    from leanmark.roi import api as roi_api
+    from leanmark.standups import api as standups_api
+    from leanmark.valuestream import api as valuestream_api
 
-    for app in (
-        "accounts",
-        "board",
-        "backlog",
-        "flow",
-        "experiments",
-        "standups",
-        "valuestream",
-        "improvement",
-        "dashboard",
-        "roi",
-        "integrations",
+    for module in (
+        accounts_api,
+        board_api,
+        backlog_api,
+        flow_api,
+        experiments_api,
+        standups_api,
+        valuestream_api,
+        improvement_api,
+        dashboard_api,
+        roi_api,
+        integrations_api,
     ):
-        api.add_router("", import_module(f"leanmark.{app}.api").router)
+        api.add_router("", module.router)
 
 
 _add_routers()
