@@ -114,9 +114,23 @@ def _step_shown(step: Any, as_json: bool, verb: str) -> None:
 StageOpt = Annotated[str | None, typer.Option(help="know, like, trust, try, buy, repeat or refer.")]
 
 
-def _step_data(**given: Any) -> dict[str, Any]:
-    """The options given, by the service's field names (an option left out is not sent)."""
-    return {name: value for name, value in given.items() if value is not None}
+# option → the service's field name
+STEP_FIELDS = {
+    "name": "name", "stage": "stage", "pt": "pt_value", "pt_unit": "pt_unit", "lt": "lt_value",
+    "lt_unit": "lt_unit", "ca": "ca_percent", "owner": "owner", "cost_per_run": "cost_per_run",
+    "runs_per_month": "runs_per_month", "value": "customer_value", "waste": "waste_type",
+    "milestone": "milestone",
+}  # fmt: skip
+
+
+def _step_data(options: dict[str, Any]) -> dict[str, Any]:
+    """The step options given (a command's locals), by the service's field names; an option
+    left out (None) is not sent."""
+    return {
+        field: options[option]
+        for option, field in STEP_FIELDS.items()
+        if options.get(option) is not None
+    }
 
 
 @step_app.command("add")
@@ -153,21 +167,7 @@ def step_add(
     from leanmark.valuestream import queries, services
 
     stream = queries.stream_for(ws, stream_id)
-    data = _step_data(
-        name=name,
-        stage=stage,
-        pt_value=pt,
-        pt_unit=pt_unit,
-        lt_value=lt,
-        lt_unit=lt_unit,
-        ca_percent=ca,
-        owner=owner,
-        cost_per_run=cost_per_run,
-        runs_per_month=runs_per_month,
-        customer_value=value,
-        waste_type=waste,
-        milestone=milestone,
-    )
+    data = _step_data(locals())
     ahead = stream.steps.filter(pk=before).first() if before else None  # as the API finds it
     step = services.add_step(stream, data, actor=actor, before=ahead)
     _step_shown(step, as_json, "added")
@@ -200,21 +200,7 @@ def step_edit(
     from leanmark.valuestream import queries, services
 
     step = queries.step_for(ws, step_id)
-    data = _step_data(
-        name=name,
-        stage=stage,
-        pt_value=pt,
-        pt_unit=pt_unit,
-        lt_value=lt,
-        lt_unit=lt_unit,
-        ca_percent=ca,
-        owner=owner,
-        cost_per_run=cost_per_run,
-        runs_per_month=runs_per_month,
-        customer_value=value,
-        waste_type=waste,
-        milestone=milestone,
-    )
+    data = _step_data(locals())
     _step_shown(services.edit_step(step, data, actor=actor), as_json, "changed")
 
 
