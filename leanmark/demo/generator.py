@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from importlib import import_module
+from types import ModuleType
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from leanmark.accounts.models import Membership, User, Workspace
 from leanmark.accounts.services import audit, create_user, create_workspace
+from leanmark.backlog import demo as backlog_demo
 from leanmark.board.models import Board, Card, Column
 from leanmark.board.services import (
     ColumnSpec,
@@ -31,8 +32,14 @@ from leanmark.board.services import (
     create_board,
     import_history,
 )
+from leanmark.dashboard import demo as dashboard_demo
 from leanmark.demo.context import DemoContext
 from leanmark.domain.flow import Move, item_times
+from leanmark.experiments import demo as experiments_demo
+from leanmark.improvement import demo as improvement_demo
+from leanmark.roi import demo as roi_demo
+from leanmark.standups import demo as standups_demo
+from leanmark.valuestream import demo as valuestream_demo
 
 # ---- the demo cast and board --------------------------------------------------------------------
 
@@ -634,17 +641,16 @@ def settle_card(card: SimCard) -> None:
 # ---- writing it -------------------------------------------------------------------------------
 
 DEMO_EMAILS = [email for email, *_ in DEMO_PEOPLE]
-# Each capability's part of the demo (``leanmark.<app>.demo.load(ctx)``), in dependency order.
-DEMO_PARTS = (
-    "backlog",
-    "flow",
-    "experiments",
-    "standups",
-    "valuestream",
-    "dashboard",
-    "roi",
-    "improvement",
-    "integrations",
+# Each capability's part of the demo (its ``demo.load(ctx)``), in dependency order. Flow and
+# integrations have none: flow's charts read the board history written above.
+DEMO_PARTS: tuple[ModuleType, ...] = (
+    backlog_demo,
+    experiments_demo,
+    standups_demo,
+    valuestream_demo,
+    dashboard_demo,
+    roi_demo,
+    improvement_demo,
 )
 ProgressCallback = Callable[[int, int], None]
 
@@ -716,7 +722,7 @@ def load_demo(
         write_history(board, users, cards, steps)
         context = DemoContext(workspace=workspace, board=board, people=users, now=now, seed=seed)
         for part in DEMO_PARTS:
-            import_module(f"leanmark.{part}.demo").load(context)
+            part.load(context)
             steps.step()
     return workspace
 
