@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from importlib import import_module
 from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -144,16 +143,6 @@ BUILTINS: dict[str, MetricInfo] = {
         ),
     )
 }
-
-
-def _contract(module: str, name: str) -> Any:
-    """Another app's query function, or None when it has none by that name. Only the metric
-    page's annotations (views._annotations) still look one up by name; this module imports
-    the functions it uses."""
-    try:
-        return getattr(import_module(module), name, None)
-    except ImportError:
-        return None
 
 
 def info_of(metric: Metric) -> MetricInfo:

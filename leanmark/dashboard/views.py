@@ -22,6 +22,8 @@ from leanmark.domain.metrics import (
     period_start,
     prorated,
 )
+from leanmark.experiments import queries as experiments_queries
+from leanmark.improvement import queries as improvement_queries
 from leanmark.lib.access import workspace_view
 from leanmark.lib.htmx import render_page
 
@@ -93,14 +95,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _annotations(request: HttpRequest, first: date, last: date) -> list[tuple[date, str, str]]:
-    found: list[tuple[date, str, str]] = []
-    for module, name in (
-        ("leanmark.improvement.queries", "change_dates"),
-        ("leanmark.experiments.queries", "decisions"),
-    ):
-        provider = queries._contract(module, name)
-        if provider is not None:
-            found += [tuple(a) for a in provider(request.workspace, start=first, end=last)]  # type: ignore[misc]
+    """PDCA change dates and experiment decisions in the range, drawn as rules on the chart."""
+    found = improvement_queries.change_dates(request.workspace, start=first, end=last)
+    found += experiments_queries.decisions(request.workspace, start=first, end=last)
     return sorted(found)
 
 

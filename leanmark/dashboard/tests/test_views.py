@@ -259,11 +259,10 @@ def test_a_metric_chart_marks_pdca_change_dates_and_experiment_decisions(
     def decisions(workspace, *, start, end):
         return [(date(2026, 3, 9), "Sample offer: persevere", "/w/acme/experiments/2/")]
 
-    provided = {"change_dates": change_dates, "decisions": decisions}
-    real = queries._contract
-    monkeypatch.setattr(
-        queries, "_contract", lambda module, name: provided.get(name) or real(module, name)
-    )
+    from leanmark.dashboard import views
+
+    monkeypatch.setattr(views.improvement_queries, "change_dates", change_dates)
+    monkeypatch.setattr(views.experiments_queries, "decisions", decisions)
     page = client_for(world.carol).get(
         url("dashboard-metric", key="website-visits")
         + "?period=week&from=2026-03-01&as_of=2026-03-31"
