@@ -59,7 +59,7 @@ class Result:
     start_why: str = ""
     done: str = ""
     done_why: str = ""
-    queues: list[str] = field(default_factory=list)
+    queues: list[str] = field(default_factory=list)  # queue columns before done (done also waits)
     archived_lists: list[tuple[str, int]] = field(default_factory=list)  # (name, cards in it)
     not_imported: list[str] = field(default_factory=list)
 
@@ -678,7 +678,7 @@ def import_board(
         start_why=start_why,
         done=done.column,
         done_why=done_why,
-        queues=[lst.column for lst in live if lst.id in queues],
+        queues=[lst.column for lst in live if lst.id in queues and lst is not done],
         archived_lists=[(lst.name, lst.cards) for lst in lists if lst.closed],
         not_imported=_not_imported(cards, attachments_seen, links, unused),
     )
