@@ -67,6 +67,7 @@ BOX_H = 70
 DATA_Y = BOX_Y + BOX_H + 10
 DATA_ROW = 17
 TOTALS_W = 250
+MIN_WIDTH = 1460  # the legend's one line (it ends near x = 1430) must fit in a short map
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,7 @@ def draw(
             x += 18  # room after the last box of a stage
         bands.append((stage, start, x, totals))
     ladder_end = x
-    width = max(int(ladder_end + 24 + TOTALS_W + MARGIN), 1100)
+    width = max(int(ladder_end + 24 + TOTALS_W + MARGIN), MIN_WIDTH)
     extra = [(m.lt is not None) + (m.pt is not None) for m in measured.values() if m.measured.cards]
     lay = Layout(5 + max(extra, default=0))
     height = int(lay.band_bottom + 70)
