@@ -205,6 +205,12 @@ def _aggregate(
 # ---- comparing -----------------------------------------------------------------------------------
 
 
+# A percentage from a base under this share of the current value tells a person less than the
+# word "new": 3 to 400 visits is "+13,233 %". Such a change reads "new" (so at most +1,900 % is
+# ever written); the change in units is still there to hover over.
+NEW_BELOW = 0.05
+
+
 @dataclass(frozen=True)
 class Change:
     """Change from ``previous`` to ``current``; ``relative`` is None when there is no base."""
@@ -213,6 +219,27 @@ class Change:
     previous: float | None
     absolute: float | None
     relative: float | None  # 0.12 = +12 %
+
+    @property
+    def new(self) -> bool:
+        """From nothing, or next to nothing, to something: the previous value is smaller than
+        NEW_BELOW (5 %) of the current one, in size."""
+        if self.current is None or self.previous is None or self.current == 0:
+            return False
+        return abs(self.previous) < NEW_BELOW * abs(self.current)
+
+    @property
+    def percent(self) -> float | None:
+        """The relative change to show, None when the change is ``new`` or has no base."""
+        return None if self.new else self.relative
+
+
+def verdict(change: Change, *, higher_is_better: bool) -> str:
+    """Whether the change goes the way the metric wants: "good", "bad" or "flat". A shorter cycle
+    time or a lower cost per lead is good news, so it is never coloured as a fall."""
+    if change.absolute is None or change.absolute == 0:
+        return "flat"
+    return "good" if (change.absolute > 0) == higher_is_better else "bad"
 
 
 def change(current: float | None, previous: float | None) -> Change:

@@ -18,6 +18,7 @@ from leanmark.domain.metrics import (
     periods_back,
     prorated,
     rollup,
+    verdict,
 )
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -234,6 +235,46 @@ def test_period_over_period_change(current, previous, absolute, relative):
     result = change(current, previous)
     assert result.absolute == (pytest.approx(absolute) if absolute is not None else None)
     assert result.relative == (pytest.approx(relative) if relative is not None else None)
+
+
+@pytest.mark.parametrize(
+    ("current", "previous", "new", "percent"),
+    [
+        (120.0, 100.0, False, 0.2),
+        (20.0, 1.0, False, 19.0),  # a base of exactly 5 % still reads +1,900 %
+        (35_491.0, 281.0, True, None),  # 0.8 % of it: "new", not "+12,530 %"
+        (400.0, 3.0, True, None),
+        (5.0, 0.0, True, None),  # from nothing
+        (0.0, 0.0, False, None),  # nothing to nothing: a change of 0 in units
+        (2.0, 300.0, False, pytest.approx(-298 / 300)),  # a fall is always a percentage
+        (-200.0, -5.0, True, None),  # a loss from next to nothing
+        (None, 3.0, False, None),
+        (3.0, None, False, None),
+    ],
+)
+def test_a_change_from_next_to_nothing_is_new_not_a_huge_percentage(
+    current, previous, new, percent
+):
+    result = change(current, previous)
+    assert result.new is new
+    assert result.percent == percent
+
+
+@pytest.mark.parametrize(
+    ("current", "previous", "higher_is_better", "expected"),
+    [
+        (120.0, 100.0, True, "good"),  # more visits
+        (80.0, 100.0, True, "bad"),  # fewer visits
+        (8.0, 10.0, False, "good"),  # a cycle time down from 10 to 8 days
+        (12.0, 10.0, False, "bad"),  # a cost per lead up from 10 to 12
+        (10.0, 10.0, False, "flat"),
+        (None, 10.0, True, "flat"),
+    ],
+)
+def test_a_change_is_good_or_bad_by_what_the_metric_wants_not_by_its_direction(
+    current, previous, higher_is_better, expected
+):
+    assert verdict(change(current, previous), higher_is_better=higher_is_better) == expected
 
 
 @pytest.mark.parametrize(
