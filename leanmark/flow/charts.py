@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from leanmark.lib.charts import DATE_AXIS, DAY_FORMAT
+
 from .queries import FlowReport, ForecastReport
 
 Spec = dict[str, Any]
@@ -67,7 +69,7 @@ def cfd(report: FlowReport) -> Spec | None:
         "data": {"values": values},
         "mark": {"type": "area", "interpolate": "step-after", "opacity": 0.9},
         "encoding": {
-            "x": {"field": "date", "type": "temporal", "title": None},
+            "x": {"field": "date", "type": "temporal", "title": None, "axis": DATE_AXIS},
             "y": {"field": "items", "type": "quantitative", "stack": True, "title": "items"},
             "color": {
                 "field": "column",
@@ -78,7 +80,7 @@ def cfd(report: FlowReport) -> Spec | None:
             },
             "order": {"field": "order", "sort": "descending"},
             "tooltip": [
-                {"field": "date", "type": "temporal"},
+                {"field": "date", "type": "temporal", "format": DAY_FORMAT},
                 {"field": "column"},
                 {"field": "items", "title": "items in this column"},
                 {"field": "at_or_after", "title": "items here or further right"},
@@ -108,14 +110,19 @@ def scatter(report: FlowReport, card_url: Callable[[int], str]) -> Spec | None:
                 "data": {"values": values},
                 "mark": {"type": "circle", "size": 48, "opacity": 0.75, "cursor": "pointer"},
                 "encoding": {
-                    "x": {"field": "finished", "type": "temporal", "title": "finished"},
+                    "x": {
+                        "field": "finished",
+                        "type": "temporal",
+                        "title": "finished",
+                        "axis": DATE_AXIS,
+                    },
                     "y": {"field": "days", "type": "quantitative", "title": "cycle time (days)"},
                     "href": {"field": "url"},
                     "tooltip": [
                         {"field": "number", "title": "card"},
                         {"field": "title"},
                         {"field": "days", "title": "cycle time (days)"},
-                        {"field": "finished", "type": "temporal", "format": "%d %b %Y %H:%M"},
+                        {"field": "finished", "type": "temporal", "format": "%-d %b %Y %H:%M"},
                     ],
                 },
             },
@@ -145,10 +152,16 @@ def throughput_run(report: FlowReport, weekly: bool) -> Spec | None:
                 "type": "temporal",
                 "title": f"{unit} starting",
                 "timeUnit": "yearmonthdate",
+                "axis": DATE_AXIS,
             },
             "y": {"field": "done", "type": "quantitative", "title": f"items finished per {unit}"},
             "tooltip": [
-                {"field": "date", "type": "temporal", "title": f"{unit} starting"},
+                {
+                    "field": "date",
+                    "type": "temporal",
+                    "title": f"{unit} starting",
+                    "format": DAY_FORMAT,
+                },
                 {"field": "done", "title": "finished"},
             ],
         },
@@ -167,7 +180,12 @@ def throughput_histogram(report: FlowReport) -> Spec | None:
         "data": {"values": values},
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
-            "x": {"field": "done", "type": "ordinal", "title": "items finished in a day"},
+            "x": {
+                "field": "done",
+                "type": "ordinal",
+                "title": "items finished in a day",
+                "axis": {"labelAngle": 0, "labelOverlap": True},
+            },
             "y": {"field": "days", "type": "quantitative", "title": "days"},
         },
     }
@@ -185,14 +203,14 @@ def wip_run(report: FlowReport) -> Spec | None:
         "data": {"values": values},
         "mark": {"type": "line", "interpolate": "step-after", "point": False},
         "encoding": {
-            "x": {"field": "date", "type": "temporal", "title": None},
+            "x": {"field": "date", "type": "temporal", "title": None, "axis": DATE_AXIS},
             "y": {
                 "field": "wip",
                 "type": "quantitative",
                 "title": "items in progress (end of day)",
             },
             "tooltip": [
-                {"field": "date", "type": "temporal"},
+                {"field": "date", "type": "temporal", "format": DAY_FORMAT},
                 {"field": "wip", "title": "in progress"},
                 {"field": "blocked", "title": "of which blocked"},
             ],

@@ -692,6 +692,26 @@ class ForecastReport:
         """The date by which ``periods`` periods from today have passed (None: beyond)."""
         return None if periods is None else self.today + timedelta(days=periods * self.period_days)
 
+    @property
+    def history_by_period(self) -> list[tuple[date, int]]:
+        """(first day of the period, items finished in it) for each period of the window; the
+        periods are counted back from the window's last day (see ``period_totals``)."""
+        step = timedelta(days=self.period_days)
+        first = self.window_to + timedelta(days=1) - len(self.history) * step
+        return [(first + k * step, n) for k, n in enumerate(self.history)]
+
+    @property
+    def history_summary(self) -> dict[str, float]:
+        """What the page says of the history instead of listing it: its median, range and
+        how many periods finished nothing."""
+        counts = self.history or [0]
+        return {
+            "median": float(np.median(counts)),
+            "low": min(counts),
+            "high": max(counts),
+            "zero": sum(1 for n in self.history if n == 0),
+        }
+
 
 def _window(board: Board, spec: ForecastInput, today: date) -> tuple[date, date]:
     window_to = spec.window_to or today - timedelta(days=1)

@@ -103,7 +103,8 @@ def board_flow(request: HttpRequest, board_id: int) -> HttpResponse:
         status = error.status
     else:
         context["report"] = report
-        context["active_pairs"] = list(zip(report.columns, report.active_columns, strict=True))
+        active = zip(report.columns, report.active_columns, strict=True)
+        context["active_names"] = ", ".join(name for name, on in active if on)
         context["specs"] = _specs(report, context["card_base"], weekly=(end - start).days > 120)
         context["blocked_items"] = report.most_blocked(10)
     return render_page(request, "flow/board.html", context, fragment="flow", status=status)
@@ -228,16 +229,19 @@ def forecast(request: HttpRequest, board_id: int) -> HttpResponse:
     context["horizon"] = MAX_PERIODS
     context["max_until"] = (today + timedelta(days=MAX_AHEAD_DAYS)).isoformat()
     context["max_items"] = MAX_ITEMS
-    if not data.get("mode"):
-        return render_page(request, "flow/forecast.html", context, fragment="forecast")
+    asked = bool(data.get("mode"))
+    if not asked:  # the first visit answers the form's default question
+        data = data.copy()
+        data.update({"mode": mode, "until": form["until"]})
     try:
         result = _run_forecast(board, data, mode)
     except FlowInputError as error:
         if data.get("format") == "csv":
             return HttpResponse(error.message, status=error.status, content_type="text/plain")
         context["error"] = error
+        status = error.status if asked else 200  # nobody asked anything wrong
         return render_page(
-            request, "flow/forecast.html", context, fragment="forecast", status=error.status
+            request, "flow/forecast.html", context, fragment="forecast", status=status
         )
     if data.get("format") == "csv":
         return _csv_response(exports.forecast_rows(result), f"{_slug(board)}-forecast.csv")

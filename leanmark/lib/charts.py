@@ -35,6 +35,17 @@ THEME: dict[str, Any] = {
     "mark": {"color": "#2b6cb0"},
 }
 
+# Date axes read "29 Nov", with as many labels as fit: Vega's own multi-format ticks put
+# "Thu 29" beside "November" and run them together. Tooltips give the whole date.
+DATE_FORMAT = "%-d %b"
+DAY_FORMAT = "%a %-d %b %Y"
+DATE_AXIS: dict[str, Any] = {
+    "format": DATE_FORMAT,
+    "labelOverlap": True,
+    "labelFlush": True,
+    "tickCount": 8,
+}
+
 
 def spec_with_theme(spec: dict[str, Any]) -> dict[str, Any]:
     """The spec with Leanmark's schema, theme and container width filled in where it has none."""

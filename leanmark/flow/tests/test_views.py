@@ -278,6 +278,41 @@ def test_the_forecast_outcomes_export_as_csv(world, client_for):
     ]
 
 
+def test_the_forecast_page_answers_its_default_question_on_first_visit(world, client_for):
+    recent(world)  # 2 a day on the last 30 days of the default 90-day window
+    response = client_for(world.carol).get(url(world, "flow-forecast"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    until = timezone.now().date() + timedelta(days=28)
+    assert f"How many items by {until:%A} {until.day} {until:%B %Y}?" in page
+    assert page.count("<td>50%</td>") == 1 and page.count("<td>95%</td>") == 1
+    assert "Forecast outcomes" in page and "vega-spec-" in page
+    # the history is summed up in a sentence; its 90 figures wait behind a disclosure
+    assert "per day: median 0, from 0 to 2; 60 days finished nothing" in page
+    assert "0, 0, 0" not in page
+    assert "<summary>Data: items finished per day of the history</summary>" in page
+    yesterday = timezone.now().date() - timedelta(days=1)
+    day = f"{yesterday:%a} {yesterday.day} {yesterday:%b %Y}"
+    assert f'<tr><td>{day}</td><td class="num">2</td></tr>' in page
+    assert page.count('<td class="num">') == 90
+
+
+def test_the_first_visit_to_a_board_without_history_says_why_there_is_no_forecast(
+    world, client_for
+):
+    response = client_for(world.carol).get(url(world, "flow-forecast"))
+    assert response.status_code == 200  # nobody asked anything wrong
+    page = response.content.decode()
+    assert "No forecast." in page and "no item was finished" in page
+
+
+def test_the_active_columns_are_listed_without_a_trailing_comma(world, client_for):
+    load(world.board, *finished_after(world.board, REFERENCE))
+    page = client_for(world.carol).get(url(world, "flow-board", **WHOLE)).content.decode()
+    assert "active columns: Writing, Live</small>" in page
+    assert "active columns (Writing, Live) while not blocked" in page
+
+
 # ---- import --------------------------------------------------------------------------------------
 
 GOOD = """id,title,Ready,Writing,Review,Done
