@@ -139,7 +139,9 @@ def comparison_chart(result: vsm.Comparison, current: str, future: str) -> dict[
             "opacity": {
                 "field": "map",
                 "scale": {"domain": ["Current", "Future"], "range": [0.55, 1]},
-                "title": "map",
+                "title": "Map",
+                # the bars' own colour, paler for the current map, instead of grey and black
+                "legend": {"symbolType": "square", "symbolFillColor": "#d69e2e"},
             },
             "tooltip": [
                 {"field": "map"},

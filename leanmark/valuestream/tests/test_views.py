@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from leanmark.valuestream import queries, services
+from leanmark.valuestream import charts, queries, services
 from leanmark.valuestream.drawing import draw
 from leanmark.valuestream.models import Step
 
@@ -77,6 +77,17 @@ def test_the_drawing_has_a_box_per_step_and_the_ladder_totals(world):
     assert "style=" not in svg  # presentation attributes only: the strict CSP allows them
 
 
+def test_a_short_map_is_still_wide_enough_for_its_legend(world):
+    stream = services.create_stream(
+        world.acme, services.StreamSettings(name="Empty"), actor=world.alice
+    )
+    drawing = draw(queries.map_view(stream), today=date(2026, 11, 24))
+    # the legend's last entry starts at x = 1196 and is about 230 px long
+    assert ">timeline: wait above, process time below</text>" in drawing.svg
+    assert 'x="1196.0"' in drawing.svg
+    assert drawing.width == 1460
+
+
 def test_the_map_page_shows_the_drawing_summary_and_steps(world, client_for):
     stream = make_map(world)
     response = client_for(world.carol).get(url(world, "valuestream-map", stream_id=stream.pk))
@@ -86,6 +97,9 @@ def test_the_map_page_shows_the_drawing_summary_and_steps(world, client_for):
     assert '<td class="num" data-total="rolled">78.7 %</td>' in html
     assert '<td class="num" data-total="lt">6.0 d</td>' in html
     assert "Add a step" not in html  # a viewer reads only
+    # the drawing opens fitted to the page's width, with a button for the actual size
+    assert '<div class="vsm-canvas fit" id="vsm-canvas" data-boxes="3">' in html
+    assert '<button type="button" class="vsm-zoom" aria-controls="vsm-canvas">' in html
     assert "Added Take the order (Buy)" in html  # the latest change, in "Recent changes"
     assert "map LT after it 6.0 d" in html
 
@@ -245,6 +259,15 @@ def test_compare_page_shows_the_differences(world, client_for):
     assert 'class="diff-removed"' in html
     assert "−2.0 d" in html  # lead time change
     assert "vega-chart" in html
+    # both maps fitted to the width; a click on one shows it at actual size
+    assert '<div class="vsm-canvas fit zoomable" id="vsm-current">' in html
+    assert '<div class="vsm-canvas fit zoomable" id="vsm-future">' in html
+    assert html.count("Click the map, or the button, to see it at actual size.") == 2
+    chart = charts.comparison_chart(queries.compare(stream, future), stream.name, future.name)
+    assert chart["encoding"]["opacity"]["legend"] == {
+        "symbolType": "square",
+        "symbolFillColor": "#d69e2e",
+    }
 
 
 def test_export_answers_an_svg_and_a_png(world, client_for):
