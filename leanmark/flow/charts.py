@@ -35,15 +35,26 @@ def _rules(levels: dict[int, float], axis: str = "y") -> list[Spec]:
                 "tooltip": [{"field": "label", "title": "percentile"}],
             },
         },
-        {
-            "data": {"values": data},
-            "mark": {"type": "text", "align": "right", "dy": -5, "x": "width", "fontSize": 11},
-            "encoding": {
-                axis: {"field": "days", "type": "quantitative"},
-                "text": {"field": "label"},
-                "color": {"field": "colour", "type": "nominal", "scale": None},
-            },
-        },
+        *(
+            {
+                "data": {"values": data},
+                "mark": {
+                    "type": "text",
+                    "align": "right",
+                    "dy": -5,
+                    "x": "width",
+                    "fontSize": 11,
+                    **halo,
+                },
+                "encoding": {
+                    axis: {"field": "days", "type": "quantitative"},
+                    "text": {"field": "label"},
+                    "color": {"field": "colour", "type": "nominal", "scale": None},
+                },
+            }
+            # a white outline drawn under each label keeps it readable over the dots
+            for halo in ({"stroke": "#ffffff", "strokeWidth": 3, "strokeJoin": "round"}, {})
+        ),
     ]
 
 

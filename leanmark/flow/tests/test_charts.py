@@ -55,3 +55,11 @@ def test_date_tooltips_give_the_whole_day(report):
 def test_the_throughput_histogram_keeps_its_counts_upright(report):
     axis = x_of(charts.throughput_histogram(report))["axis"]
     assert axis == {"labelAngle": 0, "labelOverlap": True}
+
+
+def test_percentile_labels_keep_a_white_outline_over_the_dots(report):
+    texts = [
+        layer for layer in charts.scatter(report, str)["layer"] if layer["mark"]["type"] == "text"
+    ]
+    assert [t["mark"].get("stroke") for t in texts] == ["#ffffff", None]
+    assert texts[0]["encoding"]["text"] == texts[1]["encoding"]["text"] == {"field": "label"}
