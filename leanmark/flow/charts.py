@@ -2,11 +2,12 @@
 None when there is not enough data to draw something truthful: the page then says so instead."""
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
 
-from leanmark.lib.charts import DATE_AXIS, DAY_FORMAT
+from leanmark.lib.charts import DATE_AXIS, DATE_SCALE, DAY_TOOLTIP
 
 from .queries import FlowReport, ForecastReport
 
@@ -80,7 +81,13 @@ def cfd(report: FlowReport) -> Spec | None:
         "data": {"values": values},
         "mark": {"type": "area", "interpolate": "step-after", "opacity": 0.9},
         "encoding": {
-            "x": {"field": "date", "type": "temporal", "title": None, "axis": DATE_AXIS},
+            "x": {
+                "field": "date",
+                "type": "temporal",
+                "title": None,
+                "axis": DATE_AXIS,
+                "scale": DATE_SCALE,
+            },
             "y": {"field": "items", "type": "quantitative", "stack": True, "title": "items"},
             "color": {
                 "field": "column",
@@ -91,7 +98,7 @@ def cfd(report: FlowReport) -> Spec | None:
             },
             "order": {"field": "order", "sort": "descending"},
             "tooltip": [
-                {"field": "date", "type": "temporal", "format": DAY_FORMAT},
+                {"field": "date", **DAY_TOOLTIP},
                 {"field": "column"},
                 {"field": "items", "title": "items in this column"},
                 {"field": "at_or_after", "title": "items here or further right"},
@@ -126,6 +133,7 @@ def scatter(report: FlowReport, card_url: Callable[[int], str]) -> Spec | None:
                         "type": "temporal",
                         "title": "finished",
                         "axis": DATE_AXIS,
+                        "scale": DATE_SCALE,
                     },
                     "y": {"field": "days", "type": "quantitative", "title": "cycle time (days)"},
                     "href": {"field": "url"},
@@ -133,7 +141,12 @@ def scatter(report: FlowReport, card_url: Callable[[int], str]) -> Spec | None:
                         {"field": "number", "title": "card"},
                         {"field": "title"},
                         {"field": "days", "title": "cycle time (days)"},
-                        {"field": "finished", "type": "temporal", "format": "%-d %b %Y %H:%M"},
+                        {
+                            "field": "finished",
+                            "type": "temporal",
+                            "timeUnit": "utcyearmonthdatehoursminutes",
+                            "format": "%-d %b %Y %H:%M UTC",
+                        },
                     ],
                 },
             },
@@ -146,33 +159,32 @@ def throughput_run(report: FlowReport, weekly: bool) -> Spec | None:
     if not report.total_throughput:
         return None
     if weekly:
-        values = [{"date": p.start.isoformat(), "done": p.throughput} for p in report.weekly]
+        starts = [(p.start, p.throughput) for p in report.weekly]
     else:
-        values = [
-            {"date": d.isoformat(), "done": n}
-            for d, n in zip(report.days, report.throughput, strict=True)
-        ]
+        starts = list(zip(report.days, report.throughput, strict=True))
+    # Each bar spans its day or week (x to x2), so a year of weeks is as legible as 90 days.
+    length = timedelta(days=7 if weekly else 1)
+    values = [
+        {"date": d.isoformat(), "end": (d + length).isoformat(), "done": n} for d, n in starts
+    ]
     unit = "week" if weekly else "day"
     return {
         "height": HEIGHT,
         "data": {"values": values},
-        "mark": {"type": "bar", "tooltip": True},
+        "mark": {"type": "bar", "tooltip": True, "stroke": "#ffffff", "strokeWidth": 0.5},
         "encoding": {
             "x": {
                 "field": "date",
                 "type": "temporal",
                 "title": f"{unit} starting",
-                "timeUnit": "yearmonthdate",
                 "axis": DATE_AXIS,
+                "scale": DATE_SCALE,
             },
+            "x2": {"field": "end"},
             "y": {"field": "done", "type": "quantitative", "title": f"items finished per {unit}"},
+            "y2": {"datum": 0},
             "tooltip": [
-                {
-                    "field": "date",
-                    "type": "temporal",
-                    "title": f"{unit} starting",
-                    "format": DAY_FORMAT,
-                },
+                {"field": "date", "title": f"{unit} starting", **DAY_TOOLTIP},
                 {"field": "done", "title": "finished"},
             ],
         },
@@ -214,14 +226,20 @@ def wip_run(report: FlowReport) -> Spec | None:
         "data": {"values": values},
         "mark": {"type": "line", "interpolate": "step-after", "point": False},
         "encoding": {
-            "x": {"field": "date", "type": "temporal", "title": None, "axis": DATE_AXIS},
+            "x": {
+                "field": "date",
+                "type": "temporal",
+                "title": None,
+                "axis": DATE_AXIS,
+                "scale": DATE_SCALE,
+            },
             "y": {
                 "field": "wip",
                 "type": "quantitative",
                 "title": "items in progress (end of day)",
             },
             "tooltip": [
-                {"field": "date", "type": "temporal", "format": DAY_FORMAT},
+                {"field": "date", **DAY_TOOLTIP},
                 {"field": "wip", "title": "in progress"},
                 {"field": "blocked", "title": "of which blocked"},
             ],

@@ -36,14 +36,24 @@ THEME: dict[str, Any] = {
 }
 
 # Date axes read "29 Nov", with as many labels as fit: Vega's own multi-format ticks put
-# "Thu 29" beside "November" and run them together. Tooltips give the whole date.
+# "Thu 29" beside "November" and run them together. Tooltips give the whole date. The server
+# sends calendar days ("2026-11-29", which the browser reads as UTC midnight): the scale (and
+# so its labels) and the tooltips stay in UTC, so a reader in another time zone sees the same
+# day, not the one before.
 DATE_FORMAT = "%-d %b"
 DAY_FORMAT = "%a %-d %b %Y"
+DATE_SCALE: dict[str, Any] = {"type": "utc"}
 DATE_AXIS: dict[str, Any] = {
     "format": DATE_FORMAT,
     "labelOverlap": True,
+    "labelSeparation": 8,  # labels that nearly touch are dropped too
     "labelFlush": True,
     "tickCount": 8,
+}
+DAY_TOOLTIP: dict[str, Any] = {
+    "type": "temporal",
+    "timeUnit": "utcyearmonthdate",
+    "format": DAY_FORMAT,
 }
 
 

@@ -41,15 +41,32 @@ def x_of(spec):
     ids=["cfd", "scatter", "throughput", "throughput by week", "wip"],
 )
 def test_date_axes_read_day_and_short_month_and_drop_labels_that_would_overlap(report, build):
-    axis = x_of(build(report))["axis"]
-    assert axis["format"] == "%-d %b"  # "29 Nov", not Vega's "Thu 29" beside "November"
-    assert axis["labelOverlap"] is True
-    assert axis["tickCount"] == 8
+    x = x_of(build(report))
+    assert x["axis"]["format"] == "%-d %b"  # "29 Nov", not Vega's "Thu 29" beside "November"
+    assert (x["axis"]["labelOverlap"], x["axis"]["labelSeparation"]) == (True, 8)
+    assert x["axis"]["tickCount"] == 8
+    # days travel as "2026-03-02", read as UTC midnight: on a UTC scale (labelled in UTC) they
+    # show the same day in every reader's time zone
+    assert x["scale"] == {"type": "utc"}
 
 
 def test_date_tooltips_give_the_whole_day(report):
     tips = charts.wip_run(report)["encoding"]["tooltip"]
-    assert tips[0] == {"field": "date", "type": "temporal", "format": "%a %-d %b %Y"}
+    assert tips[0] == {
+        "field": "date",
+        "type": "temporal",
+        "timeUnit": "utcyearmonthdate",
+        "format": "%a %-d %b %Y",
+    }
+
+
+def test_a_throughput_bar_spans_its_day_or_its_week(report):
+    daily = charts.throughput_run(report, weekly=False)
+    weekly = charts.throughput_run(report, weekly=True)
+    assert daily["encoding"]["x2"] == {"field": "end"}
+    assert daily["data"]["values"][0] == {"date": "2026-03-01", "end": "2026-03-02", "done": 0}
+    first = weekly["data"]["values"][0]
+    assert (date.fromisoformat(first["end"]) - date.fromisoformat(first["date"])).days == 7
 
 
 def test_the_throughput_histogram_keeps_its_counts_upright(report):
