@@ -14,6 +14,9 @@ from leanmark.domain.flow import days
 from .models import EDITING_TTL, LANE_ORDER, Board, Card, CardEditor, CardEvent, Column, Lane
 
 DONE_PAGE = 50
+# A cell of a queue column (or of any column without a WIP limit) shows this many cards and a
+# "show all" link; a WIP limit already keeps an active column short, so it shows every card.
+CELL_SHOWN = 8
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,24 @@ class ColumnView:
     is_done: bool
     cells: dict[str, list[Card]] = field(default_factory=dict)
     done_more: int = 0
+    hidden: dict[str, int] = field(default_factory=dict)  # lane -> cards left out of the cell
+    opened: frozenset[str] = frozenset()  # lanes whose long cell is shown in full
+
+    @property
+    def collapses(self) -> bool:
+        return not self.is_done and (
+            self.column.kind == Column.Kind.QUEUE or self.column.wip_limit is None
+        )
+
+    def collapse(self, opened: Collection[str], shown: int = CELL_SHOWN) -> None:
+        """Keep the first ``shown`` cards of each long cell, except the lanes in ``opened``."""
+        if not self.collapses:
+            return
+        self.opened = frozenset(lane for lane in opened if len(self.cells.get(lane, ())) > shown)
+        for lane, cards in self.cells.items():
+            if len(cards) > shown and lane not in self.opened:
+                self.hidden[lane] = len(cards) - shown
+                self.cells[lane] = cards[:shown]
 
     @property
     def limit_state(self) -> str:
@@ -250,8 +271,12 @@ def board_view(
     filters: Filters = Filters(),
     done_shown: int = DONE_PAGE,
     viewer: User | None = None,
+    opened: Collection[str] = (),
 ) -> BoardView:
-    """Everything the board page draws, in six queries whatever the number of cards."""
+    """Everything the board page draws, in six queries whatever the number of cards.
+
+    ``opened`` names the long cells shown in full, as ``"<column id>-<lane>"``; every other
+    long cell of a queue column shows its first CELL_SHOWN cards (ColumnView.collapse)."""
     columns = list(board.columns.order_by("position"))
     cells = cell_counts(board)
     counts = column_counts_from(cells)
@@ -283,6 +308,9 @@ def board_view(
         for card in done_cards[:done_shown]:
             done_view.cells[card.lane].append(card)
         done_view.done_more = 1 if len(done_cards) > done_shown else 0
+    for view in views:
+        prefix = f"{view.column.pk}-"
+        view.collapse([key.removeprefix(prefix) for key in opened if key.startswith(prefix)])
     committed = [c.pk for c in columns if in_progress(c, board.start_column, board.done_column)]
     expedite = sum(cells.get((pk, Lane.EXPEDITE), 0) for pk in committed)
     return BoardView(

@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 from django.contrib import messages
@@ -17,6 +18,9 @@ from leanmark.standups.queries import open_impediments
 from . import queries, services
 from .errors import OverrideReasonRequired
 from .models import LANE_ORDER, STAGE_CHOICES, Column, Lane
+
+ACTION_DONE = {"block": "blocked", "unblock": "unblocked", "archive": "archived"}
+OPEN_CELL = re.compile(r"[0-9]{1,18}-[a-z_]{1,20}")
 
 
 def _whole(raw: str, name: str) -> int:
@@ -53,6 +57,12 @@ def _date(raw: str) -> date | None:
         ) from None
 
 
+def _opened(query: QueryDict) -> list[str]:
+    """The long cells shown in full (``open=<column id>-<lane>``); anything else is ignored."""
+    keys = [k for k in query.getlist("open")[:50] if OPEN_CELL.fullmatch(k)]
+    return list(dict.fromkeys(keys))
+
+
 def _board_context(
     request: HttpRequest,
     board,
@@ -68,14 +78,26 @@ def _board_context(
     done_shown = min(int(shown), 5000) if valid and int(shown) > 0 else queries.DONE_PAGE
     if request.method != "GET":  # a write just bumped the counter: draw the board it made
         board.changes = queries.board_changes(request.workspace, board.pk)
+    opened = _opened(request.GET)
     view = queries.board_view(
-        board, now=timezone.now(), filters=filters, done_shown=done_shown, viewer=request.user
+        board,
+        now=timezone.now(),
+        filters=filters,
+        done_shown=done_shown,
+        viewer=request.user,
+        opened=opened,
     )
     # The live poll asks with the same filters and paging, and the counter this drawing shows.
     live = request.GET.copy()
     live["v"] = str(board.changes)
+    shown = request.GET.copy()  # how the person looks at the board: for "show all" links
+    shown.pop("v", None)
     return {
         "live_query": live.urlencode(),
+        "board_query": shown,
+        "board_url": reverse("board", kwargs={"ws": board.workspace.slug, "board_id": board.pk}),
+        "opened": opened,
+        "cell_shown": queries.CELL_SHOWN,
         "view": view,
         "board": board,
         "boards": queries.boards_of(request.workspace),
@@ -314,16 +336,37 @@ def card_action(request: HttpRequest, number: int, action: str) -> HttpResponse:
     }
     if action not in actions:
         raise Http404(f"no card action {action!r}")
+    back = request.POST.get("next", "")
+    if request.htmx and back == "board":  # the board's card menu: answer the redrawn board
+        return _board_action(request, card, actions[action], action)
     try:
         actions[action]()
     except LeanmarkError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"Card #{card.number}: {action} done.")
-    back = request.POST.get("next", "")
     if back == "board":
         return redirect("board", ws=request.workspace.slug, board_id=card.board_id)
     return redirect("card", ws=request.workspace.slug, number=card.number)
+
+
+def _board_action(request: HttpRequest, card, act, action: str) -> HttpResponse:
+    error = None
+    try:
+        act()
+    except LeanmarkError as exc:
+        error = exc
+    board = queries.board_for(request.workspace, card.board_id)
+    context = _board_context(request, board, error=error)
+    context["error_title"] = f"Card #{card.number} not {ACTION_DONE.get(action, 'changed')}."
+    return render_page(
+        request,
+        "board/board.html",
+        context,
+        fragment="board",
+        status=200 if error is None else error.status,
+        trigger=None if error else "cardChanged",
+    )
 
 
 def _column_spec(data) -> services.ColumnSpec:

@@ -304,3 +304,96 @@ def test_the_expedite_count_ignores_the_filters(world, client_for):
     html = client_for(world.bob).get(board_url(world, lane="standard")).content.decode()
     assert card.title not in html
     assert "Expedite in progress: 1/1" in html
+
+
+def queue_of(world, n, column="Ready"):
+    """n cards in one cell of a queue column (Ready's soft limit of 8 is overridden)."""
+    return [
+        services.create_card(
+            world.board,
+            title=f"queued {i}",
+            column=world.column(column),
+            reason="a long queue",
+            actor=world.bob,
+        )
+        for i in range(n)
+    ]
+
+
+def test_a_long_queue_cell_shows_its_first_8_cards_and_a_link_to_all(world, client_for):
+    queue_of(world, 11)
+    ready = world.column("Ready")
+    client = client_for(world.bob)
+    html = client.get(board_url(world)).content.decode()
+    assert html.count("data-card=") == 8
+    assert ">Show all 11</a>" in html
+    assert f"?open={ready.pk}-standard" in html
+    html = client.get(board_url(world, open=f"{ready.pk}-standard")).content.decode()
+    assert html.count("data-card=") == 11
+    assert ">Show the first 8</a>" in html
+    assert f'<input type="hidden" name="open" value="{ready.pk}-standard">' in html
+
+
+def test_the_header_counts_every_card_of_a_collapsed_cell(world, client_for):
+    queue_of(world, 11)
+    html = client_for(world.bob).get(board_url(world)).content.decode()
+    assert '(Soft: warn and ask for a reason)">11/8</span>' in html
+
+
+def test_an_active_column_with_a_wip_limit_shows_every_card(world, client_for):
+    writing = world.column("Writing")
+    services.update_column(writing, services.ColumnSpec("Writing", writing.kind, 12, "soft"))
+    queue_of(world, 10, column="Writing")
+    html = client_for(world.bob).get(board_url(world)).content.decode()
+    assert html.count("data-card=") == 10
+    assert "Show all" not in html
+
+
+def test_a_bad_open_cell_is_ignored(world, client_for):
+    queue_of(world, 9)
+    html = client_for(world.bob).get(board_url(world, open="x'><b>")).content.decode()
+    assert html.count("data-card=") == 8
+    assert "x'><b>" not in html
+
+
+def block_from_board(client, card, reason="printer late", action="block"):
+    url = reverse(
+        "card_action",
+        kwargs={"ws": card.board.workspace.slug, "number": card.number, "action": action},
+    )
+    return client.post(url, {"reason": reason, "next": "board"}, headers={"HX-Request": "true"})
+
+
+def test_a_member_blocks_a_card_from_the_board_menu_and_gets_the_board_back(world, client_for):
+    card = services.create_card(world.board, title="Flyer", actor=world.bob)
+    response = block_from_board(client_for(world.bob), card)
+    assert response.status_code == 200
+    assert response["HX-Trigger"] == "cardChanged"
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="board"')  # the fragment, not a whole page
+    assert "<b>Blocked</b> printer late · " in html
+    event = CardEvent.objects.get(card=card, kind="blocked")
+    assert (event.reason, event.actor) == ("printer late", world.bob)
+    response = block_from_board(client_for(world.bob), card, action="unblock")
+    assert response.status_code == 200
+    assert "<b>Blocked</b>" not in response.content.decode()
+
+
+def test_blocking_from_the_board_without_a_reason_says_why_on_the_board(world, client_for):
+    card = services.create_card(world.board, title="Flyer", actor=world.bob)
+    response = block_from_board(client_for(world.bob), card, reason=" ")
+    assert response.status_code == 422
+    assert "Card #1 not blocked.</strong> say what blocks the card" in response.content.decode()
+    card.refresh_from_db()
+    assert not card.is_blocked
+
+
+def test_the_board_menu_is_for_members_only(world, client_for):
+    card = services.create_card(world.board, title="Flyer", actor=world.bob)
+    assert 'class="card-menu"' in client_for(world.bob).get(board_url(world)).content.decode()
+    html = client_for(world.carol).get(board_url(world)).content.decode()
+    assert 'class="card-menu"' not in html
+    assert block_from_board(client_for(world.carol), card).status_code == 403
+    assert block_from_board(client_for(world.mallory), card).status_code == 404
+    card.refresh_from_db()
+    assert not card.is_blocked
