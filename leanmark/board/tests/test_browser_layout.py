@@ -83,6 +83,21 @@ def test_the_column_headers_stay_on_screen_while_the_board_scrolls(ui, world):
     assert page_width(ui)[0] <= page_width(ui)[1]
 
 
+def test_a_live_update_keeps_the_board_where_it_was_scrolled(ui, world):
+    busy_board(world)
+    ui.page.set_viewport_size({"width": 390, "height": 844})
+    ui.log_in(world.carol)  # a viewer, watching the board on a phone
+    ui.open_board(world.board)
+    ui.page.get_by_label("Column", exact=True).select_option(label="Measuring (30)")
+    ui.page.wait_for_function(f"(name) => ({SHOWN})() === name", arg="Measuring")
+    box = ui.page.locator("#board .board")
+    box.evaluate("box => box.scrollTo({top: 400, left: box.scrollLeft})")
+    add(world, "Measured elsewhere", "Measuring")  # Bob, elsewhere
+    expect(ui.header(world.column("Measuring")).locator(".count")).to_have_text("31", timeout=5_000)
+    assert shown_columns(ui) == "Measuring"
+    assert box.evaluate("box => box.scrollTop") == 400
+
+
 def test_a_long_queue_cell_shows_eight_cards_and_all_on_request(ui, world):
     for i in range(12):
         add(world, f"Idea {i}", reason="a long queue")
