@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 
 from leanmark.accounts.models import Role
 from leanmark.accounts.queries import membership_or_404
+from leanmark.lib import formats
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -33,7 +34,8 @@ def workspace_view(*, read: str = Role.VIEWER, write: str = Role.MEMBER) -> Call
                 )
             request.membership = membership  # type: ignore[attr-defined]
             request.workspace = membership.workspace  # type: ignore[attr-defined]
-            return view(request, *args, **kwargs)
+            with formats.currency_of(membership.workspace):  # the page's money is in its currency
+                return view(request, *args, **kwargs)
 
         return wrapper
 

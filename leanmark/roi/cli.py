@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from leanmark.lib import formats
 from leanmark.lib.cli import (
     JsonOpt,
     actor_for,
@@ -34,12 +35,7 @@ def register(app: typer.Typer) -> None:
     app.command("allocate")(allocate)
 
 
-def _money(value: Any) -> str:
-    return "—" if value is None else f"{value:,.2f}"
-
-
-def _pct(value: Any) -> str:
-    return "—" if value is None else f"{float(value) * 100:.1f} %"
+_pct = formats.percent
 
 
 @roi_app.command("report")
@@ -82,6 +78,10 @@ def report(
         "Return %",
         title=f"ROI {start} – {end} ({view.currency})",
     )
+
+    def _money(value: object) -> str:
+        return formats.money(value, view.currency)
+
     for row in [*view.report.rows, view.report.total]:
         table.add_row(
             row.key or "(unattributed)",
@@ -140,7 +140,7 @@ def roi_settings(
     }
     if given:
         services.update_settings(ws, actor=actor, **given)
-    current = queries.settings_for(ws)
+    current = queries.settings_of(ws)
     data = {
         "currency": current.currency,
         "contribution_margin": current.contribution_margin,
@@ -153,7 +153,7 @@ def roi_settings(
         as_json=as_json,
         text=f"{current.currency}; contribution margin {_pct(current.contribution_margin)}, "
         f"gross margin {_pct(current.gross_margin)}; revenue per customer "
-        f"{_money(current.revenue_per_customer)}; customers metric "
+        f"{formats.money(current.revenue_per_customer, current.currency)}; customers metric "
         f"{current.customers_metric or '—'}",
     )
 
@@ -168,6 +168,7 @@ def hourly_costs(
     """Every member's hourly cost (owners only); labour in the report is hours times this."""
     from leanmark.roi import queries
 
+    currency = queries.currency_of(ws)
     rows = [
         {"user_id": user.pk, "member": user.label, "role": role, "hourly_cost": cost}
         for user, role, cost in queries.members_with_costs(ws)
@@ -178,9 +179,9 @@ def hourly_costs(
         table={
             "Member": "member",
             "Role": "role",
-            "Hourly cost": lambda row: _money(row["hourly_cost"]),
+            "Hourly cost": lambda row: formats.money(row["hourly_cost"], currency, exact=True),
         },
-        title=f"Hourly costs ({queries.settings_for(ws).currency})",
+        title=f"Hourly costs ({currency})",
     )
 
 
@@ -200,7 +201,12 @@ def hourly_cost(
         fail("give the hourly cost, or --clear to remove it")
     person = actor_for(ws, member, need="viewer")
     row = services.set_hourly_cost(ws, person, "" if clear else amount, actor=actor)
-    said = "no hourly cost" if row is None else f"{row.hourly_cost:,.2f} an hour"
+    if row is None:
+        said = "no hourly cost"
+    else:
+        from leanmark.roi.queries import currency_of
+
+        said = f"{formats.money(row.hourly_cost, currency_of(ws), exact=True)} an hour"
     out.print(f"{person.label}: {said}.")
 
 
@@ -330,7 +336,7 @@ def spend_add(
     show(
         SpendOut.of(row),
         as_json=as_json,
-        text=f"Recorded {row.amount:,.2f} {row.currency} on {row.on}.",
+        text=f"Recorded {formats.money(row.amount, row.currency, exact=True)} on {row.on}.",
     )
 
 
@@ -371,7 +377,13 @@ def spend_list(
         return
     table = Table("Date", "Amount", "Channel", "Stage", "Campaign", title=f"{total} entries")
     for r in rows:
-        table.add_row(str(r.on), f"{r.amount:,.2f} {r.currency}", r.channel, r.stage, r.campaign)
+        table.add_row(
+            str(r.on),
+            formats.money(r.amount, r.currency, exact=True),
+            r.channel,
+            r.stage,
+            r.campaign,
+        )
     out.print(table)
 
 

@@ -79,8 +79,10 @@ def plan_for(workspace: Workspace, plan_id: int) -> AllocationPlan:
     return found
 
 
-def settings_for(workspace: Workspace) -> RoiSettings:
-    return settings_of(workspace)
+def currency_of(workspace: object) -> str:
+    """The workspace's currency code (one query; the default when nothing is saved)."""
+    found = RoiSettings.objects.filter(workspace=workspace).values_list("currency", flat=True)
+    return found.first() or RoiSettings._meta.get_field("currency").get_default()
 
 
 def spend_page(

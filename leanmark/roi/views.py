@@ -17,6 +17,7 @@ from leanmark.accounts.models import Role
 from leanmark.board import queries as board_queries
 from leanmark.domain import roi as domain
 from leanmark.domain.hourglass import STAGE_CHOICES
+from leanmark.lib import formats
 from leanmark.lib.access import workspace_view
 from leanmark.lib.htmx import render_page
 
@@ -103,7 +104,7 @@ def _spend_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         limit=100,
         offset=(number - 1) * 100,
     )
-    settings = queries.settings_for(request.workspace)
+    settings = queries.settings_of(request.workspace)
     return {
         "rows": rows,
         "total": total,
@@ -151,11 +152,9 @@ def spend(request: HttpRequest) -> HttpResponse:
         except LeanmarkError as error:
             context = _spend_context(request, error=error, posted=request.POST)
             return render_page(request, "roi/spend.html", context, status=error.status)
-        messages.success(
-            request,
-            f"Recorded {row.amount:,.2f} {row.currency} on {row.on} "
-            f"({row.channel or 'no channel'}).",
-        )
+        amount = formats.money(row.amount, row.currency, exact=True)
+        channel = formats.label(row.channel) if row.channel else "no channel"
+        messages.success(request, f"Recorded {amount} on {formats.day(row.on)} ({channel}).")
         return redirect("roi-spend", ws=request.workspace.slug)
     return render_page(request, "roi/spend.html", _spend_context(request))
 
@@ -199,9 +198,8 @@ def spend_edit(request: HttpRequest, spend_id: int) -> HttpResponse:
             error, posted = exc, request.POST
             row.refresh_from_db()
         else:
-            messages.success(
-                request, f"Saved the spend of {row.amount:,.2f} {row.currency} on {row.on}."
-            )
+            amount = formats.money(row.amount, row.currency, exact=True)
+            messages.success(request, f"Saved the spend of {amount} on {formats.day(row.on)}.")
             return redirect("roi-spend", ws=request.workspace.slug)
     context = {
         "row": row,
@@ -229,7 +227,10 @@ def spend_edit(request: HttpRequest, spend_id: int) -> HttpResponse:
 def spend_delete(request: HttpRequest, spend_id: int) -> HttpResponse:
     row = queries.spend_for(request.workspace, spend_id)
     services.delete_spend(row, actor=request.user)
-    messages.success(request, f"Deleted the spend of {row.amount:,.2f} {row.currency} on {row.on}.")
+    messages.success(
+        request,
+        f"Deleted the spend of {formats.money(row.amount, row.currency, exact=True)} on {row.on}.",
+    )
     return redirect("roi-spend", ws=request.workspace.slug)
 
 
@@ -300,7 +301,7 @@ def time_list(request: HttpRequest) -> HttpResponse:
 
 def _settings_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return {
-        "settings": queries.settings_for(request.workspace),
+        "settings": queries.settings_of(request.workspace),
         "members": queries.members_with_costs(request.workspace),
         "metrics": services.customer_metric_keys(request.workspace),
         "posted": QueryDict(),
@@ -388,7 +389,7 @@ def _allocation_context(request: HttpRequest, data: QueryDict) -> dict[str, Any]
     unit = data.get("unit", Unit.MONEY)
     if unit not in Unit.values:
         unit = Unit.MONEY
-    settings = queries.settings_for(request.workspace)
+    settings = queries.settings_of(request.workspace)
     unit_label = settings.currency if unit == Unit.MONEY else "hours"
     curve_set = queries.curves(request.workspace, unit=unit, today=_today(request))
     channels = sorted(curve_set.curves)
@@ -539,7 +540,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = queries.plan_for(request.workspace, plan_id)
     rows = queries.plan_vs_actual(plan, today=_today(request))
     share = queries.month_share(plan.month, _today(request))
-    settings = queries.settings_for(request.workspace)
+    settings = queries.settings_of(request.workspace)
     return render_page(
         request,
         "roi/plan.html",

@@ -3,7 +3,6 @@ from typing import Any
 from django import template
 
 from leanmark.domain.hourglass import STAGE_CHOICES
-from leanmark.domain.value import fmt
 
 register = template.Library()
 
@@ -17,14 +16,6 @@ def idea_capture(context: Any) -> dict[str, Any]:
         "csrf_token": context.get("csrf_token"),
         "stages": STAGE_CHOICES,
     }
-
-
-@register.filter
-def num(value: Any) -> str:
-    """8, 7.5, 7.67, 2,000: at most two decimals, as the score explanations write numbers."""
-    if value is None or value == "":
-        return ""
-    return fmt(float(value))
 
 
 @register.filter

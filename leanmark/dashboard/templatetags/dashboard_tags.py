@@ -2,33 +2,7 @@
 
 from django import template
 
-from leanmark.dashboard.charts import fmt
-
 register = template.Library()
-
-
-@register.filter
-def num(value: float | None) -> str:
-    return fmt(value)
-
-
-@register.filter
-def pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
-
-
-@register.filter
-def signed_pct(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{'+' if value >= 0 else '−'}{abs(value):.0%}"
-
-
-@register.filter
-def signed(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{'+' if value >= 0 else '−'}{fmt(abs(value))}"
 
 
 @register.filter

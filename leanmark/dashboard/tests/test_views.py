@@ -230,7 +230,7 @@ def test_the_funnel_page_highlights_the_biggest_drop(world, client_for):
         {"stage:know": "know-n", "stage:like": "like-n", "stage:trust": "trust-n"},
     )
     page = client.get(url("dashboard-funnel") + "?period=month&as_of=2026-03-31").content.decode()
-    assert "Biggest drop: <b>Know → Like</b>, 10% convert (100 of 1,000)." in page
+    assert "Biggest drop: <b>Know → Like</b>, 10.0 % convert (100 of 1,000)." in page
 
 
 def test_a_viewer_sees_the_grid_read_only(world, client_for, visits):

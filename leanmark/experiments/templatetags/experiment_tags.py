@@ -2,50 +2,24 @@ from typing import Any
 
 from django import template
 
+from leanmark.lib import formats
+
 register = template.Library()
-
-
-@register.filter
-def pct(value: float | None, digits: int = 1) -> str:
-    """0.1234 → "12.3 %"."""
-    if value is None:
-        return "–"
-    return f"{value * 100:.{digits}f} %"
-
-
-@register.filter
-def pp(value: float | None) -> str:
-    """A difference of rates in percentage points, signed: 0.012 → "+1.2 pp"."""
-    if value is None:
-        return "–"
-    return f"{value * 100:+.1f} pp"
 
 
 @register.filter
 def pp2(value: float | None) -> str:
     """A small rate in percentage points with two decimals: 0.00042 → "0.04 pp"."""
     if value is None:
-        return "–"
+        return formats.MISSING
     return f"{value * 100:.2f} pp"
 
 
 @register.filter
 def pvalue(value: float | None) -> str:
     if value is None:
-        return "–"
+        return formats.MISSING
     return "< 0.001" if value < 0.001 else f"{value:.3f}"
-
-
-@register.filter
-def num(value: float | None, digits: int = 3) -> str:
-    if value is None:
-        return "–"
-    return f"{value:.{digits}g}"
-
-
-@register.filter
-def lookup(mapping: dict[Any, Any], key: Any) -> Any:
-    return mapping.get(key)
 
 
 @register.filter

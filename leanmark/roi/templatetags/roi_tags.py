@@ -13,29 +13,6 @@ register = template.Library()
 
 
 @register.filter
-def money(value: Any) -> str:
-    """12345.6 → "12,345.60"; None → "—"."""
-    if value is None or value == "":
-        return "—"
-    return f"{Decimal(str(value)):,.2f}"
-
-
-@register.filter
-def whole(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    return f"{Decimal(str(value)):,.0f}"
-
-
-@register.filter
-def pct(value: Any) -> str:
-    """0.4567 → "45.7 %"; None → "—"."""
-    if value is None or value == "":
-        return "—"
-    return f"{Decimal(str(value)) * 100:,.1f} %"
-
-
-@register.filter
 def times(value: Any) -> str:
     """A ratio as a multiple: 2.0 → "2.00x"."""
     if value is None or value == "":
@@ -80,23 +57,7 @@ def card_time_logs(context: template.Context, card: Any) -> dict[str, Any]:
 
 
 @register.filter
-def get_item(mapping: Any, key: Any) -> Any:
-    return mapping.get(key) if hasattr(mapping, "get") else None
-
-
-@register.filter
 def sub(value: Any, other: Any) -> Decimal | None:
     if value is None or other is None:
         return None
     return Decimal(str(value)) - Decimal(str(other))
-
-
-@register.filter
-def sig(value: Any, digits: int = 3) -> str:
-    """A curve parameter to a few significant digits: 4352.1 → "4,352", 0.0123 → "0.0123"."""
-    if value is None or value == "":
-        return "—"
-    number = float(value)
-    if abs(number) >= 100:
-        return f"{number:,.0f}"
-    return f"{number:.{digits}g}"

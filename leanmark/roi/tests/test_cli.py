@@ -17,7 +17,7 @@ def run(*args):
 
 def test_spend_add_prints_what_was_recorded(world):
     result = run("spend", "add", "2026-07-01", "120.5", "--channel", "seo", "-w", "acme")
-    assert (result.exit_code, result.stdout) == (0, "Recorded 120.50 EUR on 2026-07-01.\n")
+    assert (result.exit_code, result.stdout) == (0, "Recorded €120.50 on 2026-07-01.\n")
 
 
 def test_negative_spend_exits_1_with_the_reason(world):
@@ -121,7 +121,7 @@ def test_roi_settings_refuses_a_margin_above_one_and_members(world):
 
 def test_hourly_cost_sets_and_clears_a_members_cost(world):
     result = run("roi", "hourly-cost", "bob@acme.example", "42.5", "-w", "acme")
-    assert (result.exit_code, result.stdout) == (0, "Bob Member: 42.50 an hour.\n")
+    assert (result.exit_code, result.stdout) == (0, "Bob Member: €42.50 an hour.\n")
     assert MemberCost.objects.get(workspace=world.acme, user=world.bob).hourly_cost == Decimal(
         "42.50"
     )

@@ -117,8 +117,8 @@ def test_spend_is_recorded_and_listed(world, client_for):
     data = {"on": "2026-07-01", "amount": "1,250.5", "channel": "Email", "stage": "buy"}
     response = client.post(url(world, "roi-spend"), data, follow=True)
     html = response.content.decode()
-    assert "Recorded 1,250.50 EUR on 2026-07-01 (email)." in html
-    assert "1,250.50 EUR" in html
+    assert "Recorded €1,250.50 on 1 Jul 2026 (Email)." in html
+    assert '<td class="num">€1,250.50</td>' in html  # the list keeps the pennies as entered
 
 
 def test_a_csv_upload_reports_what_changed(world, client_for, tmp_path):
@@ -210,7 +210,7 @@ def test_the_report_shows_cost_return_and_roi_per_stage(world, client_for, card)
     # repeat: cost 500 spend + 10 h * 50 = 1,000; return 3,000; ROI 200 %
     assert "200.0 %" in html
     # know: cost 2,000, return 1,000: ROI -50 %
-    assert "-50.0 %" in html
+    assert "−50.0 %" in html  # one minus sign
     assert "1 Jul 2026 – 31 Jul 2026" in html
     # ROMI of repeat with the default 60 % margin: (3000 * 0.6 - 500) ÷ 500 = 260 %
     assert "260.0 %" in html
@@ -296,10 +296,10 @@ def test_a_saved_plan_is_compared_with_what_happened(world, client_for):
     services.record_spend(world.acme, entry, actor=world.bob)
     revenue(world, "email", "repeat", {date(2026, 7, 10): 2_500})
     html = client.get(url(world, "roi-plan", plan_id=plan.pk)).content.decode()
-    assert "366.67" in html  # planned for email
-    assert "400.00" in html  # spent on email
-    assert "33.33" in html  # the difference
-    assert "2,500.00" in html  # email's actual return
+    assert "€367" in html  # planned for email (whole euros from 100 up)
+    assert "€400" in html  # spent on email
+    assert "€33.33" in html  # the difference (pennies below 100)
+    assert "€2,500" in html  # email's actual return
 
 
 def test_a_plan_needs_a_month(world, client_for):
@@ -338,7 +338,7 @@ def test_a_spend_entry_is_edited_and_a_bad_amount_keeps_the_input(world, client_
     response = client.post(
         edit, {"on": "2026-07-02", "amount": "12", "channel": "seo"}, follow=True
     )
-    assert "Saved the spend of 12.00 EUR on 2026-07-02." in response.content.decode()
+    assert "Saved the spend of €12.00 on 2 Jul 2026." in response.content.decode()
     row.refresh_from_db()
     assert (row.on, row.amount) == (date(2026, 7, 2), D(12))
 

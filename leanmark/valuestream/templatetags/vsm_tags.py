@@ -1,6 +1,5 @@
 """Template filters for value stream pages: times on the map's basis, shares, money."""
 
-from decimal import Decimal
 from fractions import Fraction
 
 from django import template
@@ -14,13 +13,3 @@ register = template.Library()
 def fmt(summary: vsm.Summary, minutes: Fraction) -> str:
     """``{{ view.summary|fmt:t.lt }}``: minutes in the largest readable unit of the basis."""
     return summary.fmt(minutes)
-
-
-@register.filter
-def pct(share: Fraction | None) -> str:
-    return vsm.percent(share)
-
-
-@register.filter
-def money(amount: Decimal | None) -> str:
-    return "—" if amount is None else f"{amount:,.0f}"
