@@ -1,7 +1,9 @@
-"""The board's own refusals: WIP limits, blocked cards, stale versions. The errors every app
-shares (not found, invalid input, wrong state, duplicate) are leanmark.lib.errors'."""
+"""The board's own refusals: WIP limits and blocked cards. The errors every app shares (not
+found, invalid input, wrong state, duplicate, a stale version) are leanmark.lib.errors'."""
 
-from leanmark.lib.errors import LeanmarkError
+from leanmark.lib.errors import LeanmarkError, StaleVersion
+
+__all__ = ["CardBlocked", "OverrideReasonRequired", "StaleVersion", "WipLimitExceeded"]
 
 
 class WipLimitExceeded(LeanmarkError):
@@ -20,9 +22,4 @@ class OverrideReasonRequired(LeanmarkError):
 
 class CardBlocked(LeanmarkError):
     code = "card_blocked"
-    status = 409
-
-
-class StaleVersion(LeanmarkError):
-    code = "stale_version"
     status = 409

@@ -17,10 +17,9 @@ from django.utils import timezone
 from leanmark.accounts.models import User, Workspace
 from leanmark.board import queries as board_queries
 from leanmark.board import services as board_services
-from leanmark.board.errors import StaleVersion
 from leanmark.board.models import Board
 from leanmark.lib import clean
-from leanmark.lib.errors import InvalidInput, LeanmarkError
+from leanmark.lib.errors import InvalidInput, LeanmarkError, StaleVersion
 from leanmark.valuestream import queries as valuestream_queries
 from leanmark.valuestream import services as valuestream_services
 

@@ -48,3 +48,10 @@ class Duplicate(InvalidInput):
 
     code = "duplicate"
     status = 409
+
+
+class StaleVersion(LeanmarkError):
+    """The object changed since the writer read it (its version moved on): reload and retry."""
+
+    code = "stale_version"
+    status = 409
