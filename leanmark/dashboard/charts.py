@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from leanmark.domain.metrics import Bucket, Conversion
+from leanmark.lib import formats
 
 STAGE_COLOURS = {
     "know": "#2b6cb0",
@@ -24,48 +25,88 @@ STAGE_COLOURS = {
 }
 
 
-def fmt(value: float | None) -> str:
-    """1,234 · 152.2 · 39.9 · 4.25 · 12: whole numbers plain, fractions to 3 significant digits
-    (one decimal from 10 up, none from 1,000 up)."""
-    if value is None:
-        return "–"
-    if abs(value) >= 1000 or float(value).is_integer():
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:,.1f}"
-    return f"{value:,.2f}"
-
+# A bar of a period under way: lighter (its opacity), with a dashed outline.
+PARTIAL_OUTLINE = {
+    "stroke": {"condition": {"test": "datum.partial", "value": "#2b6cb0"}, "value": "#fff"},
+    "strokeDash": {"condition": {"test": "datum.partial", "value": [4, 3]}, "value": [1, 0]},
+}
 
 AXIS_FORMATS = {"day": "%d %b", "week": "%d %b %y", "month": "%b %Y", "year": "%Y"}
 
 
 @dataclass(frozen=True)
 class Sparkline:
-    points: str  # the polyline's points attribute
+    points: str  # the polyline of the finished periods
     last: tuple[float, float] | None  # where the current period's dot goes
     title: str
     width: int
     height: int
+    so_far: str = ""  # a period under way of a mean or last value: a dashed segment to it
+    bar: tuple[float, float, float, float] | None = None  # a sum under way: x, y, width, height
+    track: tuple[float, float, float, float] | None = None  # the bar's room: up to the last level
+    partial: bool = False  # the last period is still under way: its dot is hollow
+
+    @property
+    def drawn(self) -> bool:
+        return bool(self.points or self.so_far or self.bar)
 
 
-def sparkline(buckets: Sequence[Bucket], *, width: int = 132, height: int = 30) -> Sparkline:
+def sparkline(
+    buckets: Sequence[Bucket],
+    *,
+    width: int = 132,
+    height: int = 30,
+    partial: bool = False,
+    summed: bool = False,
+) -> Sparkline:
+    """The line of ``buckets``, the last one a period under way when ``partial`` ("so far" in the
+    title). A sum under way is not a point on the line, which would fall on a week's first days:
+    it is a pale bar filling up from the bottom, in a dashed outline as high as the period
+    before. A mean or last value under way is a dashed
+    segment to a hollow dot. A line needs two values: with fewer nothing is drawn (the tile
+    shows its number)."""
     values = [b.value for b in buckets]
     known = [v for v in values if v is not None]
-    title = "; ".join(f"{b.label}: {fmt(b.value)}" for b in buckets)
-    if not known:
+    under_way = len(buckets) - 1 if partial else None
+    title = "; ".join(
+        f"{b.label}{' so far' if i == under_way else ''}: {formats.number(b.value)}"
+        for i, b in enumerate(buckets)
+    )
+    if len(known) < 2:
         return Sparkline("", None, title or "no data", width, height)
-    low, high = min(known), max(known)
+    filling = partial and summed and values[-1] is not None
+    # The line's scale: a sum under way is left out, so its small value does not flatten the line.
+    scale = [v for v in values[:-1] if v is not None] if filling else known
+    if len(scale) < 2:
+        return Sparkline("", None, title, width, height)
+    low, high = min(scale), max(scale)
     span = (high - low) or 1.0
-    step = (width - 4) / max(len(values) - 1, 1)
+    right = width - (5 if filling else 2)  # room for half a bar
+    step = (right - 2) / max(len(values) - 1, 1)
     coords = []
     for i, value in enumerate(values):
         if value is None:
             continue
         x = 2 + i * step
-        y = height - 3 - (value - low) / span * (height - 6)
+        y = min(max(height - 3 - (value - low) / span * (height - 6), 3.0), height - 3.0)
         coords.append((round(x, 1), round(y, 1)))
     last = coords[-1] if values[-1] is not None else None
-    return Sparkline(" ".join(f"{x},{y}" for x, y in coords), last, title, width, height)
+    if not (partial and last is not None):
+        return Sparkline(_points(coords), last, title, width, height)
+    if summed:
+        x, y = last[0] - 3, min(last[1], height - 4.0)  # a stub at least, on a first day
+        level = min(coords[-2][1], height - 4.0)
+        bar = (round(x, 1), y, 6.0, round(height - 1 - y, 1))
+        track = (round(x, 1), level, 6.0, round(height - 1 - level, 1))
+        line = _points(coords[:-1])
+        return Sparkline(line, None, title, width, height, bar=bar, track=track, partial=True)
+    so_far = _points(coords[-2:])
+    return Sparkline(_points(coords[:-1]), last, title, width, height, so_far, partial=True)
+
+
+def _points(coords: Sequence[tuple[float, float]]) -> str:
+    """A polyline's points, or "" for fewer than two (a dot is not a line)."""
+    return " ".join(f"{x},{y}" for x, y in coords) if len(coords) >= 2 else ""
 
 
 def metric_chart(
@@ -77,7 +118,8 @@ def metric_chart(
     period: str = "week",
 ) -> dict[str, Any]:
     """Values per period (bars for sums, a line otherwise), the target in force in each period
-    as a dashed step line, and annotations (PDCA changes, experiment decisions) as rules.
+    as a dashed step line, and annotations (PDCA changes, experiment decisions) as rules. The
+    period under way is drawn lighter with a dashed outline and labelled "so far".
 
     ``rows``: {"start", "end", "label", "value", "target", "rows", "change", "partial"} per
     period; ``end`` is the first day after the period, so a bar covers its period."""
@@ -123,6 +165,18 @@ def metric_chart(
                 **({"x2": {"field": "end"}, "y2": {"datum": 0}} if bars else {}),
                 "y": {"field": "value", "type": "quantitative", "title": unit or None},
                 "opacity": {"condition": {"test": "datum.partial", "value": 0.4}, "value": 0.9},
+                **(PARTIAL_OUTLINE if bars else {}),
+                "tooltip": tooltip,
+            },
+        },
+        {  # the period under way, named: its bar is short because it is not over, not a fall
+            "transform": [{"filter": "datum.partial && datum.value != null"}],
+            "mark": {"type": "text", "baseline": "bottom", "dy": -3, "color": "#52606d"},
+            "encoding": {
+                "x": x,
+                **({"x2": {"field": "end"}} if bars else {}),
+                "y": {"field": "value", "type": "quantitative"},
+                "text": {"value": "so far"},
                 "tooltip": tooltip,
             },
         },
@@ -173,7 +227,7 @@ def funnel_chart(volumes: Sequence[tuple[str, float | None]], drop_stage: str | 
             {
                 "stage": stage.capitalize(),
                 "volume": volume,
-                "label": f"{fmt(volume)}{rate}",
+                "label": f"{formats.number(volume)}{rate}",
                 "drop": stage == drop_stage,
             }
         )

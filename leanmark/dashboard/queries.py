@@ -45,6 +45,7 @@ from leanmark.domain.metrics import (
     previous_period_start,
     prorated,
     rollup,
+    verdict,
 )
 from leanmark.experiments import queries as experiments_queries
 from leanmark.flow import queries as flow_queries
@@ -389,6 +390,14 @@ def funnel_steps(workspace: Workspace) -> dict[str, Metric]:
 # ---- roll-up reports and tiles -------------------------------------------------------------------
 
 SPARK_PERIODS = {Period.DAY: 30, Period.WEEK: 12, Period.MONTH: 12, Period.YEAR: 5}
+# A tile's sparkline: which periods, how many. A year's tile draws the last 24 months: few
+# workspaces have five years of data, and a line of one or two years says nothing.
+SPARKS = {
+    Period.DAY: (Period.DAY, 30),
+    Period.WEEK: (Period.WEEK, 12),
+    Period.MONTH: (Period.MONTH, 12),
+    Period.YEAR: (Period.MONTH, 24),
+}
 
 
 @dataclass(frozen=True)
@@ -455,9 +464,19 @@ class Tile:
     change: Change
     target: float | None
     attainment: float | None
-    spark: tuple[Bucket, ...]  # the last periods (a summed period still under way left out)
+    spark: tuple[Bucket, ...]  # the last periods of SPARKS[period], the current one last
     partial: bool  # the period is still under way
     due: float | None  # the target pro-rated to the days elapsed, for a sum under way
+    spark_partial: bool = False  # the sparkline's last period is still under way ("so far")
+
+    @property
+    def spark_period(self) -> Period:
+        return SPARKS[self.period][0]
+
+    @property
+    def verdict(self) -> str:
+        """The change's colour, "good", "bad" or "flat", by what the metric wants."""
+        return verdict(self.change, higher_is_better=self.info.higher_is_better)
 
     @property
     def elapsed_days(self) -> int:
@@ -485,11 +504,17 @@ def tile_for(
     target: float | None,
 ) -> Tile:
     days, values = points
-    starts = periods_back(as_of, period, SPARK_PERIODS[period])
+    spark_period, count = SPARKS[period]
+    spark_starts = periods_back(as_of, spark_period, count)
     spark = rollup(
-        days, values, period=period, aggregation=info.aggregation, first=starts[0], last=as_of
+        days,
+        values,
+        period=spark_period,
+        aggregation=info.aggregation,
+        first=spark_starts[0],
+        last=as_of,
     )
-    start = starts[-1]
+    start = period_start(as_of, period)
     end, prev_start, prev_end = comparable_span(start, as_of, period)
     [current] = rollup(
         days, values, period=period, aggregation=info.aggregation, first=start, last=end
@@ -503,8 +528,6 @@ def tile_for(
     partial = end < period_end(start, period)
     summed = info.aggregation is Aggregation.SUM
     due = prorated(target, start, end, period) if target is not None and summed else target
-    if partial and summed:  # a week's first days would read as a collapse on the line
-        spark = spark[:-1]
     return Tile(
         info=info,
         period=period,
@@ -516,6 +539,7 @@ def tile_for(
         spark=tuple(spark),
         partial=partial,
         due=due,
+        spark_partial=as_of < period_end(spark_starts[-1], spark_period),
     )
 
 
@@ -524,7 +548,7 @@ def tiles_for(
 ) -> list[Tile]:
     """Tiles for many metrics with one query for all typed measurements."""
     first = min(
-        periods_back(as_of, period, SPARK_PERIODS[period])[0],
+        periods_back(as_of, *SPARKS[period])[0],
         comparable_span(period_start(as_of, period), as_of, period)[1],
     )
     typed = [i.metric.pk for i in infos if i.metric is not None]
@@ -559,6 +583,7 @@ class DashboardView:
     flow: list[Tile]  # built-in metrics
     customised: bool  # a saved layout chose and ordered the tiles
     metric_count: int
+    untargeted: int = 0  # typed metrics on the dashboard without a target for the period
 
 
 def chosen_infos(workspace: Workspace) -> tuple[list[MetricInfo], bool]:
@@ -591,6 +616,7 @@ def dashboard(workspace: Workspace, *, period: Period, as_of: date) -> Dashboard
         flow=[t for t in tiles if t.info.builtin],
         customised=customised,
         metric_count=len(infos),
+        untargeted=sum(1 for t in tiles if not t.info.builtin and t.target is None),
     )
 
 

@@ -21,6 +21,7 @@ from leanmark.domain.metrics import (
     outside_years,
     period_start,
     prorated,
+    verdict,
 )
 from leanmark.experiments import queries as experiments_queries
 from leanmark.improvement import queries as improvement_queries
@@ -72,6 +73,11 @@ def _can_write(request: HttpRequest) -> bool:
 # ---- the dashboard ------------------------------------------------------------------------------
 
 
+def _spark(tile: queries.Tile) -> charts.Sparkline:
+    summed = tile.info.aggregation.value == "sum"
+    return charts.sparkline(tile.spark, partial=tile.spark_partial, summed=summed)
+
+
 @require_GET
 @workspace_view()
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -82,11 +88,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "periods": PERIOD_LETTERS,
         "can_write": _can_write(request),
         "sparks": {
-            tile.info.key: charts.sparkline(tile.spark)
-            for row in view.stages
-            for tile in row.inputs + row.outputs
+            tile.info.key: _spark(tile) for row in view.stages for tile in row.inputs + row.outputs
         }
-        | {tile.info.key: charts.sparkline(tile.spark) for tile in view.flow},
+        | {tile.info.key: _spark(tile) for tile in view.flow},
     }
     return render_page(request, "dashboard/dashboard.html", context, fragment="dash")
 
@@ -126,6 +130,12 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
     rows = queries.rollup_report(request.workspace, info, first=first, last=last, period=period)
     revisions = queries.target_revisions(info.metric) if info.metric else []
     tz = queries.tz_of(request.workspace)
+    # A period under way is compared like for like (its days so far with the same days of the
+    # period before, as on its tile), never as a fall against a whole period.
+    so_far = None
+    if rows and rows[-1].bucket.end > last:
+        [tile] = queries.tiles_for(request.workspace, [info], period=period, as_of=last)
+        so_far = tile
     chart_rows, table = [], []
     for row in rows:
         target = row.target
@@ -133,6 +143,7 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
             end = datetime.combine(row.bucket.end + timedelta(days=1), time.min, tzinfo=tz)
             target = queries.target_at(revisions, period.value, end)
         partial = row.bucket.end > last
+        moved = so_far.change if partial and so_far is not None else row.change
         chart_rows.append(
             {
                 "start": row.bucket.start,
@@ -141,7 +152,7 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
                 "value": row.bucket.value,
                 "target": target,
                 "rows": row.bucket.rows,
-                "change": row.change.absolute,
+                "change": moved.absolute,
                 "partial": partial,
             }
         )
@@ -149,7 +160,17 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
         if partial and target is not None and info.aggregation.value == "sum":
             due = prorated(target, row.bucket.start, last, period)
             attained = attainment(row.bucket.value, due, higher_is_better=info.higher_is_better)
-        table.append({"row": row, "partial": partial, "due": due, "attained": attained})
+        table.append(
+            {
+                "row": row,
+                "partial": partial,
+                "due": due,
+                "attained": attained,
+                "change": moved,
+                "verdict": verdict(moved, higher_is_better=info.higher_is_better),
+                "since": so_far.previous if partial and so_far is not None else None,
+            }
+        )
     annotations = _annotations(request, first, last)
     spec = charts.metric_chart(
         chart_rows,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from leanmark.dashboard import queries, services
 from leanmark.dashboard.models import Measurement
 from leanmark.dashboard.services import RowIn
+from leanmark.domain.metrics import Period, period_end, period_start
 
 try:
     from playwright.sync_api import expect
@@ -34,17 +35,26 @@ def test_the_period_switch_redraws_the_tiles_in_place_and_keys_work(ui, world, v
     ui.page.wait_for_function("typeof htmx === 'object'")
     tile = ui.page.locator('.tile[data-key="website-visits"]')
     day = queries.today(world.acme, timezone.now())
-    expect(tile.locator(".tile-value")).to_have_text(str((day.weekday() + 1) * 10))
+
+    def value(number: str, period: Period) -> str:  # a period under way says so
+        under_way = day < period_end(period_start(day, period), period)
+        return number + (" so far" if under_way else "")
+
+    expect(tile.locator(".tile-value")).to_have_text(
+        value(str((day.weekday() + 1) * 10), Period.WEEK)
+    )
     # no reload: not one new document is requested (HTMX swaps the tiles in place)
     documents = []
     ui.page.on(
         "request", lambda r: documents.append(r.url) if r.resource_type == "document" else None
     )
     ui.page.locator(".period-switch a", has_text="M").click()
-    expect(tile.locator(".tile-value")).to_have_text(str(day.day * 10))
+    expect(tile.locator(".tile-value")).to_have_text(value(str(day.day * 10), Period.MONTH))
     assert ui.page.url.endswith("?period=month")
     ui.page.keyboard.press("y")
-    expect(tile.locator(".tile-value")).to_have_text(f"{day.timetuple().tm_yday * 10:,}")
+    expect(tile.locator(".tile-value")).to_have_text(
+        value(f"{day.timetuple().tm_yday * 10:,}", Period.YEAR)
+    )
     expect(ui.page.locator('.period-switch a[aria-current="page"]')).to_have_text("Y")
     assert documents == []
 

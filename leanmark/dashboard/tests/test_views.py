@@ -56,7 +56,9 @@ def test_a_tile_compares_the_week_so_far_with_the_same_days_of_last_week(world, 
     assert tile.change.relative == pytest.approx(1.4)
     assert tile.partial and tile.due == 300.0  # 700 a week, 3 of 7 days gone
     assert tile.attainment == pytest.approx(0.4)
-    assert [b.label for b in tile.spark][-1] == "2026-W09"  # the week under way is left out
+    # the week under way ends the sparkline, marked as partial (drawn "so far", not as a fall)
+    assert [b.label for b in tile.spark][-2:] == ["2026-W09", "2026-W10"]
+    assert tile.spark_partial
 
 
 def test_the_period_switch_answers_htmx_with_the_fragment(world, client_for, visits):
