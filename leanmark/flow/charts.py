@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from leanmark.lib.charts import DATE_AXIS, DATE_SCALE, DAY_TOOLTIP
+from leanmark.lib.charts import DAY_TOOLTIP, date_x
 
 from .queries import FlowReport, ForecastReport
 
@@ -81,13 +81,7 @@ def cfd(report: FlowReport) -> Spec | None:
         "data": {"values": values},
         "mark": {"type": "area", "interpolate": "step-after", "opacity": 0.9},
         "encoding": {
-            "x": {
-                "field": "date",
-                "type": "temporal",
-                "title": None,
-                "axis": DATE_AXIS,
-                "scale": DATE_SCALE,
-            },
+            "x": date_x(),
             "y": {"field": "items", "type": "quantitative", "stack": True, "title": "items"},
             "color": {
                 "field": "column",
@@ -128,13 +122,7 @@ def scatter(report: FlowReport, card_url: Callable[[int], str]) -> Spec | None:
                 "data": {"values": values},
                 "mark": {"type": "circle", "size": 48, "opacity": 0.75, "cursor": "pointer"},
                 "encoding": {
-                    "x": {
-                        "field": "finished",
-                        "type": "temporal",
-                        "title": "finished",
-                        "axis": DATE_AXIS,
-                        "scale": DATE_SCALE,
-                    },
+                    "x": date_x("finished", "finished"),
                     "y": {"field": "days", "type": "quantitative", "title": "cycle time (days)"},
                     "href": {"field": "url"},
                     "tooltip": [
@@ -173,13 +161,7 @@ def throughput_run(report: FlowReport, weekly: bool) -> Spec | None:
         "data": {"values": values},
         "mark": {"type": "bar", "tooltip": True, "stroke": "#ffffff", "strokeWidth": 0.5},
         "encoding": {
-            "x": {
-                "field": "date",
-                "type": "temporal",
-                "title": f"{unit} starting",
-                "axis": DATE_AXIS,
-                "scale": DATE_SCALE,
-            },
+            "x": date_x(title=f"{unit} starting"),
             "x2": {"field": "end"},
             "y": {"field": "done", "type": "quantitative", "title": f"items finished per {unit}"},
             "y2": {"datum": 0},
@@ -226,13 +208,7 @@ def wip_run(report: FlowReport) -> Spec | None:
         "data": {"values": values},
         "mark": {"type": "line", "interpolate": "step-after", "point": False},
         "encoding": {
-            "x": {
-                "field": "date",
-                "type": "temporal",
-                "title": None,
-                "axis": DATE_AXIS,
-                "scale": DATE_SCALE,
-            },
+            "x": date_x(),
             "y": {
                 "field": "wip",
                 "type": "quantitative",

@@ -50,6 +50,19 @@ DATE_AXIS: dict[str, Any] = {
     "labelFlush": True,
     "tickCount": 8,
 }
+
+
+def date_x(field: str = "date", title: str | None = None) -> dict[str, Any]:
+    """The x encoding of a date axis: calendar days on a UTC scale, labelled "29 Nov"."""
+    return {
+        "field": field,
+        "type": "temporal",
+        "title": title,
+        "axis": DATE_AXIS,
+        "scale": DATE_SCALE,
+    }
+
+
 DAY_TOOLTIP: dict[str, Any] = {
     "type": "temporal",
     "timeUnit": "utcyearmonthdate",
