@@ -109,31 +109,28 @@ def percent(share: object, places: int = 1) -> str:
     return MISSING if found is None else _signed(_fixed(found * 100, places)) + " %"
 
 
+def _plus(text: str) -> str:
+    """A change written signed: "+" before a positive figure; a negative one has its minus, and
+    one that reads as zero ("0", "0.0 %") or is missing gets no sign."""
+    if text.startswith(MINUS) or not any(c in "123456789" for c in text):
+        return text
+    return "+" + text
+
+
 def signed_percent(share: object, places: int = 0) -> str:
     """A change as a signed percentage: 0.12 → "+12 %", −0.034 → "−3 %", 0 → "0 %"."""
-    found = _value(share)
-    if found is None:
-        return MISSING
-    text = percent(found, places)
-    return text if text.startswith((MINUS, "0 ")) or found == 0 else "+" + text
+    return _plus(percent(share, places))
 
 
 def signed(value: object) -> str:
     """A change of a number, signed: +1,234 · −4.25 · 0."""
-    found = _value(value)
-    if found is None:
-        return MISSING
-    text = number(found)
-    return text if text.startswith(MINUS) or found == 0 else "+" + text
+    return _plus(number(value))
 
 
 def points(difference: object, places: int = 1) -> str:
     """A difference of two rates in percentage points, signed: 0.012 → "+1.2 pp"."""
     found = _value(difference)
-    if found is None:
-        return MISSING
-    text = _signed(_fixed(found * 100, places))
-    return f"{text if text.startswith(MINUS) or not found else '+' + text} pp"
+    return MISSING if found is None else _plus(_signed(_fixed(found * 100, places))) + " pp"
 
 
 def symbol(currency: str | None) -> str:

@@ -43,6 +43,10 @@ def test_numbers_are_written_as_people_write_them(value, text):
         (lambda: formats.signed_percent(0.001), "0 %"),
         (lambda: formats.signed(1234), "+1,234"),
         (lambda: formats.signed(-4.25), f"{M}4.25"),
+        (lambda: formats.signed(0.0001), "0"),  # reads as zero: no sign
+        (lambda: formats.signed(None), "—"),
+        (lambda: formats.signed_percent(0.0004, 1), "0.0 %"),
+        (lambda: formats.points(0.00001), "0.0 pp"),
         (lambda: formats.points(0.012), "+1.2 pp"),
         (lambda: formats.points(-0.012), f"{M}1.2 pp"),
         (lambda: formats.significant(1.959964), "1.96"),
