@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from leanmark.domain import roi as domain
+from leanmark.lib import formats
 
 
 def _num(value: Decimal | float | None) -> float | None:
@@ -18,7 +19,7 @@ def roi_by_key(report: domain.RoiReport, labels: dict[str, str], currency: str) 
     """Bars of ROI per stage (or channel, or campaign); a tooltip carries cost and return."""
     values = [
         {
-            "key": labels.get(row.key, row.key) or "(none)",
+            "key": labels.get(row.key, formats.label(row.key)) if row.key else "(none)",
             "roi": _num(row.roi),
             "cost": _num(row.cost),
             "return": _num(row.ret),

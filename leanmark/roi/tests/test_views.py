@@ -351,3 +351,12 @@ def test_a_plan_for_the_running_month_is_pro_rated(world, client_for):
     plan = AllocationPlan.objects.get()
     html = client.get(url(world, "roi-plan", plan_id=plan.pk)).content.decode()
     assert "of it has passed" in html and "Planned so far" in html and "Expected so far" in html
+
+
+def test_the_report_names_channels_in_words_not_their_keys(world, client_for):
+    entry = SpendIn(on="2026-07-02", amount="250", channel="paid_search")
+    services.record_spend(world.acme, entry, actor=world.bob)
+    page = url(world, "roi") + "?period=2026-07&by=channel"
+    html = client_for(world.carol).get(page).content.decode()
+    assert '<th scope="row">Paid search</th>' in html
+    assert ">paid_search<" not in html
