@@ -2,9 +2,9 @@ from django.conf import settings
 from django.db import models
 
 from leanmark.accounts.models import Workspace
-from leanmark.board.models import Card
 from leanmark.domain.hourglass import STAGE_CHOICES
 from leanmark.domain.value import MODEL_LABELS, PROFILE_LABELS
+from leanmark.lib.models import WorkspaceOwned, WorkspaceQuerySet
 
 TITLE_MAX = 200
 
@@ -39,13 +39,11 @@ class BacklogSettings(models.Model):
         return f"backlog settings of {self.workspace_id}"
 
 
-class IdeaQuerySet(models.QuerySet["Idea"]):
-    def for_workspace(self, workspace: Workspace) -> "IdeaQuerySet":
-        return self.filter(workspace=workspace)
+class IdeaQuerySet(WorkspaceQuerySet["Idea"]):
+    pass
 
 
-class Idea(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="ideas")
+class Idea(WorkspaceOwned):
     title = models.CharField(max_length=TITLE_MAX)
     description = models.TextField(blank=True)  # Markdown, sanitised when shown
     source = models.CharField(max_length=200, blank=True)  # who or what suggested it
@@ -85,7 +83,7 @@ class Idea(models.Model):
     evidence_source = models.CharField(max_length=200, blank=True)
 
     card = models.OneToOneField(
-        Card, null=True, blank=True, on_delete=models.SET_NULL, related_name="idea"
+        "board.Card", null=True, blank=True, on_delete=models.SET_NULL, related_name="idea"
     )
     started_at = models.DateTimeField(null=True, blank=True)
 

@@ -5,6 +5,7 @@ from django.db import models
 
 from leanmark.accounts.models import Workspace
 from leanmark.domain.hourglass import STAGE_CHOICES
+from leanmark.lib.models import WorkspaceOwned
 
 TITLE_MAX = 200
 
@@ -21,8 +22,7 @@ class Lane(models.TextChoices):
 LANE_ORDER = [Lane.EXPEDITE, Lane.FIXED_DATE, Lane.STANDARD, Lane.INTANGIBLE]
 
 
-class Board(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="boards")
+class Board(WorkspaceOwned):
     name = models.CharField(max_length=100)
     start_column = models.ForeignKey(
         "Column", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -10,6 +10,7 @@ from django.db import models
 
 from leanmark.accounts.models import Workspace
 from leanmark.domain.hourglass import Stage
+from leanmark.lib.models import WorkspaceOwned, WorkspaceQuerySet
 
 STAGE_CHOICES = [(s.value, s.value.capitalize()) for s in Stage]
 
@@ -32,13 +33,11 @@ class PeriodChoice(models.TextChoices):
     YEAR = "year", "Year"
 
 
-class MetricQuerySet(models.QuerySet["Metric"]):
-    def for_workspace(self, workspace: Workspace) -> "MetricQuerySet":
-        return self.filter(workspace=workspace)
+class MetricQuerySet(WorkspaceQuerySet["Metric"]):
+    pass
 
 
-class Metric(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="metrics")
+class Metric(WorkspaceOwned):
     key = models.SlugField(max_length=60)
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=6, choices=Kind.choices)
@@ -147,10 +146,9 @@ class Layout(models.Model):
         return f"layout of {self.workspace_id}"
 
 
-class FunnelStep(models.Model):
+class FunnelStep(WorkspaceOwned):
     """The metric that measures a stage's volume in the hourglass funnel."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="funnel_steps")
     stage = models.CharField(max_length=8, choices=STAGE_CHOICES)
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="+")
 

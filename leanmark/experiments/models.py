@@ -3,9 +3,8 @@
 from django.conf import settings
 from django.db import models
 
-from leanmark.accounts.models import Workspace
-from leanmark.board.models import Card
 from leanmark.domain.hourglass import STAGE_CHOICES
+from leanmark.lib.models import WorkspaceOwned, WorkspaceQuerySet
 
 
 class State(models.TextChoices):
@@ -41,16 +40,14 @@ class PivotType(models.TextChoices):
     TECHNOLOGY = "technology", "Technology"
 
 
-class ExperimentQuerySet(models.QuerySet["Experiment"]):
-    def for_workspace(self, workspace: Workspace) -> "ExperimentQuerySet":
-        return self.filter(workspace=workspace)
+class ExperimentQuerySet(WorkspaceQuerySet["Experiment"]):
+    pass
 
 
-class Experiment(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="experiments")
+class Experiment(WorkspaceOwned):
     title = models.CharField(max_length=200)
     card = models.ForeignKey(
-        Card, null=True, blank=True, on_delete=models.SET_NULL, related_name="experiments"
+        "board.Card", null=True, blank=True, on_delete=models.SET_NULL, related_name="experiments"
     )
     # The backlog idea it tests, by id (no foreign key into another app's tables).
     idea_id = models.PositiveIntegerField(null=True, blank=True)
@@ -172,13 +169,11 @@ class Observation(models.Model):
         return f"{self.variant} on {self.date}"
 
 
-class LearningQuerySet(models.QuerySet["Learning"]):
-    def for_workspace(self, workspace: Workspace) -> "LearningQuerySet":
-        return self.filter(workspace=workspace)
+class LearningQuerySet(WorkspaceQuerySet["Learning"]):
+    pass
 
 
-class Learning(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="learnings")
+class Learning(WorkspaceOwned):
     experiment = models.OneToOneField(Experiment, on_delete=models.CASCADE, related_name="learning")
     statement = models.TextField()
     evidence = models.TextField()

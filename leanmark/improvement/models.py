@@ -1,8 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from leanmark.accounts.models import Workspace
-from leanmark.board.models import Board, Card
+from leanmark.lib.models import WorkspaceOwned, WorkspaceQuerySet
 
 
 class Phase(models.TextChoices):
@@ -34,13 +33,11 @@ class Outcome(models.TextChoices):
     ABANDON = "abandon", "Abandon"
 
 
-class ImprovementQuerySet(models.QuerySet["Improvement"]):
-    def for_workspace(self, workspace: Workspace) -> "ImprovementQuerySet":
-        return self.filter(workspace=workspace)
+class ImprovementQuerySet(WorkspaceQuerySet["Improvement"]):
+    pass
 
 
-class Improvement(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="improvements")
+class Improvement(WorkspaceOwned):
     number = models.PositiveIntegerField()  # per workspace: "PDCA-3"
     title = models.CharField(max_length=200)
     phase = models.CharField(max_length=6, choices=Phase.choices, default=Phase.PLAN)
@@ -48,7 +45,7 @@ class Improvement(models.Model):
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
     source_label = models.CharField(max_length=300, blank=True)  # as it read when the cycle began
     board = models.ForeignKey(
-        Board, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "board.Board", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Plan
     problem = models.TextField(blank=True)
@@ -127,7 +124,7 @@ class Task(models.Model):
     """A Do task: a card on the board, linked to the cycle."""
 
     improvement = models.ForeignKey(Improvement, on_delete=models.CASCADE, related_name="tasks")
-    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="+")
+    card = models.ForeignKey("board.Card", on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField()
 
     class Meta:

@@ -6,6 +6,7 @@ from typing import Any
 from django.utils import timezone
 
 from leanmark.accounts.models import User, Workspace
+from leanmark.board import queries as board_queries
 
 from .models import Improvement, Outcome, Phase, PhaseChange
 
@@ -34,7 +35,7 @@ def cycle(
     improvement = Improvement.objects.create(
         workspace=workspace,
         number=number or (top.number + 1 if top else 1),
-        board=workspace.boards.order_by("id").first(),
+        board=min(board_queries.boards_of(workspace), key=lambda b: b.pk, default=None),
         phase=phase,
         created_by=actor,
         created_at=now,

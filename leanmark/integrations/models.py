@@ -1,13 +1,12 @@
 from django.conf import settings
 from django.db import models
 
-from leanmark.accounts.models import Workspace
+from leanmark.lib.models import WorkspaceOwned
 
 
-class Webhook(models.Model):
+class Webhook(WorkspaceOwned):
     """An owner's subscription: POST each matching event to ``url``, signed with ``secret``."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(max_length=500)
     # event names or groups: "card.moved", "card.*", or "*" for everything
     events = models.JSONField(default=list)

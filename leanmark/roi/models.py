@@ -10,8 +10,8 @@ from django.conf import settings
 from django.db import models
 
 from leanmark.accounts.models import Workspace
-from leanmark.board.models import Card
 from leanmark.domain.hourglass import STAGE_CHOICES
+from leanmark.lib.models import WorkspaceOwned, WorkspaceQuerySet
 
 
 class Unit(models.TextChoices):
@@ -42,13 +42,11 @@ class RoiSettings(models.Model):
         return f"ROI settings of {self.workspace_id}"
 
 
-class SpendQuerySet(models.QuerySet["Spend"]):
-    def for_workspace(self, workspace: Workspace) -> "SpendQuerySet":
-        return self.filter(workspace=workspace)
+class SpendQuerySet(WorkspaceQuerySet["Spend"]):
+    pass
 
 
-class Spend(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="spend")
+class Spend(WorkspaceOwned):
     on = models.DateField()
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3)
@@ -81,9 +79,8 @@ class Spend(models.Model):
         return f"{self.amount} {self.currency} on {self.on} ({self.channel or 'no channel'})"
 
 
-class TimeLog(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="time_logs")
-    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="time_logs")
+class TimeLog(WorkspaceOwned):
+    card = models.ForeignKey("board.Card", on_delete=models.CASCADE, related_name="time_logs")
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="time_logs"
     )
@@ -109,10 +106,9 @@ class TimeLog(models.Model):
         return f"{self.hours} h on card {self.card_id} by {self.member_id} on {self.on}"
 
 
-class MemberCost(models.Model):
+class MemberCost(WorkspaceOwned):
     """A member's hourly cost: seen and changed by owners only."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="member_costs")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     hourly_cost = models.DecimalField(max_digits=10, decimal_places=2)
     updated_at = models.DateTimeField(auto_now=True)
@@ -126,10 +122,9 @@ class MemberCost(models.Model):
         return f"hourly cost of {self.user_id} in {self.workspace_id}"
 
 
-class ChannelCurve(models.Model):
+class ChannelCurve(WorkspaceOwned):
     """A response curve entered by hand; it replaces the fitted one for its channel and unit."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="curves")
     channel = models.CharField(max_length=60)
     unit = models.CharField(max_length=5, choices=Unit.choices, default=Unit.MONEY)
     a = models.FloatField()
@@ -153,8 +148,7 @@ class ChannelCurve(models.Model):
         return f"{self.channel}: {self.a:g}·ln(1 + x/{self.b:g})"
 
 
-class AllocationPlan(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="plans")
+class AllocationPlan(WorkspaceOwned):
     name = models.CharField(max_length=100)
     month = models.DateField(help_text="first day of the month the plan is for")
     unit = models.CharField(max_length=5, choices=Unit.choices, default=Unit.MONEY)

@@ -2,22 +2,19 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from leanmark.accounts.models import Workspace
-from leanmark.board.models import Board, Card
+from leanmark.lib.models import WorkspaceOwned, WorkspaceQuerySet
 
 TEXT_MAX = 2000
 WHAT_MAX = 300
 
 
-class EntryQuerySet(models.QuerySet["Entry"]):
-    def for_workspace(self, workspace: Workspace) -> "EntryQuerySet":
-        return self.filter(workspace=workspace)
+class EntryQuerySet(WorkspaceQuerySet["Entry"]):
+    pass
 
 
-class Entry(models.Model):
+class Entry(WorkspaceOwned):
     """One member's check-in for one day: what they did, will do, and what blocks them."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="standup_entries"
     )
@@ -25,7 +22,7 @@ class Entry(models.Model):
     yesterday = models.TextField(blank=True)
     today = models.TextField(blank=True)
     blockers = models.TextField(blank=True)
-    mentions = models.ManyToManyField(Card, blank=True, related_name="+")
+    mentions = models.ManyToManyField("board.Card", blank=True, related_name="+")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -50,21 +47,19 @@ class Entry(models.Model):
         return f"{day}#entry-{self.pk}"
 
 
-class ImpedimentQuerySet(models.QuerySet["Impediment"]):
-    def for_workspace(self, workspace: Workspace) -> "ImpedimentQuerySet":
-        return self.filter(workspace=workspace)
+class ImpedimentQuerySet(WorkspaceQuerySet["Impediment"]):
+    pass
 
     def open(self) -> "ImpedimentQuerySet":
         return self.filter(resolved_at__isnull=True)
 
 
-class Impediment(models.Model):
+class Impediment(WorkspaceOwned):
     """Something that blocks the team, with an owner, tracked until it is resolved."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     what = models.CharField(max_length=WHAT_MAX)
     card = models.ForeignKey(
-        Card, null=True, blank=True, on_delete=models.SET_NULL, related_name="impediments"
+        "board.Card", null=True, blank=True, on_delete=models.SET_NULL, related_name="impediments"
     )
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     entry = models.ForeignKey(
@@ -101,16 +96,15 @@ class Impediment(models.Model):
         return self.resolved_at is None
 
 
-class AgendaRecord(models.Model):
+class AgendaRecord(WorkspaceOwned):
     """The agenda as it was when the day's stand-up was started (stand-up mode), for history."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     taken_at = models.DateTimeField()
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="+")
+    board = models.ForeignKey("board.Board", on_delete=models.CASCADE, related_name="+")
     data = models.JSONField(default=dict)
 
     class Meta:

@@ -7,10 +7,9 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from leanmark.accounts.models import Workspace
-from leanmark.board.models import Column
 from leanmark.domain.hourglass import STAGE_CHOICES
 from leanmark.domain.vsm import Basis, CustomerValue, Milestone, Unit, WasteType
+from leanmark.lib.models import WorkspaceOwned, WorkspaceQuerySet
 
 NAME_MAX = 120
 TEXT_MAX = 2000
@@ -52,13 +51,11 @@ MILESTONE_CHOICES = [
 ]
 
 
-class ValueStreamQuerySet(models.QuerySet["ValueStream"]):
-    def for_workspace(self, workspace: Workspace) -> "ValueStreamQuerySet":
-        return self.filter(workspace=workspace)
+class ValueStreamQuerySet(WorkspaceQuerySet["ValueStream"]):
+    pass
 
 
-class ValueStream(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="value_streams")
+class ValueStream(WorkspaceOwned):
     name = models.CharField(max_length=NAME_MAX)
     description = models.TextField(blank=True)
     state = models.CharField(max_length=7, choices=State.choices, default=State.CURRENT)
@@ -114,7 +111,9 @@ class Step(models.Model):
     origin = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
     )
-    columns = models.ManyToManyField(Column, through="StepColumn", related_name="+", blank=True)
+    columns = models.ManyToManyField(
+        "board.Column", through="StepColumn", related_name="+", blank=True
+    )
 
     class Meta:
         ordering = ["stream_id", "position", "id"]
@@ -156,7 +155,7 @@ class StepColumn(models.Model):
     """The board columns a step's times are measured on."""
 
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="column_links")
-    column = models.ForeignKey(Column, on_delete=models.CASCADE, related_name="+")
+    column = models.ForeignKey("board.Column", on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         constraints = [
