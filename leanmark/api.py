@@ -11,7 +11,7 @@ from ninja.schema import NinjaGenerateJsonSchema
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
-from leanmark.accounts.services import AccountError, user_for_token
+from leanmark.accounts.services import user_for_token
 from leanmark.lib.errors import LeanmarkError
 
 # Decimal fields are documented as "a number or a string"; pydantic leaves the string's syntax
@@ -113,12 +113,6 @@ def on_board_error(request: HttpRequest, exc: LeanmarkError) -> HttpResponse:
     fields = {exc.field: exc.message} if exc.field else {}
     extra = {k: v for k, v in exc.details.items() if k in ("current", "errors")}
     return error_response(request, exc.status, exc.code, exc.message, fields=fields, **extra)
-
-
-@api.exception_handler(AccountError)
-def on_account_error(request: HttpRequest, exc: AccountError) -> HttpResponse:
-    fields = {exc.field: exc.message} if exc.field else {}
-    return error_response(request, 422, exc.code, exc.message, fields=fields)
 
 
 @api.exception_handler(Http404)

@@ -13,6 +13,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
+from leanmark.lib.errors import InvalidInput
+
 from .models import (
     ApiToken,
     AuditEntry,
@@ -28,13 +30,10 @@ TOKEN_PREFIX = "lm_"  # noqa: S105 (a public prefix, not a secret)
 INVITATION_DAYS = 14
 
 
-class AccountError(Exception):
-    code = "account_error"
+class AccountError(InvalidInput):
+    """A refused account change (422): the API, the pages and the CLI report it like any other."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+    code = "account_error"
 
 
 class LastOwner(AccountError):
