@@ -22,11 +22,11 @@ from leanmark.lib.cli import (
     JsonOpt,
     board_for,
     column_named,
+    django_command,
     err,
     fail,
     out,
     print_json,
-    setup_django,
     show,
     workspace_command,
 )
@@ -51,6 +51,7 @@ BoardOpt = Annotated[int | None, typer.Option(help="Board id (default: the first
 
 
 @app.command()
+@django_command
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
@@ -64,7 +65,6 @@ def serve(
     ] = True,
 ) -> None:
     """Run the production server (gunicorn + WhiteNoise) after collecting static files."""
-    setup_django()
     from django.conf import settings
     from django.core.management import call_command
 
@@ -147,9 +147,9 @@ def _die_with_parent() -> None:
 
 
 @app.command()
+@django_command
 def migrate() -> None:
     """Create or update the database tables."""
-    setup_django()
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=1)
@@ -167,6 +167,7 @@ def _print_demo_logins() -> None:
 
 
 @app.command()
+@django_command
 def demo(
     reset: Annotated[
         bool, typer.Option("--reset", help="Delete and rebuild the demo workspace.")
@@ -179,7 +180,6 @@ def demo(
     ] = False,
 ) -> None:
     """Load the Northwind Coffee Roasters demo workspace."""
-    setup_django()
     from leanmark.accounts.models import User
     from leanmark.demo.generator import DemoExists, demo_exists, load_demo
 
@@ -210,6 +210,7 @@ def demo(
 
 
 @user_app.command("create")
+@django_command
 def user_create(
     email: str,
     password: Annotated[
@@ -221,28 +222,19 @@ def user_create(
     ] = None,
 ) -> None:
     """Create a user (and optionally a workspace they own)."""
-    setup_django()
-    from django.core.exceptions import ValidationError
-
     from leanmark.accounts import services
 
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        user = services.create_user(email=email, password=password, display_name=name)
-        if workspace:
-            ws = services.create_workspace(name=workspace, owner=user)
-            out.print(
-                f"Workspace {ws.name} created (slug {ws.slug}); {user.username} is its owner."
-            )
-    except ValidationError as error:
-        fail(" ".join(error.messages))
-    except services.AccountError as error:
-        fail(error.message)
+    user = services.create_user(email=email, password=password, display_name=name)
+    if workspace:
+        ws = services.create_workspace(name=workspace, owner=user)
+        out.print(f"Workspace {ws.name} created (slug {ws.slug}); {user.username} is its owner.")
     out.print(f"User {user.username} created.")
 
 
 @user_app.command("set-password")
+@django_command
 def user_set_password(
     email: str,
     password: Annotated[
@@ -250,9 +242,6 @@ def user_set_password(
     ] = None,
 ) -> None:
     """Reset a user's password (the way to recover a forgotten one)."""
-    setup_django()
-    from django.core.exceptions import ValidationError
-
     from leanmark.accounts import services
     from leanmark.accounts.models import User
 
@@ -261,30 +250,24 @@ def user_set_password(
         fail(f"no user with e-mail {email}")
     if password is None:
         password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
-    try:
-        services.set_password(user, password)
-    except ValidationError as error:
-        fail(" ".join(error.messages))
+    services.set_password(user, password)
     out.print(f"Password of {user.username} changed.")
 
 
 @token_app.command("create")
+@django_command
 def token_create(
     email: str,
     name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
 ) -> None:
     """Create a personal API token for a user and print it once."""
-    setup_django()
     from leanmark.accounts import services
     from leanmark.accounts.models import User
 
     user = User.objects.filter(username=email.lower().strip()).first()
     if user is None:
         fail(f"no user with e-mail {email}")
-    try:
-        new = services.create_token(user, name)
-    except services.AccountError as error:
-        fail(error.message)
+    new = services.create_token(user, name)
     err.print(f"Token {name!r} for {user.username} (shown once; store it now):")
     out.print(new.secret)
 

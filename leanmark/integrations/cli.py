@@ -8,13 +8,12 @@ import typer
 
 from leanmark.lib.cli import (
     JsonOpt,
-    ensure_secret_key,
+    django_command,
     err,
     fail,
     group,
     out,
     progress_bar,
-    setup_django,
     show,
     workspace_command,
 )
@@ -222,6 +221,7 @@ def export_workspace(
     err.print(f"{sum(counts.values()):,} rows of {len(counts)} kinds written to {output}.")
 
 
+@django_command
 def worker(
     batch: Annotated[
         bool, typer.Option("--batch", help="Run what is due now, then exit (for cron or tests).")
@@ -233,8 +233,6 @@ def worker(
     """Run background jobs (webhook deliveries and their retries) from the database queue.
 
     Run one or more next to the app servers; each job is taken by exactly one worker."""
-    ensure_secret_key()
-    setup_django()
     from django.core.management import call_command
 
     from leanmark.integrations.services import recover_abandoned_jobs
@@ -255,12 +253,11 @@ def worker(
     )
 
 
+@django_command
 def backup(
     file: Annotated[Path, typer.Argument(help="The backup file to write (a zip).")],
 ) -> None:
     """A consistent snapshot of the whole database, with a manifest and a SHA-256 checksum."""
-    ensure_secret_key()
-    setup_django()
     from leanmark.integrations.backup import BackupError
     from leanmark.integrations.backup import backup as make_backup
 
@@ -277,12 +274,11 @@ def backup(
     )
 
 
+@django_command
 def restore(
     file: Annotated[Path, typer.Argument(help="A file written by `leanmark backup`.")],
 ) -> None:
     """Restore a backup into an EMPTY database (refused otherwise); the checksum is verified."""
-    ensure_secret_key()
-    setup_django()
     from leanmark.integrations.backup import BackupError
     from leanmark.integrations.backup import restore as do_restore
 

@@ -119,6 +119,39 @@ def actor_for(workspace: Any, email: str | None, *, need: str = "member") -> Any
     return membership.user
 
 
+@contextmanager
+def _refusals_reported() -> Iterator[None]:
+    """A LeanmarkError is printed with its ``exit_code`` (2 for a WIP limit), a lookup's Http404
+    and a validator's ValidationError (a weak password) with exit code 1: never a traceback."""
+    from django.core.exceptions import ValidationError
+    from django.http import Http404
+
+    from leanmark.lib.errors import LeanmarkError
+
+    try:
+        yield
+    except LeanmarkError as error:
+        fail(error.message, error.exit_code)
+    except Http404 as error:
+        fail(str(error) or "not found")
+    except ValidationError as error:
+        fail(" ".join(error.messages))
+
+
+def django_command(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate a command (under ``@app.command``) that needs the database but no workspace
+    (migrate, demo, users, tokens): Django is set up first and refusals are reported as
+    ``workspace_command`` reports them, so the body is its service call and its output."""
+
+    @functools.wraps(function)
+    def command_body(*args: Any, **kwargs: Any) -> Any:
+        setup_django()
+        with _refusals_reported():
+            return function(*args, **kwargs)
+
+    return command_body
+
+
 def workspace_command(command: Callable[..., Any] | None = None, *, need: str = "member") -> Any:
     """Decorate a command (under ``@app.command``) that works in a workspace.
 
@@ -146,19 +179,11 @@ def workspace_command(command: Callable[..., Any] | None = None, *, need: str = 
         @functools.wraps(function)
         def command_body(*args: Any, workspace: str | None = None, **kwargs: Any) -> Any:
             setup_django()
-            from django.http import Http404
-
-            from leanmark.lib.errors import LeanmarkError
-
             ws = workspace_for(workspace)
             if acts:
                 kwargs["actor"] = actor_for(ws, kwargs.pop("as_user", None), need=need)
-            try:
+            with _refusals_reported():
                 return function(*args, ws=ws, **kwargs)
-            except LeanmarkError as error:
-                fail(error.message, error.exit_code)
-            except Http404 as error:
-                fail(str(error) or "not found")
 
         command_body.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
         command_body.__annotations__ = {

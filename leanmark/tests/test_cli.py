@@ -92,6 +92,19 @@ def test_user_create_and_set_password(db):
     assert User.objects.get(username="dana@example.com").check_password("another-long-password")
 
 
+def test_user_commands_report_refusals_in_words_not_tracebacks(db):
+    args = ("user", "create", "dana@example.com", "--password", "a-long-enough-password")
+    assert run(*args).exit_code == 0
+    again = run(*args)
+    assert again.exit_code == 1
+    assert "a user with e-mail dana@example.com already exists" in again.stderr
+    weak = run("user", "set-password", "dana@example.com", "--password", "short")
+    assert "This password is too short" in weak.stderr
+    nameless = run("token", "create", "dana@example.com", "--name", " ")
+    assert (nameless.exit_code, nameless.stdout) == (1, "")
+    assert "give the token a name" in nameless.stderr
+
+
 def test_token_create_prints_the_secret_once_and_stores_its_hash(world):
     result = run("token", "create", "bob@acme.example", "--name", "sheets")
     assert result.exit_code == 0
