@@ -40,7 +40,9 @@ board_app = typer.Typer(help="Boards: show, create, edit.", no_args_is_help=True
 column_app = typer.Typer(
     help="A board's columns: add, edit (name, kind, WIP limits, policy).", no_args_is_help=True
 )
-card_app = typer.Typer(help="Cards.", no_args_is_help=True)
+card_app = typer.Typer(
+    help="Cards: list, add, move, edit, block, unblock, archive, restore.", no_args_is_help=True
+)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(board_app, name="board")
@@ -550,20 +552,152 @@ def card_move(
     as_json: JsonOpt = False,
 ) -> None:
     """Move a card to another column; exit code 2 when a WIP limit refuses it."""
-    from django.http import Http404
+    from leanmark.board import services
 
-    from leanmark.board import queries, services
-
-    try:
-        found = queries.card_for(ws, card)
-    except Http404:
-        fail(f"no card #{card} in {ws.slug}")
+    found = _card(ws, card)
     target = column_named(found.board, column)
     moved = services.move_card(found, to_column=target, lane=lane, reason=reason, actor=actor)
     show(
         _card_json(moved),
         as_json=as_json,
         text=f"Card #{moved.number} moved to {moved.column.name}.",
+    )
+
+
+CardArg = Annotated[int, typer.Argument(help="Card number (as shown on the board, without #).")]
+
+
+def _card(ws: Any, number: int) -> Any:
+    from django.http import Http404
+
+    from leanmark.board import queries
+
+    try:
+        return queries.card_for(ws, number)
+    except Http404:
+        fail(f"no card #{number} in {ws.slug}; `leanmark card list` shows the numbers")
+
+
+def _people_named(ws: Any, emails: list[str]) -> list[Any]:
+    from leanmark.board import queries
+
+    people = {p.username: p for p in queries.people_of(ws)}
+    unknown = [e for e in emails if e.strip().lower() not in people]
+    if unknown:
+        fail(f"not members of {ws.slug}: {', '.join(unknown)}")
+    return [people[e.strip().lower()] for e in emails]
+
+
+@card_app.command("edit")
+@workspace_command
+def card_edit(
+    card: CardArg,
+    title: Annotated[str | None, typer.Option(help="New title.")] = None,
+    description: Annotated[str | None, typer.Option(help="New description.")] = None,
+    stage: Annotated[str | None, typer.Option(help="Hourglass stage ('' clears it).")] = None,
+    channel: Annotated[str | None, typer.Option(help="Marketing channel ('' clears it).")] = None,
+    due: Annotated[str | None, typer.Option(help="Due date YYYY-MM-DD ('' clears it).")] = None,
+    estimate: Annotated[str | None, typer.Option(help="Estimate in points ('' clears it).")] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option(help="A tag; repeat for several (replaces the tags).")
+    ] = None,
+    no_tags: Annotated[bool, typer.Option("--no-tags", help="Remove every tag.")] = False,
+    assignee: Annotated[
+        list[str] | None,
+        typer.Option(help="A member's e-mail; repeat for several (replaces the assignees)."),
+    ] = None,
+    no_assignees: Annotated[
+        bool, typer.Option("--no-assignees", help="Unassign everyone.")
+    ] = False,
+    reason: Annotated[str, typer.Option(help="Reason to go over a per-person limit.")] = "",
+    ws: Any = None,
+    actor: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change a card's fields: only those given change, and the card's history records them."""
+    from leanmark.board import services
+    from leanmark.lib import clean
+
+    found = _card(ws, card)
+    given = {"title": title, "description": description, "stage": stage, "channel": channel}
+    changes: dict[str, object] = {name: value for name, value in given.items() if value is not None}
+    if estimate is not None:
+        changes["estimate"] = estimate or None
+    if due is not None:
+        changes["due_date"] = clean.day(due, "due_date", label="the due date") if due else None
+    if tag or no_tags:
+        changes["tags"] = [] if no_tags else tag
+    if assignee or no_assignees:
+        changes["assignees"] = [] if no_assignees else _people_named(ws, assignee or [])
+    if not changes:
+        fail("nothing to change: give at least one option (see --help)")
+    edited = services.edit_card(
+        found, changes=changes, expected_version=None, actor=actor, reason=reason
+    )
+    show(_card_json(edited), as_json=as_json, text=f"Card #{edited.number} saved.")
+
+
+@card_app.command("block")
+@workspace_command
+def card_block(
+    card: CardArg,
+    reason: Annotated[str, typer.Argument(help="What blocks it (shown on the board).")],
+    ws: Any = None,
+    actor: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Mark a card blocked, with what blocks it; its blocked time counts from now."""
+    from leanmark.board import services
+
+    blocked = services.block_card(_card(ws, card), reason=reason, actor=actor)
+    show(
+        _card_json(blocked) | {"blocked_reason": blocked.blocked_reason},
+        as_json=as_json,
+        text=f"Card #{blocked.number} blocked: {blocked.blocked_reason}.",
+    )
+
+
+@card_app.command("unblock")
+@workspace_command
+def card_unblock(
+    card: CardArg, ws: Any = None, actor: Any = None, as_json: JsonOpt = False
+) -> None:
+    """Clear a card's block."""
+    from leanmark.board import services
+
+    done = services.unblock_card(_card(ws, card), actor=actor)
+    show(_card_json(done), as_json=as_json, text=f"Card #{done.number} is no longer blocked.")
+
+
+@card_app.command("archive")
+@workspace_command
+def card_archive(
+    card: CardArg, ws: Any = None, actor: Any = None, as_json: JsonOpt = False
+) -> None:
+    """Take a card off the board; its history stays and `card restore` brings it back."""
+    from leanmark.board import services
+
+    done = services.archive_card(_card(ws, card), actor=actor)
+    show(_card_json(done), as_json=as_json, text=f"Card #{done.number} archived.")
+
+
+@card_app.command("restore")
+@workspace_command
+def card_restore(
+    card: CardArg,
+    reason: Annotated[str, typer.Option(help="Reason to go over a full soft limit.")] = "",
+    ws: Any = None,
+    actor: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Bring an archived card back to its column (its limits apply as to any card arriving)."""
+    from leanmark.board import services
+
+    done = services.restore_card(_card(ws, card), actor=actor, reason=reason)
+    show(
+        _card_json(done),
+        as_json=as_json,
+        text=f"Card #{done.number} is back in {done.column.name}.",
     )
 
 

@@ -248,3 +248,66 @@ def test_column_edit_refuses_a_negative_limit(world):
     assert result.exit_code == 1
     assert "a limit cannot be negative" in result.stderr
     assert world.column("Writing").wip_limit == 3
+
+
+def test_card_edit_changes_only_the_fields_given_and_records_them(world):
+    run("card", "add", "Autumn blend launch", "-w", "acme")
+    result = run(
+        "card", "edit", "1", "-w", "acme", "--title", "Autumn blend: launch mail",
+        "--tag", "email", "--tag", "autumn", "--due", "2026-12-20", "--estimate", "3",
+        "--assignee", "bob@acme.example", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["title"] == "Autumn blend: launch mail"
+    card = world.board.cards.get(number=1)
+    assert (card.tags, str(card.due_date), str(card.estimate)) == (
+        ["email", "autumn"],
+        "2026-12-20",
+        "3.00",
+    )
+    assert [u.username for u in card.assignees.all()] == ["bob@acme.example"]
+    assert run("card", "edit", "1", "-w", "acme", "--no-tags", "--estimate", "").exit_code == 0
+    card.refresh_from_db()
+    assert (card.tags, card.estimate, card.title) == ([], None, "Autumn blend: launch mail")
+    assert sorted(card.events.values_list("kind", flat=True)) == [
+        "assigned", "created", "edited", "edited",
+    ]  # fmt: skip
+
+
+def test_card_edit_refuses_a_bad_date_a_stranger_and_nothing_to_do(world):
+    run("card", "add", "x", "-w", "acme")
+    bad = run("card", "edit", "1", "-w", "acme", "--due", "20/12/2026")
+    assert (bad.exit_code, "the due date must be a date as YYYY-MM-DD") == (
+        1,
+        bad.stderr.split("Error: ")[1][:41],
+    )
+    stranger = run("card", "edit", "1", "-w", "acme", "--assignee", "eve@elsewhere.example")
+    assert "not members of acme: eve@elsewhere.example" in stranger.stderr
+    assert "nothing to change" in run("card", "edit", "1", "-w", "acme").stderr
+    assert run("card", "edit", "9", "-w", "acme", "--title", "y").stderr.startswith(
+        "Error: no card #9 in acme"
+    )
+
+
+def test_card_block_unblock_archive_restore(world):
+    run("card", "add", "Autumn blend launch", "-w", "acme")
+    blocked = run("card", "block", "1", "waiting for the roaster's photos", "-w", "acme")
+    assert blocked.stdout == "Card #1 blocked: waiting for the roaster's photos.\n"
+    again = run("card", "block", "1", "still", "-w", "acme")
+    assert again.exit_code == 1
+    assert "card #1 is already blocked (waiting for the roaster's photos)" in again.stderr
+    assert run("card", "unblock", "1", "-w", "acme").stdout == "Card #1 is no longer blocked.\n"
+    assert run("card", "archive", "1", "-w", "acme").stdout == "Card #1 archived.\n"
+    listed = json.loads(run("card", "list", "-w", "acme", "--json").stdout)
+    assert listed == []
+    assert run("card", "restore", "1", "-w", "acme").stdout == "Card #1 is back in Ready.\n"
+    kinds = list(
+        world.board.cards.get(number=1).events.order_by("id").values_list("kind", flat=True)
+    )
+    assert kinds == ["created", "blocked", "unblocked", "archived", "restored"]
+
+
+def test_a_viewer_cannot_block_a_card(world):
+    run("card", "add", "x", "-w", "acme")
+    result = run("card", "block", "1", "no", "-w", "acme", "--as", "carol@acme.example")
+    assert (result.exit_code, world.board.cards.get(number=1).blocked_reason) == (1, "")
