@@ -1,10 +1,13 @@
-# ruff: noqa: RUF003 (maths notation in comments)
+# ruff: noqa: RUF002, RUF003 (maths notation in docstrings and comments: ×, −, √)
 """The verdict of an experiment and the decision gate (docs/product.md §6). No Django here.
 
 ``analyse`` turns each variant's latest cumulative figures into a verdict: every treatment
 against the control (z-test and exact Bayesian P(B > A) for conversions, Welch's t-test for
 continuous metrics), Holm-corrected when there are several treatments, the plan's progress, the
 sequential rule when the plan is sequential, and a plain-language reading.
+
+``schedule`` says what to do next: keep running (and how many days the planned sample still
+needs at the traffic so far), or decide; and whether the planned end date has passed.
 
 ``gate`` says what is wrong with a decision given that verdict: too early (the planned sample
 is not reached and no sequential stop), or against the result. The service refuses a decision
@@ -13,6 +16,7 @@ with any issue unless a written override reason is given.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from . import stats
 
@@ -59,6 +63,16 @@ class Comparison:
     loss_choosing_treatment: float | None
     loss_choosing_control: float | None
     significant: bool  # p_adjusted < α
+    # a cell of the 2×2 table below 10: Fisher's exact p is computed, and it is the p that
+    # decides (p_adjusted is Holm of it), the normal approximation being unreliable
+    small_counts: bool = False
+    fisher_p_value: float | None = None
+    identical: bool = False  # the same rate (or mean) in both arms: no difference at all
+
+    @property
+    def decisive_p(self) -> float:
+        """The p-value the verdict rests on, before Holm: Fisher's for small counts, else z/t."""
+        return self.p_value if self.fisher_p_value is None else self.fisher_p_value
 
     @property
     def direction(self) -> str:
@@ -80,6 +94,15 @@ class Verdict:
     winner: str | None  # the best treatment when the outcome is treatment_better
     reading: str
     notes: tuple[str, ...] = ()
+
+    @property
+    def small_counts(self) -> bool:
+        return any(c.small_counts for c in self.comparisons)
+
+    @property
+    def identical(self) -> bool:
+        """Every treatment has exactly the control's rate (or mean)."""
+        return bool(self.comparisons) and all(c.identical for c in self.comparisons)
 
     @property
     def progress(self) -> float | None:
@@ -118,7 +141,20 @@ def _p(value: float) -> str:
     return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
 
 
-Raw = tuple[float, float, float, float, float, stats.BayesResult | None]
+@dataclass(frozen=True)
+class Raw:
+    difference: float
+    ci_low: float
+    ci_high: float
+    statistic: float
+    p_value: float
+    bayes: stats.BayesResult | None = None
+    fisher: stats.FisherTest | None = None
+    identical: bool = False
+
+    @property
+    def decisive_p(self) -> float:
+        return self.p_value if self.fisher is None else self.fisher.p_value
 
 
 def _compare(control: VariantData, treatment: VariantData, metric_type: str, alpha: float) -> Raw:
@@ -126,7 +162,11 @@ def _compare(control: VariantData, treatment: VariantData, metric_type: str, alp
         won_t, won_c = treatment.successes or 0, control.successes or 0
         z = stats.two_proportion_ztest(won_t, treatment.trials, won_c, control.trials, alpha=alpha)
         bayes = stats.bayes(won_c, control.trials, won_t, treatment.trials)
-        return (z.difference, z.ci_low, z.ci_high, z.z, z.p_value, bayes)
+        fisher = None
+        if stats.small_counts(won_t, treatment.trials, won_c, control.trials):
+            fisher = stats.fisher_exact(won_t, treatment.trials, won_c, control.trials)
+        same = won_t * control.trials == won_c * treatment.trials  # equal rates, exactly
+        return Raw(z.difference, z.ci_low, z.ci_high, z.z, z.p_value, bayes, fisher, same)
     t = stats.welch_ttest(
         treatment.mean or 0.0,
         treatment.sd or 0.0,
@@ -136,7 +176,7 @@ def _compare(control: VariantData, treatment: VariantData, metric_type: str, alp
         control.trials,
         alpha=alpha,
     )
-    return (t.difference, t.ci_low, t.ci_high, t.t, t.p_value, None)
+    return Raw(t.difference, t.ci_low, t.ci_high, t.t, t.p_value, identical=t.difference == 0)
 
 
 def analyse(
@@ -163,21 +203,24 @@ def analyse(
             None, f"No result yet: no observations for {missing}.",
         )  # fmt: skip
     raw = [_compare(control, t, metric_type, alpha) for t in treatments]
-    adjusted = stats.holm([r[4] for r in raw])
+    adjusted = stats.holm([r.decisive_p for r in raw])
     comparisons = tuple(
         Comparison(
             treatment=t.name,
             control=control.name,
-            difference=r[0],
-            ci_low=r[1],
-            ci_high=r[2],
-            statistic=r[3],
-            p_value=r[4],
+            difference=r.difference,
+            ci_low=r.ci_low,
+            ci_high=r.ci_high,
+            statistic=r.statistic,
+            p_value=r.p_value,
             p_adjusted=p_adj,
-            prob_beats_control=r[5].prob_b_beats_a if r[5] else None,
-            loss_choosing_treatment=r[5].loss_choosing_b if r[5] else None,
-            loss_choosing_control=r[5].loss_choosing_a if r[5] else None,
-            significant=p_adj < alpha,
+            prob_beats_control=r.bayes.prob_b_beats_a if r.bayes else None,
+            loss_choosing_treatment=r.bayes.loss_choosing_b if r.bayes else None,
+            loss_choosing_control=r.bayes.loss_choosing_a if r.bayes else None,
+            significant=p_adj < alpha and not r.identical,
+            small_counts=r.fisher is not None,
+            fisher_p_value=r.fisher.p_value if r.fisher else None,
+            identical=r.identical,
         )
         for t, r, p_adj in zip(treatments, raw, adjusted, strict=True)
     )
@@ -193,6 +236,11 @@ def analyse(
         sequential, outcome, winner, "",
     )  # fmt: skip
     notes = []
+    if any(c.small_counts for c in comparisons):
+        notes.append(
+            f"fewer than {stats.SMALL_CELL} successes or failures in an arm: Fisher's exact test "
+            "decides, the z-test's normal approximation being unreliable"
+        )
     if len(treatments) > 1:
         notes.append(f"{len(treatments)} treatments against one control: p-values Holm-corrected")
     if not planned_per_variant and not sequential_n:
@@ -228,15 +276,26 @@ def _best(verdict: Verdict) -> Comparison:
     return min(verdict.comparisons, key=lambda c: c.p_adjusted)
 
 
+def _p_of(comparison: Comparison) -> str:
+    """The p the verdict rests on, named: "p = 0.159", or "Fisher's exact p = 0.204"."""
+    text = _p(comparison.p_adjusted)
+    return f"Fisher's exact {text}" if comparison.small_counts else text
+
+
 def _reading(verdict: Verdict) -> str:
     best = _best(verdict)
-    if best.prob_beats_control is not None:
+    if verdict.identical:
+        control = verdict.comparisons[0].control
+        others = ", ".join(c.treatment for c in verdict.comparisons)
+        what = "rate" if verdict.metric_type == CONVERSION else "mean"
+        first = f"No difference: {others} and {control} have exactly the same {what}"
+    elif best.prob_beats_control is not None:
         chance = best.prob_beats_control
         if chance >= 0.5:
             first = f"{best.treatment} beats {best.control} with {_chance(chance)} probability"
         else:
             first = f"{best.control} beats {best.treatment} with {_chance(1 - chance)} probability"
-        first += f" (difference {best.difference * 100:+.1f} pp, {_p(best.p_adjusted)})"
+        first += f" (difference {best.difference * 100:+.1f} pp, {_p_of(best)})"
     else:
         first = (
             f"{best.treatment}'s mean is {best.difference:+.3g} against {best.control} "
@@ -262,6 +321,80 @@ def _reading(verdict: Verdict) -> str:
     if verdict.outcome == INCONCLUSIVE and verdict.progress is None:
         advice = "plan a sample size before deciding"
     return f"{first}; {second} — {advice}."
+
+
+# ---------------------------------------------------------------------------------------------
+# What to do next: the days to the planned sample at the traffic so far
+
+NO_FIGURES, NO_PLAN, KEEP_RUNNING, READY = "no_figures", "no_plan", "keep_running", "ready"
+
+
+def days_to_sample(remaining: int, reached: int, days_observed: int) -> int:
+    """Whole days until ``remaining`` more per variant arrive, at the ``reached`` per variant of
+    ``days_observed`` days so far: ⌈remaining × days ÷ reached⌉ (integer arithmetic, exact)."""
+    if remaining <= 0:
+        return 0
+    if reached <= 0 or days_observed <= 0:
+        raise stats.StatsInputError("no traffic yet to project from", field="trials")
+    return -(-remaining * days_observed // reached)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    step: str  # no_figures, no_plan, keep_running or ready
+    today: date
+    planned_per_variant: int | None
+    reached_per_variant: int
+    remaining_per_variant: int | None
+    days_observed: int | None  # the start date to the latest figures, both included
+    per_day: float | None  # reached ÷ days observed: the slowest variant's traffic a day
+    projected: date | None  # when the planned sample is in at that traffic
+    days_left: int | None  # from today to ``projected``, 0 when it should be in by now
+    planned_end: date | None
+    end_passed: bool  # the planned end date is before today and no decision was taken
+
+    @property
+    def overdue(self) -> bool:
+        """At the traffic so far the planned sample should be in already: figures are missing."""
+        return self.projected is not None and self.projected <= self.today
+
+    @property
+    def after_end(self) -> bool:
+        """The sample will come in after the planned end date."""
+        return bool(self.projected and self.planned_end and self.projected > self.planned_end)
+
+
+def schedule(
+    verdict: Verdict,
+    *,
+    today: date,
+    start: date | None,
+    latest: date | None,
+    planned_end: date | None = None,
+) -> Schedule:
+    """What to do next and, while the sample is being collected, how many days it still needs at
+    the traffic observed from ``start`` to the ``latest`` figures (``today`` is a parameter)."""
+    planned = verdict.planned_per_variant
+    reached = verdict.reached_per_variant
+    if verdict.outcome == NO_DATA:
+        step = NO_FIGURES
+    elif verdict.may_decide:
+        step = READY
+    elif not planned:
+        step = NO_PLAN
+    else:
+        step = KEEP_RUNNING
+    days = (latest - start).days + 1 if start and latest and latest >= start else None
+    per_day = reached / days if days and reached else None
+    remaining = max(0, planned - reached) if planned else None
+    projected = days_left = None
+    if step == KEEP_RUNNING and days and reached and latest and remaining is not None:
+        projected = latest + timedelta(days=days_to_sample(remaining, reached, days))
+        days_left = max(0, (projected - today).days)
+    return Schedule(
+        step, today, planned, reached, remaining, days, per_day, projected, days_left,
+        planned_end, bool(planned_end and planned_end < today),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

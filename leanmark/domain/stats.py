@@ -5,7 +5,8 @@
   ``sample_size_means`` for a continuous one.
 - ``sequential_rule`` / ``sequential_power``: Evan Miller's simple sequential test (stop for the
   treatment when T − C ≥ 2√N, stop with no winner when T + C ≥ N).
-- ``two_proportion_ztest`` (pooled), ``welch_ttest``, ``holm``: frequentist analysis.
+- ``two_proportion_ztest`` (pooled), ``welch_ttest``, ``holm``: frequentist analysis;
+  ``fisher_exact`` (SciPy's) when ``small_counts`` says a cell of the 2×2 table is below 10.
 - ``prob_beats`` and ``expected_loss``: Beta-Binomial posteriors, computed exactly as a finite
   sum of Beta functions (no sampling), so the same counts always give the same figure.
 
@@ -434,6 +435,45 @@ def welch_ttest(
         diff - half,
         diff + half,
     )
+
+
+# Below this many successes or failures in any cell of the 2×2 table, the normal approximation
+# behind the z-test is unreliable and Fisher's exact test is computed as well.
+SMALL_CELL = 10
+
+
+def small_counts(successes_1: int, trials_1: int, successes_2: int, trials_2: int) -> bool:
+    """True when a cell of the 2×2 table (successes and failures of each arm) is below
+    ``SMALL_CELL``."""
+    cells = (successes_1, trials_1 - successes_1, successes_2, trials_2 - successes_2)
+    return min(cells) < SMALL_CELL
+
+
+@dataclass(frozen=True)
+class FisherTest:
+    table: tuple[tuple[int, int], tuple[int, int]]  # (successes, failures) of each arm
+    odds_ratio: float  # the sample odds ratio, arm 1 against arm 2 (SciPy's statistic)
+    p_value: float  # two-sided
+
+    @property
+    def explanation(self) -> str:
+        (a, b), (c, d) = self.table
+        return (
+            f"Fisher's exact test of the table [[{a}, {b}], [{c}, {d}]] (successes, failures): "
+            f"the chance, with the margins fixed, of a table at most as likely as this one"
+        )
+
+
+def fisher_exact(successes_1: int, trials_1: int, successes_2: int, trials_2: int) -> FisherTest:
+    """Fisher's exact test of two proportions, two-sided (SciPy's ``fisher_exact``)."""
+    _counts(successes_1, trials_1, "first variant")
+    _counts(successes_2, trials_2, "second variant")
+    table = (
+        (successes_1, trials_1 - successes_1),
+        (successes_2, trials_2 - successes_2),
+    )
+    result = stats.fisher_exact([list(row) for row in table], alternative="two-sided")
+    return FisherTest(table, float(result.statistic), float(result.pvalue))
 
 
 def holm(p_values: Sequence[float]) -> list[float]:

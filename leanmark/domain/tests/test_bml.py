@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 
 from leanmark.domain import bml
@@ -106,3 +108,91 @@ def test_no_data_yet():
     verdict = bml.analyse("conversion", conv((0, 0), (0, 0)), planned_per_variant=100)
     assert verdict.outcome == bml.NO_DATA
     assert verdict.reading == "No result yet: no observations for A, B."
+
+
+def test_small_counts_let_fisher_s_exact_test_decide():
+    # 3/30 against 10/30: the z-test alone says p = 0.028 (significant), Fisher's says 0.0575
+    verdict = bml.analyse("conversion", conv((3, 30), (10, 30)), planned_per_variant=30)
+    (c,) = verdict.comparisons
+    assert round(c.p_value, 3) == 0.028
+    assert c.small_counts and verdict.small_counts
+    assert round(c.fisher_p_value, 4) == 0.0575
+    assert c.p_adjusted == c.fisher_p_value
+    assert not c.significant
+    assert verdict.outcome == bml.NO_DIFFERENCE
+    assert "Fisher's exact p = 0.057" in verdict.reading
+    assert "Fisher's exact test decides" in verdict.notes[0]
+
+
+def test_large_counts_compute_no_fisher_test():
+    verdict = bml.analyse("conversion", conv((200, 1000), (260, 1000)), planned_per_variant=1000)
+    (c,) = verdict.comparisons
+    assert not c.small_counts and c.fisher_p_value is None
+    assert c.p_adjusted == c.p_value
+
+
+@pytest.mark.parametrize("planned", [1000, 2000])
+def test_identical_arms_read_no_difference(planned):
+    verdict = bml.analyse("conversion", conv((50, 1000), (100, 2000)), planned_per_variant=planned)
+    (c,) = verdict.comparisons
+    assert c.identical and verdict.identical and not c.significant
+    assert c.p_value == 1.0
+    assert verdict.reading.startswith("No difference: B and A have exactly the same rate;")
+    assert verdict.outcome == (bml.NO_DIFFERENCE if planned == 1000 else bml.INCONCLUSIVE)
+
+
+@pytest.mark.parametrize(
+    ("remaining", "reached", "days", "expected"),
+    [
+        (531, 500, 5, 6),  # 100 a day: 5.31 days, rounded up
+        (500, 500, 5, 5),  # exactly 5
+        (1, 1000, 1, 1),
+        (0, 500, 5, 0),
+        (-3, 500, 5, 0),  # past the plan
+        (180, 83, 1, 3),  # §6's counts in one day, 263 planned
+    ],
+)
+def test_days_to_the_planned_sample(remaining, reached, days, expected):
+    assert bml.days_to_sample(remaining, reached, days) == expected
+
+
+def test_the_schedule_counts_the_days_left_from_today():
+    verdict = bml.analyse("conversion", conv((100, 500), (110, 500)), planned_per_variant=1031)
+    schedule = bml.schedule(
+        verdict,
+        today=date(2026, 12, 7),
+        start=date(2026, 12, 2),
+        latest=date(2026, 12, 6),
+        planned_end=date(2026, 12, 10),
+    )
+    assert schedule.step == bml.KEEP_RUNNING
+    assert schedule.days_observed == 5 and schedule.per_day == 100
+    assert schedule.remaining_per_variant == 531
+    assert schedule.projected == date(2026, 12, 12)  # 6 days after the latest figures
+    assert schedule.days_left == 5
+    assert schedule.after_end and not schedule.end_passed and not schedule.overdue
+    later = bml.schedule(
+        verdict,
+        today=date(2026, 12, 14),
+        start=date(2026, 12, 2),
+        latest=date(2026, 12, 6),
+        planned_end=date(2026, 12, 10),
+    )
+    assert later.end_passed and later.overdue and later.days_left == 0
+
+
+def test_the_schedule_says_ready_when_the_sample_is_in():
+    verdict = bml.analyse("conversion", conv((200, 1000), (205, 1000)), planned_per_variant=1000)
+    schedule = bml.schedule(
+        verdict, today=date(2026, 12, 7), start=date(2026, 12, 1), latest=date(2026, 12, 6)
+    )
+    assert schedule.step == bml.READY
+    assert schedule.projected is None and schedule.remaining_per_variant == 0
+    none = bml.analyse("conversion", conv((0, 0), (0, 0)), planned_per_variant=100)
+    assert bml.schedule(none, today=date(2026, 12, 7), start=None, latest=None).step == (
+        bml.NO_FIGURES
+    )
+    unplanned = bml.analyse("conversion", conv((20, 100), (25, 100)))
+    assert bml.schedule(
+        unplanned, today=date(2026, 12, 7), start=date(2026, 12, 1), latest=date(2026, 12, 6)
+    ).step == (bml.NO_PLAN)

@@ -220,3 +220,27 @@ def test_very_large_counts_are_integrated_and_agree_with_the_sum():
     big = stats.bayes(500_000, 1_000_000, 501_000, 1_000_000)  # above it: quadrature
     assert round(big.prob_b_beats_a, 4) == 0.9214
     assert big.loss_choosing_a - big.loss_choosing_b == pytest.approx(0.001, abs=1e-6)
+
+
+def test_fisher_s_exact_test_is_scipy_s_on_the_table_of_successes_and_failures():
+    # §6's counts: treatment 12 of 99, control 5 of 83
+    fisher = stats.fisher_exact(12, 99, 5, 83)
+    assert fisher.table == ((12, 87), (5, 78))
+    assert fisher.p_value == scipy_stats.fisher_exact([[12, 87], [5, 78]]).pvalue
+    assert round(fisher.p_value, 4) == 0.2041
+    assert round(fisher.odds_ratio, 4) == 2.1517
+    assert round(stats.fisher_exact(10, 30, 3, 30).p_value, 4) == 0.0575
+
+
+@pytest.mark.parametrize(
+    ("counts", "small"),
+    [
+        ((12, 99, 5, 83), True),  # 5 successes
+        ((10, 20, 10, 20), False),  # every cell exactly 10
+        ((10, 20, 9, 20), True),
+        ((91, 100, 50, 100), True),  # 9 failures
+        ((200, 1000, 260, 1000), False),
+    ],
+)
+def test_small_counts_means_a_cell_of_the_two_by_two_table_below_10(counts, small):
+    assert stats.small_counts(*counts) is small
