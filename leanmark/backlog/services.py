@@ -194,7 +194,11 @@ def _check_version(idea: Idea, expected: int | None) -> None:
 
 @transaction.atomic
 def edit_idea(
-    idea: Idea, *, changes: dict[str, Any], actor: User | None, expected_version: int | None = None
+    idea: Idea,
+    *,
+    changes: dict[str, object],
+    actor: User | None,
+    expected_version: int | None = None,
 ) -> Idea:
     idea = _locked(idea)
     _check_version(idea, expected_version)
@@ -249,7 +253,7 @@ def _to_decimal(number: float | None, places: str = "0.01") -> Decimal | None:
     return None if number is None else unsigned_zero(Decimal(str(number)).quantize(Decimal(places)))
 
 
-def score_values(model: Model, values: dict[str, Any], *, today: date) -> dict[str, Any]:
+def score_values(model: Model, values: dict[str, object], *, today: date) -> dict[str, Any]:
     """Validate one model's inputs (text from a form, numbers from the API) and return the idea's
     field values; raises InvalidInput naming the field."""
     try:
@@ -312,7 +316,7 @@ def score_idea(
     idea: Idea,
     *,
     model: object,
-    values: dict[str, Any],
+    values: dict[str, object],
     actor: User | None,
     today: date | None = None,
     expected_version: int | None = None,
@@ -777,7 +781,7 @@ def import_csv(
 @dataclass(frozen=True)
 class ScoredAt:
     model: str
-    values: dict[str, Any]
+    values: dict[str, object]
     at: datetime
     actor: User | None = None
 

@@ -734,7 +734,7 @@ EDITABLE = ("title", "description", "due_date", "stage", "channel", "tags", "est
 def edit_card(
     card: Card,
     *,
-    changes: dict[str, Any],
+    changes: dict[str, object],
     expected_version: int | None,
     actor: User | None,
     reason: str = "",
@@ -1070,3 +1070,9 @@ def import_history(
     if progress is not None:
         progress(total, total)
     return created
+
+
+def delete_cards_of(workspace_ids: Iterable[int]) -> None:
+    """Delete every card (with its events) of these workspaces' boards, before the workspaces
+    themselves: a card's column is RESTRICT, which stops the workspace's cascade reaching it."""
+    Card.objects.filter(board__workspace__in=workspace_ids).delete()

@@ -456,7 +456,7 @@ def reset_layout(workspace: Workspace) -> None:
 
 
 @transaction.atomic
-def set_funnel(workspace: Workspace, volumes: Mapping[str, Any]) -> list[FunnelStep]:
+def set_funnel(workspace: Workspace, volumes: Mapping[str, object]) -> list[FunnelStep]:
     """Name each stage's volume metric (stage → metric id or key; empty clears the stage)."""
     stages = [s.value for s in Stage]
     for stage in volumes:

@@ -194,7 +194,7 @@ PLAN_FIELDS = (
 )
 
 
-def _clean_changes(workspace: Workspace, changes: dict[str, Any]) -> dict[str, Any]:
+def _clean_changes(workspace: Workspace, changes: dict[str, object]) -> dict[str, Any]:
     unknown = set(changes) - set(PLAN_FIELDS)
     if unknown:
         raise InvalidInput(f"unknown field(s): {', '.join(sorted(unknown))}", field="request")
@@ -302,7 +302,7 @@ def start_improvement(
 def update_improvement(
     improvement: Improvement,
     *,
-    changes: dict[str, Any],
+    changes: dict[str, object],
     actor: User | None,
     expected_version: int | None = None,
 ) -> Improvement:

@@ -14,7 +14,6 @@ import secrets
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
-from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -139,7 +138,7 @@ def set_active(hook: Webhook, active: bool, *, actor: User) -> Webhook:
     return hook
 
 
-def queue(hook: Webhook, event: str, payload: dict[str, Any]) -> Delivery:
+def queue(hook: Webhook, event: str, payload: dict[str, object]) -> Delivery:
     """A delivery and its job, in the caller's transaction."""
     delivery = Delivery.objects.create(webhook=hook, event=event, payload=payload)
     send_delivery.enqueue(delivery.pk)
@@ -151,7 +150,7 @@ def send_test(hook: Webhook, *, actor: User) -> Delivery:
     return queue(hook, "webhook.test", {"message": "a test from Leanmark", "by": actor.email})
 
 
-def on_event(workspace_id: int, event: str, payload: dict[str, Any]) -> None:
+def on_event(workspace_id: int, event: str, payload: dict[str, object]) -> None:
     """The ``notify`` subscriber: one delivery per active webhook that wants the event."""
     for hook in Webhook.objects.filter(workspace_id=workspace_id, active=True):
         if hook.wants(event):

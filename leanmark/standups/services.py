@@ -255,7 +255,7 @@ def resolve_impediment(
 
 @transaction.atomic
 def record_agenda(
-    board: Board, *, data: dict[str, Any], actor: User | None, now: datetime | None = None
+    board: Board, *, data: dict[str, object], actor: User | None, now: datetime | None = None
 ) -> AgendaRecord:
     """Keep the day's agenda (what stand-up mode showed when it was started) for the history."""
     now = now or timezone.now()

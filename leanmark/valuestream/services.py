@@ -126,7 +126,9 @@ def _choice(value: Any, field: str, choices: Iterable[str], *, blank: bool = Fal
     return text
 
 
-def clean_step(data: Mapping[str, Any], current: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def clean_step(
+    data: Mapping[str, object], current: Mapping[str, object] | None = None
+) -> dict[str, Any]:
     """Model values for a step from ``data`` (missing fields keep ``current``'s values)."""
     merged: dict[str, Any] = dict(current or {})
     merged.update({k: v for k, v in data.items() if k in STEP_FIELDS})
@@ -363,7 +365,11 @@ def _next_position(stream: ValueStream, stage: str) -> int:
 
 @transaction.atomic
 def add_step(
-    stream: ValueStream, data: Mapping[str, Any], *, actor: User | None, before: Step | None = None
+    stream: ValueStream,
+    data: Mapping[str, object],
+    *,
+    actor: User | None,
+    before: Step | None = None,
 ) -> Step:
     values = clean_step(data)
     _check(values, stream)
@@ -391,7 +397,7 @@ def add_step(
 
 
 @transaction.atomic
-def edit_step(step: Step, data: Mapping[str, Any], *, actor: User | None) -> Step:
+def edit_step(step: Step, data: Mapping[str, object], *, actor: User | None) -> Step:
     """Change any of a step's fields (the others keep their values)."""
     before = step_values(step)
     values = clean_step(data, before)
@@ -418,7 +424,7 @@ def edit_step(step: Step, data: Mapping[str, Any], *, actor: User | None) -> Ste
 
 @transaction.atomic
 def answer_questions(
-    step: Step, answers: Mapping[str, Any], *, actor: User | None, **classification: Any
+    step: Step, answers: Mapping[str, object], *, actor: User | None, **classification: Any
 ) -> Step:
     """The waste walk: the four questions (and, if given, the step's customer value and waste
     type); the step counts as reviewed now."""
