@@ -1,4 +1,5 @@
-"""`leanmark idea …`: capture, list (ranked), show, score, triage, start and import ideas."""
+"""`leanmark idea …`: capture, list (ranked), show, edit, delete, score, triage, start and import
+ideas."""
 
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,9 @@ from leanmark.lib.cli import (
     workspace_command,
 )
 
-idea_app = typer.Typer(help="Ideas: capture, rank, triage, start, import.", no_args_is_help=True)
+idea_app = typer.Typer(
+    help="Ideas: capture, rank, edit, delete, triage, start, import.", no_args_is_help=True
+)
 
 OnOpt = Annotated[
     str | None, typer.Option("--on", help="Rank for this date (YYYY-MM-DD; default: today).")
@@ -199,6 +202,66 @@ def idea_show(idea_id: int, on: OnOpt = None, ws: Any = None, as_json: JsonOpt =
         out.print(f"  on the board as card #{idea.card.number}")
     for event in data["history"]:
         out.print(f"  {event['at'][:16]} {event['kind']} {event['reason']}".rstrip())
+
+
+def _idea_out(idea: Any) -> Any:
+    """One idea as the API answers it (GET/PATCH /api/v1/ideas/{id})."""
+    from leanmark.backlog import queries
+    from leanmark.backlog.schemas import IdeaOut
+
+    fresh = queries.idea_for(idea.workspace, idea.pk)
+    return IdeaOut.of(fresh, queries.scores_of(fresh, queries.today(fresh.workspace)))
+
+
+@idea_app.command("edit")
+@workspace_command
+def idea_edit(
+    idea_id: int,
+    title: Annotated[str | None, typer.Option(help="New title.")] = None,
+    description: Annotated[str | None, typer.Option(help="New description (Markdown).")] = None,
+    source: Annotated[str | None, typer.Option(help="Who or what suggested it.")] = None,
+    stage: Annotated[str | None, typer.Option(help="Hourglass stage ('' clears it).")] = None,
+    channel: Annotated[str | None, typer.Option(help="Marketing channel ('' clears it).")] = None,
+    tags: Annotated[
+        str | None, typer.Option(help="Comma-separated tags (replace the old ones; '' clears).")
+    ] = None,
+    hypothesis: Annotated[str | None, typer.Option(help="What you believe will happen.")] = None,
+    ws: Any = None,
+    actor: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change an idea's fields, as PATCH /api/v1/ideas/{id}: only those given change, and its
+    history records them."""
+    from leanmark.backlog import services
+
+    idea = _idea(ws, idea_id)
+    given = {
+        "title": title,
+        "description": description,
+        "source": source,
+        "stage": None if stage is None else stage.lower(),
+        "channel": channel,
+        "tags": tags,
+        "hypothesis": hypothesis,
+    }
+    changes = {name: value for name, value in given.items() if value is not None}
+    if not changes:
+        fail("nothing to change: give at least one option (see --help)")
+    services.edit_idea(idea, changes=changes, actor=actor)
+    saved = _idea_out(idea)
+    show(saved, as_json=as_json, text=f"Idea {saved.id} saved: {saved.title}")
+
+
+@idea_app.command("delete")
+@workspace_command
+def idea_delete(idea_id: int, ws: Any = None, actor: Any = None) -> None:
+    """Delete an idea and its history, as DELETE /api/v1/ideas/{id}; a card made from it stays."""
+    from leanmark.backlog import services
+
+    idea = _idea(ws, idea_id)
+    title = idea.title
+    services.delete_idea(idea, actor=actor)
+    out.print(f"Idea {idea_id} deleted: {title}")
 
 
 @idea_app.command("score")

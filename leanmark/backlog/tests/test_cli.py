@@ -157,3 +157,74 @@ def test_idea_import_shows_progress_and_refuses_a_bad_file(world, tmp_path):
     assert result.exit_code == 1
     assert "line 3: Impact must be a whole number from 1 to 10, not 0" in result.stderr
     assert Idea.objects.count() == 2
+
+
+def test_idea_edit_changes_only_the_fields_given_and_answers_as_the_api(world):
+    idea = services.capture_idea(
+        world.acme, title="Reels", actor=None, channel="social", tags="video"
+    )
+    result = run(
+        "idea", "edit", idea.pk, "--title", "Reels weekly", "--stage", "Like",
+        "--tags", "video, ugc", "-w", "acme", "--as", "bob@acme.example", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["id"], data["title"], data["stage"], data["channel"], data["tags"]) == (
+        idea.pk,
+        "Reels weekly",
+        "like",
+        "social",
+        ["video", "ugc"],
+    )
+    assert (data["version"], data["workspace"], data["card_number"]) == (2, "acme", None)
+    idea.refresh_from_db()
+    assert (idea.title, idea.stage, idea.tags, idea.version) == (
+        "Reels weekly",
+        "like",
+        ["video", "ugc"],
+        2,
+    )
+    assert idea.events.latest("at").data["fields"]["title"] == ["Reels", "Reels weekly"]
+    result = run("idea", "edit", idea.pk, "--channel", "", "-w", "acme")
+    assert (result.exit_code, result.stdout) == (0, f"Idea {idea.pk} saved: Reels weekly\n")
+    idea.refresh_from_db()
+    assert idea.channel == ""
+
+
+def test_idea_edit_refuses_nothing_a_bad_stage_an_unknown_id_and_a_viewer(world):
+    idea = services.capture_idea(world.acme, title="Reels", actor=None)
+    nothing = run("idea", "edit", idea.pk, "-w", "acme")
+    assert (nothing.exit_code, nothing.stderr) == (
+        1,
+        "Error: nothing to change: give at least one option (see --help)\n",
+    )
+    bad = run("idea", "edit", idea.pk, "--stage", "awareness", "-w", "acme")
+    assert bad.exit_code == 1
+    assert "unknown hourglass stage 'awareness'" in bad.stderr
+    unknown = run("idea", "edit", 99999, "--title", "x", "-w", "acme")
+    assert (unknown.exit_code, unknown.stderr) == (
+        1,
+        "Error: no idea 99999 in acme; `leanmark idea list` shows the ids\n",
+    )
+    viewer = run(
+        "idea", "edit", idea.pk, "--title", "x", "-w", "acme", "--as", "carol@acme.example"
+    )
+    assert viewer.exit_code == 1
+    assert "carol@acme.example is a viewer" in viewer.stderr
+    idea.refresh_from_db()
+    assert (idea.title, idea.stage, idea.version) == ("Reels", "", 1)
+
+
+def test_idea_delete_removes_it_and_refuses_a_viewer(world):
+    idea = services.capture_idea(world.acme, title="Reels", actor=None)
+    viewer = run("idea", "delete", idea.pk, "-w", "acme", "--as", "carol@acme.example")
+    assert viewer.exit_code == 1
+    assert Idea.objects.filter(pk=idea.pk).exists()
+    result = run("idea", "delete", idea.pk, "-w", "acme", "--as", "bob@acme.example")
+    assert (result.exit_code, result.stdout) == (0, f"Idea {idea.pk} deleted: Reels\n")
+    assert not Idea.objects.filter(pk=idea.pk).exists()
+    again = run("idea", "delete", idea.pk, "-w", "acme")
+    assert (again.exit_code, again.stderr) == (
+        1,
+        f"Error: no idea {idea.pk} in acme; `leanmark idea list` shows the ids\n",
+    )
