@@ -1,11 +1,12 @@
 """Reads for the board: the page model with a constant number of queries, card lists, events."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 
 from leanmark.accounts.models import User, Workspace
@@ -371,3 +372,220 @@ def people_of(workspace: Workspace) -> list[User]:
     return list(
         User.objects.filter(memberships__workspace=workspace).order_by("display_name", "username")
     )
+
+
+# ---- what the other apps read of boards, columns, cards and events -----------------------------
+# No other app imports the board's models (the import-linter contracts in pyproject.toml): the
+# flow maths, the value stream, the stand-up, the improvement cycles and the demo read here.
+
+# The two tables the flow app reads in bulk, as arrays of numbers (leanmark.lib.sql_arrays).
+EVENTS_TABLE = CardEvent._meta.db_table
+CARDS_TABLE = Card._meta.db_table
+
+
+def board_in(workspace: Workspace, board_id: int) -> Board | None:
+    """The workspace's board with this id, or None."""
+    return Board.objects.filter(workspace=workspace, pk=board_id).first()
+
+
+def columns_in_order(board: Board) -> list[Column]:
+    return list(Column.objects.filter(board=board).order_by("position"))
+
+
+def workspace_columns(workspace: Workspace) -> list[Column]:
+    """Every column of the workspace's boards, board by board, with its board."""
+    return list(
+        Column.objects.filter(board__workspace=workspace)
+        .select_related("board")
+        .order_by("board__name", "board_id", "position")
+    )
+
+
+def column_kinds(board_ids: Collection[int]) -> dict[int, str]:
+    """Column id → kind (queue or active) of every column of these boards."""
+    return dict(Column.objects.filter(board_id__in=board_ids).values_list("pk", "kind"))
+
+
+def columns_in(workspace_id: int, column_ids: Collection[int]) -> set[int]:
+    """Those of ``column_ids`` that are columns of the workspace's boards."""
+    return set(
+        Column.objects.filter(pk__in=column_ids, board__workspace_id=workspace_id).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def card_with_id(card_id: int | None) -> Card | None:
+    """The card with this id, or None (callers hold a link to it from their own rows)."""
+    return Card.objects.filter(pk=card_id).first()
+
+
+def card_afresh(card: Card) -> Card:
+    """The card as stored now (another write may have changed it since it was read)."""
+    return Card.objects.get(pk=card.pk)
+
+
+def cards_numbered(workspace: Workspace, numbers: Collection[int]) -> dict[int, Card]:
+    """Number → card, for those of ``numbers`` that are cards of the workspace (one query)."""
+    return {
+        c.number: c for c in Card.objects.filter(board__workspace=workspace, number__in=numbers)
+    }
+
+
+def card_ids_matching(board: Board, filters: Filters) -> list[int]:
+    """Ids of the board's cards (live, archived or done) the filters keep."""
+    return list(filters.apply(Card.objects.filter(board=board)).values_list("id", flat=True))
+
+
+def card_titles(board: Board, card_ids: Collection[int] | None = None) -> dict[int, str]:
+    """Card id → title of the board's cards (of those ids, or of every card with None)."""
+    cards = Card.objects.filter(board=board).order_by()  # no join for the model's ordering
+    if card_ids is not None:
+        cards = cards.filter(pk__in=card_ids)
+    return dict(cards.values_list("id", "title"))
+
+
+def card_channels(workspace: Workspace) -> set[str]:
+    """The channels the workspace's cards name ('' included when a card names none)."""
+    return set(Card.objects.for_workspace(workspace).values_list("channel", flat=True).distinct())
+
+
+def descriptions_starting(board: Board, prefix: str) -> set[str]:
+    """The descriptions of the board's cards that start with ``prefix`` (an import's marker)."""
+    return set(
+        Card.objects.filter(board=board, description__startswith=prefix).values_list(
+            "description", flat=True
+        )
+    )
+
+
+def unfinished_cards(board: Board) -> QuerySet[Card]:
+    """The board's live cards outside its done column (what a stand-up walks)."""
+    return Card.objects.live().filter(board=board).exclude(column_id=board.done_column_id)
+
+
+def blocked_cards(board: Board) -> list[Card]:
+    """The board's live blocked cards, longest blocked first."""
+    return list(
+        Card.objects.live()
+        .filter(board=board, blocked_since__isnull=False)
+        .order_by("blocked_since")
+    )
+
+
+def assignee_ids(of: Board | QuerySet[Card]) -> dict[int, list[int]]:
+    """Card id → ids of the people assigned to it, for the board's cards or these cards, in
+    one query on the assignment table (no card or user rows)."""
+    link = Card.assignees.through
+    rows = (
+        link.objects.filter(card__board=of)
+        if isinstance(of, Board)
+        else link.objects.filter(card__in=of)
+    )
+    holders: dict[int, list[int]] = {}
+    for card_id, user_id in rows.values_list("card_id", "user_id"):
+        holders.setdefault(card_id, []).append(user_id)
+    return holders
+
+
+def staged_cards(board: Board, *, lane: str) -> QuerySet[Card]:
+    """The board's cards of this lane that name a hourglass stage, by number."""
+    return Card.objects.filter(board=board, lane=lane).exclude(stage="").order_by("number")
+
+
+def first_card_number(board: Board, *, stage: str, channel: str, not_lane: str) -> int | None:
+    """The lowest number of the board's cards of this stage and channel outside ``not_lane``."""
+    return (
+        Card.objects.filter(board=board, stage=stage, channel=channel)
+        .exclude(lane=not_lane)
+        .order_by("number")
+        .values_list("number", flat=True)
+        .first()
+    )
+
+
+def last_event_id(board: Board) -> int:
+    """The id of the board's newest event (0 before any): the log is append-only, so a cache
+    keyed by it is fresh while it stays the same."""
+    found = CardEvent.objects.filter(board=board).order_by("-id").values_list("id", flat=True)
+    return found.first() or 0
+
+
+def first_event_at(board: Board) -> datetime | None:
+    return CardEvent.objects.filter(board=board).order_by("at").values_list("at", flat=True).first()
+
+
+def event_log(board: Board, *, chunk: int = 2000) -> Iterator[tuple[Any, ...]]:
+    """The board's whole event log, oldest first, streamed in chunks: (event id, card number,
+    kind, at, actor's username, from column id, to column id, lane, reason) per event."""
+    return (
+        CardEvent.objects.filter(board=board)
+        .order_by("id")
+        .values_list(
+            "id",
+            "card__number",
+            "kind",
+            "at",
+            "actor__username",
+            "from_column_id",
+            "to_column_id",
+            "lane",
+            "reason",
+        )
+        .iterator(chunk)
+    )
+
+
+def events_between(board: Board, kind: str, *, since: datetime, until: datetime) -> list[CardEvent]:
+    """The board's events of this kind from ``since`` to ``until`` (both included), in order,
+    with their card and the column they went to."""
+    return list(
+        CardEvent.objects.filter(board=board, kind=kind, at__gte=since, at__lte=until)
+        .select_related("card", "to_column")
+        .order_by("at", "id")
+    )
+
+
+def passage_events(
+    board_ids: Collection[int], column_ids: Collection[int], since: datetime, until: datetime
+) -> Iterator[tuple[int, str, datetime, int | None]]:
+    """(card id, kind, at, to column id) of every created, moved, blocked and unblocked event
+    before ``until`` of the cards that left one of ``column_ids`` in [since, until), card by
+    card in time order (one query, streamed)."""
+    leaving = CardEvent.objects.filter(
+        board_id__in=board_ids,
+        kind=CardEvent.Kind.MOVED,
+        from_column_id__in=column_ids,
+        at__gte=since,
+        at__lt=until,
+    ).values("card_id")
+    return (
+        CardEvent.objects.filter(
+            card_id__in=leaving,
+            kind__in=[
+                CardEvent.Kind.CREATED,
+                CardEvent.Kind.MOVED,
+                CardEvent.Kind.BLOCKED,
+                CardEvent.Kind.UNBLOCKED,
+            ],
+            at__lt=until,
+        )
+        .order_by("card_id", "at", "id")
+        .values_list("card_id", "kind", "at", "to_column_id")
+        .iterator(chunk_size=5000)
+    )
+
+
+def events_per_month(
+    board: Board, kind: str, *, since: datetime, until: datetime, zone: tzinfo
+) -> list[tuple[date | datetime, int]]:
+    """(month, count) of the board's events of this kind in [since, until), months cut in
+    ``zone`` (one query; the database hands the month over as a date or a date-time)."""
+    rows = (
+        CardEvent.objects.filter(board=board, kind=kind, at__gte=since, at__lt=until)
+        .annotate(month=TruncMonth("at", tzinfo=zone))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [(r["month"], r["n"]) for r in rows]

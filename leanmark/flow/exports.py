@@ -1,11 +1,14 @@
 """The rows behind every flow chart, and the board's event log, as CSV tables (header first)."""
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from leanmark.board.models import Board, CardEvent
+from leanmark.board import queries as board_queries
 
 from .queries import FlowReport, ForecastReport
+
+if TYPE_CHECKING:  # annotations only: the board's rows are read through its queries
+    from leanmark.board.models import Board
 
 
 def safe(value: Any) -> Any:
@@ -99,7 +102,7 @@ REPORT_TABLES: dict[str, Callable[[FlowReport], list[list[Any]]]] = {
 }
 
 
-def event_rows(board: Board) -> Iterator[list[Any]]:
+def event_rows(board: "Board") -> Iterator[list[Any]]:
     """The board's whole event log, oldest first, streamed in chunks."""
     columns = dict(board.columns.values_list("id", "name"))
     yield [
@@ -113,22 +116,7 @@ def event_rows(board: Board) -> Iterator[list[Any]]:
         "lane",
         "reason",
     ]
-    events = (
-        CardEvent.objects.filter(board=board)
-        .order_by("id")
-        .values_list(
-            "id",
-            "card__number",
-            "kind",
-            "at",
-            "actor__username",
-            "from_column_id",
-            "to_column_id",
-            "lane",
-            "reason",
-        )
-    )
-    for pk, number, kind, at, actor, from_id, to_id, lane, reason in events.iterator(2000):
+    for pk, number, kind, at, actor, from_id, to_id, lane, reason in board_queries.event_log(board):
         yield [
             pk,
             number,

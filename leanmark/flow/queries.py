@@ -13,13 +13,14 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 from django.db import connection
 
-from leanmark.board.models import Board, Card, CardEvent, Column
+from leanmark.board import queries as board_queries
+from leanmark.board.choices import ColumnKind, EventKind
 from leanmark.board.queries import Filters
 from leanmark.domain import flow as maths
 from leanmark.domain.flow import DAY, BoardShape, EventLog, Timeline
@@ -38,6 +39,9 @@ from leanmark.domain.forecast import (
 from leanmark.domain.metrics import YEARS, outside_years
 from leanmark.lib.errors import InvalidInput
 from leanmark.lib.sql_arrays import int_columns
+
+if TYPE_CHECKING:  # annotations only: the board's rows are read through its queries
+    from leanmark.board.models import Board, Column
 
 # ---- loading and caching -------------------------------------------------------------------------
 
@@ -77,38 +81,33 @@ def _microseconds_sql(column: str) -> str:
     return f"({seconds} * 1000000 + CAST(substr({column}, 21, 6) AS INTEGER))"
 
 
-def time_zone(board: Board) -> ZoneInfo:
+def time_zone(board: "Board") -> ZoneInfo:
     try:
         return ZoneInfo(board.workspace.time_zone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
 
 
-def board_shape(columns: list[Column], board: Board) -> BoardShape:
+def board_shape(columns: "list[Column]", board: "Board") -> BoardShape:
     ids = [c.pk for c in columns]
     start = ids.index(board.start_column_id) if board.start_column_id in ids else 0
     done = ids.index(board.done_column_id) if board.done_column_id in ids else len(ids) - 1
     return BoardShape(
         columns=tuple(c.name for c in columns),
-        active=tuple(c.kind == Column.Kind.ACTIVE for c in columns),
+        active=tuple(c.kind == ColumnKind.ACTIVE for c in columns),
         start_index=min(start, done),
         done_index=done,
     )
 
 
-def _last_event_id(board: Board) -> int:
-    found = CardEvent.objects.filter(board=board).order_by("-id").values_list("id", flat=True)
-    return found.first() or 0
-
-
 def _read_log(
-    board: Board, column_ids: list[int], *, after: int = 0, base: EventLog | None = None
+    board: "Board", column_ids: list[int], *, after: int = 0, base: EventLog | None = None
 ) -> EventLog:
     """Numbers only, handed over in bulk (leanmark.lib.sql_arrays), so no Python object is made
     per event; the few blocked events' reasons come from a second query. With ``after`` and
     ``base``, only the events after that id are read and added to ``base``: the log is
     append-only, so nothing before it changed."""
-    table = CardEvent._meta.db_table
+    table = board_queries.EVENTS_TABLE
     kinds = ", ".join(f"'{k}'" for k in maths.KIND_CODES)
     event_id, card, kind, micros, raw = int_columns(
         [
@@ -134,7 +133,7 @@ def _read_log(
         cursor.execute(
             f"SELECT id, reason FROM {table} "  # noqa: S608 (constants only)
             "WHERE board_id = %s AND id > %s AND kind = %s ORDER BY id",
-            [board.pk, after, CardEvent.Kind.BLOCKED],
+            [board.pk, after, EventKind.BLOCKED],
         )
         pairs = cursor.fetchall()
     known = base.reasons if base is not None else ()
@@ -153,13 +152,13 @@ def _read_log(
     return EventLog.build(card, times, kind, column, reason, tuple(reasons))
 
 
-def flow_data(board: Board) -> FlowData:
+def flow_data(board: "Board") -> FlowData:
     """The board's log and timeline: from the cache when no event was added since, or the
     cached log plus the events added since (the log is append-only)."""
-    columns = list(Column.objects.filter(board=board).order_by("position"))
+    columns = board_queries.columns_in_order(board)
     shape = board_shape(columns, board)
     column_ids = tuple(c.pk for c in columns)
-    last = _last_event_id(board)
+    last = board_queries.last_event_id(board)
     tz = time_zone(board)
     with _lock:
         hit = _cache.get(board.pk)
@@ -185,7 +184,7 @@ def flow_data(board: Board) -> FlowData:
     tl = maths.timeline(log, shape)
     card_ids, card_numbers = int_columns(
         ["id", "number"],
-        f"FROM {Card._meta.db_table} WHERE board_id = %s",
+        f"FROM {board_queries.CARDS_TABLE} WHERE board_id = %s",
         [board.pk],
     )
     by_id = np.argsort(card_ids)
@@ -261,7 +260,7 @@ class FinishedItem:
 
 
 def cycle_time_percentiles(
-    board: Board, *, since: date | datetime | None = None, until: date | datetime | None = None
+    board: "Board", *, since: date | datetime | None = None, until: date | datetime | None = None
 ) -> dict[int, float]:
     """Nearest-rank 50/70/85/95th percentiles of the cycle times (days, exact) of the items
     finished from ``since`` to ``until`` (dates inclusive, in the workspace's time zone;
@@ -275,7 +274,7 @@ def cycle_time_percentiles(
     return {} if found is None else {int(level): value for level, value in found.items()}
 
 
-def daily_series(board: Board, *, start: date, end: date) -> list[DayFlow]:
+def daily_series(board: "Board", *, start: date, end: date) -> list[DayFlow]:
     """One row per day from ``start`` to ``end`` inclusive (workspace time zone); FlowInputError
     past SERIES_MAX_DAYS or outside the years 1900 to 2100 (check_range)."""
     if end < start:
@@ -301,7 +300,7 @@ def daily_series(board: Board, *, start: date, end: date) -> list[DayFlow]:
 
 
 def finished_items(
-    board: Board, *, since: date | datetime | None, until: date | datetime | None
+    board: "Board", *, since: date | datetime | None, until: date | datetime | None
 ) -> list[FinishedItem]:
     """Items finished from ``since`` to ``until`` (bounds as in cycle_time_percentiles), in the
     order they finished; the bounds given are checked as in daily_series."""
@@ -407,7 +406,7 @@ class FlowReport:
     """The series are lists; the per-item lists (finished, aging) are built from the arrays only
     when asked for, so a page that draws the newest 2,000 items does not build 80,000."""
 
-    board: Board
+    board: "Board"
     start: date
     end: date
     now: datetime
@@ -541,7 +540,7 @@ class FlowReport:
         ]
 
 
-def default_range(board: Board, now: datetime, days: int = 90) -> tuple[date, date]:
+def default_range(board: "Board", now: datetime, days: int = 90) -> tuple[date, date]:
     today = now.astimezone(time_zone(board)).date()
     return today - timedelta(days=days - 1), today
 
@@ -563,22 +562,17 @@ def check_range(start: date, end: date, *, most: int = MAX_RANGE_DAYS) -> None:
         )
 
 
-def item_mask(board: Board, data: FlowData, filters: FlowFilters) -> np.ndarray | None:
+def item_mask(board: "Board", data: FlowData, filters: FlowFilters) -> np.ndarray | None:
     """The timeline items matching the filters (None: all)."""
     if not filters.active:
         return None
-    chosen = Filters(
-        person=filters.person, lane=filters.lane, stage=filters.stage, tag=filters.tag
-    ).apply(Card.objects.filter(board=board))
-    ids = np.fromiter(chosen.values_list("id", flat=True), dtype=np.int64)
+    chosen = Filters(person=filters.person, lane=filters.lane, stage=filters.stage, tag=filters.tag)
+    ids = np.fromiter(board_queries.card_ids_matching(board, chosen), dtype=np.int64)
     return np.isin(data.timeline.ids, ids)
 
 
-def titles_of(board: Board, card_ids: list[int]) -> dict[int, str]:
-    cards = Card.objects.filter(board=board).order_by()  # no join for the model's ordering
-    if len(card_ids) <= SCATTER_MAX:
-        cards = cards.filter(pk__in=card_ids)
-    return dict(cards.values_list("id", "title"))
+def titles_of(board: "Board", card_ids: list[int]) -> dict[int, str]:
+    return board_queries.card_titles(board, card_ids if len(card_ids) <= SCATTER_MAX else None)
 
 
 def _periods(days: list[date], counts: np.ndarray, key: Any) -> list[PeriodCount]:
@@ -602,7 +596,7 @@ def _levels(found: dict[float, float] | None) -> dict[int, float]:
 
 
 def flow_report(
-    board: Board,
+    board: "Board",
     *,
     start: date,
     end: date,
@@ -713,7 +707,7 @@ class ForecastReport:
         }
 
 
-def _window(board: Board, spec: ForecastInput, today: date) -> tuple[date, date]:
+def _window(board: "Board", spec: ForecastInput, today: date) -> tuple[date, date]:
     window_to = spec.window_to or today - timedelta(days=1)
     window_from = spec.window_from or window_to - timedelta(days=DEFAULT_WINDOW_DAYS - 1)
     if window_from > window_to:
@@ -733,7 +727,7 @@ def _window(board: Board, spec: ForecastInput, today: date) -> tuple[date, date]
     return window_from, window_to
 
 
-def _history(board: Board, spec: ForecastInput, today: date) -> tuple[date, date, list[int]]:
+def _history(board: "Board", spec: ForecastInput, today: date) -> tuple[date, date, list[int]]:
     if spec.period not in PERIOD_DAYS:
         raise FlowInputError("the period must be 'day' or 'week'", field="period")
     window_from, window_to = _window(board, spec, today)
@@ -755,7 +749,7 @@ def _run(call: Any) -> Any:
 
 
 def forecast_how_many(
-    board: Board, *, until: date, now: datetime, spec: ForecastInput = ForecastInput()
+    board: "Board", *, until: date, now: datetime, spec: ForecastInput = ForecastInput()
 ) -> ForecastReport:
     """How many items will be finished from tomorrow to ``until`` (inclusive)."""
     today = now.astimezone(time_zone(board)).date()
@@ -789,7 +783,7 @@ def forecast_how_many(
 
 
 def forecast_when(
-    board: Board, *, items: int, now: datetime, spec: ForecastInput = ForecastInput()
+    board: "Board", *, items: int, now: datetime, spec: ForecastInput = ForecastInput()
 ) -> ForecastReport:
     """When ``items`` more items will be finished, counting from tomorrow."""
     today = now.astimezone(time_zone(board)).date()

@@ -9,10 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from itertools import pairwise
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from leanmark.accounts.models import User
-from leanmark.board.models import Board, Card, Column
+from leanmark.board import queries as board_queries
 from leanmark.board.services import (
     HistoryCard,
     HistoryEvent,
@@ -26,6 +27,9 @@ from leanmark.lib import csvrows
 from leanmark.lib.errors import InvalidInput
 
 from .queries import time_zone
+
+if TYPE_CHECKING:  # annotations only: the board's rows are read through its queries
+    from leanmark.board.models import Board, Card, Column
 
 MAX_ROWS = 100_000  # from the CLI, with a progress bar (about 100 s at the cap)
 WEB_MAX_ROWS = 20_000  # from a page, within the server's 30 s request limit (about 20 s)
@@ -67,7 +71,9 @@ def _when(raw: str, tz: ZoneInfo) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=tz)
 
 
-def _header(names: list[str], columns: list[Column]) -> tuple[dict[str, int], dict[int, Column]]:
+def _header(
+    names: list[str], columns: "list[Column]"
+) -> "tuple[dict[str, int], dict[int, Column]]":
     """Positions of id/title/optional fields and of the board's columns; raises on unknowns."""
     by_name = {c.name.strip().lower(): c for c in columns}
     fields: dict[str, int] = {}
@@ -100,7 +106,7 @@ def _header(names: list[str], columns: list[Column]) -> tuple[dict[str, int], di
 
 
 def parse_card_history(
-    board: Board, text: str, *, actor: User | None = None, max_rows: int = MAX_ROWS
+    board: "Board", text: str, *, actor: User | None = None, max_rows: int = MAX_ROWS
 ) -> Parsed:
     """Check the whole file; the result holds the cards to create or every error found."""
     columns = list(board.columns.order_by("position"))
@@ -143,7 +149,7 @@ def _row(
     row: list[str],
     line: int,
     fields: dict[str, int],
-    found: dict[int, Column],
+    found: "dict[int, Column]",
     tz: ZoneInfo,
     seen: dict[str, int],
     actor: User | None,
@@ -205,25 +211,21 @@ def _row(
     )
 
 
-def _already_imported(board: Board, keys: list[str]) -> list[str]:
+def _already_imported(board: "Board", keys: list[str]) -> list[str]:
     if not keys:
         return []
-    existing = set(
-        Card.objects.filter(board=board, description__startswith=MARKER).values_list(
-            "description", flat=True
-        )
-    )
+    existing = board_queries.descriptions_starting(board, MARKER)
     return [key for key in keys if f"{MARKER}{key}" in existing]
 
 
 def import_card_history(
-    board: Board,
+    board: "Board",
     text: str,
     *,
     actor: User | None = None,
     progress: Progress | None = None,
     max_rows: int = MAX_ROWS,
-) -> list[Card]:
+) -> "list[Card]":
     """All or nothing: raises ImportFailed listing every problem, or creates every card."""
     parsed = parse_card_history(board, text, actor=actor, max_rows=max_rows)
     if parsed.errors:
