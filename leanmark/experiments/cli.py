@@ -1,7 +1,7 @@
 """`leanmark experiment …` commands; leanmark/cli.py calls ``register(app)``.
 
-Create (with the plan), set variants, start, end, observe, import, analyze and decide: each is
-the service or query the API's endpoint calls."""
+Create (with the plan), edit, delete, set variants, start, end, observe, import, analyze and
+decide: each is the service or query the API's endpoint calls."""
 
 from pathlib import Path
 from typing import Annotated, Any, get_args
@@ -222,6 +222,108 @@ def create(
     )
 
 
+def _current_spec(experiment: Any) -> Any:
+    """Every field of the experiment as it is, as the API's PATCH starts before the changes."""
+    from dataclasses import fields
+
+    from leanmark.experiments import services
+
+    current = services.ExperimentSpec(
+        **{
+            f.name: getattr(experiment, f.name)
+            for f in fields(services.ExperimentSpec)
+            if hasattr(experiment, f.name) and f.name != "variants"
+        }
+    )
+    current.card_number = experiment.card.number if experiment.card else None
+    current.owner_id = experiment.owner_id
+    return current
+
+
+@experiment_app.command("edit")
+@workspace_command
+def edit(
+    experiment_id: IdArg,
+    title: Annotated[str | None, typer.Option(help="New title.")] = None,
+    change: Annotated[str | None, typer.Option(help="We believe that [change] …")] = None,
+    audience: Annotated[str | None, typer.Option(help="… for [audience] …")] = None,
+    outcome: Annotated[str | None, typer.Option(help="… will [outcome].")] = None,
+    metric: Annotated[str | None, typer.Option(help="The metric that tells.")] = None,
+    metric_type: Annotated[
+        str | None, typer.Option(help="Draft: conversion or continuous.")
+    ] = None,
+    baseline: Annotated[float | None, typer.Option(help="Draft plan: baseline rate.")] = None,
+    sd: Annotated[float | None, typer.Option(help="Draft plan: standard deviation.")] = None,
+    mde: Annotated[
+        float | None, typer.Option(help="Draft plan: minimum detectable effect.")
+    ] = None,
+    alpha: Annotated[float | None, typer.Option(help="Draft plan: α, two-sided.")] = None,
+    power: Annotated[float | None, typer.Option(help="Draft plan: power 1 − β.")] = None,
+    sequential: Annotated[
+        bool | None,
+        typer.Option("--sequential/--no-sequential", help="Draft plan: the sequential rule."),
+    ] = None,
+    stage: Annotated[str | None, typer.Option(help="Hourglass stage ('' clears it).")] = None,
+    channel: Annotated[str | None, typer.Option(help="Marketing channel ('' clears it).")] = None,
+    card: Annotated[int | None, typer.Option(help="The card it belongs to (number).")] = None,
+    idea: Annotated[int | None, typer.Option(help="The idea it tests (id).")] = None,
+    start_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD ('' clears it).")] = None,
+    planned_end: Annotated[str | None, typer.Option(help="YYYY-MM-DD ('' clears it).")] = None,
+    ws: Any = None,
+    actor: Any = None,  # only checked: a member edits experiments
+    as_json: JsonOpt = False,
+) -> None:
+    """Change an experiment, as PATCH /api/v1/experiments/{id}: what is not given is kept; the
+    plan and metric type only while it is a draft, nothing once it is decided."""
+    from leanmark.experiments import services
+
+    experiment = _experiment(ws, experiment_id)
+    given = {
+        "title": title,
+        "change": change,
+        "audience": audience,
+        "outcome": outcome,
+        "metric_name": metric,
+        "metric_type": metric_type,
+        "plan_baseline": baseline,
+        "plan_sd": sd,
+        "plan_mde": mde,
+        "alpha": alpha,
+        "power": power,
+        "sequential": sequential,
+        "stage": stage,
+        "channel": channel,
+        "card_number": card,
+        "idea_id": idea,
+        "start_date": start_date,
+        "planned_end": planned_end,
+    }
+    changes = {name: value for name, value in given.items() if value is not None}
+    if not changes:
+        fail("nothing to change: give at least one option (see --help)")
+    current = _current_spec(experiment)
+    for name, value in changes.items():
+        setattr(current, name, value)
+    result = _out(services.update_experiment(experiment, current))
+    show(result, as_json=as_json, text=f"Experiment {result.id} saved: {result.title}")
+
+
+@experiment_app.command("delete")
+@workspace_command
+def delete(
+    experiment_id: IdArg,
+    ws: Any = None,
+    actor: Any = None,  # only checked: a member deletes experiments
+) -> None:
+    """Delete an experiment and its observations, as DELETE /api/v1/experiments/{id}; a decided
+    one is part of the record and is refused."""
+    from leanmark.experiments import services
+
+    experiment = _experiment(ws, experiment_id)
+    services.delete_experiment(experiment)
+    out.print(f"Experiment {experiment_id} deleted: {experiment.title}")
+
+
 @experiment_app.command("variants")
 @workspace_command
 def variants(
@@ -232,20 +334,10 @@ def variants(
     as_json: JsonOpt = False,
 ) -> None:
     """Replace a draft's variants (the first is the control); fixed once it runs."""
-    from dataclasses import fields
-
     from leanmark.experiments import services
 
     experiment = _experiment(ws, experiment_id)
-    current = services.ExperimentSpec(  # every field as it is, as the API's PATCH starts
-        **{
-            f.name: getattr(experiment, f.name)
-            for f in fields(services.ExperimentSpec)
-            if hasattr(experiment, f.name) and f.name != "variants"
-        }
-    )
-    current.card_number = experiment.card.number if experiment.card else None
-    current.owner_id = experiment.owner_id
+    current = _current_spec(experiment)
     current.variants = names
     result = _out(services.update_experiment(experiment, current))  # refused once it runs
     now = [v.name for v in result.variants]

@@ -123,3 +123,80 @@ def test_observe_records_one_variants_counts(world):
     )
     (row,) = Observation.objects.filter(variant__experiment=experiment)
     assert (row.variant.name, row.trials, row.successes, row.source) == ("Control", 120, 30, "cli")
+
+
+def test_edit_changes_what_is_given_and_answers_as_the_api(world):
+    experiment = make(world)
+    result = run(
+        "experiment", "edit", experiment.pk, "--title", "Two-field form", "--mde", "0.1",
+        "--channel", "web", "--planned-end", "2099-01-31", "-w", "acme", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["id"], data["title"], data["channel"], data["planned_end"]) == (
+        experiment.pk,
+        "Two-field form",
+        "web",
+        "2099-01-31",
+    )
+    assert [v["name"] for v in data["variants"]] == ["Control", "Treatment"]
+    experiment.refresh_from_db()
+    assert (experiment.title, experiment.plan_mde, experiment.planned_per_variant) == (
+        "Two-field form",
+        0.1,
+        data["planned_per_variant"],
+    )
+    assert experiment.planned_per_variant < 1031
+    plain = run("experiment", "edit", experiment.pk, "--planned-end", "", "-w", "acme")
+    assert (plain.exit_code, plain.stdout) == (
+        0,
+        f"Experiment {experiment.pk} saved: Two-field form\n",
+    )
+    experiment.refresh_from_db()
+    assert experiment.planned_end is None
+
+
+def test_edit_refuses_a_running_plan_change_a_blank_title_and_a_viewer(world):
+    experiment = make(world)
+    services.start(experiment)
+    fixed = run("experiment", "edit", experiment.pk, "--mde", "0.1", "-w", "acme")
+    assert (fixed.exit_code, fixed.stderr) == (
+        1,
+        "Error: the plan is fixed once the experiment runs (changed: plan mde, "
+        "planned per variant)\n",
+    )
+    blank = run("experiment", "edit", experiment.pk, "--title", " ", "-w", "acme")
+    assert blank.exit_code == 1
+    assert blank.stderr.startswith("Error: ") and "title" in blank.stderr
+    viewer = run(
+        "experiment", "edit", experiment.pk, "--title", "x", "-w", "acme",
+        "--as", "carol@acme.example",
+    )  # fmt: skip
+    assert viewer.exit_code == 1
+    assert "carol@acme.example is a viewer" in viewer.stderr
+    unknown = run("experiment", "edit", 99999, "--title", "x", "-w", "acme")
+    assert (unknown.exit_code, unknown.stderr) == (1, "Error: no experiment 99999 in acme\n")
+    experiment.refresh_from_db()
+    assert (experiment.title, experiment.plan_mde) == ("Shorter sign-up form", 0.05)
+
+
+def test_delete_removes_an_undecided_experiment_and_refuses_a_decided_one(world):
+    experiment = make(world)
+    result = run("experiment", "delete", experiment.pk, "-w", "acme", "--as", "bob@acme.example")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        f"Experiment {experiment.pk} deleted: Shorter sign-up form\n",
+    )
+    assert not Experiment.objects.filter(pk=experiment.pk).exists()
+    decided = make(world)
+    observe(decided, (5, 83), (12, 99))
+    run(
+        "experiment", "decide", decided.pk, "stop", "--override-reason", "budget cut",
+        "-w", "acme",
+    )  # fmt: skip
+    refused = run("experiment", "delete", decided.pk, "-w", "acme")
+    assert (refused.exit_code, refused.stderr) == (
+        1,
+        "Error: a decided experiment is part of the record and cannot be deleted\n",
+    )
+    assert Experiment.objects.filter(pk=decided.pk).exists()
