@@ -4,17 +4,22 @@ elimination candidates, comparisons and times measured from card history."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
 from leanmark.accounts.models import Workspace
-from leanmark.board.models import CardEvent, Column
+from leanmark.board import queries as board_queries
+from leanmark.board.choices import ColumnKind, EventKind
 from leanmark.domain import vsm
 from leanmark.domain.hourglass import STAGES, Stage
 
 from .models import MapRevision, State, Step, StepColumn, ValueStream
+
+if TYPE_CHECKING:  # annotations only: the board's rows are read through its queries
+    from leanmark.board.models import Column
 
 STAGE_RANK = {stage.value: i for i, stage in enumerate(STAGES)}
 
@@ -191,12 +196,8 @@ def future_of(stream: ValueStream) -> ValueStream | None:
     return stream.futures.filter(state=State.FUTURE).order_by("-created_at", "-id").first()
 
 
-def columns_of(workspace: Workspace) -> list[Column]:
-    return list(
-        Column.objects.filter(board__workspace=workspace)
-        .select_related("board")
-        .order_by("board__name", "board_id", "position")
-    )
+def columns_of(workspace: Workspace) -> "list[Column]":
+    return board_queries.workspace_columns(workspace)
 
 
 # ---- measured times ---------------------------------------------------------------------------
@@ -221,12 +222,12 @@ def measured_times(view: MapView, *, since: datetime, until: datetime) -> dict[i
     boards = {link.column.board_id for s in linked for link in s.column_links.all()}
     all_columns = {link.column_id for s in linked for link in s.column_links.all()}
     history = _history(boards, all_columns, since, until)
-    kinds = {c.pk: c.kind for c in Column.objects.filter(board_id__in=boards)}
+    kinds = board_queries.column_kinds(boards)
     basis, working = view.summary.basis, view.summary.working
     found: dict[int, MeasuredStep] = {}
     for step in linked:
         columns = frozenset(link.column_id for link in step.column_links.all())
-        active = frozenset(c for c in columns if kinds.get(c) == Column.Kind.ACTIVE)
+        active = frozenset(c for c in columns if kinds.get(c) == ColumnKind.ACTIVE)
         stays = []
         for card, (visits, blocked) in history.items():
             if any(v.column in columns for v in visits):
@@ -250,40 +251,19 @@ History = dict[int, tuple[list[vsm.ColumnVisit], list[tuple[datetime, datetime |
 def _history(boards: set[int], columns: set[int], since: datetime, until: datetime) -> History:
     """Column visits and blocked spans up to ``until`` of the cards that left one of ``columns``
     in [since, until) — only they can have a passage ending in the window (one query)."""
-    leaving = CardEvent.objects.filter(
-        board_id__in=boards,
-        kind=CardEvent.Kind.MOVED,
-        from_column_id__in=columns,
-        at__gte=since,
-        at__lt=until,
-    ).values("card_id")
-    events = (
-        CardEvent.objects.filter(
-            card_id__in=leaving,
-            kind__in=[
-                CardEvent.Kind.CREATED,
-                CardEvent.Kind.MOVED,
-                CardEvent.Kind.BLOCKED,
-                CardEvent.Kind.UNBLOCKED,
-            ],
-            at__lt=until,
-        )
-        .order_by("card_id", "at", "id")
-        .values_list("card_id", "kind", "at", "to_column_id")
-    )
     history: History = {}
     open_visit: dict[int, tuple[int, datetime]] = {}
     open_block: dict[int, datetime] = {}
-    for card, kind, at, to_column in events.iterator(chunk_size=5000):
+    for card, kind, at, to_column in board_queries.passage_events(boards, columns, since, until):
         visits, blocked = history.setdefault(card, ([], []))
-        if kind in (CardEvent.Kind.CREATED, CardEvent.Kind.MOVED) and to_column is not None:
+        if kind in (EventKind.CREATED, EventKind.MOVED) and to_column is not None:
             if card in open_visit:
                 column, start = open_visit[card]
                 visits.append(vsm.ColumnVisit(column, start, at))
             open_visit[card] = (to_column, at)
-        elif kind == CardEvent.Kind.BLOCKED:
+        elif kind == EventKind.BLOCKED:
             open_block.setdefault(card, at)
-        elif kind == CardEvent.Kind.UNBLOCKED and card in open_block:
+        elif kind == EventKind.UNBLOCKED and card in open_block:
             blocked.append((open_block.pop(card), at))
     for card, (column, start) in open_visit.items():
         history[card][0].append(vsm.ColumnVisit(column, start, None))

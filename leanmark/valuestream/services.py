@@ -16,7 +16,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from leanmark.accounts.models import User, Workspace
-from leanmark.board.models import Column
+from leanmark.board import queries as board_queries
 from leanmark.domain import vsm
 from leanmark.domain.hourglass import Stage
 from leanmark.lib import clean
@@ -477,11 +477,7 @@ def link_columns(step: Step, column_ids: Iterable[int], *, actor: User | None) -
     another workspace is refused as if it did not exist."""
     ids = list(dict.fromkeys(int(c) for c in column_ids))
     workspace = step.stream.workspace_id
-    found = set(
-        Column.objects.filter(pk__in=ids, board__workspace_id=workspace).values_list(
-            "pk", flat=True
-        )
-    )
+    found = board_queries.columns_in(workspace, ids)
     missing = [c for c in ids if c not in found]
     if missing:
         raise ValueStreamError(
