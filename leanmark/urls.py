@@ -26,3 +26,4 @@ urlpatterns = [
 ]
 
 handler500 = "leanmark.lib.outage.server_error"  # database faults answer 503/507 (lib/outage.py)
+handler403 = "leanmark.lib.errorpages.forbidden"  # names the role needed (lib/errorpages.py)

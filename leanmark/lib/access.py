@@ -14,11 +14,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from leanmark.accounts.models import Role
+from leanmark.accounts.models import Membership, Role
 from leanmark.accounts.queries import membership_or_404
 from leanmark.lib import formats
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class RoleTooLow(PermissionDenied):
+    """A member of the workspace whose role is below the one the request needs: the 403 page
+    (lib/errorpages.py) names both and the workspace."""
+
+    def __init__(self, membership: Membership, needed: str) -> None:
+        super().__init__(f"your role ({membership.role}) cannot do this; it needs {needed}")
+        self.membership = membership
+        self.needed = needed
 
 
 def workspace_view(*, read: str = Role.VIEWER, write: str = Role.MEMBER) -> Callable[..., Any]:
@@ -29,9 +39,7 @@ def workspace_view(*, read: str = Role.VIEWER, write: str = Role.MEMBER) -> Call
             membership = membership_or_404(request.user, ws)  # type: ignore[arg-type]
             needed = read if request.method in SAFE_METHODS else write
             if not membership.allows(needed):
-                raise PermissionDenied(
-                    f"your role ({membership.role}) cannot do this; it needs {needed}"
-                )
+                raise RoleTooLow(membership, needed)
             request.membership = membership  # type: ignore[attr-defined]
             request.workspace = membership.workspace  # type: ignore[attr-defined]
             with formats.currency_of(membership.workspace):  # the page's money is in its currency

@@ -61,6 +61,13 @@
     alert.textContent = status
       ? "Nothing was saved: the server answered " + status + ". Try again, or reload the page. "
       : "Nothing was saved: the server could not be reached. Try again when you are back online. ";
+    // A 403 answers a one-line fragment saying why (lib/errorpages.py): show its text.
+    if (status === 403 && event.detail.xhr.responseText.length < 2000) {
+      var why = document.createElement("template");
+      why.innerHTML = event.detail.xhr.responseText;
+      var text = why.content.textContent.trim();
+      if (text) alert.textContent = "Nothing was saved: " + text + " ";
+    }
     var ok = document.createElement("button");
     ok.type = "button";
     ok.className = "dismiss";
