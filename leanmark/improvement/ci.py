@@ -11,16 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from statistics import median
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from leanmark.accounts.models import Workspace
 from leanmark.board import queries as board_queries
-from leanmark.board.models import Board, CardEvent
+from leanmark.board.choices import EventKind
 from leanmark.domain import flow as flow_maths
 from leanmark.domain import pdca
 from leanmark.domain.flow import percentiles
@@ -31,6 +29,9 @@ from leanmark.valuestream import queries as valuestream_queries
 from . import queries
 from .models import Improvement, Outcome, Phase
 from .queries import local_today
+
+if TYPE_CHECKING:  # annotations only: the board's rows are read through its queries
+    from leanmark.board.models import Board
 
 MONTHS = 12
 NO_BOARD = "No data yet: this workspace has no board."
@@ -98,7 +99,7 @@ class Trend:
 @dataclass
 class Report:
     months: list[Month]
-    board: Board | None
+    board: "Board | None"
     series: list[Series]
     changes: list[tuple[date, str, str]]
     figures: list[tuple[str, str, str]] = field(default_factory=list)  # (label, value, how)
@@ -234,27 +235,17 @@ def _overrides(ctx: "Context") -> Series:
         return series
     since, until = _bounds(ctx.workspace, ctx.months[0], ctx.today)
     zone = ZoneInfo(ctx.workspace.time_zone or "UTC")
-    rows = (
-        CardEvent.objects.filter(
-            board=ctx.board, kind=CardEvent.Kind.WIP_OVERRIDE, at__gte=since, at__lt=until
-        )
-        .annotate(month=TruncMonth("at", tzinfo=zone))
-        .values("month")
-        .annotate(n=Count("id"))
-        .order_by()
+    rows = board_queries.events_per_month(
+        ctx.board, EventKind.WIP_OVERRIDE, since=since, until=until, zone=zone
     )
-    counts = {_as_date(r["month"]): r["n"] for r in rows}
+    counts = {_as_date(month): n for month, n in rows}
     series.values = [(m, float(counts.get(m, 0))) for m in ctx.months]
     return series
 
 
-def _first_month(workspace: Workspace, board: Board | None) -> Month | None:
+def _first_month(workspace: Workspace, board: "Board | None") -> Month | None:
     """The first whole month of data: from the board's first event (or the first cycle)."""
-    first_event = (
-        CardEvent.objects.filter(board=board).order_by("at").values_list("at", flat=True).first()
-        if board is not None
-        else None
-    )
+    first_event = board_queries.first_event_at(board) if board is not None else None
     first_cycle = (
         Improvement.objects.for_workspace(workspace)
         .order_by("created_at")
@@ -398,7 +389,7 @@ BUILDERS: tuple[Callable[["Context"], Series | list[Series]], ...] = (
 @dataclass
 class Context:
     workspace: Workspace
-    board: Board | None
+    board: "Board | None"
     months: list[Month]
     today: date
     closed: list[Improvement]
@@ -418,7 +409,7 @@ def _effects(closed: list[Improvement]) -> tuple[str, str]:
 
 
 def continuous_improvement(
-    workspace: Workspace, *, board: Board | None = None, today: date | None = None
+    workspace: Workspace, *, board: "Board | None" = None, today: date | None = None
 ) -> Report:
     today = today or local_today(workspace)
     if board is None:

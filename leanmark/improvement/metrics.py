@@ -8,17 +8,19 @@ the Check knows (``leanmark.domain.pdca``): per-item durations, a rate, or daily
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.http import Http404
 
 from leanmark.accounts.models import Workspace
-from leanmark.board.models import Board
 from leanmark.dashboard import queries as dashboard_queries
 from leanmark.domain import pdca
 from leanmark.flow import queries as flow_queries
 from leanmark.lib.errors import InvalidInput
+
+if TYPE_CHECKING:  # annotations only: the board's rows are read through its queries
+    from leanmark.board.models import Board
 
 DASHBOARD_PREFIX = "dashboard:"
 
@@ -152,7 +154,7 @@ def _local_day(moment: datetime, workspace: Workspace) -> date:
 
 
 def _item_points(
-    workspace: Workspace, board: Board, metric: Metric, first: date, last: date
+    workspace: Workspace, board: "Board", metric: Metric, first: date, last: date
 ) -> list[Point]:
     since, until = _bounds(workspace, first, last)
     attribute = "lead_days" if metric.key == "lead_time" else "cycle_days"
@@ -168,7 +170,7 @@ def _item_points(
 
 
 def _daily_points(
-    workspace: Workspace, board: Board | None, metric: Metric, first: date, last: date
+    workspace: Workspace, board: "Board | None", metric: Metric, first: date, last: date
 ) -> list[Point]:
     if metric.key.startswith(DASHBOARD_PREFIX):
         key = metric.key.removeprefix(DASHBOARD_PREFIX)
@@ -188,7 +190,7 @@ def _daily_points(
 
 
 def window_data(
-    workspace: Workspace, board: Board | None, metric: Metric, w: pdca.Windows
+    workspace: Workspace, board: "Board | None", metric: Metric, w: pdca.Windows
 ) -> WindowData:
     if w.days == 0:
         return WindowData([], [], "")

@@ -8,7 +8,7 @@ phase, with a reason). A closed cycle may be followed by a new one.
 
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -17,7 +17,6 @@ from django.utils import timezone
 from leanmark.accounts.models import User, Workspace
 from leanmark.board import queries as board_queries
 from leanmark.board import services as board_services
-from leanmark.board.models import Board
 from leanmark.lib import clean
 from leanmark.lib.errors import InvalidInput, LeanmarkError, StaleVersion
 from leanmark.valuestream import queries as valuestream_queries
@@ -26,6 +25,9 @@ from leanmark.valuestream import services as valuestream_services
 from . import metrics, sources
 from .models import PHASE_ORDER, Improvement, Outcome, Phase, PhaseChange, Source, Task
 from .queries import local_today
+
+if TYPE_CHECKING:  # annotations only: the board's rows are read through its queries
+    from leanmark.board.models import Board
 
 TEXT_MAX = 5_000
 TITLE_MAX = 200
@@ -133,12 +135,12 @@ def clean_countermeasures(value: object) -> list[dict[str, str]]:
     return cleaned
 
 
-def _board(workspace: Workspace, board: Board | int | None) -> Board | None:
+def _board(workspace: Workspace, board: "Board | int | None") -> "Board | None":
     if board is None or board == "":
         boards = board_queries.boards_of(workspace)
         return boards[0] if boards else None
-    board_id = board.pk if isinstance(board, Board) else int(board)
-    found = Board.objects.filter(workspace=workspace, pk=board_id).first()
+    board_id = int(board) if isinstance(board, int | str) else board.pk
+    found = board_queries.board_in(workspace, board_id)
     if found is None:
         raise InvalidInput("there is no such board in this workspace", field="board")
     return found
