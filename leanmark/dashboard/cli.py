@@ -1,5 +1,5 @@
-"""`leanmark metrics ...`: list and create metrics, set targets, import measurements from CSV,
-roll a metric up."""
+"""`leanmark metrics ...`: list, create, edit and delete metrics, set targets, record and import
+measurements, roll a metric up, show and set the funnel."""
 
 from datetime import date
 from pathlib import Path
@@ -20,8 +20,12 @@ from leanmark.lib.cli import (
 )
 
 metrics_app = typer.Typer(
-    help="Metrics: list, create, targets, import measurements, roll-ups.", no_args_is_help=True
+    help="Metrics: list, create, edit, delete, targets, record and import measurements, roll-ups, "
+    "the funnel.",
+    no_args_is_help=True,
 )
+funnel_app = typer.Typer(help="The hourglass funnel: show it, or set its stages.")
+metrics_app.add_typer(funnel_app, name="funnel")
 
 
 def register(app: typer.Typer) -> None:
@@ -151,6 +155,159 @@ def metrics_target(
     now = next((t.value for t in found.targets.all() if t.period == period), None)
     said = "no target" if now is None else f"target {_number(now)}"
     show(_metric_out(found), as_json=as_json, text=f"{found.name}: {said} per {period}.")
+
+
+def _metric_detail(metric: Any) -> Any:
+    """The metric with its targets and their revisions, as the API's GET/PATCH answer it."""
+    from leanmark.dashboard import queries
+    from leanmark.dashboard.schemas import MetricDetailOut, MetricRevisionOut
+
+    return MetricDetailOut(
+        **_metric_out(metric).dict(),
+        revisions=[MetricRevisionOut.of(r) for r in queries.target_revisions(metric)],
+    )
+
+
+MetricArg = Annotated[str, typer.Argument(help="The metric's key, name or id.")]
+
+
+@metrics_app.command("edit")
+@workspace_command
+def metrics_edit(
+    metric: MetricArg,
+    name: Annotated[str | None, typer.Option(help="New name.")] = None,
+    kind: Annotated[str | None, typer.Option(help="input or output.")] = None,
+    stage: Annotated[str | None, typer.Option(help="know … refer.")] = None,
+    key: Annotated[str | None, typer.Option(help="New key (CSV files and the API use it).")] = None,
+    channel: Annotated[str | None, typer.Option(help="Marketing channel ('' clears it).")] = None,
+    unit: Annotated[str | None, typer.Option(help="Unit shown with values ('' clears it).")] = None,
+    aggregation: Annotated[str | None, typer.Option(help="sum, mean or last.")] = None,
+    value_per_unit: Annotated[
+        str | None, typer.Option(help="Money one unit is worth ('' clears it).")
+    ] = None,
+    revenue: Annotated[
+        bool | None, typer.Option("--revenue/--not-revenue", help="Its values are revenue.")
+    ] = None,
+    lower_is_better: Annotated[
+        bool | None,
+        typer.Option("--lower-is-better/--higher-is-better", help="Which way is good news."),
+    ] = None,
+    description: Annotated[str | None, typer.Option(help="What it measures.")] = None,
+    ws: Any = None,
+    actor: Any = None,  # only checked: a member changes metrics
+    as_json: JsonOpt = False,
+) -> None:
+    """Change a metric, as PATCH /api/v1/metrics/{id}: what is not given is kept."""
+    from leanmark.dashboard import services
+
+    given = {
+        "name": name,
+        "kind": kind,
+        "stage": stage,
+        "key": key,
+        "channel": channel,
+        "unit": unit,
+        "aggregation": aggregation,
+        "is_revenue": revenue,
+        "higher_is_better": None if lower_is_better is None else not lower_is_better,
+        "description": description,
+    }
+    changes = {field: value for field, value in given.items() if value is not None}
+    if value_per_unit is not None:
+        changes["value_per_unit"] = value_per_unit or None
+    if not changes:
+        fail("nothing to change: give at least one option (see --help)")
+    found = services.update_metric(services.resolve_metric(ws, metric), **changes)
+    show(
+        _metric_detail(found),
+        as_json=as_json,
+        text=f"Metric {found.name} saved (key {found.key}, {found.kind}, {found.stage}).",
+    )
+
+
+@metrics_app.command("delete")
+@workspace_command(need="owner")
+def metrics_delete(
+    metric: MetricArg,
+    ws: Any = None,
+    actor: Any = None,  # only checked: owners delete metrics, as the API has it
+) -> None:
+    """Delete a metric with its measurements, targets and revisions (owners only)."""
+    from leanmark.dashboard import services
+
+    found = services.resolve_metric(ws, metric)
+    name = found.name
+    count = services.delete_metric(found)
+    out.print(f"Metric {name} deleted with {count} measurement(s).")
+
+
+@metrics_app.command("record")
+@workspace_command
+def metrics_record(
+    metric: MetricArg,
+    value: Annotated[str, typer.Argument(help="The day's value (a negative one needs --).")],
+    day: Annotated[
+        str | None, typer.Option("--date", help="The local day, YYYY-MM-DD (default: today).")
+    ] = None,
+    channel: Annotated[str, typer.Option(help="Marketing channel.")] = "",
+    campaign: Annotated[str, typer.Option(help="Campaign.")] = "",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; save nothing.")
+    ] = False,
+    ws: Any = None,
+    actor: Any = None,  # only checked: a member records measurements
+    as_json: JsonOpt = False,
+) -> None:
+    """Save one measurement, as POST /api/v1/measurements: the same day, channel and campaign
+    again replaces its value."""
+    from django.utils import timezone
+
+    from leanmark.dashboard import queries, services
+    from leanmark.dashboard.schemas import MetricChangeOut, UpsertOut
+
+    found = services.resolve_metric(ws, metric)
+    on = _day(day, "--date") if day else queries.today(ws, timezone.now())
+    row = services.RowIn(1, found.key, on, value, channel, campaign)  # type: ignore[arg-type]
+    result = services.upsert_measurements(
+        ws, [row], source="cli", dry_run=dry_run, what="the measurement"
+    )
+    data = UpsertOut(
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        dry_run=result.dry_run,
+        changes=[
+            MetricChangeOut(
+                line=c.line,
+                metric=c.metric,
+                date=c.day,
+                channel=c.channel,
+                campaign=c.campaign,
+                old=c.old,
+                new=c.new,
+            )
+            for c in result.changes
+        ],
+    )
+    where = "".join(
+        f", {label} {text}"
+        for label, text in (("channel", channel), ("campaign", campaign))
+        if text
+    )
+    said = "would be " if dry_run else ""
+    if result.created:
+        what = f"{said}recorded"
+    elif result.updated:
+        old = _number(result.changes[0].old) if result.changes else "?"
+        what = f"{said}changed from {old}"
+    else:
+        what = "unchanged"
+    shown = _number(result.changes[0].new) if result.changes else value
+    show(
+        data,
+        as_json=as_json,
+        text=f"{found.name} on {on.isoformat()}{where}: {shown} {what}.",
+    )
 
 
 @metrics_app.command("import")
@@ -299,3 +456,83 @@ def _day(text: str, option: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         fail(f"{option} {text!r} is not a date (YYYY-MM-DD)")
+
+
+def _funnel(ws: Any, period: str, start: str | None, end: str | None) -> Any:
+    """The funnel as GET /workspaces/{slug}/funnel answers it."""
+    from django.utils import timezone
+
+    from leanmark.dashboard import queries
+    from leanmark.dashboard.schemas import FunnelOut
+
+    try:
+        chosen = queries.as_period(period)
+    except ValueError as error:
+        fail(str(error))
+    last = _day(end, "--to") if end else queries.today(ws, timezone.now())
+    queries.check_years((last, "--to"))
+    first = _day(start, "--from") if start else queries.default_range(chosen, last)[0]
+    if first > last:
+        fail("--from must not be after --to")
+    return FunnelOut.of(queries.funnel_view(ws, period=chosen, first=first, last=last))
+
+
+def _show_funnel(funnel: Any, *, as_json: bool, text: str | None = None) -> None:
+    if as_json:
+        show(funnel, as_json=True)
+        return
+    if text:
+        out.print(text)
+    if not funnel.stages:
+        out.print("No stage has a volume metric yet: `leanmark metrics funnel set STAGE=METRIC…`.")
+        return
+    stages = list(funnel.stages)
+    out.print("Stages: " + ", ".join(f"{s} = {k}" for s, k in funnel.stages.items()))
+    table = Table("Period", *stages, "Biggest drop", title=f"Funnel per {funnel.period}")
+    for period in funnel.periods:
+        drop = period.biggest_drop
+        said = (
+            "–"
+            if drop is None or drop.rate is None
+            else f"{drop.from_stage} → {drop.to_stage} {drop.rate:.1%}"
+        )
+        table.add_row(period.label, *(_number(period.volumes.get(s)) for s in stages), said)
+    out.print(table)
+
+
+@funnel_app.command("show")
+@workspace_command
+def funnel_show(
+    period: Annotated[str, typer.Option(help="day, week, month or year.")] = "month",
+    start: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day (default: today).")] = None,
+    ws: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Each period's volume per stage and the biggest drop between adjacent stages."""
+    _show_funnel(_funnel(ws, period, start, end), as_json=as_json)
+
+
+@funnel_app.command("set")
+@workspace_command
+def funnel_set(
+    stages: Annotated[
+        list[str], typer.Argument(help="STAGE=METRIC (key, name or id); STAGE= clears it.")
+    ],
+    ws: Any = None,
+    actor: Any = None,  # only checked: a member sets the funnel, as the API has it
+    as_json: JsonOpt = False,
+) -> None:
+    """Name each stage's volume metric, as PUT /workspaces/{slug}/funnel; stages not named keep
+    theirs."""
+    from leanmark.dashboard import services
+
+    volumes: dict[str, str] = {}
+    for pair in stages:
+        stage, sign, ref = pair.partition("=")
+        if not sign or not stage.strip():
+            fail(f"{pair!r} is not STAGE=METRIC (for example know=website-visits)")
+        volumes[stage.strip().lower()] = ref.strip()
+    services.set_funnel(ws, volumes)
+    funnel = _funnel(ws, "month", None, None)
+    _show_funnel(funnel, as_json=as_json, text=f"Funnel of {ws.slug} saved.")

@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from leanmark.cli import app
 from leanmark.dashboard import services
-from leanmark.dashboard.models import Measurement, Metric, TargetRevision
+from leanmark.dashboard.models import FunnelStep, Measurement, Metric, TargetRevision
 
 runner = CliRunner()
 
@@ -159,3 +159,158 @@ def test_metrics_target_sets_then_changes_a_target_with_a_reason(world, visits):
         (None, 500.0, ""),
         (500.0, 600.0, "new campaign"),
     ]
+
+
+def test_metrics_record_saves_a_measurement_and_a_second_one_replaces_it(world, visits):
+    result = run(
+        "metrics", "record", "website-visits", "120", "--date", "2026-03-02", "--channel", "seo",
+        "-w", "acme", "--as", "bob@acme.example",
+    )  # fmt: skip
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "Website visits on 2026-03-02, channel seo: 120 recorded.\n",
+    )
+    again = run(
+        "metrics", "record", "Website visits", "140", "--date", "2026-03-02", "--channel", "seo",
+        "-w", "acme", "--json",
+    )  # fmt: skip
+    assert again.exit_code == 0, again.stderr
+    data = json.loads(again.stdout)
+    assert (data["created"], data["updated"], data["unchanged"], data["dry_run"]) == (
+        0,
+        1,
+        0,
+        False,
+    )
+    assert data["changes"] == [
+        {
+            "line": 1,
+            "metric": "website-visits",
+            "date": "2026-03-02",
+            "channel": "seo",
+            "campaign": "",
+            "old": 120.0,
+            "new": 140.0,
+        }
+    ]
+    saved = Measurement.objects.get(metric=visits)
+    assert (saved.day, saved.value, saved.channel, saved.source) == (
+        date(2026, 3, 2),
+        140.0,
+        "seo",
+        "cli",
+    )
+
+
+def test_metrics_record_refuses_a_bad_value_an_unknown_metric_and_a_viewer(world, visits):
+    bad = run("metrics", "record", "website-visits", "lots", "--date", "2026-03-02", "-w", "acme")
+    assert bad.exit_code == 1
+    assert bad.stderr.startswith("Error: the measurement has 1 bad row(s), nothing was saved")
+    unknown = run("metrics", "record", "nope", "1", "-w", "acme")
+    assert (unknown.exit_code, unknown.stderr) == (
+        1,
+        "Error: no metric 'nope' in this workspace\n",
+    )
+    viewer = run(
+        "metrics", "record", "website-visits", "1", "-w", "acme", "--as", "carol@acme.example"
+    )
+    assert viewer.exit_code == 1
+    assert "carol@acme.example is a viewer" in viewer.stderr
+    assert not Measurement.objects.exists()
+
+
+def test_metrics_edit_changes_what_is_given(world, visits):
+    result = run(
+        "metrics", "edit", "website-visits", "--name", "Site visits", "--unit", "visits",
+        "--lower-is-better", "-w", "acme", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["name"], data["key"], data["unit"], data["higher_is_better"]) == (
+        "Site visits",
+        "website-visits",
+        "visits",
+        False,
+    )
+    assert data["revisions"] == []
+    plain = run("metrics", "edit", visits.pk, "--stage", "like", "-w", "acme")
+    assert (plain.exit_code, plain.stdout) == (
+        0,
+        "Metric Site visits saved (key website-visits, output, like).\n",
+    )
+    visits.refresh_from_db()
+    assert (visits.name, visits.unit, visits.higher_is_better, visits.stage) == (
+        "Site visits",
+        "visits",
+        False,
+        "like",
+    )
+
+
+def test_metrics_edit_refuses_a_taken_name_and_a_bad_stage(world, visits, signups):
+    taken = run("metrics", "edit", "website-visits", "--name", "sign-ups", "-w", "acme")
+    assert (taken.exit_code, taken.stderr) == (
+        1,
+        "Error: a metric named 'sign-ups' already exists\n",
+    )
+    bad = run("metrics", "edit", "website-visits", "--stage", "awareness", "-w", "acme")
+    assert bad.exit_code == 1 and bad.stderr.startswith("Error: ")
+    visits.refresh_from_db()
+    assert (visits.name, visits.stage) == ("Website visits", "know")
+
+
+def test_metrics_delete_is_for_owners_and_takes_the_measurements(world, visits):
+    run("metrics", "record", "website-visits", "120", "--date", "2026-03-02", "-w", "acme")
+    member = run("metrics", "delete", "website-visits", "-w", "acme", "--as", "bob@acme.example")
+    assert (member.exit_code, member.stderr) == (
+        1,
+        "Error: bob@acme.example is a member of acme; only an owner can do this\n",
+    )
+    assert Metric.objects.filter(pk=visits.pk).exists()
+    result = run("metrics", "delete", "website-visits", "-w", "acme", "--as", "alice@acme.example")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "Metric Website visits deleted with 1 measurement(s).\n",
+    )
+    assert not Metric.objects.exists() and not Measurement.objects.exists()
+
+
+def test_metrics_funnel_set_and_show(world, visits, signups):
+    for day, metric, value in (
+        ("2026-03-02", "website-visits", "200"),
+        ("2026-03-03", "sign-ups", "10"),
+    ):
+        run("metrics", "record", metric, value, "--date", day, "-w", "acme")
+    result = run(
+        "metrics", "funnel", "set", "know=website-visits", "trust=Sign-ups", "-w", "acme",
+        "--as", "bob@acme.example",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(
+        "Funnel of acme saved.\nStages: know = website-visits, trust = sign-ups\n"
+    )
+    shown = run(
+        "metrics", "funnel", "show", "--from", "2026-03-01", "--to", "2026-03-31", "-w", "acme",
+        "--json",
+    )  # fmt: skip
+    data = json.loads(shown.stdout)
+    assert data["stages"] == {"know": "website-visits", "trust": "sign-ups"}
+    (march,) = data["periods"]
+    assert march["volumes"] == {"know": 200.0, "trust": 10.0}
+    assert (march["biggest_drop"]["from_stage"], march["biggest_drop"]["rate"]) == ("know", 0.05)
+
+
+def test_metrics_funnel_set_refuses_a_bad_pair_an_unknown_stage_and_a_viewer(world, visits):
+    bad = run("metrics", "funnel", "set", "know", "-w", "acme")
+    assert (bad.exit_code, bad.stderr) == (
+        1,
+        "Error: 'know' is not STAGE=METRIC (for example know=website-visits)\n",
+    )
+    unknown = run("metrics", "funnel", "set", "awareness=website-visits", "-w", "acme")
+    assert unknown.exit_code == 1 and unknown.stderr.startswith("Error: ")
+    viewer = run(
+        "metrics", "funnel", "set", "know=website-visits", "-w", "acme",
+        "--as", "carol@acme.example",
+    )  # fmt: skip
+    assert viewer.exit_code == 1
+    assert not FunnelStep.objects.exists()
