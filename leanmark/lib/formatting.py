@@ -76,6 +76,12 @@ def label(value: object) -> str:
     return formats.label(value)
 
 
+@register.filter(expects_localtime=True)
+def day(value: Any) -> str:
+    """``{{ start_date|day }}`` → "7 Dec 2026" (a datetime in the current time zone)."""
+    return formats.day(value or None)
+
+
 @register.simple_tag
 def currency_unit() -> str:
     """The workspace currency's symbol for a column title: ``Spend ({% currency_unit %})``."""
