@@ -147,6 +147,21 @@ def verdict(experiment: Experiment) -> bml.Verdict:
     )
 
 
+def schedule(
+    experiment: Experiment, verdict: bml.Verdict, *, today: date, observed: list[date]
+) -> bml.Schedule:
+    """What to do next and the days to the planned sample at the traffic so far, measured from
+    the start date (or the first figures) to the latest figures (``observed``: their dates)."""
+    first, latest = (min(observed), max(observed)) if observed else (None, None)
+    return bml.schedule(
+        verdict,
+        today=today,
+        start=experiment.start_date or first,
+        latest=latest,
+        planned_end=experiment.planned_end if experiment.state != State.DECIDED else None,
+    )
+
+
 def verdict_json(verdict: bml.Verdict) -> dict[str, Any]:
     """The verdict as JSON: what the API answers and what a decision keeps as its evidence."""
     return {
@@ -160,6 +175,7 @@ def verdict_json(verdict: bml.Verdict) -> dict[str, Any]:
         "progress": verdict.progress,
         "sample_complete": verdict.sample_complete,
         "may_decide": verdict.may_decide,
+        "small_counts": verdict.small_counts,
         "sequential": None
         if verdict.sequential is None
         else {
@@ -195,6 +211,8 @@ def verdict_json(verdict: bml.Verdict) -> dict[str, Any]:
                 "prob_beats_control": c.prob_beats_control,
                 "loss_choosing_treatment": c.loss_choosing_treatment,
                 "loss_choosing_control": c.loss_choosing_control,
+                "small_counts": c.small_counts,
+                "fisher_p_value": c.fisher_p_value,
             }
             for c in verdict.comparisons
         ],

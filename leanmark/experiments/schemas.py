@@ -251,6 +251,13 @@ class ComparisonOut(Schema):
     prob_beats_control: float | None
     loss_choosing_treatment: float | None
     loss_choosing_control: float | None
+    small_counts: bool = Field(
+        description="a cell of the 2×2 table (successes, failures per arm) is below 10: the "
+        "z-test's normal approximation is unreliable and Fisher's exact test decides",
+    )
+    fisher_p_value: float | None = Field(
+        description="Fisher's exact two-sided p-value, computed only for small counts"
+    )
 
 
 class GateOut(Schema):
@@ -270,6 +277,7 @@ class AnalysisOut(Schema):
     progress: float | None
     sample_complete: bool
     may_decide: bool
+    small_counts: bool = Field(description="any comparison has small counts")
     sequential: SequentialOut | None
     variants: list[VariantResult]
     comparisons: list[ComparisonOut]

@@ -30,7 +30,7 @@ from leanmark.domain.hourglass import Stage
 from leanmark.lib import clean, csvrows
 from leanmark.lib.notify import publish
 
-from . import queries
+from . import plain, queries
 from .errors import DecisionRefused, InvalidExperimentInput, WrongState
 from .models import (
     Decision,
@@ -663,7 +663,8 @@ def _observation_row(
 
 
 def _evidence_summary(verdict: bml.Verdict) -> str:
-    return verdict.reading
+    """The learning's evidence: the page's plain-language verdict at the time of the decision."""
+    return plain.finding(verdict)
 
 
 def decide(

@@ -14,8 +14,9 @@ from leanmark.domain.hourglass import STAGE_CHOICES
 from leanmark.lib.access import workspace_view
 from leanmark.lib.errors import LeanmarkError
 from leanmark.lib.htmx import render_page
+from leanmark.lib.paging import paged
 
-from . import charts, queries, services
+from . import charts, plain, queries, services
 from .errors import InvalidExperimentInput
 from .models import Decision, Experiment, MetricType, PivotType, State
 
@@ -105,7 +106,7 @@ def _idea_initial(request: HttpRequest, idea_id: int) -> dict[str, Any]:
 @workspace_view()
 def index(request: HttpRequest) -> HttpResponse:
     filters = queries.Filters.from_query(request.GET)
-    rows = list(queries.experiments_of(request.workspace, filters)[:200])
+    paging = paged(request, queries.experiments_of(request.workspace, filters), noun="experiment")
     today = timezone.localdate()
     velocity = queries.learning_velocity(request.workspace, months=6, today=today)
     cycle = queries.bml_cycle_times(request.workspace)
@@ -113,7 +114,8 @@ def index(request: HttpRequest) -> HttpResponse:
         request,
         "experiments/index.html",
         {
-            "experiments": rows,
+            "experiments": paging.rows,
+            "paging": paging,
             "filters": filters,
             "counts": queries.state_counts(request.workspace),
             "states": State.choices,
@@ -239,9 +241,19 @@ def _detail_context(request: HttpRequest, experiment: Experiment, **extra: Any) 
             alpha=experiment.alpha,
             power=experiment.power,
         )
+    today = timezone.localdate()
+    schedule = queries.schedule(
+        experiment, verdict, today=today, observed=[o.date for o in observations]
+    )
     context = {
         "experiment": experiment,
         "verdict": verdict,
+        "plain": plain.reading(
+            verdict,
+            schedule,
+            decided=experiment.state == State.DECIDED,
+            draft=experiment.state == State.DRAFT,
+        ),
         "variants": variants,
         "observations": observations,
         "plan": plan,
@@ -253,7 +265,7 @@ def _detail_context(request: HttpRequest, experiment: Experiment, **extra: Any) 
         if experiment.state == State.DECIDED
         else None,
         "can_write": _can_write(request),
-        "today": timezone.localdate().isoformat(),
+        "today": today.isoformat(),
         "csv_help": services.CSV_HELP,
         "posted": QueryDict(),
         **extra,

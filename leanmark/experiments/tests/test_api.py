@@ -133,3 +133,29 @@ def test_patch_changes_the_plan_of_a_draft_only(world, api):
     assert status == 409
     assert refused["error"]["code"] == "wrong_state"
     assert Experiment.objects.get().state == State.RUNNING
+
+
+def test_the_analysis_names_small_counts_and_fisher_s_exact_p(world, api):
+    _, created = api("bob", "post", f"/workspaces/{world.acme.slug}/experiments", BODY)
+    xp = created["id"]
+    rows = [
+        {"variant": "Control", "date": DAY, "trials": 83, "successes": 5},
+        {"variant": "Treatment", "date": DAY, "trials": 99, "successes": 12},
+    ]
+    api("bob", "post", f"/experiments/{xp}/observations", {"rows": rows})
+    _, analysis = api("carol", "get", f"/experiments/{xp}/analysis")
+    assert analysis["small_counts"] is True
+    (comparison,) = analysis["comparisons"]
+    assert comparison["small_counts"] is True
+    assert round(comparison["fisher_p_value"], 4) == 0.2041
+    assert round(comparison["p_value"], 3) == 0.159  # the z-test's, unchanged
+    assert comparison["p_adjusted"] == comparison["fisher_p_value"]  # the p that decides
+    rows = [
+        {"variant": "Control", "date": DAY, "trials": 830, "successes": 50},
+        {"variant": "Treatment", "date": DAY, "trials": 990, "successes": 120},
+    ]
+    api("bob", "post", f"/experiments/{xp}/observations", {"rows": rows})
+    _, analysis = api("carol", "get", f"/experiments/{xp}/analysis")
+    assert analysis["small_counts"] is False
+    assert analysis["comparisons"][0]["small_counts"] is False
+    assert analysis["comparisons"][0]["fisher_p_value"] is None

@@ -127,9 +127,10 @@ def test_the_section_6_counts_read_as_91_percent_and_keep_running(world):
     observe(experiment, (5, 83), (12, 99))
     verdict = queries.verdict(experiment)
     assert verdict.planned_per_variant == 263
+    # 5 successes in an arm: a small count, so Fisher's exact p (0.204) is the one that decides
     assert verdict.reading == (
-        "Treatment beats Control with 91 % probability (difference +6.1 pp, p = 0.159); "
-        "the planned sample is 32 % collected — keep running."
+        "Treatment beats Control with 91 % probability (difference +6.1 pp, Fisher's exact "
+        "p = 0.204); the planned sample is 32 % collected — keep running."
     )
 
 
@@ -175,7 +176,11 @@ def test_an_override_with_a_reason_is_kept_and_marked_against_the_evidence(world
     learning = experiment.learning
     assert learning.against_evidence
     assert learning.override_reason == "the season ends next week; we cannot wait"
-    assert learning.evidence.startswith("Treatment beats Control with 91 % probability")
+    assert learning.evidence.startswith(
+        "Treatment looks better than Control (91 % chance), but not clearly yet: 12.1 % against "
+        "6.0 % (+6.1 pp), and a difference this large would turn up about 2 times in 10 even "
+        "if the change did nothing (Fisher's exact p = 0.204, above the 0.05 you planned)."
+    )
 
 
 def test_a_decision_with_the_evidence_writes_a_learning_and_publishes(world):

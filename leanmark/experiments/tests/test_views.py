@@ -6,6 +6,7 @@ from django.utils import timezone
 from leanmark.experiments import services
 from leanmark.experiments.models import Experiment, State
 from leanmark.experiments.tests.test_services import make, observe
+from leanmark.lib import formats
 
 FORM = {
     "title": "Free shipping banner",
@@ -56,7 +57,9 @@ def test_the_result_page_reads_the_verdict_and_shows_progress(world, client_for)
     observe(experiment, (5, 83), (12, 99))
     response = client_for(world.carol).get(url("experiment", world, experiment_id=experiment.pk))
     html = response.content.decode()
-    assert "Treatment beats Control with 91 % probability" in html
+    # yesterday's 83 per variant in one day: 180 more need 3 days from yesterday, 2 from today
+    assert "Keep running: 2 more days to the planned sample" in html
+    assert "Treatment looks better than Control (91 % chance), but not clearly yet" in html
     assert "Planned sample: 83 of 263 per variant (32 %)" in html
     assert '<progress id="xp-progress" max="263" value="83">' in html
     assert "Record decision" not in html  # the viewer reads only
@@ -79,7 +82,7 @@ def test_entering_counts_with_htmx_answers_the_result_fragment(world, client_for
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith('<section id="xp-result"')
-    assert "Treatment beats Control with 91 % probability" in html
+    assert "Treatment looks better than Control (91 % chance), but not clearly yet" in html
 
 
 def test_impossible_counts_answer_422_and_keep_the_input(world, client_for):
@@ -240,3 +243,105 @@ def test_the_result_page_links_the_idea_it_tests(world, client_for):
     html = client_for(world.carol).get(url("experiment", world, experiment_id=experiment.pk))
     link = reverse("backlog-idea", kwargs={"ws": world.acme.slug, "idea_id": idea.pk})
     assert f'href="{link}"' in html.content.decode()
+
+
+def headline(html: str) -> str:
+    """The words of the result's headline (what to do, then the verdict), tags dropped."""
+    import re
+    from html import unescape
+
+    found = re.search(r'<div class="xp-headline" id="verdict">(.*?)</div>', html, re.S)
+    assert found, "no headline on the page"
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", found.group(1))).split())
+
+
+def maths(html: str) -> str:
+    import re
+
+    found = re.search(r'<details class="xp-maths" id="xp-maths">(.*?)</details>', html, re.S)
+    assert found, "no 'How this is computed' on the page"
+    return found.group(1)
+
+
+def test_a_running_experiment_says_first_how_many_days_the_sample_still_needs(world, client_for):
+    today = timezone.localdate()
+    experiment = make(world)  # 1,031 per variant
+    observe(experiment, (20, 100), (22, 100), day=today - timedelta(days=5))
+    observe(experiment, (100, 500), (110, 500), day=today - timedelta(days=1))
+    html = client_for(world.carol).get(url("experiment", world, experiment_id=experiment.pk))
+    html = html.content.decode()
+    # 500 per variant in 5 days is 100 a day: 531 more take 6 days from yesterday's figures
+    expected_day = formats.day(today + timedelta(days=5))
+    assert headline(html) == (
+        f"Keep running: 5 more days to the planned sample (about {expected_day}, at 100 per "
+        "variant a day; 500 of 1,031 per variant so far). No clear difference yet: Treatment "
+        "converts at 22.0 % against 20.0 % (+2.0 pp); a difference this large would turn up "
+        "about 4 times in 10 even if the change did nothing (p = 0.438), and the chance that "
+        "Treatment is better is 78 %."
+    )
+    # the words come first; the formulas and the z-test wait one click away
+    assert html.index("Keep running") < html.index('<details class="xp-maths" id="xp-maths">')
+    assert "z = (p̂_B − p̂_A)" in maths(html)
+    assert "<td>0.7764</td>" in maths(html)  # the z statistic, in the table inside
+    assert "z = (p̂_B − p̂_A)" not in headline(html)
+    assert (
+        "<b>p = 0.438</b>: if the change did nothing, a difference this large would turn up "
+        "about 4 times in 10 (z-test)." in html
+    )
+    assert "<b>78 % chance</b> that Treatment converts better than Control" in html
+
+
+def test_a_planned_end_date_that_has_passed_is_flagged(world, client_for):
+    today = timezone.localdate()
+    start, end = today - timedelta(days=10), today - timedelta(days=3)
+    experiment = make(world, start_date=start.isoformat(), planned_end=end.isoformat())
+    observe(experiment, (100, 500), (110, 500), day=today - timedelta(days=1))
+    html = client_for(world.carol).get(url("experiment", world, experiment_id=experiment.pk))
+    text = headline(html.content.decode())
+    # 500 per variant in 10 days: 50 a day, 531 more take 11 days from yesterday
+    assert text.startswith(
+        "Keep running: 10 more days to the planned sample (about "
+        f"{formats.day(today + timedelta(days=10))}, at 50 per variant a day; 500 of 1,031 per "
+        f"variant so far). The planned end date, {formats.day(end)}, has passed — decide or "
+        "extend."
+    )
+
+
+def test_identical_arms_read_no_difference_not_a_percentage(world, client_for):
+    experiment = make(world, plan_mde="0.1")  # 263 per variant
+    observe(experiment, (60, 300), (60, 300))
+    html = client_for(world.carol).get(url("experiment", world, experiment_id=experiment.pk))
+    text = headline(html.content.decode())
+    assert text == (
+        "Ready to decide: the planned sample is reached (300 of 263 per variant). "
+        "No difference: Treatment and Control both convert at 20.0 %."
+    )
+    assert "chance" not in text and "probability" not in text
+
+
+def test_small_counts_warn_and_show_fisher_s_exact_p(world, client_for):
+    experiment = make(world, plan_mde="0.1")
+    observe(experiment, (5, 83), (12, 99))
+    html = client_for(world.carol).get(url("experiment", world, experiment_id=experiment.pk))
+    html = html.content.decode()
+    assert (
+        '<p class="alert warn" id="xp-small-counts">Small counts: an arm has fewer than 10 '
+        "successes or failures, so the normal approximation behind the z-test is unreliable. "
+        "Fisher&#x27;s exact test gives p = 0.204 for Treatment against Control, and the "
+        "verdict rests on it.</p>" in html
+    )
+    assert "(Fisher's exact p = 0.204, above the 0.05 you planned)." in headline(html)
+    assert "<b>p = 0.159</b>: if the change did nothing" in html  # the z-test's, explained
+    assert "<th>p (Fisher's exact)</th>" in maths(html)
+
+
+def test_a_large_sample_shows_no_small_counts_warning(world, client_for):
+    experiment = make(world, plan_mde="0.1")
+    observe(experiment, (53, 263), (80, 263))
+    html = client_for(world.carol).get(url("experiment", world, experiment_id=experiment.pk))
+    html = html.content.decode()
+    assert "xp-small-counts" not in html
+    assert headline(html).startswith(
+        "Ready to decide: the planned sample is reached (263 of 263 per variant). Treatment "
+        "converts better than Control: 30.4 % against 20.2 % (+10.3 pp)."
+    )

@@ -1,0 +1,288 @@
+"""The result page's plain language (docs/product.md §6): what to do next, the verdict in words
+that reconcile the p-value with the Bayesian chance, and a one-line meaning of each statistic.
+The maths stays one click away, in the page's "How this is computed".
+
+Every number and date is written by leanmark/lib/formats.py; the figures come from the domain
+(``bml.Verdict`` and ``bml.Schedule``), nothing is computed here but words.
+"""
+
+from dataclasses import dataclass
+
+from leanmark.domain import bml, stats
+from leanmark.lib import formats
+
+
+@dataclass(frozen=True)
+class Meaning:
+    term: str  # what the page shows in bold: "p = 0.053", "99 % chance"
+    text: str  # what it means, read after the term: ": if the change did nothing, …"
+
+
+@dataclass(frozen=True)
+class Reading:
+    step: str  # bml.NO_FIGURES, NO_PLAN, KEEP_RUNNING, READY, or "" once decided
+    next_step: str  # what to do first, in words
+    end_passed: str  # the planned end date has passed (empty when it has not)
+    finding: str  # the verdict, reconciling p and the Bayesian chance
+    small_counts: str  # the warning with Fisher's p (empty when the counts are large enough)
+    meanings: tuple[tuple[str, tuple[Meaning, ...]], ...]  # per comparison: title, meanings
+
+    @property
+    def headline(self) -> str:
+        return " ".join(t for t in (self.next_step, self.end_passed, self.finding) if t)
+
+
+def p_text(p: float) -> str:
+    """A p-value as the pages write it: "p = 0.053", "p < 0.001"."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def one_in(p: float) -> str:
+    """How often chance alone gives such a difference: 0.053 → "about 1 time in 19"."""
+    if p < 0.001:
+        return "fewer than 1 time in 1,000"
+    if p >= 0.995:
+        return "nearly every time" if p < 1 else "every time"
+    if p >= 0.2:  # 0.434 → "about 4 times in 10" (1 in 2.3 would read as a coin toss)
+        return f"about {formats.whole(p * 10)} times in 10"
+    return f"about 1 time in {formats.whole(1 / p)}"
+
+
+def chance(share: float) -> str:
+    """A probability as people read it: never "100 %" or "0 %" for what is only nearly so."""
+    if share > 0.999:
+        return "more than 99.9 %"
+    if share < 0.001:
+        return "less than 0.1 %"
+    if share > 0.99 or share < 0.01:
+        return formats.percent(share, 1)
+    return formats.percent(share, 0)
+
+
+def _value(verdict: bml.Verdict, name: str) -> str:
+    variant = next(v for v in verdict.variants if v.name == name)
+    if verdict.metric_type == bml.CONVERSION:
+        return formats.percent(variant.rate)
+    return formats.number(variant.mean)
+
+
+def _difference(verdict: bml.Verdict, c: bml.Comparison) -> str:
+    if verdict.metric_type == bml.CONVERSION:
+        return formats.points(c.difference)
+    return formats.signed(c.difference)
+
+
+def _decisive(verdict: bml.Verdict, c: bml.Comparison) -> str:
+    """The p the verdict rests on, named: "Fisher's exact p = 0.204", "p = 0.02 after Holm"."""
+    text = p_text(c.p_adjusted)
+    if c.small_counts:
+        text = f"Fisher's exact {text}"
+    if len(verdict.comparisons) > 1:
+        text += f" after the Holm correction for {len(verdict.comparisons)} treatments"
+    return text
+
+
+def _best(verdict: bml.Verdict) -> bml.Comparison:
+    if verdict.winner:
+        return next(c for c in verdict.comparisons if c.treatment == verdict.winner)
+    if verdict.metric_type == bml.CONVERSION:
+        return max(verdict.comparisons, key=lambda c: abs((c.prob_beats_control or 0.5) - 0.5))
+    return min(verdict.comparisons, key=lambda c: c.p_adjusted)
+
+
+def finding(verdict: bml.Verdict) -> str:
+    """The verdict in one or two sentences, the p-value and the chance agreeing in words."""
+    if verdict.outcome == bml.NO_DATA or not verdict.comparisons:
+        return verdict.reading
+    conversion = verdict.metric_type == bml.CONVERSION
+    control = verdict.comparisons[0].control
+    if verdict.identical:
+        treatments = [c.treatment for c in verdict.comparisons]
+        who = f"{treatments[0]} and {control}" if len(treatments) == 1 else "every variant"
+        verb = "convert at" if conversion else "average"
+        return f"No difference: {who} both {verb} {_value(verdict, control)}."
+    best = _best(verdict)
+    treatment = best.treatment
+    yet = "" if verdict.sample_complete else " yet"
+    figures = (
+        f"{_value(verdict, treatment)} against {_value(verdict, control)} "
+        f"({_difference(verdict, best)})"
+    )
+    p = best.p_adjusted
+    level = formats.percent(verdict.alpha, 0)
+    if best.significant:
+        word = "better" if best.difference > 0 else "worse"
+        what = (
+            f"converts {word}"
+            if conversion
+            else f"averages {'higher' if word == 'better' else 'lower'}"
+        )
+        text = (
+            f"{treatment} {what} than {control}: {figures}. The evidence is clear at the {level} "
+            f"level you planned: if the change did nothing, a difference this large would turn "
+            f"up {one_in(p)} ({_decisive(verdict, best)})"
+        )
+        if best.prob_beats_control is not None:
+            share = best.prob_beats_control if word == "better" else 1 - best.prob_beats_control
+            text += f", and there is a {chance(share)} chance that {treatment} is {word}"
+        return text + "."
+    if best.prob_beats_control is not None and abs(best.prob_beats_control - 0.5) >= 0.4:
+        leader, other = (treatment, control) if best.difference > 0 else (control, treatment)
+        lead = max(best.prob_beats_control, 1 - best.prob_beats_control)
+        text = (
+            f"{leader} looks better than {other} ({chance(lead)} chance), but not clearly{yet}: "
+            f"{figures}, and a difference this large would turn up {one_in(p)} even if the "
+            f"change did nothing ({_decisive(verdict, best)}, above the "
+            f"{formats.number(verdict.alpha)} you planned)."
+        )
+    else:
+        verb = "converts at" if conversion else "averages"
+        text = (
+            f"No clear difference{yet}: {treatment} {verb} {figures}; "
+            f"a difference this large would turn up {one_in(p)} even if the change did nothing "
+            f"({_decisive(verdict, best)})"
+        )
+        if best.prob_beats_control is not None:
+            text += (
+                f", and the chance that {treatment} is better is {chance(best.prob_beats_control)}"
+            )
+        text += "."
+    if verdict.sample_complete:
+        text += " At the planned sample, that counts as no difference."
+    return text
+
+
+def next_step(verdict: bml.Verdict, schedule: bml.Schedule, *, draft: bool = False) -> str:
+    """What to do first, in words: keep running (so many days), or decide."""
+    planned, reached = schedule.planned_per_variant, schedule.reached_per_variant
+    if schedule.step == bml.NO_FIGURES:
+        if draft:
+            return "Start running, then enter the first figures: nothing is observed yet."
+        return "Enter the first figures: nothing is observed yet."
+    if schedule.step == bml.NO_PLAN:
+        return (
+            "Plan a sample size before deciding: without one there is no telling when the "
+            "evidence is in."
+        )
+    if schedule.step == bml.READY:
+        if verdict.sample_complete:
+            return (
+                f"Ready to decide: the planned sample is reached ({formats.whole(reached)} of "
+                f"{formats.whole(planned)} per variant)."
+            )
+        stop = "the treatment wins"
+        if verdict.sequential is not None and verdict.sequential.outcome == "no_winner":
+            stop = "no winner"
+        return f"Ready to decide: the sequential rule stopped early ({stop})."
+    so_far = f"{formats.whole(reached)} of {formats.whole(planned)} per variant so far"
+    if schedule.days_left is None:
+        return (
+            f"Keep running: {formats.whole(schedule.remaining_per_variant)} more per variant to "
+            f"the planned sample ({so_far})."
+        )
+    if schedule.overdue:
+        return (
+            "Keep running: at the traffic so far the planned sample should be in by now — "
+            f"enter the latest figures ({so_far})."
+        )
+    text = (
+        f"Keep running: {formats.count(schedule.days_left, 'more day')} to the planned sample "
+        f"(about {formats.day(schedule.projected)}, at {formats.number(schedule.per_day)} per "
+        f"variant a day; {so_far})."
+    )
+    if schedule.after_end and not schedule.end_passed:
+        text += f" That is after the planned end date, {formats.day(schedule.planned_end)}."
+    return text
+
+
+def small_counts(verdict: bml.Verdict) -> str:
+    small = [c for c in verdict.comparisons if c.small_counts]
+    if not small:
+        return ""
+    tests = "; ".join(
+        f"{p_text(c.fisher_p_value or 0.0)} for {c.treatment} against {c.control}" for c in small
+    )
+    return (
+        f"Small counts: an arm has fewer than {stats.SMALL_CELL} successes or failures, so the "
+        f"normal approximation behind the z-test is unreliable. Fisher's exact test gives {tests}, "
+        "and the verdict rests on it."
+    )
+
+
+def meanings(verdict: bml.Verdict, c: bml.Comparison) -> tuple[Meaning, ...]:
+    """Each statistic of one comparison with what it means, one line each."""
+    conversion = verdict.metric_type == bml.CONVERSION
+    verb = "converts at" if conversion else "averages"
+    rows = [
+        Meaning(
+            f"Difference {_difference(verdict, c)}",
+            f": {c.treatment} {verb} {_value(verdict, c.treatment)}, {c.control} "
+            f"{'at ' if conversion else ''}{_value(verdict, c.control)}.",
+        ),
+        Meaning(
+            p_text(c.p_value),
+            f": if the change did nothing, a difference this large would turn up "
+            f"{one_in(c.p_value)}" + (" (z-test)." if conversion else " (Welch's t-test)."),
+        ),
+    ]
+    if c.fisher_p_value is not None:
+        rows.append(
+            Meaning(
+                f"Fisher's exact {p_text(c.fisher_p_value)}",
+                ": the same question answered exactly, as small counts need — "
+                f"{one_in(c.fisher_p_value)}.",
+            )
+        )
+    if len(verdict.comparisons) > 1:
+        rows.append(
+            Meaning(
+                f"{p_text(c.p_adjusted)} after Holm",
+                f": corrected for testing {len(verdict.comparisons)} treatments at once.",
+            )
+        )
+    if c.prob_beats_control is not None:
+        coin = ": as likely as not" if c.identical else ""
+        rows.append(
+            Meaning(
+                f"{chance(c.prob_beats_control)} chance",
+                f" that {c.treatment} converts better than {c.control}{coin}, from the same "
+                "counts (Bayesian).",
+            )
+        )
+    low, high = (
+        (formats.points(c.ci_low), formats.points(c.ci_high))
+        if conversion
+        else (formats.signed(c.ci_low), formats.signed(c.ci_high))
+    )
+    zero = (
+        "it includes 0, so no difference at all is still possible"
+        if c.ci_low <= 0 <= c.ci_high
+        else "it does not include 0"
+    )
+    rows.append(
+        Meaning(
+            f"{formats.percent(1 - verdict.alpha, 0)} interval {low} to {high}",
+            f": the true difference is likely in this range; {zero}.",
+        )
+    )
+    return tuple(rows)
+
+
+def reading(
+    verdict: bml.Verdict, schedule: bml.Schedule, *, decided: bool = False, draft: bool = False
+) -> Reading:
+    end = ""
+    if not decided and schedule.end_passed and schedule.planned_end is not None:
+        when = formats.day(schedule.planned_end)
+        end = f"The planned end date, {when}, has passed — decide or extend."
+    return Reading(
+        step="" if decided else schedule.step,
+        next_step="" if decided else next_step(verdict, schedule, draft=draft),
+        end_passed=end,
+        finding=finding(verdict),
+        small_counts=small_counts(verdict),
+        meanings=tuple(
+            (f"{c.treatment} against {c.control}", meanings(verdict, c))
+            for c in verdict.comparisons
+        ),
+    )
