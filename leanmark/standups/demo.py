@@ -7,7 +7,8 @@ impediments and one resolved, and today's agenda kept as if the stand-up had bee
 
 from datetime import date, datetime, time, timedelta
 
-from leanmark.board.models import Card, CardEvent
+from leanmark.board import queries as board_queries
+from leanmark.board.choices import EventKind
 from leanmark.demo.context import DemoContext
 
 from . import queries, services
@@ -47,22 +48,9 @@ def load(ctx: DemoContext) -> None:
     today = queries.local_day(workspace, ctx.now)
     days = working_days(today, WORKING_DAYS)
     since = datetime.combine(days[0] - timedelta(days=4), time.min, tzinfo=ctx.now.tzinfo)
-    moves = list(
-        CardEvent.objects.filter(board=board, kind="moved", at__gte=since, at__lte=ctx.now)
-        .select_related("card", "to_column")
-        .order_by("at", "id")
-    )
-    blocks = list(
-        CardEvent.objects.filter(board=board, kind="blocked", at__gte=since, at__lte=ctx.now)
-        .select_related("card")
-        .order_by("at", "id")
-    )
-    holders: dict[int, set[int]] = {}
-    link = Card.assignees.through
-    for card_id, user_id in link.objects.filter(card__board=board).values_list(
-        "card_id", "user_id"
-    ):
-        holders.setdefault(card_id, set()).add(user_id)
+    moves = board_queries.events_between(board, EventKind.MOVED, since=since, until=ctx.now)
+    blocks = board_queries.events_between(board, EventKind.BLOCKED, since=since, until=ctx.now)
+    holders = board_queries.assignee_ids(board)
     tz = queries.zone(workspace)
     entries = {}
     for index, day in enumerate(days):
@@ -115,11 +103,7 @@ def load(ctx: DemoContext) -> None:
                 now=min(at, ctx.now),
             )
     owner, marco, priya = ctx.workers
-    blocked_now = list(
-        Card.objects.live()
-        .filter(board=board, blocked_since__isnull=False)
-        .order_by("blocked_since")
-    )
+    blocked_now = board_queries.blocked_cards(board)
     if blocked_now:
         card = blocked_now[0]
         held_by = [p for p in ctx.workers if p.pk in holders.get(card.pk, ())] or [owner]

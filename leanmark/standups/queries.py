@@ -3,14 +3,14 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 from django.http import Http404
 
 from leanmark.accounts.models import Membership, Role, User, Workspace
-from leanmark.board.models import Board, Card
+from leanmark.board import queries as board_queries
 from leanmark.domain.standup import (
     Agenda,
     AgendaCard,
@@ -22,6 +22,9 @@ from leanmark.domain.standup import (
 from leanmark.flow import queries as flow_queries
 
 from .models import AgendaRecord, Entry, Impediment
+
+if TYPE_CHECKING:  # annotations only: the board's rows are read through its queries
+    from leanmark.board.models import Board, Card
 
 # ---- days in the workspace's time zone ---------------------------------------------------------
 
@@ -125,7 +128,7 @@ def open_impediments(workspace: Workspace) -> list[Impediment]:
     return list(_impediments(workspace).filter(resolved_at__isnull=True).order_by("raised_at"))
 
 
-def impediments_of_card(workspace: Workspace, card: Card) -> list[Impediment]:
+def impediments_of_card(workspace: Workspace, card: "Card") -> list[Impediment]:
     """The card's impediments, open ones first, then the latest resolved."""
     rows = _impediments(workspace).filter(card=card)
     return sorted(rows, key=lambda i: (i.resolved_at is not None, i.raised_at))
@@ -172,7 +175,7 @@ def impediments_per_week(workspace: Workspace, *, start: date, end: date) -> lis
 # ---- the agenda ---------------------------------------------------------------------------------
 
 
-def cycle_time_p85(board: Board) -> tuple[float | None, int]:
+def cycle_time_p85(board: "Board") -> tuple[float | None, int]:
     """The 85th percentile (nearest rank, §5) of the cycle times in days of every item the board
     ever finished, from the flow app's event-based figures, and how many items that is.
     (None, 0) when nothing has finished yet."""
@@ -188,7 +191,7 @@ class AgendaInputs:
     names: dict[int, str]
 
 
-def agenda_for(board: Board, *, now: datetime, day: date | None = None) -> AgendaInputs:
+def agenda_for(board: "Board", *, now: datetime, day: date | None = None) -> AgendaInputs:
     """The walk-the-board agenda of ``board`` now, with the check-ins of ``day`` (default today),
     in a constant number of queries whatever the number of cards."""
     workspace = board.workspace
@@ -197,7 +200,7 @@ def agenda_for(board: Board, *, now: datetime, day: date | None = None) -> Agend
     positions = {c.pk: c.position for c in columns}
     done = positions.get(board.done_column_id, len(columns))
     start = positions.get(board.start_column_id, 0)
-    live = Card.objects.live().filter(board=board).exclude(column_id=board.done_column_id)
+    live = board_queries.unfinished_cards(board)
     rows = list(
         live.values_list(
             "pk",
@@ -211,10 +214,7 @@ def agenda_for(board: Board, *, now: datetime, day: date | None = None) -> Agend
             "blocked_reason",
         )
     )
-    holders: dict[int, list[int]] = {}
-    link = Card.assignees.through
-    for card_id, user_id in link.objects.filter(card__in=live).values_list("card_id", "user_id"):
-        holders.setdefault(card_id, []).append(user_id)
+    holders = board_queries.assignee_ids(live)
     cards = [
         AgendaCard(
             id=pk,
@@ -295,7 +295,7 @@ def agenda_data(inputs: AgendaInputs) -> dict[str, Any]:
     }
 
 
-def agenda_record(board: Board, day: date) -> AgendaRecord | None:
+def agenda_record(board: "Board", day: date) -> AgendaRecord | None:
     return AgendaRecord.objects.filter(board=board, day=day).select_related("taken_by").first()
 
 

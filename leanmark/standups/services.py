@@ -2,14 +2,14 @@
 transaction; quick actions on cards go through the board's own services."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from leanmark.accounts.models import Membership, Role, User, Workspace
+from leanmark.board import queries as board_queries
 from leanmark.board import services as board_services
-from leanmark.board.models import Board, Card
 from leanmark.domain.standup import mentioned_numbers
 from leanmark.lib import clean
 from leanmark.lib.errors import WrongState
@@ -18,6 +18,9 @@ from leanmark.lib.notify import publish
 from .errors import AlreadyCheckedIn, EntryClosed, InvalidInput, NotYours
 from .models import TEXT_MAX, WHAT_MAX, AgendaRecord, Entry, Impediment
 from .queries import local_day
+
+if TYPE_CHECKING:  # annotations only: the board's rows are read through its queries
+    from leanmark.board.models import Board, Card
 
 FIELDS = ("yesterday", "today", "blockers")
 
@@ -41,7 +44,7 @@ def _texts(yesterday: Any, today: Any, blockers: Any) -> dict[str, str]:
     return texts
 
 
-def _mentioned_cards(workspace: Workspace, texts: dict[str, str]) -> list[Card]:
+def _mentioned_cards(workspace: Workspace, texts: dict[str, str]) -> "list[Card]":
     """The cards mentioned as #123; a number that is not a card of this workspace is refused."""
     wanted: dict[int, str] = {}
     for field in FIELDS:
@@ -49,9 +52,7 @@ def _mentioned_cards(workspace: Workspace, texts: dict[str, str]) -> list[Card]:
             wanted.setdefault(number, field)
     if not wanted:
         return []
-    found = {
-        c.number: c for c in Card.objects.filter(board__workspace=workspace, number__in=wanted)
-    }
+    found = board_queries.cards_numbered(workspace, wanted)
     for number, field in wanted.items():
         if number not in found:
             raise InvalidInput(
@@ -187,7 +188,7 @@ def raise_impediment(
     what: object,
     owner: User,
     actor: User | None,
-    card: Card | None = None,
+    card: "Card | None" = None,
     entry: Entry | None = None,
     block_card: bool = False,
     now: datetime | None = None,
@@ -213,7 +214,7 @@ def raise_impediment(
         raised_at=now,
         raised_by=actor,
     )
-    if block_card and card is not None and not Card.objects.get(pk=card.pk).is_blocked:
+    if block_card and card is not None and not board_queries.card_afresh(card).is_blocked:
         board_services.block_card(card, reason=what, actor=actor, at=now)
     publish(workspace.pk, "impediment.raised", {"impediment": impediment.pk})
     return impediment
@@ -243,7 +244,7 @@ def resolve_impediment(
         raise InvalidInput("an impediment cannot be resolved before it was raised", field="at")
     impediment.resolved_at, impediment.resolved_by, impediment.resolution = now, actor, how
     impediment.save(update_fields=["resolved_at", "resolved_by", "resolution"])
-    card = Card.objects.filter(pk=impediment.card_id).first()
+    card = board_queries.card_with_id(impediment.card_id)
     if unblock_card and card is not None and card.is_blocked:
         board_services.unblock_card(card, actor=actor, at=now)
     publish(impediment.workspace_id, "impediment.resolved", {"impediment": impediment.pk})
@@ -255,7 +256,7 @@ def resolve_impediment(
 
 @transaction.atomic
 def record_agenda(
-    board: Board, *, data: dict[str, object], actor: User | None, now: datetime | None = None
+    board: "Board", *, data: dict[str, object], actor: User | None, now: datetime | None = None
 ) -> AgendaRecord:
     """Keep the day's agenda (what stand-up mode showed when it was started) for the history."""
     now = now or timezone.now()
