@@ -1,7 +1,8 @@
 """`leanmark` commands of this app: ``roi report|settings|hourly-costs|hourly-cost``,
-``allocate``, ``spend add|list|import`` and ``time log``; leanmark/cli.py calls
-``register(app)``."""
+``allocate``, ``spend add|list|edit|remove|import`` and ``time log|list|remove``; leanmark/cli.py
+calls ``register(app)``."""
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -375,9 +376,10 @@ def spend_list(
     if as_json:
         print_json([SpendOut.of(r).model_dump(mode="json") for r in rows])
         return
-    table = Table("Date", "Amount", "Channel", "Stage", "Campaign", title=f"{total} entries")
+    table = Table("Id", "Date", "Amount", "Channel", "Stage", "Campaign", title=f"{total} entries")
     for r in rows:
         table.add_row(
+            str(r.pk),
             str(r.on),
             formats.money(r.amount, r.currency, exact=True),
             r.channel,
@@ -385,6 +387,70 @@ def spend_list(
             r.campaign,
         )
     out.print(table)
+
+
+def _spend(ws: Any, spend_id: int) -> Any:
+    from django.http import Http404
+
+    from leanmark.roi import queries
+
+    try:
+        return queries.spend_for(ws, spend_id)
+    except (Http404, OverflowError):
+        fail(f"no spend entry {spend_id} in {ws.slug}; `leanmark spend list` shows the ids")
+
+
+@spend_app.command("edit")
+@workspace_command
+def spend_edit(
+    spend_id: Annotated[int, typer.Argument(help="The entry's id (see `leanmark spend list`).")],
+    date: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD.")] = None,
+    amount: Annotated[str | None, typer.Option(help="In the workspace's currency.")] = None,
+    channel: Annotated[str | None, typer.Option(help="Channel ('' clears it).")] = None,
+    stage: Annotated[str | None, typer.Option(help="Hourglass stage ('' clears it).")] = None,
+    campaign: Annotated[str | None, typer.Option(help="Campaign ('' clears it).")] = None,
+    currency: Annotated[str | None, typer.Option(help="ISO 4217.")] = None,
+    note: Annotated[str | None, typer.Option(help="Note ('' clears it).")] = None,
+    ws: Any = None,
+    actor: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change a spend entry, as PUT /workspaces/{slug}/spend/{id}: what is not given is kept."""
+    from leanmark.roi import services
+    from leanmark.roi.schemas import SpendOut
+
+    row = _spend(ws, spend_id)
+    given = (date, amount, channel, stage, campaign, currency, note)
+    if all(value is None for value in given):
+        fail("nothing to change: give at least one option (see --help)")
+    kept = (row.on, row.amount, row.channel, row.stage, row.campaign, row.currency, row.note)
+    on, money, chan, stg, camp, cur, text = (
+        old if new is None else new for new, old in zip(given, kept, strict=True)
+    )
+    entry = services.SpendIn(on, money, cur, chan, stg, camp, text)
+    saved = services.change_spend(row, entry, actor=actor)
+    show(
+        SpendOut.of(saved),
+        as_json=as_json,
+        text=f"Spend {saved.pk} saved: {formats.money(saved.amount, saved.currency, exact=True)} "
+        f"on {saved.on}.",
+    )
+
+
+@spend_app.command("remove")
+@workspace_command
+def spend_remove(
+    spend_id: Annotated[int, typer.Argument(help="The entry's id (see `leanmark spend list`).")],
+    ws: Any = None,
+    actor: Any = None,
+) -> None:
+    """Delete a spend entry, as DELETE /workspaces/{slug}/spend/{id}; the audit trail keeps it."""
+    from leanmark.roi import services
+
+    row = _spend(ws, spend_id)
+    said = f"{formats.money(row.amount, row.currency, exact=True)} on {row.on}"
+    services.delete_spend(row, actor=actor)
+    out.print(f"Spend {spend_id} removed ({said}).")
 
 
 @time_app.command("log")
@@ -420,3 +486,70 @@ def time_log(
         as_json=as_json,
         text=f"Logged {log.hours.normalize():f} h on #{found.number} for {person.label}.",
     )
+
+
+@time_app.command("list")
+@workspace_command
+def time_list(
+    card: Annotated[int | None, typer.Option(help="Only this card (number, without #).")] = None,
+    member: Annotated[str | None, typer.Option(help="Only this member's (e-mail).")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many (1–1000).")] = 100,
+    ws: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Time logged on cards, newest first, as GET /workspaces/{slug}/time-logs."""
+    from django.http import Http404
+
+    from leanmark.board import queries as board_queries
+    from leanmark.roi import queries
+    from leanmark.roi.schemas import TimeLogOut
+
+    if not 1 <= limit <= 1000:
+        fail(f"--limit is from 1 to 1000, not {limit}")
+    card_id = None
+    if card is not None:
+        try:
+            card_id = board_queries.card_for(ws, card).pk
+        except Http404:
+            fail(f"no card #{card} in {ws.slug}")
+    logs = queries.time_logs(ws, card_id=card_id, limit=None)
+    if member:
+        logs = logs.filter(member=actor_for(ws, member, need="viewer"))
+    rows = [TimeLogOut.of(log) for log in logs[:limit]]
+    show(
+        rows,
+        as_json=as_json,
+        table={
+            "Id": "id",
+            "Date": "date",
+            "Card": lambda row: f"#{row['card_number']}",
+            "Member": "member",
+            "Hours": lambda row: f"{Decimal(row['hours']).normalize():f}",
+            "Note": "note",
+        },
+        title=f"{len(rows)} time log(s)",
+    )
+
+
+@time_app.command("remove")
+@workspace_command
+def time_remove(
+    log_id: Annotated[int, typer.Argument(help="The log's id (see `leanmark time list`).")],
+    ws: Any = None,
+    actor: Any = None,
+) -> None:
+    """Delete a time log, as DELETE /workspaces/{slug}/time-logs/{id}: your own, one you
+    logged, or any for an owner."""
+    from django.http import Http404
+
+    from leanmark.accounts.models import Membership, Role
+    from leanmark.roi import queries, services
+
+    try:
+        log = queries.time_log_for(ws, log_id)
+    except (Http404, OverflowError):
+        fail(f"no time log {log_id} in {ws.slug}; `leanmark time list` shows the ids")
+    owner = Membership.objects.get(workspace=ws, user=actor).allows(Role.OWNER)
+    said = f"{log.hours.normalize():f} h on #{log.card.number} by {log.member.label}"
+    services.delete_time_log(log, actor=actor, is_owner=owner)
+    out.print(f"Time log {log_id} removed ({said}).")

@@ -136,3 +136,119 @@ def test_hourly_costs_lists_every_member_as_json(world):
     assert result.exit_code == 0
     rows = {row["member"]: row["hourly_cost"] for row in json.loads(result.stdout)}
     assert rows == {"Alice Owner": None, "Bob Member": "40.00", "Carol Viewer": None}
+
+
+def _spend(world, amount="120", channel="seo"):
+    entry = services.SpendIn("2026-07-01", amount, "", channel, "know", "", "")
+    return services.record_spend(world.acme, entry, actor=world.alice)
+
+
+def test_spend_edit_keeps_what_is_not_given(world):
+    row = _spend(world)
+    result = run(
+        "spend", "edit", row.pk, "--amount", "99.5", "--campaign", "autumn", "-w", "acme",
+        "--as", "bob@acme.example", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "id": row.pk,
+        "date": "2026-07-01",
+        "amount": "99.50",
+        "currency": "EUR",
+        "channel": "seo",
+        "stage": "know",
+        "campaign": "autumn",
+        "note": "",
+    }
+    plain = run("spend", "edit", row.pk, "--date", "2026-07-02", "-w", "acme")
+    assert (plain.exit_code, plain.stdout) == (0, f"Spend {row.pk} saved: €99.50 on 2026-07-02.\n")
+    row.refresh_from_db()
+    assert (str(row.on), row.amount, row.campaign, row.channel) == (
+        "2026-07-02",
+        Decimal("99.50"),
+        "autumn",
+        "seo",
+    )
+
+
+def test_spend_edit_refuses_a_negative_amount_an_unknown_id_and_a_viewer(world):
+    row = _spend(world)
+    negative = run("spend", "edit", row.pk, "--amount", "-5", "-w", "acme")
+    assert negative.exit_code == 1
+    assert "the amount cannot be negative (it is -5)" in negative.stderr
+    unknown = run("spend", "edit", 99999, "--amount", "5", "-w", "acme")
+    assert (unknown.exit_code, unknown.stderr) == (
+        1,
+        "Error: no spend entry 99999 in acme; `leanmark spend list` shows the ids\n",
+    )
+    viewer = run(
+        "spend", "edit", row.pk, "--amount", "5", "-w", "acme", "--as", "carol@acme.example"
+    )
+    assert viewer.exit_code == 1 and "carol@acme.example is a viewer" in viewer.stderr
+    row.refresh_from_db()
+    assert row.amount == Decimal("120")
+
+
+def test_spend_remove_deletes_the_entry(world):
+    row = _spend(world)
+    viewer = run("spend", "remove", row.pk, "-w", "acme", "--as", "carol@acme.example")
+    assert viewer.exit_code == 1 and Spend.objects.exists()
+    result = run("spend", "remove", row.pk, "-w", "acme", "--as", "bob@acme.example")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        f"Spend {row.pk} removed (€120.00 on 2026-07-01).\n",
+    )
+    assert not Spend.objects.exists()
+    again = run("spend", "remove", row.pk, "-w", "acme")
+    assert again.exit_code == 1 and f"no spend entry {row.pk} in acme" in again.stderr
+
+
+def _two_logs(world):
+    ads = board_services.create_card(
+        world.board, title="Ads", column=world.column("Ready"), actor=world.bob
+    )
+    mail = board_services.create_card(
+        world.board, title="Mail", column=world.column("Ready"), actor=world.bob
+    )
+    bob = services.log_time(ads, member=world.bob, on="2026-07-01", hours="1.5", actor=world.bob)
+    alice = services.log_time(
+        mail, member=world.alice, on="2026-07-02", hours="2", note="copy", actor=world.alice
+    )
+    return bob, alice
+
+
+def test_time_list_filters_by_card_and_member(world):
+    bob, alice = _two_logs(world)
+    result = run("time", "list", "-w", "acme", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert [
+        (r["id"], r["card_number"], r["member"], r["hours"]) for r in json.loads(result.stdout)
+    ] == [
+        (alice.pk, 2, "Alice Owner", "2.00"),
+        (bob.pk, 1, "Bob Member", "1.50"),
+    ]
+    by_card = json.loads(run("time", "list", "--card", "1", "-w", "acme", "--json").stdout)
+    assert [r["id"] for r in by_card] == [bob.pk]
+    by_member = run("time", "list", "--member", "alice@acme.example", "-w", "acme")
+    assert "1 time log(s)" in by_member.stdout and "copy" in by_member.stdout
+    assert "Bob Member" not in by_member.stdout
+    unknown = run("time", "list", "--card", "9", "-w", "acme")
+    assert (unknown.exit_code, unknown.stderr) == (1, "Error: no card #9 in acme\n")
+
+
+def test_time_remove_is_for_the_member_who_logged_it_or_an_owner(world):
+    bob, alice = _two_logs(world)
+    refused = run("time", "remove", alice.pk, "-w", "acme", "--as", "bob@acme.example")
+    assert (refused.exit_code, refused.stderr) == (
+        1,
+        "Error: this time was logged by Alice Owner; only they, whoever logged it, or an owner "
+        "can delete it\n",
+    )
+    mine = run("time", "remove", bob.pk, "-w", "acme", "--as", "bob@acme.example")
+    assert (mine.exit_code, mine.stdout) == (
+        0,
+        f"Time log {bob.pk} removed (1.5 h on #1 by Bob Member).\n",
+    )
+    owner = run("time", "remove", alice.pk, "-w", "acme", "--as", "alice@acme.example")
+    assert owner.exit_code == 0, owner.stderr
+    assert not TimeLog.objects.exists()
