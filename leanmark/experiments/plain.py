@@ -245,8 +245,8 @@ def meanings(verdict: bml.Verdict, c: bml.Comparison) -> tuple[Meaning, ...]:
         rows.append(
             Meaning(
                 f"{chance(c.prob_beats_control)} chance",
-                f" that {c.treatment} converts better than {c.control}{coin}, from the same "
-                "counts (Bayesian).",
+                f" that {c.treatment} converts better than {c.control}, from the same counts "
+                f"(Bayesian){coin}.",
             )
         )
     low, high = (

@@ -1,9 +1,13 @@
 """What a person sees when running an experiment, in Debian's Chromium (`pytest -m browser`)."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from leanmark.experiments.models import Experiment, Observation
+from leanmark.lib import formats
 
 try:
     from playwright.sync_api import expect
@@ -41,10 +45,21 @@ def test_it_creates_an_experiment_enters_counts_and_sees_the_verdict(ui, world):
     treatment.locator("input[name$=_successes]").fill("12")
     page.click("button:has-text('Save figures')")
 
+    # 83 per variant on the first day: 180 more take 3 days at that traffic
+    soon = formats.day(timezone.localdate() + timedelta(days=3))
     expect(page.locator("#verdict")).to_have_text(
-        "Treatment beats Control with 91 % probability (difference +6.1 pp, p = 0.159); "
-        "the planned sample is 32 % collected — keep running."
+        f"Keep running: 3 more days to the planned sample (about {soon}, at 83 per variant a "
+        "day; 83 of 263 per variant so far). Treatment looks better than Control (91 % chance), "
+        "but not clearly yet: 12.1 % against 6.0 % (+6.1 pp), and a difference this large would "
+        "turn up about 2 times in 10 even if the change did nothing (Fisher's exact p = 0.204, "
+        "above the 0.05 you planned)."
     )
+    expect(page.locator("#xp-small-counts")).to_contain_text("Fisher's exact test gives p = 0.204")
+    # the maths is one click away
+    formula = page.locator("#xp-maths .muted", has_text="Two-proportion z-test")
+    expect(formula).to_be_hidden()
+    page.click("#xp-maths > summary")
+    expect(formula).to_be_visible()
     expect(page.locator(".xp-progress label")).to_contain_text("83 of 263 per variant (32 %)")
     expect(page.locator("#xp-result .vega-chart svg, #xp-result .vega-chart canvas")).to_have_count(
         1
@@ -59,3 +74,35 @@ def test_it_creates_an_experiment_enters_counts_and_sees_the_verdict(ui, world):
     page.click("button:has-text('Record decision')")
     expect(page.locator("#decide-error")).to_contain_text("Not decided. Too early to decide")
     ui.screenshot("experiment-result.png")
+
+
+PHONE = {"width": 390, "height": 844}
+OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1440, "height": 900}, PHONE])
+def test_the_result_reads_in_words_first_and_fits_the_screen(ui, world, viewport):
+    from leanmark.experiments.tests.test_services import make, observe
+
+    today = timezone.localdate()
+    experiment = make(
+        world,
+        variants=["Control", "Treatment"],
+        start_date=(today - timedelta(days=12)).isoformat(),
+        planned_end=(today - timedelta(days=2)).isoformat(),
+    )
+    observe(experiment, (5, 83), (12, 99), day=today - timedelta(days=1))
+    ui.page.set_viewport_size(viewport)
+    ui.log_in(world.bob)
+    page = ui.page
+    page.goto(reverse("experiment", kwargs={"ws": world.acme.slug, "experiment_id": experiment.pk}))
+    expect(page.locator("#xp-next")).to_contain_text("Keep running:")
+    expect(page.locator("#xp-end-passed")).to_contain_text("has passed — decide or extend.")
+    expect(page.locator("#xp-small-counts")).to_be_visible()
+    headline = page.locator("#verdict").bounding_box()
+    maths = page.locator("#xp-maths").bounding_box()
+    assert headline["y"] < maths["y"]  # the words come before the maths
+    assert page.evaluate(OVERFLOW) <= 0
+    page.click("#xp-maths > summary")
+    assert page.evaluate(OVERFLOW) <= 0  # the tables scroll inside their box, not the page
+    ui.screenshot(f"experiment-plain-{viewport['width']}.png")
