@@ -1,4 +1,5 @@
-"""`leanmark improvement ...`: PDCA cycles, their Check and the §12 report.
+"""`leanmark improvement ...`: PDCA cycles (edit, delete, tasks, the next cycle), their Check and
+the §12 report.
 
 Thin over the app's services and queries; cycles are named by their number (PDCA-3 is ``3``).
 """
@@ -13,6 +14,7 @@ from leanmark.lib.cli import (
     fail,
     out,
     print_json,
+    show,
     workspace_command,
 )
 
@@ -156,6 +158,132 @@ def decide(
     out.print(f"{imp.code} closed: {imp.get_outcome_display().lower()}.")
     for follower in imp.next_cycles.all():
         out.print(f"{follower.code} follows it, in Plan.")
+
+
+def _out(imp: Any) -> Any:
+    """The cycle as the API answers it (read again: history and tasks included)."""
+    from . import queries
+    from .schemas import ImprovementOut
+
+    return ImprovementOut.of(queries.improvement_for(imp.workspace, imp.number))
+
+
+@improvement_app.command("edit")
+@workspace_command
+def edit(
+    number: NumberArg,
+    title: Annotated[str | None, typer.Option(help="New title.")] = None,
+    problem: Annotated[str | None, typer.Option(help="The gap, in facts.")] = None,
+    background: Annotated[str | None, typer.Option(help="Background.")] = None,
+    current_condition: Annotated[str | None, typer.Option(help="The current condition.")] = None,
+    metric: Annotated[str | None, typer.Option(help="Baseline metric key ('' clears it).")] = None,
+    metric_param: Annotated[
+        str | None, typer.Option(help="N of “finished within N days” ('' clears it).")
+    ] = None,
+    target_value: Annotated[str | None, typer.Option(help="Target ('' clears it).")] = None,
+    target_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD ('' clears it).")] = None,
+    why: Annotated[
+        list[str] | None, typer.Option(help="A why; repeat for up to 5 (replaces them).")
+    ] = None,
+    no_whys: Annotated[bool, typer.Option("--no-whys", help="Remove the whys.")] = False,
+    root_cause: Annotated[str | None, typer.Option(help="The root cause.")] = None,
+    countermeasure: Annotated[
+        list[str] | None,
+        typer.Option(help="A countermeasure; repeat for several (replaces them)."),
+    ] = None,
+    board: Annotated[int | None, typer.Option(help="The board its tasks go on (id).")] = None,
+    change_date: Annotated[
+        str | None, typer.Option(help="Set in Do: when the change took effect (YYYY-MM-DD).")
+    ] = None,
+    window_days: Annotated[
+        int | None, typer.Option(help="Days in each Check window (7–365).")
+    ] = None,
+    ws: Any = None,
+    actor: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change the plan, the change date or the window, as PATCH /api/v1/improvements/{id}: what
+    is not given is kept; a closed cycle is refused."""
+    from . import services
+
+    imp = _found(ws, number)
+    given = {
+        "title": title,
+        "problem": problem,
+        "background": background,
+        "current_condition": current_condition,
+        "metric": metric,
+        "metric_param": metric_param,
+        "target_value": target_value,
+        "target_date": target_date,
+        "root_cause": root_cause,
+        "countermeasures": countermeasure or None,
+        "board": board,
+        "change_date": change_date,
+        "window_days": window_days,
+        "whys": [] if no_whys else (why or None),
+    }
+    changes = {name: value for name, value in given.items() if value is not None}
+    if not changes:
+        fail("nothing to change: give at least one option (see --help)")
+    services.update_improvement(imp, changes=changes, actor=actor)
+    result = _out(imp)
+    show(result, as_json=as_json, text=f"{result.code} saved: {result.title}")
+
+
+@improvement_app.command("delete")
+@workspace_command
+def delete(number: NumberArg, ws: Any = None, actor: Any = None) -> None:
+    """Delete an open cycle and its history (its task cards stay); a closed one is refused."""
+    from . import services
+
+    imp = _found(ws, number)
+    code, title = imp.code, imp.title
+    services.delete_improvement(imp)
+    out.print(f"{code} deleted: {title}")
+
+
+@improvement_app.command("task")
+@workspace_command
+def task(
+    number: NumberArg,
+    title: Annotated[str, typer.Argument(help="What to do (the card's title).")],
+    reason: Annotated[str, typer.Option(help="Reason to go over a full soft limit.")] = "",
+    ws: Any = None,
+    actor: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A Do task: a card in the first column of the cycle's board, tagged pdca and linked to the
+    cycle; exit 2 on a WIP limit."""
+    from . import services
+    from .schemas import TaskOut
+
+    added = services.add_task(_found(ws, number), title=title, reason=reason, actor=actor)
+    card = added.card
+    show(
+        TaskOut(
+            card_id=card.pk, card_number=card.number, title=card.title, column=card.column.name
+        ),
+        as_json=as_json,
+        text=f"Card #{card.number} added in {card.column.name}: {card.title}",
+    )
+
+
+@improvement_app.command("next")
+@workspace_command
+def next_cycle(
+    number: NumberArg, ws: Any = None, actor: Any = None, as_json: JsonOpt = False
+) -> None:
+    """Start the next cycle after a closed one: same source, problem and plan; new Do and Check."""
+    from . import services
+
+    imp = _found(ws, number)
+    follower = _out(services.follow_up(imp, actor=actor))
+    show(
+        follower,
+        as_json=as_json,
+        text=f"{follower.code} follows {imp.code}, in Plan: {follower.title}",
+    )
 
 
 @improvement_app.command("check")
