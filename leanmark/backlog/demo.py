@@ -11,7 +11,7 @@ experiment, and the parked and rejected ones say why.
 from datetime import datetime, timedelta
 from typing import Any
 
-from leanmark.board.models import Card
+from leanmark.board import queries as board_queries
 from leanmark.demo.context import DemoContext
 
 from .services import HistoryIdea, ScoredAt, import_history
@@ -385,11 +385,7 @@ def _started(ctx: DemoContext) -> list[HistoryIdea]:
     """Accepted ideas that became real demo cards: the idea is captured, scored and accepted a
     few days before its card was created, and linked to it."""
     rng = ctx.rng("backlog-started")
-    cards = list(
-        Card.objects.filter(board=ctx.board, lane="standard")
-        .exclude(stage="")
-        .order_by("number")[10:40:10][:STARTED]
-    )
+    cards = list(board_queries.staged_cards(ctx.board, lane="standard")[10:40:10][:STARTED])
     items = []
     for card in cards:
         created = card.created_at - timedelta(days=rng.randint(4, 9))

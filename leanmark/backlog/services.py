@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +18,7 @@ from leanmark.accounts.models import User, Workspace
 from leanmark.accounts.services import audit
 from leanmark.board import queries as board_queries
 from leanmark.board import services as board_services
-from leanmark.board.models import Board, Card, Lane
+from leanmark.board.choices import Lane
 from leanmark.board.services import (
     clean_channel,
     clean_description,
@@ -43,6 +43,9 @@ from .models import (
     Status,
     ValueUnit,
 )
+
+if TYPE_CHECKING:  # annotations only: the board's rows are read through its queries
+    from leanmark.board.models import Board, Card
 
 SOURCE_MAX = 200
 HYPOTHESIS_MAX = 5_000
@@ -470,8 +473,8 @@ def _card_description(idea: Idea) -> str:
 
 @transaction.atomic
 def start_idea(
-    idea: Idea, *, actor: User | None, board: Board | None = None, reason: str = ""
-) -> Card:
+    idea: Idea, *, actor: User | None, board: "Board | None" = None, reason: str = ""
+) -> "Card":
     """Turn an accepted idea into a card in the first column of the board (the workspace's first
     board by default). The board's WIP limits apply: a full column refuses with the board's own
     message (WipLimitExceeded, or OverrideReasonRequired for a soft limit without a reason)."""
@@ -800,7 +803,7 @@ class HistoryIdea:
     status_at: datetime | None = None
     status_by: User | None = None
     reason: str = ""
-    card: Card | None = None
+    card: "Card | None" = None
     evidence: tuple[datetime, str] | None = None
 
 
