@@ -401,6 +401,8 @@ def analyze(
             if c.prob_beats_control is not None
             else ""
         )
+        if c.fisher_p_value is not None:
+            extra += f", small counts: Fisher's exact p {c.fisher_p_value:.3f} decides"
         out.print(
             f"{c.treatment} vs {c.control}: difference {c.difference:+.4f} "
             f"[{c.ci_low:+.4f}, {c.ci_high:+.4f}], statistic {c.statistic:.3f}, "

@@ -40,6 +40,9 @@ def test_analyze_and_decide(world):
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert round(data["comparisons"][0]["p_value"], 3) == 0.159
+    text = run("experiment", "analyze", experiment.pk, "-w", "acme").stdout
+    assert "p 0.159 (adjusted 0.204), P(beats control) 0.914, small counts: Fisher's exact " in text
+    assert "p 0.204 decides" in text
     refused = run("experiment", "decide", experiment.pk, "persevere", "-w", "acme")
     assert refused.exit_code == 2
     assert "Too early to decide" in refused.stderr
