@@ -21,13 +21,13 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
 from leanmark.accounts.models import Membership, User, Workspace
 from leanmark.board import services as board_services
-from leanmark.board.models import Board, CardEvent, Column
+from leanmark.board.choices import ColumnKind, EventKind
 from leanmark.board.services import (
     DESCRIPTION_MAX,
     MAX_TAGS,
@@ -37,6 +37,9 @@ from leanmark.board.services import (
     HistoryCard,
     HistoryEvent,
 )
+
+if TYPE_CHECKING:  # annotations only: the board's rows are read through its queries
+    from leanmark.board.models import Board
 
 MAX_BYTES = 50_000_000  # a Trello export of a very large board is ~20 MB
 Progress = Callable[[int, int], None]
@@ -50,7 +53,7 @@ class TrelloError(Exception):
 
 @dataclass
 class Result:
-    board: Board
+    board: "Board"
     cards: int
     archived: int
     moves: int
@@ -560,7 +563,7 @@ def import_board(
         workspace,
         board_name,
         [
-            ColumnSpec(lst.column, Column.Kind.QUEUE if lst.id in queues else Column.Kind.ACTIVE)
+            ColumnSpec(lst.column, ColumnKind.QUEUE if lst.id in queues else ColumnKind.ACTIVE)
             for lst in live
         ],
         start=start.column,
@@ -603,7 +606,7 @@ def import_board(
         current = column_of.get(origin) or column_of.get(card["idList"]) or first_column
         events = [
             HistoryEvent(
-                CardEvent.Kind.CREATED,
+                EventKind.CREATED,
                 born,
                 start_at[2] if start_at else None,
                 to_column=current,
@@ -615,7 +618,7 @@ def import_board(
                 continue
             events.append(
                 HistoryEvent(
-                    CardEvent.Kind.MOVED,
+                    EventKind.MOVED,
                     max(at, events[-1].at),
                     actor,
                     to_column=target,
@@ -629,7 +632,7 @@ def import_board(
             last = _when(card.get("dateLastActivity") or events[-1].at.isoformat(), where)
             events.append(
                 HistoryEvent(
-                    CardEvent.Kind.MOVED,
+                    EventKind.MOVED,
                     max(last, events[-1].at),
                     None,
                     to_column=final,
@@ -641,7 +644,7 @@ def import_board(
             closed_at = closed_at or home.archived_at if home.closed else closed_at
             if closed_at is None:
                 closed_at = _when(card.get("dateLastActivity") or events[-1].at.isoformat(), where)
-            events.append(HistoryEvent(CardEvent.Kind.ARCHIVED, max(closed_at, events[-1].at)))
+            events.append(HistoryEvent(EventKind.ARCHIVED, max(closed_at, events[-1].at)))
             archived += 1
         due = _when(card["due"], where).date() if card.get("due") else None
         attached = _attachment_lines(card, attachments.get(card["id"], {}))
