@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from leanmark.board import queries as board_queries
+from leanmark.board.choices import Lane
 from leanmark.demo.context import DemoContext
 
 from . import services
@@ -192,16 +194,12 @@ def _binomial(rng: random.Random, n: int, p: float) -> int:
 
 
 def _card_for(ctx: DemoContext, plan: Plan) -> int | None:
-    from leanmark.board.models import Card
-
-    card = (
-        Card.objects.filter(board=ctx.board, stage=plan.stage, channel=plan.channel)
-        .exclude(lane="expedite")  # an urgent fix is no experiment
-        .order_by("number")
-        .values_list("number", flat=True)
-        .first()
+    return board_queries.first_card_number(
+        ctx.board,
+        stage=plan.stage,
+        channel=plan.channel,
+        not_lane=Lane.EXPEDITE,  # an urgent fix is no experiment
     )
-    return card
 
 
 def load(ctx: DemoContext) -> None:

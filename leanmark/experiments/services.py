@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.http import Http404
@@ -24,7 +24,7 @@ from django.utils import timezone
 from leanmark.accounts.models import User, Workspace
 from leanmark.backlog import queries as backlog_queries
 from leanmark.backlog import services as backlog_services
-from leanmark.board.models import Card
+from leanmark.board import queries as board_queries
 from leanmark.domain import bml, stats
 from leanmark.domain.hourglass import Stage
 from leanmark.lib import clean, csvrows
@@ -42,6 +42,9 @@ from .models import (
     State,
     Variant,
 )
+
+if TYPE_CHECKING:  # annotations only: the board's rows are read through its queries
+    from leanmark.board.models import Card
 
 TEXT_MAX = {"title": 200, "change": 300, "audience": 200, "outcome": 300, "metric_name": 100}
 CHANNEL_MAX = 60
@@ -248,11 +251,11 @@ def clean_plan(spec: ExperimentSpec, metric_type: str) -> CleanPlan:
     return CleanPlan(baseline, sd, mde, alpha, power, per_variant, sequential, sequential_n)
 
 
-def _links(workspace: Workspace, spec: ExperimentSpec) -> tuple[Card | None, User | None]:
+def _links(workspace: Workspace, spec: ExperimentSpec) -> "tuple[Card | None, User | None]":
     card = None
     number = _count(spec.card_number, "card_number", "card number", required=False)
     if number is not None:
-        card = Card.objects.filter(board__workspace=workspace, number=number).first()
+        card = board_queries.card_numbered(workspace, number)
         if card is None:
             raise InvalidExperimentInput(f"there is no card #{number} here", field="card_number")
     owner = None
