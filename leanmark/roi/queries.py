@@ -12,6 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 
 from leanmark.accounts.models import Workspace
+from leanmark.board import queries as board_queries
 from leanmark.dashboard import queries as dashboard_queries
 from leanmark.domain import roi as domain
 from leanmark.domain.hourglass import STAGES
@@ -149,11 +150,9 @@ def hourly_costs(workspace: Workspace) -> dict[int, Decimal]:
 
 def channels_of(workspace: Workspace) -> list[str]:
     """Channels named by spend entries, curves and cards, for pickers."""
-    from leanmark.board.models import Card
-
     names = set(Spend.objects.for_workspace(workspace).values_list("channel", flat=True).distinct())
     names |= set(ChannelCurve.objects.filter(workspace=workspace).values_list("channel", flat=True))
-    names |= set(Card.objects.for_workspace(workspace).values_list("channel", flat=True).distinct())
+    names |= board_queries.card_channels(workspace)
     return sorted(n for n in names if n)
 
 

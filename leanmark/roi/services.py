@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -13,7 +13,6 @@ from django.db.models import Sum
 from leanmark.accounts.models import Membership, Role, User, Workspace
 from leanmark.accounts.services import audit
 from leanmark.board import services as board_services
-from leanmark.board.models import Card
 from leanmark.dashboard import queries as dashboard_queries
 from leanmark.domain import roi as domain
 from leanmark.lib import clean, csvrows
@@ -32,6 +31,9 @@ from .models import (
     Unit,
 )
 from .queries import settings_of
+
+if TYPE_CHECKING:  # annotations only: the board's rows are read through its queries
+    from leanmark.board.models import Card
 
 MAX_AMOUNT = Decimal("999999999999.99")
 MAX_HOURLY = Decimal("99999999.99")
@@ -417,13 +419,13 @@ def _worker(workspace: Workspace, member: User | int | None) -> User:
     return membership.user
 
 
-def _card_total(card: Card) -> Decimal:
+def _card_total(card: "Card") -> Decimal:
     return TimeLog.objects.filter(card=card).aggregate(total=Sum("hours"))["total"] or Decimal(0)
 
 
 @transaction.atomic
 def log_time(
-    card: Card,
+    card: "Card",
     *,
     member: User | int | None,
     on: object,
@@ -609,7 +611,7 @@ def delete_plan(plan: AllocationPlan, *, actor: User | None) -> None:
 
 @dataclass(frozen=True)
 class TimeLogIn:
-    card: Card
+    card: "Card"
     member: User
     on: date
     hours: Decimal
