@@ -82,3 +82,8 @@ class Parsed:
     @property
     def last_day(self) -> date | None:
         return max((r.day for r in self.rows), default=None)
+
+
+from leanmark.domain.channeldata.reader import read  # noqa: E402  (it needs the types above)
+
+__all__ = ["MEASURES", "SOURCES", "DayRow", "FileRefused", "Parsed", "Problem", "read"]
