@@ -142,21 +142,7 @@ def get_candidates(request: HttpRequest, stream_id: int):
 )
 def get_revisions(request: HttpRequest, stream_id: int, limit: int = Query(100, ge=1, le=1000)):
     stream = object_for(request, queries.stream_by_id, stream_id)
-    return [
-        RevisionOut(
-            id=r.pk,
-            stream_id=r.stream_id,
-            kind=r.kind,
-            at=r.at.isoformat(),
-            actor_id=r.actor_id,
-            step_id=r.step_id,
-            source_step_id=r.source_step_id,
-            summary=r.summary,
-            before=r.before,
-            after=r.after,
-        )
-        for r in MapRevision.objects.filter(stream=stream)[:limit]
-    ]
+    return [RevisionOut.of(r) for r in MapRevision.objects.filter(stream=stream)[:limit]]
 
 
 @router.post(
@@ -281,16 +267,4 @@ def apply_step(request: HttpRequest, step_id: int):
     step = object_for(
         request, queries.step_by_id, step_id, Role.MEMBER, workspace_of=queries.step_workspace
     )
-    r = services.apply_future_step(step, actor=request.user)
-    return RevisionOut(
-        id=r.pk,
-        stream_id=r.stream_id,
-        kind=r.kind,
-        at=r.at.isoformat(),
-        actor_id=r.actor_id,
-        step_id=r.step_id,
-        source_step_id=r.source_step_id,
-        summary=r.summary,
-        before=r.before,
-        after=r.after,
-    )
+    return RevisionOut.of(services.apply_future_step(step, actor=request.user))

@@ -1,5 +1,5 @@
-"""`leanmark vsm …`: value stream maps from the command line (list, create, show, compare,
-export, and `vsm step add|edit|move`)."""
+"""`leanmark vsm …`: value stream maps from the command line (list, create, edit, delete, future,
+revisions, show, compare, export, and `vsm step add|edit|move|delete|apply|columns`)."""
 
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,6 +10,8 @@ from rich.table import Table
 from leanmark.lib.cli import (
     JsonOpt,
     WorkspaceOpt,
+    board_for,
+    column_named,
     fail,
     out,
     print_json,
@@ -20,7 +22,9 @@ from leanmark.lib.cli import (
 )
 
 vsm_app = typer.Typer(help="Value stream maps of the Marketing Hourglass.", no_args_is_help=True)
-step_app = typer.Typer(help="A map's steps: add, edit, move.", no_args_is_help=True)
+step_app = typer.Typer(
+    help="A map's steps: add, edit, move, delete, apply, columns.", no_args_is_help=True
+)
 vsm_app.add_typer(step_app, name="step")
 
 
@@ -224,6 +228,202 @@ def step_move(
     at = len(others) if position is None else max(0, position - 1)
     order = [*others[:at], step.pk, *others[at:]]  # the stage's ids in order, as the API takes
     _step_shown(services.move_step(step, stage=stage, order=order, actor=actor), as_json, "moved")
+
+
+StreamArg = Annotated[int, typer.Argument(help="The map's id (see `leanmark vsm list`).")]
+StepArg = Annotated[int, typer.Argument(help="The step's id (see `leanmark vsm show ID --json`).")]
+
+
+def _map_in(ws: Any, stream_id: int) -> Any:
+    from django.http import Http404
+
+    from leanmark.valuestream import queries
+
+    try:
+        return queries.stream_for(ws, stream_id)
+    except (Http404, OverflowError):
+        fail(f"no value stream {stream_id} in {ws.slug}; `leanmark vsm list` shows the maps")
+
+
+def _step_in(ws: Any, step_id: int) -> Any:
+    from django.http import Http404
+
+    from leanmark.valuestream import queries
+
+    try:
+        return queries.step_for(ws, step_id)
+    except (Http404, OverflowError):
+        fail(
+            f"no value stream step {step_id} in {ws.slug}; `leanmark vsm show ID --json` lists them"
+        )
+
+
+@vsm_app.command("edit")
+@workspace_command
+def vsm_edit(
+    stream_id: StreamArg,
+    name: Annotated[str | None, typer.Option(help="New name (unique in the workspace).")] = None,
+    description: Annotated[str | None, typer.Option(help="What the map covers.")] = None,
+    basis: Annotated[str | None, typer.Option(help="calendar or working.")] = None,
+    hours_per_day: Annotated[str | None, typer.Option(help="Working hours in a day.")] = None,
+    days_per_week: Annotated[str | None, typer.Option(help="Working days in a week.")] = None,
+    ws: Any = None,
+    actor: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rename a map or change its time basis and working time, as PATCH
+    /api/v1/value-streams/{id}; what is not given is kept."""
+    from leanmark.valuestream import services
+    from leanmark.valuestream.schemas import map_out
+
+    stream = _map_in(ws, stream_id)
+    given = {
+        "name": name,
+        "description": description,
+        "time_basis": basis,
+        "hours_per_day": hours_per_day,
+        "days_per_week": days_per_week,
+    }
+    if all(value is None for value in given.values()):
+        fail("nothing to change: give at least one option (see --help)")
+    current = {
+        "name": stream.name,
+        "description": stream.description,
+        "time_basis": stream.time_basis,
+        "hours_per_day": stream.hours_per_day,
+        "days_per_week": stream.days_per_week,
+    }
+    current.update({k: v for k, v in given.items() if v is not None})
+    services.update_stream(stream, services.StreamSettings(**current), actor=actor)
+    stream.refresh_from_db()
+    show(
+        map_out(stream),
+        as_json=as_json,
+        text=f"Value stream {stream.pk} saved: {stream.name} (times on a {stream.time_basis} "
+        "basis).",
+    )
+
+
+@vsm_app.command("delete")
+@workspace_command(need="owner")
+def vsm_delete(stream_id: StreamArg, ws: Any = None, actor: Any = None) -> None:
+    """Delete a map and its steps (owners only, as the API has it)."""
+    from leanmark.valuestream import services
+
+    stream = _map_in(ws, stream_id)
+    name, steps = stream.name, stream.steps.count()
+    services.delete_stream(stream, actor=actor)
+    out.print(f"Value stream {stream_id} deleted: {name} ({steps} step(s)).")
+
+
+@vsm_app.command("future")
+@workspace_command
+def vsm_future(
+    stream_id: StreamArg,
+    name: Annotated[
+        str, typer.Option(help="The future state's name (default: '<current> — future state').")
+    ] = "",
+    ws: Any = None,
+    actor: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Derive a future-state map: a copy of a current-state map, each step remembering its
+    origin, as POST /api/v1/value-streams/{id}/future."""
+    from leanmark.valuestream import services
+    from leanmark.valuestream.schemas import map_out
+
+    current = _map_in(ws, stream_id)
+    future = services.create_future_state(current, name=name, actor=actor)
+    show(
+        map_out(future),
+        as_json=as_json,
+        text=f"Value stream {future.pk} created: {future.name}, the future state of "
+        f"{current.name} ({future.steps.count()} step(s)).",
+    )
+
+
+@vsm_app.command("revisions")
+@workspace_command
+def vsm_revisions(
+    stream_id: StreamArg,
+    limit: Annotated[int, typer.Option(help="At most this many (1–1000).")] = 100,
+    ws: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A map's change history, newest first."""
+    from leanmark.valuestream.models import MapRevision
+    from leanmark.valuestream.schemas import RevisionOut
+
+    if not 1 <= limit <= 1000:
+        fail(f"--limit is from 1 to 1000, not {limit}")
+    stream = _map_in(ws, stream_id)
+    rows = [RevisionOut.of(r) for r in MapRevision.objects.filter(stream=stream)[:limit]]
+    show(
+        rows,
+        as_json=as_json,
+        table={
+            "Id": "id",
+            "At": lambda row: row["at"][:16].replace("T", " "),
+            "Kind": "kind",
+            "Change": "summary",
+        },
+        title=f"{stream.name}: {len(rows)} revision(s)",
+    )
+
+
+@step_app.command("delete")
+@workspace_command
+def step_delete(step_id: StepArg, ws: Any = None, actor: Any = None) -> None:
+    """Remove a step from its map (the map's history records it)."""
+    from leanmark.valuestream import services
+
+    step = _step_in(ws, step_id)
+    name, stream = step.name, step.stream.name
+    services.delete_step(step, actor=actor)
+    out.print(f"Step {step_id} deleted from {stream}: {name}.")
+
+
+@step_app.command("apply")
+@workspace_command
+def step_apply(
+    step_id: StepArg, ws: Any = None, actor: Any = None, as_json: JsonOpt = False
+) -> None:
+    """Standardise: apply a future-state step to the current map (or, for a current step, its
+    copy in the newest future state), recorded as a revision."""
+    from leanmark.valuestream import services
+    from leanmark.valuestream.schemas import RevisionOut
+
+    revision = RevisionOut.of(services.apply_future_step(_step_in(ws, step_id), actor=actor))
+    show(revision, as_json=as_json, text=f"{revision.summary}.")
+
+
+@step_app.command("columns")
+@workspace_command
+def step_columns(
+    step_id: StepArg,
+    columns: Annotated[
+        list[str] | None,
+        typer.Argument(help="Board columns, by name (on --board) or id; they replace the links."),
+    ] = None,
+    board: Annotated[
+        int | None, typer.Option(help="The board of the columns named (default: the first).")
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Unlink every column.")] = False,
+    ws: Any = None,
+    actor: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Measure a step on these board columns, as PUT /api/v1/value-stream-steps/{id}/columns."""
+    from leanmark.valuestream import services
+
+    if bool(columns) == clear:
+        fail("give the board columns, or --clear to unlink them all")
+    step = _step_in(ws, step_id)
+    named = [c for c in columns or [] if not c.isdigit()]
+    chosen = board_for(ws, board) if named else None
+    ids = [int(c) if c.isdigit() else column_named(chosen, c).pk for c in columns or []]
+    linked = services.link_columns(step, ids, actor=actor)
+    _step_shown(linked, as_json, f"linked to {len(ids)} column(s)" if ids else "unlinked")
 
 
 @vsm_app.command("show")

@@ -14,7 +14,7 @@ from leanmark.domain import vsm
 from leanmark.lib.api_input import Filled, Strict
 
 from . import queries
-from .models import Step, ValueStream
+from .models import MapRevision, Step, ValueStream
 from .queries import MapView, MeasuredStep
 
 StageName = Literal["know", "like", "trust", "try", "buy", "repeat", "refer"]
@@ -326,6 +326,21 @@ class RevisionOut(Schema):
     summary: str
     before: dict[str, object]
     after: dict[str, object]
+
+    @staticmethod
+    def of(r: MapRevision) -> "RevisionOut":
+        return RevisionOut(
+            id=r.pk,
+            stream_id=r.stream_id,
+            kind=r.kind,
+            at=r.at.isoformat(),
+            actor_id=r.actor_id,
+            step_id=r.step_id,
+            source_step_id=r.source_step_id,
+            summary=r.summary,
+            before=r.before,
+            after=r.after,
+        )
 
 
 def map_out(stream: ValueStream, *, days: int = 90) -> MapOut:
