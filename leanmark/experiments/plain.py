@@ -185,13 +185,17 @@ def next_step(verdict: bml.Verdict, schedule: bml.Schedule, *, draft: bool = Fal
             "Keep running: at the traffic so far the planned sample should be in by now — "
             f"enter the latest figures ({so_far})."
         )
+    per_day = schedule.per_day or 0.0
+    # a whole number of visitors a day from 10 up (146, not 146.3)
+    traffic = formats.whole(per_day) if per_day >= 10 else formats.number(per_day)
     text = (
         f"Keep running: {formats.count(schedule.days_left, 'more day')} to the planned sample "
-        f"(about {formats.day(schedule.projected)}, at {formats.number(schedule.per_day)} per "
-        f"variant a day; {so_far})."
+        f"(about {formats.day(schedule.projected)}, at {traffic} per variant a day; {so_far})."
     )
     if schedule.after_end and not schedule.end_passed:
         text += f" That is after the planned end date, {formats.day(schedule.planned_end)}."
+    if verdict.sequential is not None:
+        text += " The sequential rule may stop it sooner."
     return text
 
 
