@@ -274,6 +274,35 @@ def token_create(
     out.print(new.secret)
 
 
+@app.command("members")
+@workspace_command
+def members(ws: Any = None, as_json: JsonOpt = False) -> None:
+    """The workspace's members and their roles, as GET /workspaces/{slug}/members."""
+    from leanmark.accounts import queries
+
+    rows = [
+        {
+            "user_id": m.user.pk,
+            "email": m.user.email,
+            "name": m.user.label,
+            "role": m.role,
+            "joined_at": m.joined_at.isoformat(),
+        }
+        for m in queries.members_of(ws)
+    ]
+    show(
+        rows,
+        as_json=as_json,
+        table={
+            "Name": "name",
+            "E-mail": "email",
+            "Role": "role",
+            "Joined": lambda r: r["joined_at"][:10],
+        },
+        title=f"{ws.name}: {len(rows)} member(s)",
+    )
+
+
 @board_app.command("show")
 @workspace_command
 def board_show(ws: Any = None, board: BoardOpt = None, as_json: JsonOpt = False) -> None:

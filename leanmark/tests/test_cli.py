@@ -311,3 +311,26 @@ def test_a_viewer_cannot_block_a_card(world):
     run("card", "add", "x", "-w", "acme")
     result = run("card", "block", "1", "no", "-w", "acme", "--as", "carol@acme.example")
     assert (result.exit_code, world.board.cards.get(number=1).blocked_reason) == (1, "")
+
+
+def test_members_lists_everyone_with_their_role_as_the_api_does(world):
+    result = run("members", "-w", "acme", "--json")
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [(r["email"], r["name"], r["role"]) for r in rows] == [
+        ("alice@acme.example", "Alice Owner", "owner"),
+        ("bob@acme.example", "Bob Member", "member"),
+        ("carol@acme.example", "Carol Viewer", "viewer"),
+    ]
+    assert rows[1]["user_id"] == world.bob.pk
+    table = run("members", "-w", "acme")
+    assert "Acme: 3 member(s)" in table.stdout and "Carol Viewer" in table.stdout
+    assert "Mallory" not in table.stdout
+
+
+def test_members_of_an_unknown_workspace_is_refused(world):
+    result = run("members", "-w", "nope")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: no workspace 'nope'; the web app's workspace switcher shows the slugs\n",
+    )
