@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leanmark.lib.access import workspace_view
+from leanmark.lib.paging import paged
 
 from . import devices, queries, services
 from .models import ApiToken, AuditEntry, Invitation, Membership, Role, User, normalise_email
@@ -190,8 +191,8 @@ def member_update(request: HttpRequest, membership_id: int) -> HttpResponse:
 @require_GET
 @workspace_view(read=Role.OWNER)
 def audit(request: HttpRequest) -> HttpResponse:
-    entries = AuditEntry.objects.filter(workspace=request.workspace).select_related("actor")[:200]
-    return render(request, "accounts/audit.html", {"entries": entries})
+    entries = AuditEntry.objects.filter(workspace=request.workspace).select_related("actor")
+    return render(request, "accounts/audit.html", {"paging": paged(request, entries)})
 
 
 def _invitation_taken(request: HttpRequest, invitation: Invitation) -> HttpResponse:

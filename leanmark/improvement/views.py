@@ -11,6 +11,7 @@ from leanmark.domain import pdca
 from leanmark.lib.access import workspace_view
 from leanmark.lib.errors import LeanmarkError
 from leanmark.lib.htmx import render_page
+from leanmark.lib.paging import paged
 
 from . import ci, metrics, queries, report, services, sources
 from .models import Outcome, Phase, Source
@@ -133,7 +134,7 @@ def index(request: HttpRequest) -> HttpResponse:
     context = {
         "charts": [(s, report.series_chart(s, made.changes)) for s in made.shown],
         "open_cycles": [c for c in cycles if not c.is_closed],
-        "closed_cycles": [c for c in cycles if c.is_closed],
+        "closed_cycles": paged(request, [c for c in cycles if c.is_closed], noun="closed cycle"),
         "can_write": _can_write(request),
         "ci": made,
     }

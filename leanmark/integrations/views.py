@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from leanmark.accounts.models import Role
 from leanmark.accounts.services import audit
 from leanmark.lib.access import workspace_view
+from leanmark.lib.paging import paged
 
 from . import exports, services
 from .models import Delivery, Webhook
@@ -55,7 +56,9 @@ def webhooks(request: HttpRequest) -> HttpResponse:
 @workspace_view(read=Role.OWNER)
 def webhook(request: HttpRequest, hook_id: int) -> HttpResponse:
     hook = _hook(request, hook_id)
-    deliveries = list(Delivery.objects.filter(webhook=hook)[:100])
+    deliveries = paged(
+        request, Delivery.objects.filter(webhook=hook), noun="delivery", plural="deliveries"
+    )
     counts = {
         status: Delivery.objects.filter(webhook=hook, status=status).count()
         for status in Delivery.Status.values

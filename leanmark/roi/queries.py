@@ -96,6 +96,19 @@ def spend_page(
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[list[Spend], int]:
+    rows = spend_rows(workspace, start=start, end=end, channel=channel, stage=stage)
+    return list(rows[offset : offset + limit]), rows.count()
+
+
+def spend_rows(
+    workspace: Workspace,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    channel: str = "",
+    stage: str = "",
+) -> QuerySet[Spend]:
+    """The spend that matches the filters, the latest first."""
     rows = Spend.objects.for_workspace(workspace).select_related("created_by")
     if stage:
         rows = rows.filter(stage="" if stage == "none" else stage)
@@ -105,16 +118,17 @@ def spend_page(
         rows = rows.filter(on__lte=end)
     if channel:
         rows = rows.filter(channel=channel)
-    return list(rows[offset : offset + limit]), rows.count()
+    return rows
 
 
 def time_logs(
-    workspace: Workspace, *, card_id: int | None = None, limit: int = 100
+    workspace: Workspace, *, card_id: int | None = None, limit: int | None = 100
 ) -> QuerySet[TimeLog]:
+    """The latest first; ``limit=None``: all of them (the time page shows them in pages)."""
     rows = TimeLog.objects.filter(workspace=workspace).select_related("card", "member")
     if card_id is not None:
         rows = rows.filter(card_id=card_id)
-    return rows[:limit]
+    return rows if limit is None else rows[:limit]
 
 
 def workers_of(workspace: Workspace) -> list[Any]:

@@ -20,6 +20,7 @@ from leanmark.domain.hourglass import STAGE_CHOICES
 from leanmark.lib import formats
 from leanmark.lib.access import workspace_view
 from leanmark.lib.htmx import render_page
+from leanmark.lib.paging import paged
 
 from . import charts, queries, services
 from .errors import InvalidInput, LeanmarkError
@@ -93,25 +94,11 @@ def _spend_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     channel = data.get("channel", "").strip().lower()
     stage = data.get("stage", "").strip().lower()
     stage = stage if stage in dict(STAGE_CHOICES) or stage == "none" else ""
-    page = data.get("page", "1")
-    number = int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 10_000 else 1
-    rows, total = queries.spend_page(
-        request.workspace,
-        start=start,
-        end=end,
-        channel=channel,
-        stage=stage,
-        limit=100,
-        offset=(number - 1) * 100,
-    )
+    rows = queries.spend_rows(request.workspace, start=start, end=end, channel=channel, stage=stage)
     settings = queries.settings_of(request.workspace)
     return {
-        "rows": rows,
-        "total": total,
-        "page": number,
-        "has_more": number * 100 < total,
+        "paging": paged(request, rows),
         "filters": {"from": start, "to": end, "channel": channel, "stage": stage},
-        "query_next": urlencode({**data.dict(), "page": number + 1}),
         "currency": settings.currency,
         "channels": queries.channels_of(request.workspace),
         "stages": STAGE_CHOICES,
@@ -280,19 +267,21 @@ def time_delete(request: HttpRequest, log_id: int) -> HttpResponse:
         messages.error(request, f"Not deleted: {error.message}.")
     else:
         messages.success(request, f"Deleted {domain.plain(log.hours)} h from #{number}.")
-    if request.POST.get("next") == "time":
-        return redirect("roi-time", ws=request.workspace.slug)
+    if request.POST.get("next") == "time":  # back to the page of the list it was on
+        page = request.POST.get("page", "")
+        url = reverse("roi-time", kwargs={"ws": request.workspace.slug})
+        return redirect(f"{url}?page={page}" if page.isascii() and page.isdigit() else url)
     return redirect("card", ws=request.workspace.slug, number=number)
 
 
 @require_GET
 @workspace_view()
 def time_list(request: HttpRequest) -> HttpResponse:
-    logs = list(queries.time_logs(request.workspace, limit=300))
+    paging = paged(request, queries.time_logs(request.workspace, limit=None))
     return render_page(
         request,
         "roi/time.html",
-        {"logs": logs, "can_write": request.membership.allows(Role.MEMBER)},
+        {"paging": paging, "can_write": request.membership.allows(Role.MEMBER)},
     )
 
 

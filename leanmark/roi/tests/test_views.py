@@ -154,6 +154,50 @@ def test_the_spend_list_makes_the_same_number_of_queries_for_5_and_100_entries(w
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
+def test_the_spend_list_shows_50_a_page_and_its_links_keep_the_filter(world, client_for):
+    for i in range(60):
+        entry = SpendIn(on=date(2026, 2, 1 + i % 28), amount="1", channel="email", campaign=str(i))
+        services.record_spend(world.acme, entry, actor=world.bob)
+    services.record_spend(world.acme, SpendIn(on=date(2026, 2, 1), amount="9"), actor=world.bob)
+    client = client_for(world.bob)
+    first = client.get(url(world, "roi-spend"), {"channel": "email"})
+    assert len(first.context["paging"].rows) == 50
+    html = first.content.decode()
+    assert '<span class="muted">Page 1 of 2 · 60 entries</span>' in html
+    assert 'href="/w/acme/roi/spend/?channel=email&amp;page=2" rel="next"' in html
+    second = client.get(url(world, "roi-spend"), {"channel": "email", "page": "2"})
+    assert len(second.context["paging"].rows) == 10
+    html = second.content.decode()
+    assert '<span class="muted">Page 2 of 2 · 60 entries</span>' in html
+    assert 'href="/w/acme/roi/spend/?channel=email" rel="prev"' in html
+    assert 'rel="next"' not in html
+
+
+# ---- the time log ------------------------------------------------------------------------------
+
+
+def test_the_time_log_pages_its_entries_and_deletes_quietly_after_asking(world, client_for, card):
+    TimeLog.objects.bulk_create(
+        TimeLog(workspace=world.acme, card=card, member=world.bob, on=date(2026, 3, 1), hours=1)
+        for _ in range(120)
+    )
+    client = client_for(world.bob)
+    page = client.get(url(world, "roi-time"), {"page": "3"})
+    html = page.content.decode()
+    assert len(page.context["paging"].rows) == 20
+    assert '<span class="muted">Page 3 of 3 · 120 entries</span>' in html
+    assert 'class="danger"' not in html
+    assert html.count('<button class="quiet" data-confirm="Delete 1 h logged by Bob Member') == 20
+    oldest = list(page.context["paging"].rows)[-1]
+    delete = url(world, "roi-time-delete", log_id=oldest.pk)
+    response = client.post(delete, {"next": "time", "page": "3"})
+    assert response.url == "/w/acme/roi/time/?page=3"  # back where the person was
+    assert TimeLog.objects.count() == 119
+    # A page past the end shows the last one, a page that is not a number the first.
+    assert client.get(url(world, "roi-time"), {"page": "9"}).context["paging"].page.number == 3
+    assert client.get(url(world, "roi-time"), {"page": "x"}).context["paging"].page.number == 1
+
+
 # ---- time logs from the card page --------------------------------------------------------------
 
 
