@@ -24,7 +24,9 @@ metrics_app = typer.Typer(
     "the funnel.",
     no_args_is_help=True,
 )
-funnel_app = typer.Typer(help="The hourglass funnel: show it, or set its stages.")
+funnel_app = typer.Typer(
+    help="The hourglass funnel: show it, or set its stages.", no_args_is_help=True
+)
 metrics_app.add_typer(funnel_app, name="funnel")
 
 
