@@ -515,7 +515,7 @@ def card_list(
 ) -> None:
     """Live cards of a board, by number."""
     from leanmark.board import queries
-    from leanmark.board.models import Lane
+    from leanmark.board.choices import Lane
 
     chosen = board_for(ws, board)
     column_id = column_named(chosen, column).pk if column else None

@@ -1073,6 +1073,6 @@ def import_history(
 
 
 def delete_cards_of(workspace_ids: Iterable[int]) -> None:
-    """Delete every card (with its events) of these workspaces' boards, before the workspaces
-    themselves: a card's column is RESTRICT, which stops the workspace's cascade reaching it."""
+    """Delete every card (with its events) of these workspaces' boards (the demo's reset, before
+    it deletes the workspaces)."""
     Card.objects.filter(board__workspace__in=workspace_ids).delete()

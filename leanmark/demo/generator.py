@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -24,12 +25,12 @@ from django.utils import timezone
 from leanmark.accounts.models import Membership, User, Workspace
 from leanmark.accounts.services import audit, create_user, create_workspace
 from leanmark.backlog import demo as backlog_demo
-from leanmark.board.models import Board, Card, Column
 from leanmark.board.services import (
     ColumnSpec,
     HistoryCard,
     HistoryEvent,
     create_board,
+    delete_cards_of,
     import_history,
 )
 from leanmark.dashboard import demo as dashboard_demo
@@ -40,6 +41,9 @@ from leanmark.improvement import demo as improvement_demo
 from leanmark.roi import demo as roi_demo
 from leanmark.standups import demo as standups_demo
 from leanmark.valuestream import demo as valuestream_demo
+
+if TYPE_CHECKING:  # annotations only: the board's rows are written through its services
+    from leanmark.board.models import Board, Column
 
 # ---- the demo cast and board --------------------------------------------------------------------
 
@@ -689,7 +693,7 @@ def delete_demo() -> None:
     """Delete the demo workspace (with its board, cards and events) and the four demo users."""
     ids = set(demo_workspaces().values_list("pk", flat=True))
     # Cards first: Card.column is PROTECT, which stops a cascade from the workspace reaching them.
-    Card.objects.filter(board__workspace__in=ids).delete()
+    delete_cards_of(ids)
     Workspace.objects.filter(pk__in=ids).delete()
     User.objects.filter(username__in=DEMO_EMAILS).delete()
 
@@ -744,14 +748,14 @@ def create_demo_workspace(users: list[User], seed: int) -> Workspace:
     return workspace
 
 
-def create_demo_board(workspace: Workspace) -> Board:
+def create_demo_board(workspace: Workspace) -> "Board":
     specs = [ColumnSpec(c.name, c.kind, c.limit, c.policy, c.per_person) for c in COLUMNS]
     return create_board(
         workspace, DEMO_BOARD_NAME, specs, start=COLUMNS[START].name, done=COLUMNS[FINISH].name
     )
 
 
-def write_history(board: Board, users: list[User], cards: list[SimCard], steps: Steps) -> None:
+def write_history(board: "Board", users: list[User], cards: list[SimCard], steps: Steps) -> None:
     """The simulated cards and events, through the board's history import."""
     columns = list(board.columns.order_by("position"))
     items = [
@@ -785,5 +789,5 @@ def write_history(board: Board, users: list[User], cards: list[SimCard], steps: 
         steps.step()
 
 
-def column_at(columns: list[Column], index: int | None) -> Column | None:
+def column_at(columns: "list[Column]", index: int | None) -> "Column | None":
     return None if index is None else columns[index]

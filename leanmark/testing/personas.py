@@ -1,11 +1,15 @@
 """The four personas: alice owns Acme, bob is a member, carol a viewer; mallory is outside."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from leanmark.accounts import services as accounts
 from leanmark.accounts.models import Membership, Role, User, Workspace
 from leanmark.board import services as board_services
-from leanmark.board.models import Board, Column
+from leanmark.board.choices import ColumnKind, ColumnPolicy
+
+if TYPE_CHECKING:  # annotations only: the board's rows are made through its services
+    from leanmark.board.models import Board, Column
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -18,21 +22,21 @@ class World:
     mallory: User
     acme: Workspace
     evil: Workspace
-    board: Board
-    evil_board: Board
+    board: "Board"
+    evil_board: "Board"
 
-    def column(self, name: str, board: Board | None = None) -> Column:
+    def column(self, name: str, board: "Board | None" = None) -> "Column":
         return (board or self.board).columns.get(name=name)
 
 
 COLUMNS = [
-    board_services.ColumnSpec("Ready", Column.Kind.QUEUE, 8),
+    board_services.ColumnSpec("Ready", ColumnKind.QUEUE, 8),
     board_services.ColumnSpec(
-        "Writing", Column.Kind.ACTIVE, 3, Column.Policy.HARD, per_person_limit=2
+        "Writing", ColumnKind.ACTIVE, 3, ColumnPolicy.HARD, per_person_limit=2
     ),
-    board_services.ColumnSpec("Review", Column.Kind.QUEUE, 2, Column.Policy.SOFT),
-    board_services.ColumnSpec("Live", Column.Kind.ACTIVE),
-    board_services.ColumnSpec("Done", Column.Kind.QUEUE),
+    board_services.ColumnSpec("Review", ColumnKind.QUEUE, 2, ColumnPolicy.SOFT),
+    board_services.ColumnSpec("Live", ColumnKind.ACTIVE),
+    board_services.ColumnSpec("Done", ColumnKind.QUEUE),
 ]
 
 
