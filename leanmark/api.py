@@ -178,6 +178,7 @@ def _add_routers() -> None:
     from leanmark.accounts import api as accounts_api
     from leanmark.backlog import api as backlog_api
     from leanmark.board import api as board_api
+    from leanmark.channeldata import api as channeldata_api
     from leanmark.dashboard import api as dashboard_api
     from leanmark.experiments import api as experiments_api
     from leanmark.flow import api as flow_api
@@ -199,6 +200,7 @@ def _add_routers() -> None:
         dashboard_api,
         roi_api,
         integrations_api,
+        channeldata_api,
     ):
         api.add_router("", module.router)
 

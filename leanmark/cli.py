@@ -732,6 +732,7 @@ def card_restore(
 
 def _register_apps() -> None:
     from leanmark.backlog.cli import register as backlog
+    from leanmark.channeldata.cli import register as channeldata
     from leanmark.dashboard.cli import register as dashboard
     from leanmark.experiments.cli import register as experiments
     from leanmark.flow.cli import register as flow
@@ -751,6 +752,7 @@ def _register_apps() -> None:
         dashboard,
         roi,
         integrations,
+        channeldata,
     ):
         register(app)
 

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "leanmark.dashboard",
     "leanmark.roi",
     "leanmark.integrations",
+    "leanmark.channeldata",
     "leanmark.demo",
 ]
 

@@ -15,6 +15,7 @@ APPS = (
     "dashboard",
     "roi",
     "integrations",
+    "channeldata",
 )
 
 urlpatterns = [

@@ -34,6 +34,14 @@ def whole(value: object) -> str:
 
 
 @register.filter
+def count(value: object, noun: str = "") -> str:
+    """``{{ rows|count:"row" }}`` → "98 rows", "1 row"; a plural that is not noun + s after a
+    comma: ``{{ n|count:"entry,entries" }}``."""
+    singular, _, plural = noun.partition(",")
+    return formats.count(value, singular, plural)
+
+
+@register.filter
 def sig(value: object, digits: int = 3) -> str:
     """``{{ 1.95996|sig }}`` → "1.96"; ``{{ x|sig:4 }}`` to four significant digits."""
     return formats.significant(value, int(digits))

@@ -13,8 +13,10 @@ from django.http import Http404
 
 from leanmark.accounts.models import Workspace
 from leanmark.board import queries as board_queries
+from leanmark.channeldata import queries as channeldata_queries
 from leanmark.dashboard import queries as dashboard_queries
 from leanmark.domain import roi as domain
+from leanmark.domain.channeldata import SOURCES
 from leanmark.domain.hourglass import STAGES
 
 from .models import AllocationPlan, ChannelCurve, MemberCost, RoiSettings, Spend, TimeLog, Unit
@@ -191,6 +193,11 @@ def cost_lines(workspace: Workspace, *, start: date, end: date) -> list[domain.C
         .values("on", "stage", "channel", "campaign", "amount")
         .order_by()
     ]
+    lines += [
+        domain.CostLine(on=m.on, stage="", channel=m.channel, campaign=m.campaign, spend=m.spend)
+        for m in imported_money(workspace, start=start, end=end).lines
+        if m.spend
+    ]
     rates = hourly_costs(workspace)
     logged = (
         TimeLog.objects.filter(workspace=workspace, on__gte=start, on__lte=end)
@@ -223,22 +230,38 @@ class Returns:
 RETURNS_SOURCE = "revenue measurements, and output measurements × their value per unit (dashboard)"
 
 
+def imported_money(workspace: Workspace, *, start: date, end: date) -> channeldata_queries.Money:
+    """Spend and revenue imported from the tools' exports, in the workspace's currency."""
+    currency = settings_of(workspace).currency
+    return channeldata_queries.money(workspace, start=start, end=end, currency=currency)
+
+
 def return_lines(workspace: Workspace, *, start: date, end: date) -> Returns:
-    """Revenue measurements plus output measurements * value per unit, from the dashboard."""
+    """Revenue measurements plus output measurements * value per unit, from the dashboard, and
+    the revenue of one imported source (a shop's orders before an ad platform's attribution)."""
     rows = dashboard_queries.returns(workspace, start=start, end=end)
-    return Returns(
-        [
-            domain.ReturnLine(
-                on=row.date,
-                stage=row.stage or "",
-                channel=(row.channel or "").lower(),
-                campaign=row.campaign or "",
-                amount=row.amount,
-            )
-            for row in rows
-        ],
-        RETURNS_SOURCE,
-    )
+    lines = [
+        domain.ReturnLine(
+            on=row.date,
+            stage=row.stage or "",
+            channel=(row.channel or "").lower(),
+            campaign=row.campaign or "",
+            amount=row.amount,
+        )
+        for row in rows
+    ]
+    imported = imported_money(workspace, start=start, end=end)
+    lines += [
+        domain.ReturnLine(
+            on=m.on, stage="", channel=m.channel, campaign=m.campaign, amount=m.revenue
+        )
+        for m in imported.lines
+        if m.revenue
+    ]
+    source = RETURNS_SOURCE
+    if imported.revenue_source:
+        source += f", and revenue imported from {SOURCES[imported.revenue_source]}"
+    return Returns(lines, source)
 
 
 # ---- the report -------------------------------------------------------------------------------
@@ -288,7 +311,7 @@ def report(workspace: Workspace, *, start: date, end: date, by: str) -> ReportVi
         if cac is None or settings.revenue_per_customer is None
         else domain.payback_months(cac, settings.revenue_per_customer, settings.gross_margin)
     )
-    notes = list(result.notes)
+    notes = list(result.notes) + imported_money(workspace, start=start, end=end).notes
     if not returns.lines:
         notes.append(
             "No returns in this period: record revenue metrics, or give output metrics a value "
@@ -357,6 +380,9 @@ def channel_history(
         )
         for row in rows:
             xs[row["channel"]][_as_date(row["month"])] += row["total"]
+        for line in imported_money(workspace, start=start, end=end).lines:
+            if line.spend:
+                xs[line.channel][line.on.replace(day=1)] += line.spend
     else:
         rows = (
             TimeLog.objects.filter(workspace=workspace, on__gte=start, on__lte=end)

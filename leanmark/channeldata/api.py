@@ -1,0 +1,179 @@
+"""API operations of this app, added to the one NinjaAPI by leanmark/api.py."""
+
+import json
+from datetime import timedelta
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import File, Form, Query, Router, UploadedFile
+
+from leanmark.accounts.models import Role
+from leanmark.lib.api_access import api_membership
+from leanmark.lib.api_input import Day
+from leanmark.lib.errors import InvalidInput
+from leanmark.lib.schemas import ERRORS
+
+from . import queries, services
+from .schemas import (
+    ChannelDayOut,
+    ChannelDayPage,
+    DataImportOut,
+    GroupingIn,
+    GroupingOut,
+    ImportOut,
+    RateIn,
+    RateOut,
+    RuleIO,
+    import_out,
+)
+
+router = Router(tags=["marketing data"])
+
+
+def mapping_from(text: str) -> dict[str, str] | None:
+    if not text.strip():
+        return None
+    try:
+        found = json.loads(text)
+    except ValueError:
+        found = None
+    if not isinstance(found, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in found.items()
+    ):
+        raise InvalidInput(
+            'the mapping must be a JSON object of field → column header, e.g. {"day": "Date", '
+            '"spend": "Cost"}',
+            field="mapping",
+        )
+    return found
+
+
+@router.post(
+    "/workspaces/{slug}/marketing-data/import",
+    response={200: ImportOut, **ERRORS},
+    summary="Import a tool's export file (GA4, Google Ads, Meta, Mailchimp, Shopify, Stripe, "
+    "HubSpot, or a mapped CSV)",
+    description="Multipart upload of `file`. The tool is recognised by the file's headers. All or "
+    "nothing: the source's rows on the file's days are replaced and the import is recorded. "
+    "`dry_run=true` answers the same day-by-day change without writing anything. `day_first` "
+    "reads 01/12/2026 as 1 December (true) or 12 January (false); by default the file decides. "
+    "`mapping` (a JSON object field → header) reads any other CSV.",
+)
+def import_data(
+    request: HttpRequest,
+    slug: str,
+    file: UploadedFile = File(...),  # noqa: B008 (ninja's way to declare an upload)
+    dry_run: bool = Form(False),
+    day_first: bool | None = Form(None),
+    mapping: str = Form(""),
+):
+    membership = api_membership(request, slug, Role.MEMBER)
+    result = services.import_file(
+        membership.workspace,
+        file.name or "upload",
+        file.read(),
+        actor=request.user,  # type: ignore[arg-type]
+        dry_run=dry_run,
+        day_first=day_first,
+        mapping=mapping_from(mapping),
+    )
+    return import_out(result)
+
+
+@router.get(
+    "/workspaces/{slug}/marketing-data/imports",
+    response={200: list[DataImportOut], **ERRORS},
+    summary="Past imports, newest first, with what each replaced",
+)
+def imports(request: HttpRequest, slug: str, limit: int = Query(50, ge=1, le=1000)):
+    membership = api_membership(request, slug, Role.VIEWER)
+    return [DataImportOut.of(r) for r in queries.imports_of(membership.workspace, limit=limit)]
+
+
+@router.get(
+    "/workspaces/{slug}/marketing-data",
+    response={200: ChannelDayPage, **ERRORS},
+    summary="Rows of the daily channel table (default: the last 28 days)",
+)
+def channel_days(
+    request: HttpRequest,
+    slug: str,
+    start: Day | None = Query(None, alias="from"),  # noqa: B008
+    end: Day | None = Query(None, alias="to"),  # noqa: B008
+    source: str = "",
+    channel: str = "",
+    campaign: str = "",
+    limit: int = Query(1000, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+):
+    membership = api_membership(request, slug, Role.VIEWER)
+    last = end or timezone.localdate()
+    first = start or last - timedelta(days=27)
+    if first > last:
+        raise InvalidInput("from must not be after to", field="from")
+    if (last - first).days > 366 * 20:
+        raise InvalidInput("read at most 20 years at once", field="from")
+    found, total = queries.rows(
+        membership.workspace,
+        start=first,
+        end=last,
+        source=source,
+        channel=channel,
+        campaign=campaign,
+        limit=limit,
+        offset=offset,
+    )
+    return ChannelDayPage(items=[ChannelDayOut.of(r) for r in found], total=total)
+
+
+@router.get(
+    "/workspaces/{slug}/marketing-data/rates",
+    response={200: list[RateOut], **ERRORS},
+    summary="Exchange rates into the workspace's currency",
+)
+def rates(request: HttpRequest, slug: str):
+    membership = api_membership(request, slug, Role.VIEWER)
+    return [
+        RateOut(currency=c, rate=r)
+        for c, r in sorted(queries.rates_of(membership.workspace).items())
+    ]
+
+
+@router.put(
+    "/workspaces/{slug}/marketing-data/rates/{currency}",
+    response={200: list[RateOut], **ERRORS},
+    summary="Set (or with rate null, remove) a currency's rate into the workspace's currency",
+)
+def set_rate(request: HttpRequest, slug: str, currency: str, payload: RateIn):
+    membership = api_membership(request, slug, Role.OWNER)
+    services.set_rate(membership.workspace, currency, payload.rate, actor=request.user)  # type: ignore[arg-type]
+    return rates(request, slug)
+
+
+@router.get(
+    "/workspaces/{slug}/marketing-data/grouping",
+    response={200: GroupingOut, **ERRORS},
+    summary="The channel grouping: rules from utm source and medium to a channel, in order",
+)
+def grouping(request: HttpRequest, slug: str):
+    membership = api_membership(request, slug, Role.VIEWER)
+    workspace = membership.workspace
+    return GroupingOut(
+        default=queries.uses_default_rules(workspace),
+        rules=[
+            RuleIO(channel=r.channel, source=r.source, medium=r.medium)
+            for r in queries.rules_of(workspace)
+        ],
+    )
+
+
+@router.put(
+    "/workspaces/{slug}/marketing-data/grouping",
+    response={200: GroupingOut, **ERRORS},
+    summary="Replace the channel grouping (owners); rules apply to the next import of a source",
+)
+def set_grouping(request: HttpRequest, slug: str, payload: GroupingIn):
+    membership = api_membership(request, slug, Role.OWNER)
+    rules = None if payload.rules is None else [r.model_dump() for r in payload.rules]
+    services.set_rules(membership.workspace, rules, actor=request.user)  # type: ignore[arg-type]
+    return grouping(request, slug)

@@ -1,0 +1,211 @@
+"""Reads of the marketing-data table: the rows, the imports, rates, the grouping, and the money
+and daily figures the ROI report, the response curves and the dashboard take from it."""
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Max, Min, Sum
+from django.http import Http404
+
+from leanmark.accounts.models import Workspace
+from leanmark.domain.channeldata import MEASURES, grouping
+
+from .models import ChannelDay, CurrencyRate, DataImport, Grouping
+
+# Revenue is counted once: from the first of these sources with rows in the period. A shop or
+# payments export is the money itself; analytics and ad platforms attribute the same money again.
+REVENUE_SOURCES = ("shopify", "stripe", "hubspot", "csv", "ga4", "google_ads", "meta_ads")
+
+
+def channel_key(name: str) -> str:
+    """'Paid search' → 'paid_search': the key spend, ROI and the curves use for a channel."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", plain.lower()).strip("_")[:60] or "unassigned"
+
+
+def rules_of(workspace: Workspace) -> list[grouping.Rule]:
+    found = Grouping.objects.filter(workspace=workspace).first()
+    if found is None or not found.rules:
+        return list(grouping.DEFAULT_RULES)
+    return grouping.rules_from(found.rules)
+
+
+def uses_default_rules(workspace: Workspace) -> bool:
+    found = Grouping.objects.filter(workspace=workspace).first()
+    return found is None or not found.rules
+
+
+def rates_of(workspace: Workspace) -> dict[str, Decimal]:
+    return dict(CurrencyRate.objects.for_workspace(workspace).values_list("currency", "rate"))
+
+
+def imports_of(workspace: Workspace, *, limit: int = 50) -> list[DataImport]:
+    return list(
+        DataImport.objects.for_workspace(workspace).select_related("created_by")[: max(1, limit)]
+    )
+
+
+def import_for(workspace: Workspace, import_id: int) -> DataImport:
+    found = DataImport.objects.for_workspace(workspace).filter(pk=import_id).first()
+    if found is None:
+        raise Http404("no such import")
+    return found
+
+
+def rows(
+    workspace: Workspace,
+    *,
+    start: date,
+    end: date,
+    source: str = "",
+    channel: str = "",
+    campaign: str = "",
+    limit: int = 1000,
+    offset: int = 0,
+) -> tuple[list[ChannelDay], int]:
+    found = ChannelDay.objects.for_workspace(workspace).filter(day__range=(start, end))
+    if source:
+        found = found.filter(source=source)
+    if channel:
+        found = found.filter(channel=channel)
+    if campaign:
+        found = found.filter(campaign=campaign)
+    return list(found[offset : offset + limit]), found.count()
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    source: str
+    first_day: date | None
+    last_day: date | None
+    rows: int
+    last_import: DataImport | None
+
+
+def sources_of(workspace: Workspace) -> list[SourceSummary]:
+    spans = (
+        ChannelDay.objects.for_workspace(workspace)
+        .values("source")
+        .annotate(rows=Count("id"), first=Min("day"), last=Max("day"))
+        .order_by("source")
+    )
+    last: dict[str, DataImport] = {}
+    for record in DataImport.objects.for_workspace(workspace).order_by("created_at", "id"):
+        last[record.source] = record
+    return [
+        SourceSummary(s["source"], s["first"], s["last"], s["rows"], last.get(s["source"]))
+        for s in spans
+    ]
+
+
+@dataclass(frozen=True)
+class Unassigned:
+    utm_source: str
+    utm_medium: str
+    rows: int
+    sessions: int | None
+
+
+def unassigned(workspace: Workspace) -> list[Unassigned]:
+    """The utm source/medium pairs no channel rule matched, most rows first."""
+    found = (
+        ChannelDay.objects.for_workspace(workspace)
+        .filter(channel="unassigned")
+        .values("utm_source", "utm_medium")
+        .annotate(rows=Count("id"), sessions=Sum("sessions"))
+        .order_by("-rows", "utm_source", "utm_medium")
+    )
+    return [Unassigned(r["utm_source"], r["utm_medium"], r["rows"], r["sessions"]) for r in found]
+
+
+@dataclass(frozen=True)
+class MoneyLine:
+    """A day's spend or revenue of one channel and campaign, in the workspace's currency."""
+
+    on: date
+    channel: str
+    campaign: str
+    spend: Decimal
+    revenue: Decimal
+
+
+@dataclass(frozen=True)
+class Money:
+    lines: list[MoneyLine]
+    revenue_source: str | None  # the source revenue was taken from, if any
+    notes: list[str]
+
+
+def money(workspace: Workspace, *, start: date, end: date, currency: str) -> Money:
+    """Spend of every source and revenue of one (``REVENUE_SOURCES``), converted with the
+    workspace's rates; amounts in a currency without a rate are left out and said so."""
+    rates = rates_of(workspace) | {currency: Decimal(1), "": Decimal(1)}
+    grouped = (
+        ChannelDay.objects.for_workspace(workspace)
+        .filter(day__range=(start, end))
+        .values("day", "source", "channel", "campaign", "currency")
+        .annotate(spend=Sum("spend"), revenue=Sum("revenue"))
+        .order_by()
+    )
+    by_source: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for row in grouped:
+        by_source[row["source"]].append(row)
+    revenue_source = next(
+        (s for s in REVENUE_SOURCES if any(r["revenue"] is not None for r in by_source.get(s, []))),
+        None,
+    )
+    lines, unrated = [], set()
+    for source, found in by_source.items():
+        for row in found:
+            rate = rates.get(str(row["currency"]))
+            if rate is None:
+                unrated.add(str(row["currency"]))
+                continue
+            spend = row["spend"] if isinstance(row["spend"], Decimal) else Decimal(0)
+            revenue = (
+                row["revenue"]
+                if source == revenue_source and isinstance(row["revenue"], Decimal)
+                else Decimal(0)
+            )
+            if spend or revenue:
+                lines.append(
+                    MoneyLine(
+                        on=row["day"],  # type: ignore[arg-type]
+                        channel=str(row["channel"]),
+                        campaign=str(row["campaign"]),
+                        spend=(spend * rate).quantize(Decimal("0.01")),
+                        revenue=(revenue * rate).quantize(Decimal("0.01")),
+                    )
+                )
+    notes = []
+    if unrated:
+        notes.append(
+            f"imported amounts in {', '.join(sorted(unrated))} are left out: no exchange rate "
+            f"into {currency} (Marketing data → Currency rates)"
+        )
+    return Money(lines, revenue_source, notes)
+
+
+def daily(
+    workspace: Workspace, measure: str, *, start: date, end: date, channel: str | None = None
+) -> dict[date, float]:
+    """A measure summed per day over every source (revenue: the one revenue source only)."""
+    if measure not in MEASURES:
+        raise Http404(f"no measure {measure[:40]!r}")
+    found = ChannelDay.objects.for_workspace(workspace).filter(
+        day__range=(start, end), **{f"{measure}__isnull": False}
+    )
+    if channel is not None:
+        found = found.filter(channel=channel)
+    if measure == "revenue":
+        sources = set(found.values_list("source", flat=True).distinct())
+        source = next((s for s in REVENUE_SOURCES if s in sources), None)
+        found = found.filter(source=source)
+    return {
+        row["day"]: float(row["total"])
+        for row in found.values("day").annotate(total=Sum(measure)).order_by()
+    }

@@ -1,0 +1,319 @@
+"""Every write of the marketing-data app: importing a tool's export, currency rates, the grouping.
+
+An import is all or nothing. It replaces the rows of its source for the days the file covers
+(ad platforms revise their last 7 to 28 days, so a newer export of the same days is the truth),
+and records what it replaced. ``plan_import`` works out the same change without writing it: the
+dry run the pages, the API and the CLI show before an import.
+"""
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from leanmark.accounts.models import User, Workspace
+from leanmark.accounts.services import audit
+from leanmark.domain import channeldata as domain
+from leanmark.domain.channeldata import grouping
+from leanmark.lib import clean
+from leanmark.lib.errors import InvalidInput
+from leanmark.roi import queries as roi_queries
+
+from .models import ChannelDay, CurrencyRate, DataImport, Grouping
+from .queries import channel_key, rules_of
+
+# canonical rows of one file: a year of 50 campaigns with 4 ad sets each is 73,000
+MAX_ROWS = 200_000
+MAX_RATE = Decimal("1000000")
+
+
+@dataclass(frozen=True)
+class DayChange:
+    day: date
+    kind: str  # new | changed | same
+    before: dict[str, Decimal | None]
+    after: dict[str, Decimal | None]
+
+
+@dataclass
+class ImportPlan:
+    source: str
+    file_name: str
+    first_day: date
+    last_day: date
+    rows: list[domain.DayRow]
+    replaced: int  # rows of earlier imports of this source on these days
+    days: list[DayChange]
+    notes: list[str] = field(default_factory=list)
+    unassigned: list[tuple[str, str]] = field(default_factory=list)  # (utm_source, utm_medium)
+
+    @property
+    def source_name(self) -> str:
+        return domain.SOURCES.get(self.source, self.source)
+
+    @property
+    def changed_days(self) -> int:
+        return sum(1 for d in self.days if d.kind != "same")
+
+    def totals(self) -> dict[str, list[Decimal | None]]:
+        """measure → [before, after] over the file's days, for the measures the file gives."""
+        out: dict[str, list[Decimal | None]] = {}
+        for measure in domain.MEASURES:
+            after = _sum(d.after.get(measure) for d in self.days)
+            if after is None:
+                continue
+            out[measure] = [_sum(d.before.get(measure) for d in self.days), after]
+        return out
+
+
+def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
+    given = [v for v in values if v is not None]
+    return sum(given, Decimal(0)) if given else None
+
+
+def _totals_by_day(rows: Iterable[dict[str, object]]) -> dict[date, dict[str, Decimal | None]]:
+    found: dict[date, dict[str, Decimal | None]] = defaultdict(dict)
+    for row in rows:
+        totals = found[row["day"]]  # type: ignore[index]
+        for measure in domain.MEASURES:
+            value = row[measure]
+            if value is not None:
+                totals[measure] = (totals.get(measure) or Decimal(0)) + Decimal(str(value))
+    return found
+
+
+def _read(
+    name: str, data: bytes, *, day_first: bool | None, mapping: dict[str, str] | None
+) -> domain.Parsed:
+    try:
+        return domain.read(name, data, day_first=day_first, mapping=mapping)
+    except domain.FileRefused as refused:
+        lines = [f"line {p.line}: {p.message}" if p.line else p.message for p in refused.problems]
+        shown = "; ".join(lines[:20]) + (
+            f" (and {len(lines) - 20} more)" if len(lines) > 20 else ""
+        )
+        raise InvalidInput(f"nothing was imported: {shown}", field="file", errors=lines) from None
+
+
+def _grouped(
+    rows: Sequence[domain.DayRow], rules: Sequence[grouping.Rule]
+) -> tuple[list[domain.DayRow], list[tuple[str, str]]]:
+    """Rows with the workspace's channel keys; the utm pairs that matched no rule."""
+    unassigned: set[tuple[str, str]] = set()
+    out = []
+    for row in rows:
+        if row.utm_source or row.utm_medium:
+            name = grouping.channel_for(row.utm_source, row.utm_medium, rules)
+        else:
+            name = row.channel or grouping.UNASSIGNED
+        key = channel_key(name)
+        if key == channel_key(grouping.UNASSIGNED):
+            unassigned.add((row.utm_source, row.utm_medium))
+        out.append(_replace_channel(row, key))
+    return out, sorted(unassigned)
+
+
+def _replace_channel(row: domain.DayRow, key: str) -> domain.DayRow:
+    from dataclasses import replace
+
+    return replace(row, channel=key)
+
+
+def plan_import(
+    workspace: Workspace,
+    name: str,
+    data: bytes,
+    *,
+    day_first: bool | None = None,
+    mapping: dict[str, str] | None = None,
+) -> ImportPlan:
+    """What importing this file would change, day by day; nothing is written."""
+    parsed = _read(name, data, day_first=day_first, mapping=mapping)
+    if not parsed.rows or parsed.first_day is None or parsed.last_day is None:
+        raise InvalidInput("the file has no rows with a day and a figure to import", field="file")
+    if len(parsed.rows) > MAX_ROWS:
+        raise InvalidInput(
+            f"the file gives {len(parsed.rows):,} rows after summing per day; at most "
+            f"{MAX_ROWS:,} are read at once: export fewer days",
+            field="file",
+        )
+    rows, unassigned = _grouped(parsed.rows, rules_of(workspace))
+    existing = ChannelDay.objects.for_workspace(workspace).filter(
+        source=parsed.source, day__range=(parsed.first_day, parsed.last_day)
+    )
+    before = _totals_by_day(existing.values("day", *domain.MEASURES))
+    after = _totals_by_day(
+        {"day": r.day, **{m: getattr(r, m) for m in domain.MEASURES}} for r in rows
+    )
+    days = []
+    for day in sorted(set(before) | set(after)):
+        b, a = before.get(day, {}), after.get(day, {})
+        kind = "new" if day not in before else ("same" if b == a else "changed")
+        days.append(DayChange(day, kind, b, a))
+    notes = list(parsed.notes)
+    currency = roi_queries.settings_of(workspace).currency
+    rated = set(CurrencyRate.objects.for_workspace(workspace).values_list("currency", flat=True))
+    missing = sorted({r.currency for r in rows if r.currency and r.currency != currency} - rated)
+    if missing:
+        notes.append(
+            f"no exchange rate for {', '.join(missing)} into {currency}: those amounts are kept "
+            "as given and left out of ROI until a rate is set (Marketing data → Currency rates)"
+        )
+    if unassigned:
+        notes.append(
+            f"{len(unassigned)} utm source/medium pair(s) match no channel rule and count as "
+            "Unassigned (listed on the Marketing data page)"
+        )
+    return ImportPlan(
+        source=parsed.source,
+        file_name=name[:200],
+        first_day=parsed.first_day,
+        last_day=parsed.last_day,
+        rows=rows,
+        replaced=existing.count(),
+        days=days,
+        notes=notes,
+        unassigned=unassigned,
+    )
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    plan: ImportPlan
+    data_import: DataImport | None  # None for a dry run
+
+
+def import_file(
+    workspace: Workspace,
+    name: str,
+    data: bytes,
+    *,
+    actor: User | None,
+    dry_run: bool = False,
+    day_first: bool | None = None,
+    mapping: dict[str, str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Import a tool's export: the source's rows on the file's days are replaced, in one
+    transaction, and the import is recorded with what it replaced."""
+    plan = plan_import(workspace, name, data, day_first=day_first, mapping=mapping)
+    if dry_run:
+        return ImportResult(plan, None)
+    totals = {m: [_plain(b), _plain(a)] for m, (b, a) in plan.totals().items()}
+    with transaction.atomic():
+        record = DataImport.objects.create(
+            workspace=workspace,
+            source=plan.source,
+            file_name=plan.file_name,
+            first_day=plan.first_day,
+            last_day=plan.last_day,
+            rows=len(plan.rows),
+            replaced=plan.replaced,
+            changed_days=plan.changed_days,
+            totals=totals,
+            notes=plan.notes,
+            created_by=actor,
+        )
+        ChannelDay.objects.for_workspace(workspace).filter(
+            source=plan.source, day__range=(plan.first_day, plan.last_day)
+        ).delete()
+        batch = 2_000
+        for start in range(0, len(plan.rows), batch):
+            ChannelDay.objects.bulk_create(
+                [_model(workspace, record, row) for row in plan.rows[start : start + batch]]
+            )
+            if progress:
+                progress(min(start + batch, len(plan.rows)), len(plan.rows))
+        audit(
+            workspace,
+            actor,
+            "channeldata.import",
+            f"{plan.source_name}: {plan.file_name}, {plan.first_day}..{plan.last_day}, "
+            f"{len(plan.rows)} rows, {plan.replaced} replaced",
+        )
+    return ImportResult(plan, record)
+
+
+def _plain(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def _model(workspace: Workspace, record: DataImport, row: domain.DayRow) -> ChannelDay:
+    return ChannelDay(
+        workspace=workspace,
+        data_import=record,
+        day=row.day,
+        source=row.source,
+        channel=row.channel[:60],
+        campaign=row.campaign[:200],
+        ad_set=row.ad_set[:200],
+        utm_source=row.utm_source[:200],
+        utm_medium=row.utm_medium[:200],
+        currency=row.currency[:3].upper(),
+        spend=row.spend,
+        impressions=row.impressions,
+        clicks=row.clicks,
+        sessions=row.sessions,
+        conversions=row.conversions,
+        revenue=row.revenue,
+        new_customers=row.new_customers,
+    )
+
+
+# ---- currency rates ---------------------------------------------------------------------------
+
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+@transaction.atomic
+def set_rate(
+    workspace: Workspace, currency: object, rate: object, *, actor: User | None
+) -> CurrencyRate | None:
+    """1 ``currency`` = ``rate`` in the workspace's currency; an empty rate removes it."""
+    code = clean.text(currency, "currency", label="the currency", limit=3, required=True).upper()
+    if not CURRENCY.match(code):
+        raise InvalidInput(
+            f"{code!r} is not a currency code; use three letters, e.g. USD", field="currency"
+        )
+    if code == roi_queries.settings_of(workspace).currency:
+        raise InvalidInput(
+            f"{code} is the workspace's own currency: its rate is always 1", field="currency"
+        )
+    if rate in (None, ""):
+        CurrencyRate.objects.for_workspace(workspace).filter(currency=code).delete()
+        audit(workspace, actor, "channeldata.rate", f"{code} rate removed")
+        return None
+    value = clean.decimal(rate, "rate", label="the rate", places=8, maximum=MAX_RATE)
+    if value <= 0:
+        raise InvalidInput("the rate must be more than 0", field="rate")
+    found, _ = CurrencyRate.objects.update_or_create(
+        workspace=workspace, currency=code, defaults={"rate": value}
+    )
+    audit(workspace, actor, "channeldata.rate", f"1 {code} = {value}")
+    return found
+
+
+# ---- the channel grouping -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_rules(
+    workspace: Workspace, rules: Sequence[dict[str, object]] | None, *, actor: User | None
+) -> list[grouping.Rule]:
+    """Replace the workspace's channel rules (tried in order); None or [] restores the default.
+
+    Rows already imported keep their channel until their source is imported again."""
+    try:
+        cleaned = grouping.rules_from(list(rules or []))
+    except ValueError as error:
+        raise InvalidInput(str(error), field="rules") from None
+    Grouping.objects.update_or_create(
+        workspace=workspace,
+        defaults={"rules": [grouping.rule_dict(r) for r in cleaned] if rules else []},
+    )
+    audit(workspace, actor, "channeldata.grouping", f"{len(cleaned)} channel rules")
+    return cleaned

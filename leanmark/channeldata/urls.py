@@ -1,0 +1,13 @@
+"""Pages of this app, mounted under /w/<ws>/ by leanmark/urls.py."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("data/", views.page, name="channeldata"),
+    path("data/check", views.check, name="channeldata-check"),
+    path("data/import", views.confirm, name="channeldata-import"),
+    path("data/rates", views.rate, name="channeldata-rate"),
+    path("data/grouping", views.grouping, name="channeldata-grouping"),
+]

@@ -1,0 +1,201 @@
+"""The marketing-data page: import a tool's export (checked first, then confirmed), what each
+source holds, past imports, utm values no rule matched, currency rates and the channel grouping.
+Every page is role-checked by ``workspace_view``."""
+
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET, require_POST
+
+from leanmark.accounts.models import Role
+from leanmark.domain.channeldata import SOURCES
+from leanmark.lib import formats
+from leanmark.lib.access import workspace_view
+from leanmark.lib.errors import InvalidInput, LeanmarkError
+from leanmark.lib.htmx import render_page
+from leanmark.lib.paging import paged
+
+from . import queries, services
+
+UPLOAD_MAX = 10 * 1024 * 1024
+HELD = "channeldata-uploads"  # checked files wait here (in the data directory) to be confirmed
+
+
+def _held_dir() -> Path:
+    folder = Path(settings.DATA_DIR) / HELD
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _hold(workspace_id: int, name: str, data: bytes) -> str:
+    token = secrets.token_urlsafe(16)
+    (_held_dir() / f"{workspace_id}-{token}.bin").write_bytes(data)
+    (_held_dir() / f"{workspace_id}-{token}.name").write_text(name[:200])
+    return token
+
+
+def _held(workspace_id: int, token: str) -> tuple[str, bytes]:
+    if not token.replace("-", "").replace("_", "").isalnum() or len(token) > 40:
+        raise InvalidInput("the checked file is gone; choose it again", field="file")
+    base = _held_dir() / f"{workspace_id}-{token}"
+    try:
+        return base.with_suffix(".name").read_text(), base.with_suffix(".bin").read_bytes()
+    except OSError:
+        raise InvalidInput("the checked file is gone; choose it again", field="file") from None
+
+
+def _release(workspace_id: int, token: str) -> None:
+    for suffix in (".bin", ".name"):
+        (_held_dir() / f"{workspace_id}-{token}{suffix}").unlink(missing_ok=True)
+
+
+def _day_first(request: HttpRequest) -> bool | None:
+    return {"day": True, "month": False}.get(request.POST.get("dates", ""))
+
+
+def _context(request: HttpRequest, **extra: object) -> dict[str, object]:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    return {
+        "can_write": request.membership.allows(Role.MEMBER),  # type: ignore[attr-defined]
+        "is_owner": request.membership.allows(Role.OWNER),  # type: ignore[attr-defined]
+        "sources": queries.sources_of(workspace),
+        "source_names": SOURCES,
+        "paging": paged(
+            request, queries.imports_of(workspace, limit=1000), per_page=20, noun="import"
+        ),
+        "unassigned": queries.unassigned(workspace)[:50],
+        "rates": sorted(queries.rates_of(workspace).items()),
+        "rules": queries.rules_of(workspace),
+        "default_rules": queries.uses_default_rules(workspace),
+        "rules_text": "\n".join(
+            f"{r.channel} | {r.source} | {r.medium}" for r in queries.rules_of(workspace)
+        ),
+        **extra,
+    }
+
+
+@require_GET
+@workspace_view()
+def page(request: HttpRequest) -> HttpResponse:
+    return render_page(request, "channeldata/page.html", _context(request))
+
+
+@require_POST
+@workspace_view()
+def check(request: HttpRequest) -> HttpResponse:
+    """Read the file and show what importing it would change; the file waits to be confirmed."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise InvalidInput("choose a file to import", field="file")
+        if upload.size and upload.size > UPLOAD_MAX:
+            raise InvalidInput("the file is larger than 10 MB; export fewer days", field="file")
+        data = upload.read()
+        day_first = _day_first(request)
+        plan = services.plan_import(workspace, upload.name or "upload", data, day_first=day_first)
+    except LeanmarkError as error:
+        return render_page(
+            request, "channeldata/page.html", _context(request, import_error=error), status=422
+        )
+    token = _hold(workspace.pk, upload.name or "upload", data)
+    return render_page(
+        request,
+        "channeldata/page.html",
+        _context(request, plan=plan, token=token, dates=request.POST.get("dates", "")),
+    )
+
+
+@require_POST
+@workspace_view()
+def confirm(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    token = request.POST.get("token", "")
+    try:
+        name, data = _held(workspace.pk, token)
+        result = services.import_file(
+            workspace,
+            name,
+            data,
+            actor=request.user,
+            day_first=_day_first(request),  # type: ignore[arg-type]
+        )
+    except LeanmarkError as error:
+        return render_page(
+            request, "channeldata/page.html", _context(request, import_error=error), status=422
+        )
+    _release(workspace.pk, token)
+    plan = result.plan
+    messages.success(
+        request,
+        f"Imported {formats.count(len(plan.rows), 'row')} from {plan.source_name} "
+        f"({formats.day(plan.first_day)} to {formats.day(plan.last_day)}): "
+        f"{formats.count(plan.changed_days, 'day')} changed, "
+        f"{formats.count(plan.replaced, 'earlier row')} replaced.",
+    )
+    return redirect("channeldata", ws=workspace.slug)
+
+
+@require_POST
+@workspace_view(write=Role.OWNER)
+def rate(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    currency = request.POST.get("currency", "")
+    try:
+        found = services.set_rate(
+            workspace,
+            currency,
+            request.POST.get("rate", ""),
+            actor=request.user,  # type: ignore[arg-type]
+        )
+    except LeanmarkError as error:
+        return render_page(
+            request, "channeldata/page.html", _context(request, rate_error=error), status=422
+        )
+    if found is None:
+        messages.success(request, f"Removed the rate of {currency.strip().upper()}.")
+    else:
+        messages.success(request, f"1 {found.currency} is now {found.rate.normalize():f}.")
+    return redirect("channeldata", ws=workspace.slug)
+
+
+def rules_from_text(text: str) -> list[dict[str, object]]:
+    """'Channel | source regex | medium regex', one rule a line ('#' starts a comment)."""
+    rules: list[dict[str, object]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) != 3:
+            raise InvalidInput(
+                f"line {number}: write 'Channel | source pattern | medium pattern' (two |)",
+                field="rules",
+            )
+        rules.append({"channel": parts[0], "source": parts[1], "medium": parts[2]})
+    return rules
+
+
+@require_POST
+@workspace_view(write=Role.OWNER)
+def grouping(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    try:
+        if "default" in request.POST:
+            services.set_rules(workspace, None, actor=request.user)  # type: ignore[arg-type]
+            messages.success(request, "The default channel grouping applies again.")
+        else:
+            rules = rules_from_text(request.POST.get("rules", ""))
+            done = services.set_rules(workspace, rules, actor=request.user)  # type: ignore[arg-type]
+            messages.success(
+                request,
+                f"Saved {formats.count(len(done), 'channel rule')}; they apply to the next "
+                "import of each source.",
+            )
+    except LeanmarkError as error:
+        context = _context(request, rules_error=error, rules_text=request.POST.get("rules", ""))
+        return render_page(request, "channeldata/page.html", context, status=422)
+    return redirect("channeldata", ws=workspace.slug)
