@@ -83,3 +83,25 @@ def test_the_workspace_switcher_lists_every_workspace_of_the_user(world, client_
         .content.decode()
     )
     assert "Acme" in html and "Second shop" in html and "Evil Corp" not in html
+
+
+def test_the_login_page_says_what_leanmark_is(world, client):
+    html = client.get(reverse("login")).content.decode()
+    assert (
+        "Leanmark is a self-hosted lean marketing system: a backlog ranked by cost of delay, "
+        "a Kanban board with WIP limits, Build-Measure-Learn experiments, the Marketing Hourglass "
+        "value-stream map, a dashboard and the ROI of each channel."
+    ) in html
+
+
+def test_the_audit_trail_shows_50_entries_a_page(world, client_for):
+    AuditEntry.objects.bulk_create(
+        AuditEntry(workspace=world.acme, actor=world.alice, action="test", detail=f"entry {i}")
+        for i in range(70)
+    )
+    total = AuditEntry.objects.filter(workspace=world.acme).count()
+    url = reverse("audit", kwargs={"ws": world.acme.slug})
+    second = client_for(world.alice).get(url, {"page": "2"})
+    assert len(second.context["paging"].rows) == total - 50
+    assert f'<span class="muted">Page 2 of 2 · {total} entries</span>' in second.content.decode()
+    assert f'href="{url}" rel="prev"' in second.content.decode()
