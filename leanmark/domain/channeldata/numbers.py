@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 
 class NotReadable(ValueError):
@@ -33,6 +34,11 @@ _CURRENCY = re.compile(
     r"|(?:[$£€¥₹₩₽₺₪฿₫]|(?<![0-9A-Z])[A-Z]{3}|kr\.?|zł)$"
 )
 _PLAIN = re.compile(r"^\d+(?:\.\d+)?$")
+# The common cases, read without the general rules: "1234", "-12.50", "1,234.56".
+_FAST_PLAIN = re.compile(r"-?\d+(?:\.\d+)?")
+_FAST_GROUPED = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+\.\d+")
+_FAST_WHOLE = re.compile(r"\d+")
+_FAST_GROUPED_WHOLE = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+")
 _GROUPED = re.compile(r"^\d{1,3}(?:X\d{3})+$")
 
 
@@ -63,6 +69,10 @@ def number(text: str, *, decimal_mark: str | None = None) -> Decimal | None:
     (``12,5``) is a decimal comma, while a lone point is always a decimal point."""
     raw = text
     text = text.strip()
+    if _FAST_PLAIN.fullmatch(text) and (decimal_mark != "," or "." not in text):
+        return Decimal(text)
+    if decimal_mark != "," and _FAST_GROUPED.fullmatch(text):
+        return Decimal(text.replace(",", ""))
     if text.lower() in EMPTY:
         return None
     negative = False
@@ -122,6 +132,10 @@ def _grouped(text: str, thousands: str) -> Decimal | None:
 
 def whole_number(text: str, *, decimal_mark: str | None = None) -> int | None:
     """A count (impressions, clicks): ``1,234`` is 1234; ``12.5`` is refused."""
+    if _FAST_WHOLE.fullmatch(text):
+        return int(text)
+    if decimal_mark != "," and _FAST_GROUPED_WHOLE.fullmatch(text):
+        return int(text.replace(",", ""))
     value = number(text, decimal_mark=decimal_mark)
     if value is None:
         return None
@@ -136,7 +150,9 @@ def decimal_mark_of(values: Iterable[str]) -> str | None:
     ``12,50``, ``0,5`` and ``1.234,56`` show a decimal comma; ``12.50`` and ``1,234.56`` a
     decimal point; ``1,234`` and ``1.234`` alone tell nothing."""
     comma = point = False
-    for value in values:
+    for value in set(values):
+        if _FAST_WHOLE.fullmatch(value):
+            continue
         text = _SPACES.sub("", _strip_currency(value.strip().strip("()%-−").strip()))
         if not text or not text[0].isdigit():
             continue
@@ -215,7 +231,11 @@ def _make(year: int, month: int, day_of_month: int, text: str) -> date:
 
 def day(text: str, *, day_first: bool = True) -> date:
     """The calendar date ``text`` writes (a timestamp's own date); raises NotReadable."""
-    text = text.strip()
+    return _day(text.strip(), day_first)
+
+
+@lru_cache(maxsize=4096)  # a file repeats its days on every row
+def _day(text: str, day_first: bool) -> date:
     if m := _ISO.match(text):
         return _make(int(m[1]), int(m[2]), int(m[3]), text)
     if m := _COMPACT.match(text):
@@ -250,7 +270,7 @@ def day_first_of(values: Iterable[str], *, default: bool = True) -> bool:
     (``12/13/2026``) month-first; a file with both is refused; none of either gives
     ``default``."""
     day_first = month_first = ""
-    for value in values:
+    for value in set(values):
         if m := _NUMERIC.match(value.strip()):
             if int(m[1]) > 12:
                 day_first = day_first or value.strip()

@@ -56,6 +56,8 @@ class Sheet:
         self.columns: dict[str, int] = {}
         for position, name in enumerate(self.header):
             self.columns.setdefault(key(name), position)
+        # by the header's own spelling, as column() returns it: no key() on every cell
+        self.positions = {self.header[p]: p for p in reversed(self.columns.values())}
         self.records: list[Row] = []
         for row in table.rows[header_index + 1 :]:
             if row.blank:
@@ -85,7 +87,9 @@ class Sheet:
     def text(self, row: Row, name: str | None) -> str:
         if name is None:
             return ""
-        position = self.columns[key(name)]
+        position = self.positions.get(name)
+        if position is None:
+            position = self.columns[key(name)]
         return row.cells[position].strip() if position < len(row.cells) else ""
 
     def settle(
@@ -159,7 +163,10 @@ class Format:
 
 def total_row(*cells: str) -> bool:
     """A tool's summary line ("Total: Campaigns", "Grand total", "Totals")."""
-    return any(
-        key(cell).startswith(("total:", "totals", "grand total")) or key(cell) == "total"
-        for cell in cells
-    )
+    for cell in cells:
+        start = cell.lstrip()[:11].casefold()
+        if start.startswith(("total", "grand total")) and (
+            key(cell) == "total" or key(cell).startswith(("total:", "totals", "grand total"))
+        ):
+            return True
+    return False
