@@ -1,6 +1,7 @@
 """API operations of this app, added to the one NinjaAPI by leanmark/api.py."""
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from leanmark.accounts.models import Role
@@ -161,7 +162,8 @@ def analysis_out(experiment: Experiment) -> AnalysisOut:
         gate.append(
             {"decision": decision, "allowed": not issues, "issues": [i.message for i in issues]}
         )
-    return AnalysisOut(**queries.verdict_json(verdict), gate=gate)
+    words = queries.plain_json(experiment, verdict, today=timezone.localdate())
+    return AnalysisOut(**queries.verdict_json(verdict), **words, gate=gate)
 
 
 @router.get(

@@ -50,6 +50,8 @@ def _out(experiment: Any) -> Any:
 
 def _analysis(experiment: Any) -> Any:
     """The verdict and what the gate says to each decision, as the API's /analysis answers."""
+    from django.utils import timezone
+
     from leanmark.experiments import queries
     from leanmark.experiments.schemas import AnalysisOut, DecisionName
 
@@ -60,7 +62,8 @@ def _analysis(experiment: Any) -> Any:
         gate.append(
             {"decision": decision, "allowed": not issues, "issues": [i.message for i in issues]}
         )
-    return AnalysisOut(**queries.verdict_json(verdict), gate=gate)
+    words = queries.plain_json(experiment, verdict, today=timezone.localdate())
+    return AnalysisOut(**queries.verdict_json(verdict), **words, gate=gate)
 
 
 @experiment_app.command("plan")
@@ -394,7 +397,9 @@ def analyze(
     if as_json:
         print_json(result.dict())
         return
-    out.print(result.reading)
+    for line in (result.next_step, result.end_passed, result.finding):
+        if line:
+            out.print(line)
     for c in result.comparisons:
         extra = (
             f", P(beats control) {c.prob_beats_control:.3f}"

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.urls import reverse
 from leanmark.accounts.models import Workspace
 from leanmark.domain import bml, stats
 
+from . import plain
 from .models import Experiment, Learning, MetricType, Observation, State, Variant
 
 
@@ -160,6 +161,29 @@ def schedule(
         latest=latest,
         planned_end=experiment.planned_end if experiment.state != State.DECIDED else None,
     )
+
+
+def plain_json(experiment: Experiment, verdict: bml.Verdict, *, today: date) -> dict[str, Any]:
+    """The page's plain language for the API and the CLI: what to do next, whether the planned
+    end date has passed, the verdict in words, and the days to the planned sample."""
+    span = Observation.objects.filter(variant__experiment=experiment).aggregate(
+        first=Min("date"), last=Max("date")
+    )
+    observed = [d for d in (span["first"], span["last"]) if d is not None]
+    found = schedule(experiment, verdict, today=today, observed=observed)
+    words = plain.reading(
+        verdict,
+        found,
+        decided=experiment.state == State.DECIDED,
+        draft=experiment.state == State.DRAFT,
+    )
+    return {
+        "next_step": words.next_step,
+        "end_passed": words.end_passed,
+        "finding": words.finding,
+        "days_left": found.days_left,
+        "projected_date": found.projected,
+    }
 
 
 def verdict_json(verdict: bml.Verdict) -> dict[str, Any]:

@@ -278,6 +278,20 @@ class AnalysisOut(Schema):
     sample_complete: bool
     may_decide: bool
     small_counts: bool = Field(description="any comparison has small counts")
+    next_step: str = Field(
+        description="what to do first, in words: keep running (so many days) or decide; "
+        "empty once decided"
+    )
+    end_passed: str = Field(description="says so when the planned end date has passed, else empty")
+    finding: str = Field(
+        description="the verdict in words, reconciling the p-value with the Bayesian chance"
+    )
+    days_left: int | None = Field(
+        description="days from today to the planned sample at the traffic so far"
+    )
+    projected_date: date | None = Field(
+        description="when the planned sample is in at the traffic so far"
+    )
     sequential: SequentialOut | None
     variants: list[VariantResult]
     comparisons: list[ComparisonOut]

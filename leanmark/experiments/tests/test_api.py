@@ -145,6 +145,13 @@ def test_the_analysis_names_small_counts_and_fisher_s_exact_p(world, api):
     api("bob", "post", f"/experiments/{xp}/observations", {"rows": rows})
     _, analysis = api("carol", "get", f"/experiments/{xp}/analysis")
     assert analysis["small_counts"] is True
+    # the plain language, for a client: 83 per variant a day, 948 more: 12 days from yesterday
+    assert analysis["next_step"].startswith("Keep running: 11 more days to the planned sample")
+    assert analysis["days_left"] == 11
+    assert analysis["end_passed"] == ""
+    assert analysis["finding"].startswith(
+        "Treatment looks better than Control (91 % chance), but not clearly yet"
+    )
     (comparison,) = analysis["comparisons"]
     assert comparison["small_counts"] is True
     assert round(comparison["fisher_p_value"], 4) == 0.2041
