@@ -1,13 +1,15 @@
 """API operations of this app, added to the one NinjaAPI by leanmark/api.py."""
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import File, Form, Query, Router, UploadedFile
 
 from leanmark.accounts.models import Role
+from leanmark.lib import formats
 from leanmark.lib.api_access import api_membership
 from leanmark.lib.api_input import Day
 from leanmark.lib.errors import InvalidInput
@@ -18,6 +20,7 @@ from .schemas import (
     ChannelDayOut,
     ChannelDayPage,
     DataImportOut,
+    DayValueOut,
     GroupingIn,
     GroupingOut,
     ImportOut,
@@ -28,6 +31,10 @@ from .schemas import (
 )
 
 router = Router(tags=["marketing data"])
+
+Measure = Literal[
+    "spend", "impressions", "clicks", "sessions", "conversions", "revenue", "new_customers"
+]
 
 
 def mapping_from(text: str) -> dict[str, str] | None:
@@ -46,6 +53,17 @@ def mapping_from(text: str) -> dict[str, str] | None:
             field="mapping",
         )
     return found
+
+
+def _span(start: date | None, end: date | None) -> tuple[date, date]:
+    """The days asked for: by default the last 28 up to today."""
+    last = end or timezone.localdate()
+    first = start or last - timedelta(days=27)
+    if first > last:
+        raise InvalidInput("from must not be after to", field="from")
+    if (last - first).days > 366 * 20:
+        raise InvalidInput("read at most 20 years at once", field="from")
+    return first, last
 
 
 @router.post(
@@ -107,12 +125,7 @@ def channel_days(
     offset: int = Query(0, ge=0),
 ):
     membership = api_membership(request, slug, Role.VIEWER)
-    last = end or timezone.localdate()
-    first = start or last - timedelta(days=27)
-    if first > last:
-        raise InvalidInput("from must not be after to", field="from")
-    if (last - first).days > 366 * 20:
-        raise InvalidInput("read at most 20 years at once", field="from")
+    first, last = _span(start, end)
     found, total = queries.rows(
         membership.workspace,
         start=first,
@@ -124,6 +137,36 @@ def channel_days(
         offset=offset,
     )
     return ChannelDayPage(items=[ChannelDayOut.of(r) for r in found], total=total)
+
+
+@router.get(
+    "/workspaces/{slug}/marketing-data/daily/{measure}",
+    response={200: list[DayValueOut], **ERRORS},
+    summary="One measure per day over every source (money in the workspace's currency)",
+    description="`measure`: spend, impressions, clicks, sessions, conversions, revenue or "
+    "new_customers. Revenue comes from one source (a shop's or payments export first); amounts "
+    "in a currency without a rate are left out. Days without the measure are left out.",
+)
+def daily(
+    request: HttpRequest,
+    slug: str,
+    measure: Measure,
+    start: Day | None = Query(None, alias="from"),  # noqa: B008
+    end: Day | None = Query(None, alias="to"),  # noqa: B008
+    channel: str | None = None,
+):
+    membership = api_membership(request, slug, Role.VIEWER)
+    first, last = _span(start, end)
+    workspace = membership.workspace
+    found = queries.daily(
+        workspace,
+        measure,
+        start=first,
+        end=last,
+        currency=formats.currency_code(workspace),
+        channel=channel,
+    )
+    return [DayValueOut(date=d, value=v) for d, v in sorted(found.items())]
 
 
 @router.get(

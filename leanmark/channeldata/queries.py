@@ -190,12 +190,28 @@ def money(workspace: Workspace, *, start: date, end: date, currency: str) -> Mon
     return Money(lines, revenue_source, notes)
 
 
+MONEY = ("spend", "revenue")
+
+
 def daily(
-    workspace: Workspace, measure: str, *, start: date, end: date, channel: str | None = None
+    workspace: Workspace,
+    measure: str,
+    *,
+    start: date,
+    end: date,
+    currency: str | None = None,
+    channel: str | None = None,
 ) -> dict[date, float]:
-    """A measure summed per day over every source (revenue: the one revenue source only)."""
+    """A measure summed per day over every source (revenue: the one revenue source only);
+    money in ``currency`` (the workspace's), amounts without a rate left out."""
     if measure not in MEASURES:
         raise Http404(f"no measure {measure[:40]!r}")
+    if measure in MONEY:
+        per_day: dict[date, float] = defaultdict(float)
+        for line in money(workspace, start=start, end=end, currency=currency or "").lines:
+            if channel is None or line.channel == channel:
+                per_day[line.on] += float(getattr(line, measure))
+        return {day: value for day, value in sorted(per_day.items()) if value}
     found = ChannelDay.objects.for_workspace(workspace).filter(
         day__range=(start, end), **{f"{measure}__isnull": False}
     )

@@ -115,6 +115,11 @@ class ChannelDayPage(Page[ChannelDayOut]):
     pass
 
 
+class DayValueOut(Schema):
+    date: date
+    value: float
+
+
 class RateIn(Strict):
     rate: Decimal | None = Field(
         description="1 unit of the currency in the workspace's currency; null removes the rate"

@@ -193,11 +193,16 @@ def look_up_currency_with(lookup: Callable[[object], str | None]) -> None:
     _lookup[:] = [lookup]
 
 
+def currency_code(workspace: object) -> str | None:
+    """``workspace``'s currency code, from the function the ROI app named (None before)."""
+    return _lookup[0](workspace) if _lookup else None
+
+
 @contextmanager
 def currency_of(workspace: object) -> Iterator[None]:
     """For the length of the block, money is written in ``workspace``'s currency (looked up the
     first time an amount is written)."""
-    token = _current.set(lambda: _lookup[0](workspace) if _lookup else None)
+    token = _current.set(lambda: currency_code(workspace))
     try:
         yield
     finally:

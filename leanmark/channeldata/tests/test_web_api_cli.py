@@ -36,8 +36,8 @@ def test_the_page_checks_a_file_then_imports_it_on_confirmation(world, client_fo
     done = bob.post(page(world) + "import", {"token": token, "dates": ""}, follow=True)
     text = done.content.decode()
     assert (
-        "Imported 98 rows from Google Analytics 4 (23 Nov 2026 to 6 Dec 2026): 14 days changed, 0 earlier rows replaced."
-        in text
+        "Imported 98 rows from Google Analytics 4 (23 Nov 2026 to 6 Dec 2026): "
+        "14 days changed, 0 earlier rows replaced." in text
     )
     assert ChannelDay.objects.count() == 98
     assert "coffee-partner.example" in text  # listed as unassigned traffic
@@ -165,8 +165,8 @@ def test_the_cli_imports_with_a_dry_run_and_lists_sources(world):
     dry = run("import", "marketing-data", GA4, "-w", "acme", "--dry-run")
     assert dry.exit_code == 0, dry.stderr
     assert (
-        "Would import 98 rows from Google Analytics 4, 23 Nov 2026 to 6 Dec 2026: 14 days of 14 change, 0 earlier rows replaced."
-        in dry.stdout
+        "Would import 98 rows from Google Analytics 4, 23 Nov 2026 to 6 Dec 2026: "
+        "14 days of 14 change, 0 earlier rows replaced." in dry.stdout
     )
     assert not ChannelDay.objects.exists()
     done = run("import", "marketing-data", GA4, "-w", "acme", "--json")
@@ -181,3 +181,20 @@ def test_a_viewer_cannot_import_from_the_cli(world):
     result = run("import", "marketing-data", GA4, "-w", "acme", "--as", "carol@acme.example")
     assert result.exit_code == 1
     assert "is a viewer" in result.stderr
+
+
+def test_a_measure_per_day_in_the_workspace_currency(world, api):
+    from leanmark.channeldata import services
+
+    ads = (FIXTURES / "google_ads_campaigns.csv").read_bytes()
+    services.import_file(world.acme, "ads.tsv", ads, actor=None)
+    client, headers = api(world.carol)
+    base = f"/api/v1/workspaces/{world.acme.slug}/marketing-data/daily"
+    span = "from=2026-11-23&to=2026-11-23"
+    clicks = client.get(f"{base}/clicks?{span}", headers=headers).json()
+    assert clicks == [{"date": "2026-11-23", "value": 56 + 169 + 74}]
+    assert client.get(f"{base}/spend?{span}", headers=headers).json() == []  # GBP, no rate to EUR
+    services.set_rate(world.acme, "GBP", "2", actor=None)
+    spend = client.get(f"{base}/spend?{span}", headers=headers).json()
+    assert spend == [{"date": "2026-11-23", "value": (46.23 + 47.50 + 16.01) * 2}]
+    assert client.get(f"{base}/likes?{span}", headers=headers).status_code == 422
