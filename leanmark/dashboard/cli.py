@@ -322,6 +322,7 @@ def metrics_import(
         bool, typer.Option("--dry-run", help="Show what would change; save nothing.")
     ] = False,
     ws: Any = None,
+    actor: Any = None,  # checked by workspace_command: viewers cannot import
     as_json: JsonOpt = False,
 ) -> None:
     """Import measurements from a CSV file: idempotent, all or nothing (exit 1 on a bad row)."""

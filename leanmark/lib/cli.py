@@ -115,7 +115,10 @@ def actor_for(workspace: Any, email: str | None, *, need: str = "member") -> Any
                 f"{membership.user.username} is a {membership.role} of {workspace.slug}; "
                 "only an owner can do this"
             )
-        fail(f"{membership.user.username} is a viewer and cannot change cards")
+        fail(
+            f"{membership.user.username} is a viewer of {workspace.slug} and cannot change "
+            "anything there; ask an owner for member access"
+        )
     return membership.user
 
 

@@ -1174,7 +1174,7 @@ def cli(*args):
         (
             ("card", "add", "ok", "-w", "acme", "--as", "carol@acme.example"),
             1,
-            "is a viewer and cannot change cards",
+            "carol@acme.example is a viewer of acme and cannot change anything there",
         ),
         (("card", "move", "99", "Writing", "-w", "acme"), 1, "no card #99 in acme"),
         (("card", "move", "-1", "Writing", "-w", "acme"), 2, "No such option: -1"),

@@ -39,6 +39,15 @@ def test_import_a_long_csv_twice_changes_nothing_the_second_time(world, visits, 
     assert second.stdout.endswith("m.csv: 0 new, 0 changed, 2 unchanged.\n")
 
 
+def test_a_viewer_cannot_import_measurements(world, visits, tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("date,metric,value\n2026-03-02,website-visits,120\n")
+    refused = run("metrics", "import", path, "-w", "acme", "--as", "carol@acme.example")
+    assert refused.exit_code == 1
+    assert "carol@acme.example is a viewer of acme and cannot change anything" in refused.stderr
+    assert not Measurement.objects.exists()
+
+
 def test_import_a_wide_csv_with_a_dry_run(world, visits, signups, tmp_path):
     path = tmp_path / "wide.csv"
     path.write_text("date,website-visits,Sign-ups\n2026-03-02,120,4\n2026-03-03,,5\n")
