@@ -62,6 +62,10 @@ class Sheet:
         for row in table.rows[header_index + 1 :]:
             if row.blank:
                 continue
+            if len(row.cells) > len(self.header) and not any(
+                cell.strip() for cell in row.cells[len(self.header) :]
+            ):
+                row = Row(row.line, row.cells[: len(self.header)])  # a trailing delimiter
             if table.delimiter and len(row.cells) != len(self.header):
                 context.problem(
                     row.line,

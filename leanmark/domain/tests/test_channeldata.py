@@ -614,3 +614,8 @@ def test_the_delimiter_is_sniffed_from_the_lines_under_the_comments():
 )
 def test_the_fixture_utm_pairs_group_into_channels(source, medium, channel):
     assert channel_for(source, medium) == channel
+
+
+def test_a_trailing_delimiter_on_the_data_lines_is_not_a_missing_column():
+    data = b"Title,Send Date,Total Recipients\nGift subscriptions,2026-12-03,4007,\n"
+    assert [(r.day, r.impressions) for r in read("m.csv", data).rows] == [(date(2026, 12, 3), 4007)]
