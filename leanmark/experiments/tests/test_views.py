@@ -284,6 +284,7 @@ def test_a_running_experiment_says_first_how_many_days_the_sample_still_needs(wo
     assert "z = (p̂_B − p̂_A)" in maths(html)
     assert "<td>0.7764</td>" in maths(html)  # the z statistic, in the table inside
     assert "z = (p̂_B − p̂_A)" not in headline(html)
+    assert html.index('id="verdict"') < html.index('<section class="xp-plan">')  # plan below
     assert (
         "<b>p = 0.438</b>: if the change did nothing, a difference this large would turn up "
         "about 4 times in 10 (z-test)." in html
@@ -345,3 +346,15 @@ def test_a_large_sample_shows_no_small_counts_warning(world, client_for):
         "Ready to decide: the planned sample is reached (263 of 263 per variant). Treatment "
         "converts better than Control: 30.4 % against 20.2 % (+10.3 pp)."
     )
+
+
+def test_a_draft_shows_its_plan_first_and_says_to_start(world, client_for):
+    experiment = make(world)
+    html = client_for(world.bob).get(url("experiment", world, experiment_id=experiment.pk))
+    html = html.content.decode()
+    assert headline(html) == (
+        "Start running, then enter the first figures: nothing is observed yet. "
+        "No result yet: no observations for Control, Treatment."
+    )
+    assert html.index('<section class="xp-plan">') < html.index('id="verdict"')
+    assert "<b>1,031</b> per variant." in html
