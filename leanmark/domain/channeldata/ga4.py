@@ -9,15 +9,16 @@ channel, otherwise the source / medium does, through the channel grouping. The g
 is left out. GA4 names no currency in the file: revenue is in the property's currency.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from leanmark.domain.channeldata import DayRow
 from leanmark.domain.channeldata import numbers as num
 from leanmark.domain.channeldata.sheet import Format, Sheet, key, total_row
-from leanmark.domain.channeldata.tables import Table
+from leanmark.domain.channeldata.tables import Row, Table
 
 SOURCE = "ga4"
 DATE = ("Date", "Day")
+NTH_DAY = ("Nth day",)  # 0000, 0001…: days from the report's start date
 SOURCE_MEDIUM = (
     "Session source / medium",
     "First user source / medium",
@@ -72,20 +73,27 @@ def _is_channel_group(name: str) -> bool:
 
 
 def find(table: Table) -> int | None:
+    """The header of the file's best table: one by day with a channel, source or campaign
+    dimension before one by day alone, before any other GA4 table (which parse refuses)."""
     commented = (
         bool(table.rows)
         and table.rows[0].cells[:1] != ()
         and (table.rows[0].cells[0].startswith("#"))
     )
-    for index, row in enumerate(table.rows[:40]):
+    best: tuple[int, int] | None = None  # (rank, index)
+    for index, row in enumerate(table.rows[:200]):
         names = {key(cell) for cell in row.cells}
         dimension = any(_is_channel_group(name) for name in names) or bool(
             names & {key(name) for name in DIMENSIONS}
         )
         metric = bool(names & {key(name) for name in (*SESSIONS, *CONVERSIONS, *REVENUE)})
-        if metric and (dimension or commented):
-            return index
-    return None
+        if not (metric and (dimension or commented)):
+            continue
+        by_day = bool(names & {key(name) for name in (*DATE, *NTH_DAY)})
+        rank = 2 * by_day + dimension
+        if best is None or rank > best[0]:
+            best = (rank, index)
+    return None if best is None else best[1]
 
 
 def _range(table: Table) -> tuple[date | None, date | None]:
@@ -103,8 +111,14 @@ def _range(table: Table) -> tuple[date | None, date | None]:
     return found.get("start date"), found.get("end date")
 
 
+def section_end(row: Row) -> bool:
+    """GA4 writes a report's chart data and its table as sections, each under comment lines."""
+    return bool(row.cells) and row.cells[0].startswith("#")
+
+
 def parse(sheet: Sheet) -> list[DayRow]:
     day_column = sheet.column(*DATE)
+    nth_day = sheet.column(*NTH_DAY)
     channel_column = next(iter(sheet.matching(_is_channel_group)), None)
     source_medium = sheet.column(*SOURCE_MEDIUM)
     source_only, medium_only = sheet.column(*SOURCE_ONLY), sheet.column(*MEDIUM_ONLY)
@@ -113,7 +127,7 @@ def parse(sheet: Sheet) -> list[DayRow]:
     revenue, new_customers = sheet.column(*REVENUE), sheet.column(*NEW_CUSTOMERS)
     sheet.settle(numbers=(sessions, conversions, revenue, new_customers), dates=(day_column,))
     start, end = _range(sheet.table)
-    if day_column is None:
+    if day_column is None and not (nth_day and start):
         sheet.context.problem(
             sheet.header_line,
             "this GA4 export has no Date column: add the Date dimension to the report or "
@@ -125,12 +139,22 @@ def parse(sheet: Sheet) -> list[DayRow]:
     for record in sheet.records:
         labels = [
             sheet.text(record, name)
-            for name in (day_column, channel_column, campaign, source_medium, source_only)
+            for name in (
+                day_column or nth_day,
+                channel_column,
+                campaign,
+                source_medium,
+                source_only,
+            )
         ]
         if total_row(*labels):
             totals += 1
             continue
-        day = sheet.day(record, day_column)
+        day = (
+            _nth(sheet, record, nth_day, start)
+            if day_column is None
+            else sheet.day(record, day_column)
+        )
         if day is not None and start and end and not start <= day <= end:
             sheet.context.problem(
                 record.line,
@@ -166,7 +190,20 @@ def parse(sheet: Sheet) -> list[DayRow]:
         )
     if totals:
         sheet.context.notes.append(f"Left out {totals} grand-total row(s) of the GA4 export.")
+    if sheet.left_over:
+        sheet.context.notes.append(
+            f"Read the file's table by day; left out the {sheet.left_over} lines of the "
+            "sections after it."
+        )
     return rows
 
 
-FORMAT: Format = Format(SOURCE, find, parse)
+def _nth(sheet: Sheet, record: Row, column: str | None, start: date | None) -> date | None:
+    text = sheet.text(record, column)
+    if start is None or not text.isdigit():
+        sheet.context.problem(record.line, f"'{text}' in column {column} is not a day number")
+        return None
+    return start + timedelta(days=int(text))
+
+
+FORMAT: Format = Format(SOURCE, find, parse, ends=section_end)

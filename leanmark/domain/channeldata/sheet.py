@@ -47,7 +47,13 @@ class Context:
 class Sheet:
     """The records under a header row, with typed access to their cells by column name."""
 
-    def __init__(self, table: Table, header_index: int, context: Context) -> None:
+    def __init__(
+        self,
+        table: Table,
+        header_index: int,
+        context: Context,
+        ends: Callable[[Row], bool] | None = None,
+    ) -> None:
         header = table.rows[header_index]
         self.table = table
         self.header = tuple(cell.strip().lstrip("\ufeff") for cell in header.cells)
@@ -59,7 +65,12 @@ class Sheet:
         # by the header's own spelling, as column() returns it: no key() on every cell
         self.positions = {self.header[p]: p for p in reversed(self.columns.values())}
         self.records: list[Row] = []
-        for row in table.rows[header_index + 1 :]:
+        self.left_over = 0  # lines after the table's end (a later section of the file)
+        later = table.rows[header_index + 1 :]
+        for position, row in enumerate(later):
+            if ends is not None and ends(row):
+                self.left_over = sum(1 for rest in later[position:] if not rest.blank)
+                break
             if row.blank:
                 continue
             if len(row.cells) > len(self.header) and not any(
@@ -163,6 +174,7 @@ class Format:
     source: str  # a key of SOURCES
     find: Callable[[Table], int | None]
     parse: Callable[[Sheet], list[DayRow]]
+    ends: Callable[[Row], bool] | None = None  # the line that ends the table, when it has one
 
 
 def total_row(*cells: str) -> bool:

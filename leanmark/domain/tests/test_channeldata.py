@@ -619,3 +619,29 @@ def test_the_fixture_utm_pairs_group_into_channels(source, medium, channel):
 def test_a_trailing_delimiter_on_the_data_lines_is_not_a_missing_column():
     data = b"Title,Send Date,Total Recipients\nGift subscriptions,2026-12-03,4007,\n"
     assert [(r.day, r.impressions) for r in read("m.csv", data).rows] == [(date(2026, 12, 3), 4007)]
+
+
+def test_a_ga4_report_download_is_read_from_its_section_by_day():
+    data = (
+        "# ----------------------------------------\n"
+        "# Traffic acquisition: Session default channel group\n"
+        "# Start date: 20261201\n# End date: 20261207\n"
+        "# ----------------------------------------\n\n"
+        "Session default channel group,Sessions,Key events\n"
+        "Paid Search,300,9\nOrganic Search,700,12\n\n"
+        "# ----------------------------------------\n\n"
+        "Nth day,Session default channel group,Sessions\n"
+        "0000,Paid Search,40\n0000,Organic Search,100\n0006,Paid Search,45\n"
+    )
+    parsed = read("Traffic_acquisition.csv", data.encode())
+    assert [(r.day, r.channel, r.sessions) for r in parsed.rows] == [
+        (date(2026, 12, 1), "Organic search", 100),
+        (date(2026, 12, 1), "Paid search", 40),
+        (date(2026, 12, 7), "Paid search", 45),
+    ]
+    head, table, by_day = data.split("\n\n")[0], data.split("\n\n")[1], data.split("\n\n")[3]
+    flipped = read("t.csv", f"{head}\n\n{by_day}\n\n# ---\n\n{table}".encode())
+    assert [(r.day, r.sessions) for r in flipped.rows] == [(r.day, r.sessions) for r in parsed.rows]
+    assert flipped.notes[-1] == (
+        "Read the file's table by day; left out the 4 lines of the sections after it."
+    )
