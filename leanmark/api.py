@@ -111,7 +111,7 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 @api.exception_handler(LeanmarkError)
 def on_board_error(request: HttpRequest, exc: LeanmarkError) -> HttpResponse:
     fields = {exc.field: exc.message} if exc.field else {}
-    extra = {k: v for k, v in exc.details.items() if k in ("current", "errors")}
+    extra = {k: v for k, v in exc.details.items() if k in ("current", "errors", "headers")}
     return error_response(request, exc.status, exc.code, exc.message, fields=fields, **extra)
 
 

@@ -101,3 +101,24 @@ class Grouping(models.Model):
 
     def __str__(self) -> str:
         return f"channel grouping of {self.workspace_id}"
+
+
+class MappingPreset(WorkspaceOwned):
+    """A saved column mapping for a CSV no reader recognises: used again by itself for the next
+    file whose header has every column it maps."""
+
+    name = models.CharField(max_length=60)
+    mapping = models.JSONField()  # canonical field → the file's column header
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="mapping_preset_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

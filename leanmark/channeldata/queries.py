@@ -14,7 +14,7 @@ from django.http import Http404
 from leanmark.accounts.models import Workspace
 from leanmark.domain.channeldata import MEASURES, grouping
 
-from .models import ChannelDay, CurrencyRate, DataImport, Grouping
+from .models import ChannelDay, CurrencyRate, DataImport, Grouping, MappingPreset
 
 # Revenue is counted once: from the first of these sources with rows in the period. A shop or
 # payments export is the money itself; analytics and ad platforms attribute the same money again.
@@ -225,3 +225,14 @@ def daily(
         row["day"]: float(row["total"])
         for row in found.values("day").annotate(total=Sum(measure)).order_by()
     }
+
+
+def presets_of(workspace: Workspace) -> list[MappingPreset]:
+    return list(MappingPreset.objects.for_workspace(workspace))
+
+
+def preset_for(workspace: Workspace, preset_id: int) -> MappingPreset:
+    found = MappingPreset.objects.for_workspace(workspace).filter(pk=preset_id).first()
+    if found is None:
+        raise Http404("no such column mapping")
+    return found

@@ -18,12 +18,12 @@ from django.db import transaction
 from leanmark.accounts.models import User, Workspace
 from leanmark.accounts.services import audit
 from leanmark.domain import channeldata as domain
-from leanmark.domain.channeldata import grouping
+from leanmark.domain.channeldata import grouping, mapped, tables
 from leanmark.lib import clean
 from leanmark.lib.errors import InvalidInput
 from leanmark.roi import queries as roi_queries
 
-from .models import ChannelDay, CurrencyRate, DataImport, Grouping
+from .models import ChannelDay, CurrencyRate, DataImport, Grouping, MappingPreset
 from .queries import channel_key, rules_of
 
 # canonical rows of one file: a year of 50 campaigns with 4 ad sets each is 73,000
@@ -86,11 +86,50 @@ def _totals_by_day(rows: Iterable[dict[str, object]]) -> dict[date, dict[str, De
     return found
 
 
+class NeedsMapping(InvalidInput):
+    """No reader knows the file and no saved mapping fits it: map its columns."""
+
+    code = "needs_mapping"
+
+
+def headers_of(name: str, data: bytes) -> list[str]:
+    """The first non-blank row of a file, for a column mapping ([] when it cannot be read)."""
+    try:
+        found = tables.table(name, data)
+    except domain.FileRefused:
+        return []
+    return next((list(row.cells)[:200] for row in found.rows if not row.blank), [])
+
+
+def _preset_for(workspace: Workspace, headers: Sequence[str]) -> MappingPreset | None:
+    """The first saved mapping whose every column the file's header has."""
+    have = {h.strip().lower() for h in headers}
+    for preset in MappingPreset.objects.for_workspace(workspace):
+        if all(str(h).strip().lower() in have for h in preset.mapping.values()):
+            return preset
+    return None
+
+
 def _read(
-    name: str, data: bytes, *, day_first: bool | None, mapping: dict[str, str] | None
+    workspace: Workspace,
+    name: str,
+    data: bytes,
+    *,
+    day_first: bool | None,
+    mapping: dict[str, str] | None,
 ) -> domain.Parsed:
     try:
-        return domain.read(name, data, day_first=day_first, mapping=mapping)
+        try:
+            return domain.read(name, data, day_first=day_first, mapping=mapping)
+        except domain.UnknownFormat as unknown:
+            preset = _preset_for(workspace, unknown.headers)
+            if preset is None:
+                raise NeedsMapping(
+                    unknown.problems[0].message, field="file", headers=unknown.headers[:200]
+                ) from None
+            parsed = domain.read(name, data, day_first=day_first, mapping=preset.mapping)
+            parsed.notes.insert(0, f"Read with the saved column mapping '{preset.name}'.")
+            return parsed
     except domain.FileRefused as refused:
         lines = [f"line {p.line}: {p.message}" if p.line else p.message for p in refused.problems]
         shown = "; ".join(lines[:20]) + (
@@ -132,7 +171,7 @@ def plan_import(
     mapping: dict[str, str] | None = None,
 ) -> ImportPlan:
     """What importing this file would change, day by day; nothing is written."""
-    parsed = _read(name, data, day_first=day_first, mapping=mapping)
+    parsed = _read(workspace, name, data, day_first=day_first, mapping=mapping)
     if not parsed.rows or parsed.first_day is None or parsed.last_day is None:
         raise InvalidInput("the file has no rows with a day and a figure to import", field="file")
     if len(parsed.rows) > MAX_ROWS:
@@ -317,3 +356,28 @@ def set_rules(
     )
     audit(workspace, actor, "channeldata.grouping", f"{len(cleaned)} channel rules")
     return cleaned
+
+
+# ---- column mappings of other CSV files -------------------------------------------------------
+
+
+@transaction.atomic
+def save_preset(
+    workspace: Workspace, name: object, mapping: dict[str, str], *, actor: User | None
+) -> MappingPreset:
+    """Keep a column mapping under a name (the same name replaces it)."""
+    label = clean.text(name, "preset", label="the mapping's name", limit=60, required=True)
+    try:
+        cleaned = mapped.check(mapping)
+    except domain.FileRefused as refused:
+        raise InvalidInput(refused.problems[0].message, field="mapping") from None
+    preset, _ = MappingPreset.objects.update_or_create(
+        workspace=workspace, name=label, defaults={"mapping": cleaned, "created_by": actor}
+    )
+    audit(workspace, actor, "channeldata.mapping", f"column mapping {label!r} saved")
+    return preset
+
+
+def delete_preset(preset: MappingPreset, *, actor: User | None) -> None:
+    audit(preset.workspace, actor, "channeldata.mapping", f"column mapping {preset.name!r} deleted")
+    preset.delete()

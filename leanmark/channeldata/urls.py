@@ -7,7 +7,13 @@ from . import views
 urlpatterns = [
     path("data/", views.page, name="channeldata"),
     path("data/check", views.check, name="channeldata-check"),
+    path("data/map", views.map_columns, name="channeldata-map"),
     path("data/import", views.confirm, name="channeldata-import"),
     path("data/rates", views.rate, name="channeldata-rate"),
+    path(
+        "data/mappings/<int:preset_id>/delete",
+        views.preset_delete,
+        name="channeldata-preset-delete",
+    ),
     path("data/grouping", views.grouping, name="channeldata-grouping"),
 ]

@@ -2,6 +2,7 @@
 source holds, past imports, utm values no rule matched, currency rates and the channel grouping.
 Every page is role-checked by ``workspace_view``."""
 
+import json
 import secrets
 from pathlib import Path
 
@@ -69,6 +70,7 @@ def _context(request: HttpRequest, **extra: object) -> dict[str, object]:
         ),
         "unassigned": queries.unassigned(workspace)[:50],
         "rates": sorted(queries.rates_of(workspace).items()),
+        "presets": queries.presets_of(workspace),
         "rules": queries.rules_of(workspace),
         "default_rules": queries.uses_default_rules(workspace),
         "rules_text": "\n".join(
@@ -98,6 +100,9 @@ def check(request: HttpRequest) -> HttpResponse:
         data = upload.read()
         day_first = _day_first(request)
         plan = services.plan_import(workspace, upload.name or "upload", data, day_first=day_first)
+    except services.NeedsMapping as error:
+        token = _hold(workspace.pk, upload.name or "upload", data)
+        return _mapping_form(request, token, upload.name or "upload", error)
     except LeanmarkError as error:
         return render_page(
             request, "channeldata/page.html", _context(request, import_error=error), status=422
@@ -108,6 +113,91 @@ def check(request: HttpRequest) -> HttpResponse:
         "channeldata/page.html",
         _context(request, plan=plan, token=token, dates=request.POST.get("dates", "")),
     )
+
+
+FIELD_LABELS = {
+    "day": "Day (needed)",
+    "campaign": "Campaign",
+    "ad_set": "Ad set",
+    "channel": "Channel",
+    "utm_source": "utm_source",
+    "utm_medium": "utm_medium",
+    "currency": "Currency",
+    "spend": "Spend",
+    "impressions": "Impressions",
+    "clicks": "Clicks",
+    "sessions": "Sessions",
+    "conversions": "Conversions",
+    "revenue": "Revenue",
+    "new_customers": "New customers",
+}
+
+
+def _mapping_form(
+    request: HttpRequest,
+    token: str,
+    name: str,
+    error: LeanmarkError,
+    *,
+    chosen: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    headers = error.details.get("headers") or []
+    context = _context(
+        request,
+        mapping_for={"token": token, "name": name, "headers": headers, "problem": error.message},
+        mapping_fields=[(f, FIELD_LABELS[f], (chosen or {}).get(f, "")) for f in FIELD_LABELS],
+        dates=request.POST.get("dates", ""),
+    )
+    return render_page(request, "channeldata/page.html", context, status=status)
+
+
+@require_POST
+@workspace_view()
+def map_columns(request: HttpRequest) -> HttpResponse:
+    """Read a held file with the columns the person mapped, optionally keeping the mapping."""
+    workspace = request.workspace  # type: ignore[attr-defined]
+    token = request.POST.get("token", "")
+    chosen = {f: request.POST.get(f"map_{f}", "").strip() for f in FIELD_LABELS}
+    chosen = {f: h for f, h in chosen.items() if h}
+    try:
+        name, data = _held(workspace.pk, token)
+        plan = services.plan_import(
+            workspace, name, data, day_first=_day_first(request), mapping=chosen
+        )
+        preset = request.POST.get("preset", "").strip()
+        if preset:
+            services.save_preset(workspace, preset, chosen, actor=request.user)  # type: ignore[arg-type]
+            plan.notes.insert(0, f"The mapping is saved as '{preset}' for the next file.")
+    except LeanmarkError as error:
+        try:
+            name, data = _held(workspace.pk, token)
+        except LeanmarkError:
+            context = _context(request, import_error=error)
+            return render_page(request, "channeldata/page.html", context, status=422)
+        error.details.setdefault("headers", services.headers_of(name, data))
+        return _mapping_form(request, token, name, error, chosen=chosen, status=422)
+    return render_page(
+        request,
+        "channeldata/page.html",
+        _context(
+            request,
+            plan=plan,
+            token=token,
+            dates=request.POST.get("dates", ""),
+            mapping_json=json.dumps(chosen),
+        ),
+    )
+
+
+def _mapping_posted(request: HttpRequest) -> dict[str, str] | None:
+    try:
+        found = json.loads(request.POST.get("mapping", "") or "null")
+    except ValueError:
+        found = None
+    if not isinstance(found, dict):
+        return None
+    return {str(k): str(v) for k, v in found.items()}
 
 
 @require_POST
@@ -121,8 +211,9 @@ def confirm(request: HttpRequest) -> HttpResponse:
             workspace,
             name,
             data,
-            actor=request.user,
-            day_first=_day_first(request),  # type: ignore[arg-type]
+            actor=request.user,  # type: ignore[arg-type]
+            day_first=_day_first(request),
+            mapping=_mapping_posted(request),
         )
     except LeanmarkError as error:
         return render_page(
@@ -198,4 +289,14 @@ def grouping(request: HttpRequest) -> HttpResponse:
     except LeanmarkError as error:
         context = _context(request, rules_error=error, rules_text=request.POST.get("rules", ""))
         return render_page(request, "channeldata/page.html", context, status=422)
+    return redirect("channeldata", ws=workspace.slug)
+
+
+@require_POST
+@workspace_view()
+def preset_delete(request: HttpRequest, preset_id: int) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    preset = queries.preset_for(workspace, preset_id)
+    services.delete_preset(preset, actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, f"Deleted the column mapping {preset.name}.")
     return redirect("channeldata", ws=workspace.slug)

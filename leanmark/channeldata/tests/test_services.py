@@ -107,8 +107,9 @@ def test_a_bad_file_imports_nothing_and_names_its_lines(gbp):
         services.import_file(gbp.acme, "ga4.csv", data, actor=gbp.bob)
     assert error.value.field == "file"
     assert not ChannelDay.objects.exists()
-    with pytest.raises(InvalidInput, match="nothing was imported"):
+    with pytest.raises(services.NeedsMapping, match="does not recognise this file") as unknown:
         services.import_file(gbp.acme, "notes.csv", b"hello,world\n1,2\n", actor=gbp.bob)
+    assert unknown.value.details["headers"] == ["hello", "world"]
 
 
 def test_imported_spend_and_revenue_feed_the_roi_report_by_channel(gbp):

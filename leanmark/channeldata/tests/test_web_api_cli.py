@@ -48,7 +48,10 @@ def test_the_page_checks_a_file_then_imports_it_on_confirmation(world, client_fo
 
 def test_a_bad_file_is_shown_with_its_lines_and_nothing_is_kept(world, client_for):
     bob = client_for(world.bob)
-    bad = SimpleUploadedFile("x.csv", b"Date,Sessions\n2026-12-01,lots\n")
+    data = GA4.read_bytes().replace(
+        b"20261201,google / cpc,Brand search,59,", b"20261201,google / cpc,Brand search,lots,"
+    )
+    bad = SimpleUploadedFile("x.csv", data)
     answer = bob.post(page(world) + "check", {"file": bad})
     assert answer.status_code == 422
     assert "Nothing was imported." in answer.content.decode()
@@ -130,6 +133,18 @@ def test_the_api_refuses_bad_input_and_strangers(world, api):
     url = f"/api/v1/workspaces/{world.acme.slug}/marketing-data/import"
     bad = client.post(url, {"file": upload(), "mapping": "[1]"}, headers=headers)
     assert (bad.status_code, list(bad.json()["error"]["fields"])) == (422, ["mapping"])
+    unknown = client.post(url, {"file": SimpleUploadedFile("n.csv", NEWSLETTER)}, headers=headers)
+    error = unknown.json()["error"]
+    assert (unknown.status_code, error["code"], error["headers"][:2]) == (
+        422, "needs_mapping", ["Sent on", "Newsletter"],
+    )  # fmt: skip
+    mapping = json.dumps({"day": "Sent on", "clicks": "Clicks"})
+    read = client.post(
+        url,
+        {"file": SimpleUploadedFile("n.csv", NEWSLETTER), "mapping": mapping, "dry_run": "true"},
+        headers=headers,
+    )
+    assert (read.json()["source"], read.json()["totals"]["clicks"]) == ("csv", [None, "108"])
     viewer, viewer_headers = api(world.carol)
     assert viewer.post(url, {"file": upload()}, headers=viewer_headers).status_code == 403
     outsider, outsider_headers = api(world.mallory)
@@ -198,3 +213,56 @@ def test_a_measure_per_day_in_the_workspace_currency(world, api):
     spend = client.get(f"{base}/spend?{span}", headers=headers).json()
     assert spend == [{"date": "2026-11-23", "value": (46.23 + 47.50 + 16.01) * 2}]
     assert client.get(f"{base}/likes?{span}", headers=headers).status_code == 422
+
+
+NEWSLETTER = (
+    b"Sent on,Newsletter,Opens,Clicks,Orders value\n"
+    b"2026-12-01,Advent #1,420,61,180.50\n"
+    b"2026-12-02,Advent #2,388,47,95.00\n"
+)
+
+
+def test_an_unknown_csv_is_mapped_once_and_read_by_itself_after(world, client_for):
+    bob = client_for(world.bob)
+    asked = bob.post(page(world) + "check", {"file": SimpleUploadedFile("news.csv", NEWSLETTER)})
+    html = asked.content.decode()
+    assert "Map the columns of news.csv" in html
+    assert '<option value="Orders value">Orders value</option>' in html
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    fields = {"token": token, "map_day": "Sent on", "map_campaign": "Newsletter"}
+    missing = bob.post(page(world) + "map", fields)
+    assert missing.status_code == 422
+    assert "map at least one measure" in missing.content.decode()
+    mapped = fields | {
+        "map_clicks": "Clicks",
+        "map_revenue": "Orders value",
+        "preset": "Newsletter tool",
+    }
+    checked = bob.post(page(world) + "map", mapped)
+    text = checked.content.decode()
+    assert "Other CSV (mapped columns)</strong>, 1 Dec 2026 to 2 Dec 2026: 2 rows to write" in text
+    assert "The mapping is saved as &#x27;Newsletter tool&#x27; for the next file." in text
+    mapping = re.search(r'name="mapping" value="([^"]+)"', text).group(1)
+    bob.post(page(world) + "import", {"token": token, "mapping": mapping.replace("&quot;", '"')})
+    rows = ChannelDay.objects.order_by("day")
+    assert [(r.campaign, r.clicks, str(r.revenue), r.source) for r in rows] == [
+        ("Advent #1", 61, "180.50", "csv"),
+        ("Advent #2", 47, "95.00", "csv"),
+    ]
+    again = bob.post(page(world) + "check", {"file": SimpleUploadedFile("news-2.csv", NEWSLETTER)})
+    assert (
+        "Read with the saved column mapping &#x27;Newsletter tool&#x27;." in again.content.decode()
+    )
+    carol = client_for(world.carol)
+    from leanmark.channeldata.models import MappingPreset
+
+    preset = MappingPreset.objects.get()
+    assert carol.post(page(world) + f"mappings/{preset.pk}/delete").status_code == 403
+    assert (
+        client_for(world.mallory)
+        .post(f"/w/{world.evil.slug}/data/mappings/{preset.pk}/delete")
+        .status_code
+        == 404
+    )
+    bob.post(page(world) + f"mappings/{preset.pk}/delete")
+    assert not MappingPreset.objects.exists()

@@ -69,6 +69,14 @@ class FileRefused(Exception):
         self.problems = problems
 
 
+class UnknownFormat(FileRefused):
+    """No reader knows the file's columns: it can still be read with a column mapping."""
+
+    def __init__(self, problems: list[Problem], headers: list[str]) -> None:
+        super().__init__(problems)
+        self.headers = headers  # the file's first non-blank row, to map from
+
+
 @dataclass
 class Parsed:
     source: str
