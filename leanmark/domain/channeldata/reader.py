@@ -19,7 +19,6 @@ from leanmark.domain.channeldata import (
     FileRefused,
     Parsed,
     Problem,
-    UnknownFormat,
     ga4,
     google_ads,
     hubspot,
@@ -55,10 +54,9 @@ def detect(found: Table) -> tuple[Format, int] | None:
     return None
 
 
-def unknown(found: Table) -> UnknownFormat:
+def unknown() -> FileRefused:
     tools = ", ".join(SOURCES[f.source] for f in FORMATS)
-    headers = next((list(row.cells) for row in found.rows if not row.blank), [])
-    return UnknownFormat(
+    return FileRefused(
         [
             Problem(
                 0,
@@ -66,8 +64,7 @@ def unknown(found: Table) -> UnknownFormat:
                 f"{tools} as they come; for any other CSV, map its columns to Leanmark's "
                 "fields (day, campaign, spend…).",
             )
-        ],
-        headers,
+        ]
     )
 
 
@@ -91,7 +88,7 @@ def read(
     else:
         detected = detect(found)
         if detected is None:
-            raise unknown(found)
+            raise unknown()
         format_, index = detected
         source = format_.source
         rows = format_.parse(Sheet(found, index, context, ends=format_.ends))
