@@ -19,6 +19,7 @@ from leanmark.domain.channeldata import (
     FileRefused,
     Parsed,
     Problem,
+    UnknownFormat,
     ga4,
     google_ads,
     hubspot,
@@ -54,9 +55,10 @@ def detect(found: Table) -> tuple[Format, int] | None:
     return None
 
 
-def unknown() -> FileRefused:
+def unknown(found: Table) -> UnknownFormat:
     tools = ", ".join(SOURCES[f.source] for f in FORMATS)
-    return FileRefused(
+    headers = next((list(row.cells) for row in found.rows if not row.blank), [])
+    return UnknownFormat(
         [
             Problem(
                 0,
@@ -64,7 +66,8 @@ def unknown() -> FileRefused:
                 f"{tools} as they come; for any other CSV, map its columns to Leanmark's "
                 "fields (day, campaign, spend…).",
             )
-        ]
+        ],
+        headers,
     )
 
 
@@ -88,7 +91,7 @@ def read(
     else:
         detected = detect(found)
         if detected is None:
-            raise unknown()
+            raise unknown(found)
         format_, index = detected
         source = format_.source
         rows = format_.parse(Sheet(found, index, context, ends=format_.ends))
