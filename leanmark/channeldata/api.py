@@ -19,14 +19,14 @@ from . import queries, services
 from .schemas import (
     ChannelDayOut,
     ChannelDayPage,
+    ChannelGroupingIn,
+    ChannelGroupingOut,
+    ChannelRuleIO,
+    CurrencyRateIn,
+    CurrencyRateOut,
     DataImportOut,
-    DayValueOut,
-    GroupingIn,
-    GroupingOut,
-    ImportOut,
-    RateIn,
-    RateOut,
-    RuleIO,
+    MarketingDayValueOut,
+    MarketingImportOut,
     import_out,
 )
 
@@ -68,7 +68,7 @@ def _span(start: date | None, end: date | None) -> tuple[date, date]:
 
 @router.post(
     "/workspaces/{slug}/marketing-data/import",
-    response={200: ImportOut, **ERRORS},
+    response={200: MarketingImportOut, **ERRORS},
     summary="Import a tool's export file (GA4, Google Ads, Meta, Mailchimp, Shopify, Stripe, "
     "HubSpot, or a mapped CSV)",
     description="Multipart upload of `file`. The tool is recognised by the file's headers. All or "
@@ -141,7 +141,7 @@ def channel_days(
 
 @router.get(
     "/workspaces/{slug}/marketing-data/daily/{measure}",
-    response={200: list[DayValueOut], **ERRORS},
+    response={200: list[MarketingDayValueOut], **ERRORS},
     summary="One measure per day over every source (money in the workspace's currency)",
     description="`measure`: spend, impressions, clicks, sessions, conversions, revenue or "
     "new_customers. Revenue comes from one source (a shop's or payments export first); amounts "
@@ -166,28 +166,28 @@ def daily(
         currency=formats.currency_code(workspace),
         channel=channel,
     )
-    return [DayValueOut(date=d, value=v) for d, v in sorted(found.items())]
+    return [MarketingDayValueOut(date=d, value=v) for d, v in sorted(found.items())]
 
 
 @router.get(
     "/workspaces/{slug}/marketing-data/rates",
-    response={200: list[RateOut], **ERRORS},
+    response={200: list[CurrencyRateOut], **ERRORS},
     summary="Exchange rates into the workspace's currency",
 )
 def rates(request: HttpRequest, slug: str):
     membership = api_membership(request, slug, Role.VIEWER)
     return [
-        RateOut(currency=c, rate=r)
+        CurrencyRateOut(currency=c, rate=r)
         for c, r in sorted(queries.rates_of(membership.workspace).items())
     ]
 
 
 @router.put(
     "/workspaces/{slug}/marketing-data/rates/{currency}",
-    response={200: list[RateOut], **ERRORS},
+    response={200: list[CurrencyRateOut], **ERRORS},
     summary="Set (or with rate null, remove) a currency's rate into the workspace's currency",
 )
-def set_rate(request: HttpRequest, slug: str, currency: str, payload: RateIn):
+def set_rate(request: HttpRequest, slug: str, currency: str, payload: CurrencyRateIn):
     membership = api_membership(request, slug, Role.OWNER)
     services.set_rate(membership.workspace, currency, payload.rate, actor=request.user)  # type: ignore[arg-type]
     return rates(request, slug)
@@ -195,16 +195,16 @@ def set_rate(request: HttpRequest, slug: str, currency: str, payload: RateIn):
 
 @router.get(
     "/workspaces/{slug}/marketing-data/grouping",
-    response={200: GroupingOut, **ERRORS},
+    response={200: ChannelGroupingOut, **ERRORS},
     summary="The channel grouping: rules from utm source and medium to a channel, in order",
 )
 def grouping(request: HttpRequest, slug: str):
     membership = api_membership(request, slug, Role.VIEWER)
     workspace = membership.workspace
-    return GroupingOut(
+    return ChannelGroupingOut(
         default=queries.uses_default_rules(workspace),
         rules=[
-            RuleIO(channel=r.channel, source=r.source, medium=r.medium)
+            ChannelRuleIO(channel=r.channel, source=r.source, medium=r.medium)
             for r in queries.rules_of(workspace)
         ],
     )
@@ -212,10 +212,10 @@ def grouping(request: HttpRequest, slug: str):
 
 @router.put(
     "/workspaces/{slug}/marketing-data/grouping",
-    response={200: GroupingOut, **ERRORS},
+    response={200: ChannelGroupingOut, **ERRORS},
     summary="Replace the channel grouping (owners); rules apply to the next import of a source",
 )
-def set_grouping(request: HttpRequest, slug: str, payload: GroupingIn):
+def set_grouping(request: HttpRequest, slug: str, payload: ChannelGroupingIn):
     membership = api_membership(request, slug, Role.OWNER)
     rules = None if payload.rules is None else [r.model_dump() for r in payload.rules]
     services.set_rules(membership.workspace, rules, actor=request.user)  # type: ignore[arg-type]

@@ -13,14 +13,14 @@ if TYPE_CHECKING:
     from .services import ImportResult
 
 
-class DayChangeOut(Schema):
+class MarketingDayChangeOut(Schema):
     date: date
     kind: str = Field(description="new, changed or same")
     before: dict[str, Decimal | None]
     after: dict[str, Decimal | None]
 
 
-class ImportOut(Schema):
+class MarketingImportOut(Schema):
     dry_run: bool
     id: int | None = Field(description="the import's id; null for a dry run")
     source: str
@@ -34,7 +34,7 @@ class ImportOut(Schema):
     totals: dict[str, list[Decimal | None]] = Field(
         description="measure → [before, after] over the file's days"
     )
-    days: list[DayChangeOut]
+    days: list[MarketingDayChangeOut]
     notes: list[str]
     unassigned: list[list[str]] = Field(
         description="[utm_source, utm_medium] pairs no rule matched"
@@ -115,23 +115,23 @@ class ChannelDayPage(Page[ChannelDayOut]):
     pass
 
 
-class DayValueOut(Schema):
+class MarketingDayValueOut(Schema):
     date: date
     value: float
 
 
-class RateIn(Strict):
+class CurrencyRateIn(Strict):
     rate: Decimal | None = Field(
         description="1 unit of the currency in the workspace's currency; null removes the rate"
     )
 
 
-class RateOut(Schema):
+class CurrencyRateOut(Schema):
     currency: str
     rate: Decimal
 
 
-class RuleIO(Strict):
+class ChannelRuleIO(Strict):
     channel: str = Field(max_length=60)
     source: str = Field(
         "", max_length=500, description="regex on utm_source, whole value, any case"
@@ -139,20 +139,20 @@ class RuleIO(Strict):
     medium: str = Field("", max_length=500, description="regex on utm_medium; empty matches any")
 
 
-class GroupingIn(Strict):
-    rules: list[RuleIO] | None = Field(
+class ChannelGroupingIn(Strict):
+    rules: list[ChannelRuleIO] | None = Field(
         max_length=200, description="tried in order; null or [] restores the default grouping"
     )
 
 
-class GroupingOut(Schema):
+class ChannelGroupingOut(Schema):
     default: bool
-    rules: list[RuleIO]
+    rules: list[ChannelRuleIO]
 
 
-def import_out(result: "ImportResult") -> ImportOut:
+def import_out(result: "ImportResult") -> MarketingImportOut:
     plan = result.plan
-    return ImportOut(
+    return MarketingImportOut(
         dry_run=result.data_import is None,
         id=result.data_import.pk if result.data_import else None,
         source=plan.source,
