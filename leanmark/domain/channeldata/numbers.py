@@ -35,7 +35,7 @@ _CURRENCY = re.compile(
 )
 _PLAIN = re.compile(r"^\d+(?:\.\d+)?$")
 # The common cases, read without the general rules: "1234", "-12.50", "1,234.56".
-_FAST_PLAIN = re.compile(r"-?\d+(?:\.\d+)?")
+FAST_PLAIN = re.compile(r"-?\d+(?:\.\d+)?")
 _FAST_GROUPED = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+\.\d+")
 _FAST_WHOLE = re.compile(r"\d+")
 _FAST_GROUPED_WHOLE = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+")
@@ -69,7 +69,7 @@ def number(text: str, *, decimal_mark: str | None = None) -> Decimal | None:
     (``12,5``) is a decimal comma, while a lone point is always a decimal point."""
     raw = text
     text = text.strip()
-    if _FAST_PLAIN.fullmatch(text) and (decimal_mark != "," or "." not in text):
+    if FAST_PLAIN.fullmatch(text) and (decimal_mark != "," or "." not in text):
         return Decimal(text)
     if decimal_mark != "," and _FAST_GROUPED.fullmatch(text):
         return Decimal(text.replace(",", ""))

@@ -102,9 +102,12 @@ class Sheet:
     def text(self, row: Row, name: str | None) -> str:
         if name is None:
             return ""
-        position = self.positions.get(name)
-        if position is None:
+        try:
+            return row.cells[self.positions[name]].strip()
+        except KeyError:
             position = self.columns[key(name)]
+        except IndexError:  # a workbook row without its trailing empty cells
+            return ""
         return row.cells[position].strip() if position < len(row.cells) else ""
 
     def settle(
@@ -138,8 +141,11 @@ class Sheet:
     def number(self, row: Row, name: str | None) -> Decimal | None:
         if name is None:
             return None
+        text = self.text(row, name)
+        if self.decimal_mark != "," and num.FAST_PLAIN.fullmatch(text):
+            return Decimal(text)
         try:
-            return num.number(self.text(row, name), decimal_mark=self.decimal_mark)
+            return num.number(text, decimal_mark=self.decimal_mark)
         except num.NotReadable as error:
             self._refusal(row, name, error)
             return None
@@ -147,8 +153,11 @@ class Sheet:
     def count(self, row: Row, name: str | None) -> int | None:
         if name is None:
             return None
+        text = self.text(row, name)
+        if text.isdigit() and text.isascii():
+            return int(text)
         try:
-            return num.whole_number(self.text(row, name), decimal_mark=self.decimal_mark)
+            return num.whole_number(text, decimal_mark=self.decimal_mark)
         except num.NotReadable as error:
             self._refusal(row, name, error)
             return None
