@@ -22,6 +22,7 @@ from .schemas import (
     ChannelGroupingIn,
     ChannelGroupingOut,
     ChannelRuleIO,
+    ChannelStagesIn,
     CurrencyRateIn,
     CurrencyRateOut,
     DataImportOut,
@@ -220,3 +221,23 @@ def set_grouping(request: HttpRequest, slug: str, payload: ChannelGroupingIn):
     rules = None if payload.rules is None else [r.model_dump() for r in payload.rules]
     services.set_rules(membership.workspace, rules, actor=request.user)  # type: ignore[arg-type]
     return grouping(request, slug)
+
+
+@router.get(
+    "/workspaces/{slug}/marketing-data/stages",
+    response={200: dict[str, str], **ERRORS},
+    summary="The hourglass stage of each channel's imported spend and revenue (ROI by stage)",
+)
+def stages(request: HttpRequest, slug: str):
+    membership = api_membership(request, slug, Role.VIEWER)
+    return queries.stages_of(membership.workspace)
+
+
+@router.put(
+    "/workspaces/{slug}/marketing-data/stages",
+    response={200: dict[str, str], **ERRORS},
+    summary="Set channels' stages (owners): {channel: stage}; an empty stage removes one",
+)
+def set_stages(request: HttpRequest, slug: str, payload: ChannelStagesIn):
+    membership = api_membership(request, slug, Role.OWNER)
+    return services.set_stages(membership.workspace, dict(payload.stages), actor=request.user)  # type: ignore[arg-type]

@@ -186,3 +186,22 @@ def rate(
         out.print(f"Removed the rate of {currency.strip().upper()}.")
     else:
         out.print(f"1 {found.currency} = {found.rate.normalize():f}.")
+
+
+@data_app.command("stage")
+@workspace_command(need="owner")
+def stage(
+    channel: Annotated[str, typer.Argument(help="A channel, e.g. paid_search or 'Paid search'.")],
+    value: Annotated[str, typer.Argument(help="know, like, trust, try, buy, repeat, refer or ''.")],
+    ws: Any = None,
+    actor: Any = None,
+) -> None:
+    """Count a channel's imported spend and revenue in an hourglass stage (ROI by stage)."""
+    from leanmark.channeldata import queries, services
+
+    services.set_stages(ws, {channel: value}, actor=actor)
+    key = queries.channel_key(channel)
+    now = queries.stages_of(ws).get(key)
+    out.print(
+        f"{formats.label(key)} counts in {now}." if now else f"{formats.label(key)} has no stage."
+    )

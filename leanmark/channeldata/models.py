@@ -97,6 +97,7 @@ class Grouping(models.Model):
         "accounts.Workspace", on_delete=models.CASCADE, related_name="+"
     )
     rules = models.JSONField(default=list)  # [{"channel", "source", "medium"}] (regexes)
+    stages = models.JSONField(default=dict)  # channel key → hourglass stage, for ROI by stage
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

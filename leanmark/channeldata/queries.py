@@ -34,6 +34,12 @@ def rules_of(workspace: Workspace) -> list[grouping.Rule]:
     return grouping.rules_from(found.rules)
 
 
+def stages_of(workspace: Workspace) -> dict[str, str]:
+    """channel key → the hourglass stage its imported spend and revenue count in (ROI by stage)."""
+    found = Grouping.objects.filter(workspace=workspace).first()
+    return dict(found.stages) if found is not None else {}
+
+
 def uses_default_rules(workspace: Workspace) -> bool:
     found = Grouping.objects.filter(workspace=workspace).first()
     return found is None or not found.rules
@@ -131,6 +137,7 @@ class MoneyLine:
     campaign: str
     spend: Decimal
     revenue: Decimal
+    stage: str = ""  # the channel's stage (stages_of), "" when none is set
 
 
 @dataclass(frozen=True)
@@ -158,6 +165,7 @@ def money(workspace: Workspace, *, start: date, end: date, currency: str) -> Mon
         (s for s in REVENUE_SOURCES if any(r["revenue"] is not None for r in by_source.get(s, []))),
         None,
     )
+    stages = stages_of(workspace)
     lines, unrated = [], set()
     for source, found in by_source.items():
         for row in found:
@@ -179,6 +187,7 @@ def money(workspace: Workspace, *, start: date, end: date, currency: str) -> Mon
                         campaign=str(row["campaign"]),
                         spend=(spend * rate).quantize(Decimal("0.01")),
                         revenue=(revenue * rate).quantize(Decimal("0.01")),
+                        stage=stages.get(str(row["channel"]), ""),
                     )
                 )
     notes = []
@@ -236,3 +245,9 @@ def preset_for(workspace: Workspace, preset_id: int) -> MappingPreset:
     if found is None:
         raise Http404("no such column mapping")
     return found
+
+
+def channels_of(workspace: Workspace) -> list[str]:
+    """The channel keys imported rows carry, for choosing a channel's stage."""
+    found = ChannelDay.objects.for_workspace(workspace).values_list("channel", flat=True)
+    return sorted(set(found.distinct().order_by()))

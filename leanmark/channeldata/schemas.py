@@ -120,6 +120,12 @@ class MarketingDayValueOut(Schema):
     value: float
 
 
+class ChannelStagesIn(Strict):
+    stages: dict[str, str] = Field(
+        max_length=200, description="channel (key or name) → hourglass stage, or '' to remove"
+    )
+
+
 class CurrencyRateIn(Strict):
     rate: Decimal | None = Field(
         description="1 unit of the currency in the workspace's currency; null removes the rate"

@@ -19,10 +19,12 @@ from leanmark.accounts.models import User, Workspace
 from leanmark.accounts.services import audit
 from leanmark.domain import channeldata as domain
 from leanmark.domain.channeldata import grouping, mapped, tables
+from leanmark.domain.hourglass import STAGE_CHOICES
 from leanmark.lib import clean
 from leanmark.lib.errors import InvalidInput
 from leanmark.roi import queries as roi_queries
 
+from . import queries
 from .models import ChannelDay, CurrencyRate, DataImport, Grouping, MappingPreset
 from .queries import channel_key, rules_of
 
@@ -381,3 +383,24 @@ def save_preset(
 def delete_preset(preset: MappingPreset, *, actor: User | None) -> None:
     audit(preset.workspace, actor, "channeldata.mapping", f"column mapping {preset.name!r} deleted")
     preset.delete()
+
+
+@transaction.atomic
+def set_stages(
+    workspace: Workspace, stages: dict[str, object], *, actor: User | None
+) -> dict[str, str]:
+    """Which hourglass stage each channel's imported spend and revenue count in (ROI by stage);
+    an empty stage removes the channel's. Applies at once: stages are looked up when read."""
+    found, _ = Grouping.objects.get_or_create(workspace=workspace)
+    merged = dict(found.stages)
+    for channel, stage in stages.items():
+        key = queries.channel_key(str(channel))
+        value = clean.choice(stage or "", "stage", [("", ""), *STAGE_CHOICES], label="the stage")
+        if value:
+            merged[key] = value
+        else:
+            merged.pop(key, None)
+    found.stages = merged
+    found.save(update_fields=["stages", "updated_at"])
+    audit(workspace, actor, "channeldata.stages", f"{len(merged)} channel stages")
+    return merged

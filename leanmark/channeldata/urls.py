@@ -16,4 +16,5 @@ urlpatterns = [
         name="channeldata-preset-delete",
     ),
     path("data/grouping", views.grouping, name="channeldata-grouping"),
+    path("data/stages", views.stage, name="channeldata-stage"),
 ]

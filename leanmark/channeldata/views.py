@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from leanmark.accounts.models import Role
 from leanmark.domain.channeldata import SOURCES
+from leanmark.domain.hourglass import STAGE_CHOICES
 from leanmark.lib import formats
 from leanmark.lib.access import workspace_view
 from leanmark.lib.errors import InvalidInput, LeanmarkError
@@ -71,6 +72,9 @@ def _context(request: HttpRequest, **extra: object) -> dict[str, object]:
         "unassigned": queries.unassigned(workspace)[:50],
         "rates": sorted(queries.rates_of(workspace).items()),
         "presets": queries.presets_of(workspace),
+        "stages": sorted(queries.stages_of(workspace).items()),
+        "stage_choices": STAGE_CHOICES,
+        "channels": queries.channels_of(workspace),
         "rules": queries.rules_of(workspace),
         "default_rules": queries.uses_default_rules(workspace),
         "rules_text": "\n".join(
@@ -299,4 +303,22 @@ def preset_delete(request: HttpRequest, preset_id: int) -> HttpResponse:
     preset = queries.preset_for(workspace, preset_id)
     services.delete_preset(preset, actor=request.user)  # type: ignore[arg-type]
     messages.success(request, f"Deleted the column mapping {preset.name}.")
+    return redirect("channeldata", ws=workspace.slug)
+
+
+@require_POST
+@workspace_view(write=Role.OWNER)
+def stage(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    channel = request.POST.get("channel", "")
+    try:
+        services.set_stages(
+            workspace,
+            {channel: request.POST.get("stage", "")},
+            actor=request.user,  # type: ignore[arg-type]
+        )
+    except LeanmarkError as error:
+        context = _context(request, stage_error=error)
+        return render_page(request, "channeldata/page.html", context, status=422)
+    messages.success(request, f"Saved the stage of {formats.label(queries.channel_key(channel))}.")
     return redirect("channeldata", ws=workspace.slug)

@@ -194,7 +194,9 @@ def cost_lines(workspace: Workspace, *, start: date, end: date) -> list[domain.C
         .order_by()
     ]
     lines += [
-        domain.CostLine(on=m.on, stage="", channel=m.channel, campaign=m.campaign, spend=m.spend)
+        domain.CostLine(
+            on=m.on, stage=m.stage, channel=m.channel, campaign=m.campaign, spend=m.spend
+        )
         for m in imported_money(workspace, start=start, end=end).lines
         if m.spend
     ]
@@ -253,7 +255,7 @@ def return_lines(workspace: Workspace, *, start: date, end: date) -> Returns:
     imported = imported_money(workspace, start=start, end=end)
     lines += [
         domain.ReturnLine(
-            on=m.on, stage="", channel=m.channel, campaign=m.campaign, amount=m.revenue
+            on=m.on, stage=m.stage, channel=m.channel, campaign=m.campaign, amount=m.revenue
         )
         for m in imported.lines
         if m.revenue

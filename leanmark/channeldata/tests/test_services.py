@@ -184,3 +184,22 @@ def test_another_workspace_sees_nothing(gbp):
     services.import_file(gbp.acme, "ga4.csv", fixture("ga4_traffic_acquisition.csv"), actor=None)
     assert queries.rows(gbp.evil, start=date(2026, 1, 1), end=date(2026, 12, 31)) == ([], 0)
     assert queries.sources_of(gbp.evil) == []
+
+
+def test_a_channel_stage_puts_its_imported_spend_in_that_stage_of_the_roi_report(gbp):
+    services.import_file(gbp.acme, "ads.tsv", fixture("google_ads_campaigns.csv"), actor=None)
+    period = {"start": date(2026, 11, 23), "end": date(2026, 12, 6), "by": "stage"}
+    unstaged = {r.key: r.spend for r in roi_queries.report(gbp.acme, **period).report.rows}
+    assert unstaged.get("") == Decimal("2623.10")
+    assert services.set_stages(gbp.acme, {"Paid search": "buy"}, actor=gbp.alice) == {
+        "paid_search": "buy"
+    }
+    staged = {r.key: r.spend for r in roi_queries.report(gbp.acme, **period).report.rows}
+    search = sum(Decimal(r[4].replace(",", "")) for r in ads_rows() if r[2] == "Search")
+    display = sum(Decimal(r[4].replace(",", "")) for r in ads_rows() if r[2] == "Display")
+    assert (
+        (staged["buy"], staged[""]) == (search, display) == (Decimal("2419.33"), Decimal("203.77"))
+    )
+    with pytest.raises(InvalidInput, match="unknown stage 'moon'"):
+        services.set_stages(gbp.acme, {"paid_search": "moon"}, actor=None)
+    assert services.set_stages(gbp.acme, {"paid_search": ""}, actor=None) == {}
