@@ -259,6 +259,9 @@ def _day(text: str, day_first: bool) -> date:
     raise NotReadable(f"'{text}' is not a date")
 
 
+_AM_PM = re.compile(r"\d\s*[ap]\.?m\.?\s*$", re.I)
+
+
 class AmbiguousDates(NotReadable):
     """A file whose dates are written both day-first and month-first."""
 
@@ -267,11 +270,14 @@ def day_first_of(values: Iterable[str], *, default: bool = True) -> bool:
     """Whether a file's ``01/12/2026``-style dates put the day first, judged on all of them.
 
     A first field above 12 (``13/12/2026``) means day-first, a second field above 12
-    (``12/13/2026``) month-first; a file with both is refused; none of either gives
-    ``default``."""
+    (``12/13/2026``) month-first; a file with both is refused. When none tells, times with
+    am/pm (``12/01/2026 09:30 AM``, as US-English exports write them) mean month-first, and
+    otherwise ``default``."""
     day_first = month_first = ""
+    twelve_hour = False
     for value in set(values):
         if m := _NUMERIC.match(value.strip()):
+            twelve_hour = twelve_hour or bool(_AM_PM.search(value))
             if int(m[1]) > 12:
                 day_first = day_first or value.strip()
             elif int(m[3]) > 12:
@@ -283,6 +289,6 @@ def day_first_of(values: Iterable[str], *, default: bool = True) -> bool:
         )
     if day_first:
         return True
-    if month_first:
+    if month_first or twelve_hour:
         return False
     return default

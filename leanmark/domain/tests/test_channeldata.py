@@ -129,6 +129,7 @@ def test_month_first_when_told_and_judged_on_the_whole_file():
     assert num.day_first_of(["01/12/2026", "13/12/2026"]) is True
     assert num.day_first_of(["12/01/2026", "12/13/2026"]) is False
     assert num.day_first_of(["01/12/2026", "02/12/2026"]) is True  # nothing tells: the default
+    assert num.day_first_of(["12/01/2026 09:30 AM", "12/03/2026 8:00 pm"]) is False  # US
     with pytest.raises(num.NotReadable, match=r"'12/13/2026' is not a date when read day first"):
         num.day("12/13/2026")
     with pytest.raises(num.NotReadable, match="'31/02/2026' is not a date"):
@@ -645,3 +646,19 @@ def test_a_ga4_report_download_is_read_from_its_section_by_day():
     assert flipped.notes[-1] == (
         "Read the file's table by day; left out the 4 lines of the sections after it."
     )
+
+
+def test_us_style_send_dates_with_am_pm_read_month_first():
+    data = (
+        b"Title,Send Date,Total Recipients,Unique Clicks\n"
+        b"Advent calendar is here,12/01/2026 09:30 AM,3880,142\n"
+        b"Gift subscriptions,12/03/2026 08:00 AM,4007,191\n"
+    )
+    assert [r.day for r in read("campaigns.csv", data).rows] == [
+        date(2026, 12, 1),
+        date(2026, 12, 3),
+    ]
+    assert [r.day for r in read("c.csv", data, day_first=True).rows] == [
+        date(2026, 1, 12),
+        date(2026, 3, 12),
+    ]
