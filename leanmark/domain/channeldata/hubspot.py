@@ -46,7 +46,8 @@ def find(table: Table) -> int | None:
 
 
 def channel_of(text: str) -> str:
-    return CHANNELS.get(key(text), "Unassigned")
+    """HubSpot's label ("Paid Search") or internal value ("PAID_SEARCH") as a channel."""
+    return CHANNELS.get(key(text.replace("_", " ")), "Unassigned")
 
 
 def parse(sheet: Sheet) -> list[DayRow]:

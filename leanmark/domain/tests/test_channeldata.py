@@ -446,7 +446,7 @@ def test_it_reads_hubspot_contacts_as_new_customers():
     data = (
         "Record ID,First Name,Create Date,Lifecycle Stage,Original Source,Became a Customer Date\n"
         "101,Amara,2026-11-02 10:00,Customer,Organic Search,2026-12-01 09:12\n"
-        "102,Ben,2026-12-01 11:00,Customer,Organic Search,\n"
+        "102,Ben,2026-12-01 11:00,customer,ORGANIC_SEARCH,\n"
         "103,Chloe,2026-12-01 12:00,Lead,Paid Social,\n"
         "104,Dev,2026-11-20 08:00,Customer,Paid Social,2026-12-02 14:00\n"
     )
