@@ -182,9 +182,33 @@ def plan_import(
             f"{MAX_ROWS:,} are read at once: export fewer days",
             field="file",
         )
-    rows, unassigned = _grouped(parsed.rows, rules_of(workspace))
+    return plan_rows(
+        workspace,
+        parsed.source,
+        name,
+        parsed.rows,
+        first_day=parsed.first_day,
+        last_day=parsed.last_day,
+        notes=parsed.notes,
+    )
+
+
+def plan_rows(
+    workspace: Workspace,
+    source: str,
+    name: str,
+    given: Sequence[domain.DayRow],
+    *,
+    first_day: date,
+    last_day: date,
+    notes: Sequence[str] = (),
+) -> ImportPlan:
+    """What writing these rows would change on ``first_day`` to ``last_day`` (the days they
+    replace, also those without a row), day by day; nothing is written. A file's plan and a
+    connector's pull (channeldata/connectors) both come here."""
+    rows, unassigned = _grouped(given, rules_of(workspace))
     existing = ChannelDay.objects.for_workspace(workspace).filter(
-        source=parsed.source, day__range=(parsed.first_day, parsed.last_day)
+        source=source, day__range=(first_day, last_day)
     )
     before = _totals_by_day(existing.values("day", *domain.MEASURES))
     after = _totals_by_day(
@@ -195,7 +219,7 @@ def plan_import(
         b, a = before.get(day, {}), after.get(day, {})
         kind = "new" if day not in before else ("same" if b == a else "changed")
         days.append(DayChange(day, kind, b, a))
-    notes = list(parsed.notes)
+    notes = list(notes)
     currency = roi_queries.settings_of(workspace).currency
     rated = set(CurrencyRate.objects.for_workspace(workspace).values_list("currency", flat=True))
     missing = sorted({r.currency for r in rows if r.currency and r.currency != currency} - rated)
@@ -210,10 +234,10 @@ def plan_import(
             "Unassigned (listed on the Marketing data page)"
         )
     return ImportPlan(
-        source=parsed.source,
+        source=source,
         file_name=name[:200],
-        first_day=parsed.first_day,
-        last_day=parsed.last_day,
+        first_day=first_day,
+        last_day=last_day,
         rows=rows,
         replaced=existing.count(),
         days=days,
@@ -244,6 +268,18 @@ def import_file(
     plan = plan_import(workspace, name, data, day_first=day_first, mapping=mapping)
     if dry_run:
         return ImportResult(plan, None)
+    return write_plan(workspace, plan, actor=actor, progress=progress)
+
+
+def write_plan(
+    workspace: Workspace,
+    plan: ImportPlan,
+    *,
+    actor: User | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Write a plan in one transaction: its source's rows on its days are replaced, and the
+    import is recorded with what it replaced."""
     totals = {m: [_plain(b), _plain(a)] for m, (b, a) in plan.totals().items()}
     with transaction.atomic():
         record = DataImport.objects.create(
