@@ -662,3 +662,15 @@ def test_us_style_send_dates_with_am_pm_read_month_first():
         date(2026, 1, 12),
         date(2026, 3, 12),
     ]
+
+
+def test_a_file_cut_short_in_the_middle_of_a_line_is_refused_at_that_line():
+    text = fixture("google_ads_campaigns.csv").decode("utf-16")
+    cut = text[: text.index("2026-11-24\tSample pack")] + "2026-11-24\tSample pack - generic\tSea"
+    assert refusal("ads.csv", cut.encode("utf-16")) == [
+        (
+            8,
+            "the line has 3 values where the header (line 3) has 9; the file may be cut short "
+            "or a value holds an unquoted delimiter",
+        )
+    ]
