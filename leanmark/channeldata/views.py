@@ -67,7 +67,11 @@ def _context(request: HttpRequest, **extra: object) -> dict[str, object]:
         "sources": queries.sources_of(workspace),
         "source_names": SOURCES,
         "paging": paged(
-            request, queries.imports_of(workspace, limit=1000), per_page=20, noun="import"
+            request,
+            queries.imports_of(workspace, limit=1000),
+            per_page=20,
+            noun="import",
+            plural="imports",
         ),
         "unassigned": queries.unassigned(workspace)[:50],
         "rates": sorted(queries.rates_of(workspace).items()),
