@@ -94,6 +94,7 @@ class Verdict:
     winner: str | None  # the best treatment when the outcome is treatment_better
     reading: str
     notes: tuple[str, ...] = ()
+    ratio: stats.RatioCheck | None = None  # sample-ratio mismatch check of the arms' sizes
 
     @property
     def small_counts(self) -> bool:
@@ -245,9 +246,18 @@ def analyse(
         notes.append(f"{len(treatments)} treatments against one control: p-values Holm-corrected")
     if not planned_per_variant and not sequential_n:
         notes.append("no planned sample: set a plan so the gate knows when the evidence is in")
+    ratio = stats.sample_ratio([v.trials for v in variants])
+    if ratio is not None and ratio.mismatch:
+        sizes = ", ".join(f"{v.name} {v.trials:,}" for v in variants)
+        notes.insert(
+            0,
+            f"sample-ratio mismatch: the arms should be equal but are {sizes} (chi-square "
+            f"p = {ratio.p_value:.2g} < {stats.SRM_ALPHA:g}); the split is broken (tracking, "
+            "targeting or assignment), so the comparison cannot be trusted until it is fixed",
+        )
     return Verdict(
         metric_type, alpha, tuple(variants), comparisons, planned_per_variant, reached,
-        sequential, outcome, winner, _reading(verdict), tuple(notes),
+        sequential, outcome, winner, _reading(verdict), tuple(notes), ratio,
     )  # fmt: skip
 
 
@@ -399,7 +409,7 @@ def schedule(
 
 @dataclass(frozen=True)
 class GateIssue:
-    code: str  # "too_early" or "against_evidence"
+    code: str  # "too_early", "against_evidence" or "sample_ratio_mismatch"
     message: str
 
 
@@ -427,6 +437,16 @@ def gate(verdict: Verdict, decision: str) -> list[GateIssue]:
             )
         )
         return issues
+    if decision == PERSEVERE and verdict.ratio is not None and verdict.ratio.mismatch:
+        issues.append(
+            GateIssue(
+                "sample_ratio_mismatch",
+                "Persevering on a broken split: the arms' sizes do not fit the planned equal "
+                f"split (chi-square p = {verdict.ratio.p_value:.2g}), so the result may come "
+                "from who was counted, not from the change. Fix the split, or say why the "
+                "result holds anyway.",
+            )
+        )
     if decision == PERSEVERE and verdict.outcome in (CONTROL_BETTER, NO_DIFFERENCE):
         what = "the treatment did worse" if verdict.outcome == CONTROL_BETTER else "no difference"
         issues.append(

@@ -476,6 +476,34 @@ def fisher_exact(successes_1: int, trials_1: int, successes_2: int, trials_2: in
     return FisherTest(table, float(result.statistic), float(result.pvalue))
 
 
+SRM_ALPHA = 0.001  # a sample-ratio mismatch is flagged below this p (the usual threshold)
+
+
+@dataclass(frozen=True)
+class RatioCheck:
+    """Sample-ratio mismatch: do the arms' sizes fit the planned split (equal arms)?"""
+
+    observed: tuple[int, ...]
+    expected: tuple[float, ...]
+    statistic: float  # Pearson's chi-square
+    p_value: float
+
+    @property
+    def mismatch(self) -> bool:
+        return self.p_value < SRM_ALPHA
+
+
+def sample_ratio(trials: Sequence[int]) -> RatioCheck | None:
+    """Chi-square goodness of fit of the arms' trials against an equal split (SciPy's
+    ``chisquare``); None when there is nothing to test yet."""
+    total = sum(trials)
+    if len(trials) < 2 or total == 0:
+        return None
+    expected = [total / len(trials)] * len(trials)
+    result = stats.chisquare(list(trials), f_exp=expected)
+    return RatioCheck(tuple(trials), tuple(expected), float(result.statistic), float(result.pvalue))
+
+
 def holm(p_values: Sequence[float]) -> list[float]:
     """Holm–Bonferroni adjusted p-values, in the order given (each treatment against control)."""
     m = len(p_values)

@@ -200,6 +200,8 @@ def verdict_json(verdict: bml.Verdict) -> dict[str, Any]:
         "sample_complete": verdict.sample_complete,
         "may_decide": verdict.may_decide,
         "small_counts": verdict.small_counts,
+        "sample_ratio_p_value": None if verdict.ratio is None else verdict.ratio.p_value,
+        "sample_ratio_mismatch": verdict.ratio is not None and verdict.ratio.mismatch,
         "sequential": None
         if verdict.sequential is None
         else {

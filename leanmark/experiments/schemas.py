@@ -278,6 +278,13 @@ class AnalysisOut(Schema):
     sample_complete: bool
     may_decide: bool
     small_counts: bool = Field(description="any comparison has small counts")
+    sample_ratio_p_value: float | None = Field(
+        None, description="chi-square p of the arms' sizes against the planned equal split"
+    )
+    sample_ratio_mismatch: bool = Field(
+        False,
+        description="p < 0.001: the split is broken; persevering then needs an override reason",
+    )
     next_step: str = Field(
         description="what to do first, in words: keep running (so many days) or decide; "
         "empty once decided"
@@ -305,7 +312,9 @@ class DecisionIn(Strict):
     note: str = ""
     statement: str = ""
     override_reason: str = Field(
-        "", description="required when the gate refuses: too early or against the evidence"
+        "",
+        description="required when the gate refuses: too early, against the evidence, or "
+        "persevering on a sample-ratio mismatch",
     )
 
 

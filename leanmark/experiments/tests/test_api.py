@@ -166,3 +166,32 @@ def test_the_analysis_names_small_counts_and_fisher_s_exact_p(world, api):
     assert analysis["small_counts"] is False
     assert analysis["comparisons"][0]["small_counts"] is False
     assert analysis["comparisons"][0]["fisher_p_value"] is None
+
+
+def test_a_broken_split_is_flagged_and_persevering_on_it_needs_a_reason(world, api, client_for):
+    status, created = api("bob", "post", f"/workspaces/{world.acme.slug}/experiments", BODY)
+    xp = created["id"]
+    assert api("bob", "post", f"/experiments/{xp}/start")[0] == 200
+    rows = [
+        {"variant": "Control", "date": DAY, "trials": 1_100, "successes": 200},
+        {"variant": "Treatment", "date": DAY, "trials": 1_300, "successes": 330},
+    ]
+    api("bob", "post", f"/experiments/{xp}/observations", {"rows": rows})
+    status, analysis = api("carol", "get", f"/experiments/{xp}/analysis")
+    assert analysis["sample_ratio_mismatch"] is True
+    assert analysis["sample_ratio_p_value"] < 0.001
+    assert analysis["outcome"] == "treatment_better"
+    persevere = next(g for g in analysis["gate"] if g["decision"] == "persevere")
+    assert persevere["allowed"] is False
+    assert persevere["issues"][0].startswith("Persevering on a broken split")
+    page = client_for(world.carol).get(f"/w/{world.acme.slug}/experiments/{xp}/")
+    assert "The split is broken." in page.content.decode()
+    status, refused = api("bob", "post", f"/experiments/{xp}/decision", {"decision": "persevere"})
+    assert (status, refused["error"]["code"]) == (409, "decision_refused")
+    status, decided = api(
+        "bob",
+        "post",
+        f"/experiments/{xp}/decision",
+        {"decision": "persevere", "override_reason": "the extra visitors were a bot we removed"},
+    )
+    assert (status, decided["against_evidence"]) == (200, True)
