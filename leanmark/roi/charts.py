@@ -94,12 +94,21 @@ def response_curves(
             top = max(top, split.recommended, split.current or 0.0)
     xs = np.linspace(0, top * 1.25, 40)
     lines = [
-        {"channel": name, "x": round(float(x), 2), "r": round(curve.value(float(x)), 2)}
+        {
+            "channel": formats.label(name),
+            "x": round(float(x), 2),
+            "r": round(curve.value(float(x)), 2),
+        }
         for name, curve in curves.items()
         for x in xs
     ]
     dots = [
-        {"channel": name, "x": float(m.x), "r": float(m.ret), "month": m.month.isoformat()}
+        {
+            "channel": formats.label(name),
+            "x": float(m.x),
+            "r": float(m.ret),
+            "month": m.month.isoformat(),
+        }
         for name, months in history.items()
         if name in curves
         for m in months
@@ -109,7 +118,7 @@ def response_curves(
         for split in allocation.splits:
             points.append(
                 {
-                    "channel": split.channel,
+                    "channel": formats.label(split.channel),
                     "x": round(split.recommended, 2),
                     "r": round(split.expected_return, 2),
                     "which": "Recommended",
@@ -118,7 +127,7 @@ def response_curves(
             if split.current is not None and split.current_return is not None:
                 points.append(
                     {
-                        "channel": split.channel,
+                        "channel": formats.label(split.channel),
                         "x": round(split.current, 2),
                         "r": round(split.current_return, 2),
                         "which": "Current",
@@ -189,8 +198,16 @@ def allocation_bars(allocation: domain.Allocation, unit_label: str) -> dict[str,
     values = []
     for split in allocation.splits:
         if split.current is not None:
-            values.append({"split": "Current", "channel": split.channel, "x": split.current})
-        values.append({"split": "Recommended", "channel": split.channel, "x": split.recommended})
+            values.append(
+                {"split": "Current", "channel": formats.label(split.channel), "x": split.current}
+            )
+        values.append(
+            {
+                "split": "Recommended",
+                "channel": formats.label(split.channel),
+                "x": split.recommended,
+            }
+        )
     return {
         "description": "Current and recommended split of the budget",
         "height": 110,

@@ -17,15 +17,15 @@ def test_roi_bars_carry_their_inputs_in_the_tooltip():
     assert {t["field"] for t in spec["encoding"]["tooltip"]} == {"key", "roi", "cost", "return"}
 
 
-def test_the_split_chart_stacks_current_and_recommended():
+def test_the_split_chart_stacks_current_and_recommended_named_in_words():
     curves = [domain.Curve("email", 1000, 100), domain.Curve("seo", 2000, 300)]
     allocation = domain.allocate(curves, 1000, current={"email": 800, "seo": 200})
     values = charts.allocation_bars(allocation, "EUR")["data"]["values"]
     assert [(v["split"], v["channel"]) for v in values] == [
-        ("Current", "email"),
-        ("Recommended", "email"),
-        ("Current", "seo"),
-        ("Recommended", "seo"),
+        ("Current", "Email"),
+        ("Recommended", "Email"),
+        ("Current", "Seo"),
+        ("Recommended", "Seo"),
     ]
     layers = charts.response_curves({c.channel: c for c in curves}, {}, allocation, "EUR")["layer"]
     points = layers[2]["data"]["values"]
