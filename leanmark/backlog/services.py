@@ -282,7 +282,10 @@ def score_values(model: Model, values: dict[str, object], *, today: date) -> dic
                 "rice_confidence": int(confidence or 0),
                 "rice_effort": _to_decimal(effort),
             }
-        profile = str(values.get("profile") or "").strip() or Profile.STANDARD
+        # "Fixed date" as a person writes it, or fixed_date as the API and the CLI do.
+        profile = str(values.get("profile") or "").strip().lower().replace(" ", "_").replace(
+            "-", "_"
+        ) or str(Profile.STANDARD)
         unit = str(values.get("value_unit") or ValueUnit.MONEY)
         if unit not in ValueUnit.values:
             raise InvalidInput(
@@ -596,7 +599,7 @@ CSV_COLUMNS = {
     "rice_impact": "RICE 3, 2, 1, 0.5 or 0.25",
     "rice_confidence": "RICE 100, 80 or 50",
     "rice_effort": "RICE person-months, at least 0.5",
-    "profile": "standard, fixed_date, intangible or expedite",
+    "profile": "standard, fixed date, intangible or expedite",
     "value_rate": "value per week once delivered",
     "value_unit": "money or points",
     "duration_weeks": "weeks of work, more than 0",

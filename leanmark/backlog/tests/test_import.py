@@ -46,6 +46,13 @@ def test_it_imports_ideas_with_their_scores_and_statuses(world):
     assert queries.history(ideas["Holiday gift box"])[0].data["line"] == 3
 
 
+def test_the_urgency_profile_may_be_written_in_words(world):
+    text = "title,profile,value_rate,duration_weeks,deadline,penalty\n"
+    text += "Gift box,Fixed date,40,2,2026-12-29,100\n"
+    [idea] = run(world, text).created
+    assert (idea.cod_profile, idea.deadline) == ("fixed_date", date(2026, 12, 29))
+
+
 def test_a_semicolon_separated_file_with_a_bom_imports_too(world):
     result = run(world, "\ufefftitle;channel\nLoyalty card;In store\n".encode())
     assert (result.created[0].title, result.created[0].channel) == ("Loyalty card", "In store")
