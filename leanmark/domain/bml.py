@@ -68,6 +68,7 @@ class Comparison:
     small_counts: bool = False
     fisher_p_value: float | None = None
     identical: bool = False  # the same rate (or mean) in both arms: no difference at all
+    lift: stats.Lift | None = None  # relative: treatment ÷ control − 1, with its interval
 
     @property
     def decisive_p(self) -> float:
@@ -152,6 +153,7 @@ class Raw:
     bayes: stats.BayesResult | None = None
     fisher: stats.FisherTest | None = None
     identical: bool = False
+    lift: stats.Lift | None = None
 
     @property
     def decisive_p(self) -> float:
@@ -167,7 +169,15 @@ def _compare(control: VariantData, treatment: VariantData, metric_type: str, alp
         if stats.small_counts(won_t, treatment.trials, won_c, control.trials):
             fisher = stats.fisher_exact(won_t, treatment.trials, won_c, control.trials)
         same = won_t * control.trials == won_c * treatment.trials  # equal rates, exactly
-        return Raw(z.difference, z.ci_low, z.ci_high, z.z, z.p_value, bayes, fisher, same)
+        rate_t, rate_c = won_t / treatment.trials, won_c / control.trials
+        lift = stats.relative_lift(
+            rate_t,
+            rate_t * (1 - rate_t) / treatment.trials,
+            rate_c,
+            rate_c * (1 - rate_c) / control.trials,
+            alpha=alpha,
+        )
+        return Raw(z.difference, z.ci_low, z.ci_high, z.z, z.p_value, bayes, fisher, same, lift)
     t = stats.welch_ttest(
         treatment.mean or 0.0,
         treatment.sd or 0.0,
@@ -177,7 +187,16 @@ def _compare(control: VariantData, treatment: VariantData, metric_type: str, alp
         control.trials,
         alpha=alpha,
     )
-    return Raw(t.difference, t.ci_low, t.ci_high, t.t, t.p_value, identical=t.difference == 0)
+    lift = stats.relative_lift(
+        treatment.mean or 0.0,
+        (treatment.sd or 0.0) ** 2 / treatment.trials,
+        control.mean or 0.0,
+        (control.sd or 0.0) ** 2 / control.trials,
+        alpha=alpha,
+    )
+    return Raw(
+        t.difference, t.ci_low, t.ci_high, t.t, t.p_value, identical=t.difference == 0, lift=lift
+    )
 
 
 def analyse(
@@ -222,6 +241,7 @@ def analyse(
             small_counts=r.fisher is not None,
             fisher_p_value=r.fisher.p_value if r.fisher else None,
             identical=r.identical,
+            lift=r.lift,
         )
         for t, r, p_adj in zip(treatments, raw, adjusted, strict=True)
     )

@@ -476,6 +476,28 @@ def fisher_exact(successes_1: int, trials_1: int, successes_2: int, trials_2: in
     return FisherTest(table, float(result.statistic), float(result.pvalue))
 
 
+@dataclass(frozen=True)
+class Lift:
+    """Relative lift (treatment ÷ control − 1) with its interval by the delta method."""
+
+    lift: float
+    ci_low: float
+    ci_high: float
+
+
+def relative_lift(
+    mean_t: float, var_t: float, mean_c: float, var_c: float, *, alpha: float = DEFAULT_ALPHA
+) -> Lift | None:
+    """``var_*`` are the variances of the two estimates (p(1 − p)/n, or sd²/n); None when the
+    control's rate or mean is 0, where a relative change means nothing."""
+    if mean_c == 0:
+        return None
+    ratio = mean_t / mean_c
+    se = math.sqrt(var_t / mean_c**2 + mean_t**2 * var_c / mean_c**4)
+    half = float(stats.norm.ppf(1 - alpha / 2)) * se
+    return Lift(ratio - 1, ratio - 1 - half, ratio - 1 + half)
+
+
 SRM_ALPHA = 0.001  # a sample-ratio mismatch is flagged below this p (the usual threshold)
 
 

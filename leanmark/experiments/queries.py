@@ -239,6 +239,9 @@ def verdict_json(verdict: bml.Verdict) -> dict[str, Any]:
                 "loss_choosing_control": c.loss_choosing_control,
                 "small_counts": c.small_counts,
                 "fisher_p_value": c.fisher_p_value,
+                "relative_lift": None if c.lift is None else c.lift.lift,
+                "relative_ci_low": None if c.lift is None else c.lift.ci_low,
+                "relative_ci_high": None if c.lift is None else c.lift.ci_high,
             }
             for c in verdict.comparisons
         ],

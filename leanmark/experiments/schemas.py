@@ -258,6 +258,11 @@ class ComparisonOut(Schema):
     fisher_p_value: float | None = Field(
         description="Fisher's exact two-sided p-value, computed only for small counts"
     )
+    relative_lift: float | None = Field(
+        None, description="treatment ÷ control − 1 (0.25 = 25 % better); null when control is 0"
+    )
+    relative_ci_low: float | None = Field(None, description="interval of the lift (delta method)")
+    relative_ci_high: float | None = None
 
 
 class GateOut(Schema):

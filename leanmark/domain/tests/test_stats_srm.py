@@ -36,3 +36,22 @@ def test_persevering_on_a_broken_split_needs_a_reason():
     assert "sample_ratio_mismatch" not in [i.code for i in bml.gate(broken, bml.STOP)]
     fine = _verdict(5_000, 5_040)
     assert [i.code for i in bml.gate(fine, bml.PERSEVERE)] == []
+
+
+def test_relative_lift_with_its_delta_method_interval():
+    # 20 % against 25 % in 1,000 visitors each: +25 %, se = √(0.0046875 + 0.00625) = 0.10458
+    found = stats.relative_lift(0.25, 0.25 * 0.75 / 1_000, 0.20, 0.20 * 0.80 / 1_000)
+    assert found is not None
+    assert found.lift == pytest.approx(0.25)
+    assert (found.ci_low, found.ci_high) == pytest.approx(
+        (0.25 - 0.204979, 0.25 + 0.204979), abs=1e-5
+    )
+    assert stats.relative_lift(0.1, 0.001, 0.0, 0.0) is None
+    verdict = bml.analyse(
+        bml.CONVERSION,
+        [
+            bml.VariantData("Control", True, 1_000, successes=200),
+            bml.VariantData("Treatment", False, 1_000, successes=250),
+        ],
+    )
+    assert verdict.comparisons[0].lift == found

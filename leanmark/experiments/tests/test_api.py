@@ -57,6 +57,7 @@ def test_it_runs_a_whole_experiment_through_the_api(world, api):
     assert round(comparison["statistic"], 3) == 1.408
     assert round(comparison["p_value"], 3) == 0.159
     assert round(comparison["prob_beats_control"], 3) == 0.914
+    assert round(comparison["relative_lift"], 4) == round((12 / 99) / (5 / 83) - 1, 4)  # +101 %
     assert analysis["outcome"] == "inconclusive"
     assert analysis["gate"][0] == {
         "decision": "persevere",
