@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.http import Http404
+from django.utils import timezone
 
 from leanmark.accounts.models import Workspace
 from leanmark.board import queries as board_queries
@@ -502,7 +503,10 @@ def tile_for(
     period: Period,
     as_of: date,
     target: float | None,
+    today: date | None = None,
 ) -> Tile:
+    """``today``: the workspace's current day. A period that ends today is still under way (the
+    day is not over), so today's day on the day view reads "so far" like a week under way."""
     days, values = points
     spark_period, count = SPARKS[period]
     spark_starts = periods_back(as_of, spark_period, count)
@@ -525,7 +529,7 @@ def tile_for(
     # The buckets above carry the whole period's end; keep the span actually compared.
     current = replace(current, end=end)
     previous = replace(previous, end=prev_end)
-    partial = end < period_end(start, period)
+    partial = end < period_end(start, period) or end == today
     summed = info.aggregation is Aggregation.SUM
     due = prorated(target, start, end, period) if target is not None and summed else target
     return Tile(
@@ -539,7 +543,7 @@ def tile_for(
         spark=tuple(spark),
         partial=partial,
         due=due,
-        spark_partial=as_of < period_end(spark_starts[-1], spark_period),
+        spark_partial=as_of < period_end(spark_starts[-1], spark_period) or as_of == today,
     )
 
 
@@ -556,6 +560,7 @@ def tiles_for(
     targets = targets_of(typed) if typed else {}
     builtin = [i.key for i in infos if i.metric is None and i.available]
     computed = builtin_points_many(workspace, builtin, first, as_of) if builtin else {}
+    now_day = today(workspace, timezone.now())
     tiles = []
     for info in infos:
         if info.metric is None:
@@ -564,7 +569,7 @@ def tiles_for(
         else:
             data = points.get(info.metric.pk, ([], []))
             target = targets.get((info.metric.pk, period.value))
-        tiles.append(tile_for(info, data, period=period, as_of=as_of, target=target))
+        tiles.append(tile_for(info, data, period=period, as_of=as_of, target=target, today=now_day))
     return tiles
 
 

@@ -132,8 +132,10 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
     tz = queries.tz_of(request.workspace)
     # A period under way is compared like for like (its days so far with the same days of the
     # period before, as on its tile), never as a fall against a whole period.
+    # Today is under way too: its day (or a period ending today) reads "so far".
+    under_way = queries.today(request.workspace, timezone.now())
     so_far = None
-    if rows and rows[-1].bucket.end > last:
+    if rows and (rows[-1].bucket.end > last or rows[-1].bucket.end >= under_way):
         [tile] = queries.tiles_for(request.workspace, [info], period=period, as_of=last)
         so_far = tile
     chart_rows, table = [], []
@@ -142,7 +144,7 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
         if revisions:  # the target in force at the end of each period, from its history
             end = datetime.combine(row.bucket.end + timedelta(days=1), time.min, tzinfo=tz)
             target = queries.target_at(revisions, period.value, end)
-        partial = row.bucket.end > last
+        partial = row.bucket.end > last or row.bucket.end >= under_way
         moved = so_far.change if partial and so_far is not None else row.change
         chart_rows.append(
             {
@@ -168,7 +170,10 @@ def metric_detail(request: HttpRequest, key: str) -> HttpResponse:
                 "attained": attained,
                 "change": moved,
                 "verdict": verdict(moved, higher_is_better=info.higher_is_better),
-                "since": so_far.previous if partial and so_far is not None else None,
+                # a day so far is against the whole day before: no "same days" to name
+                "since": so_far.previous
+                if partial and so_far is not None and period is not Period.DAY
+                else None,
             }
         )
     annotations = _annotations(request, first, last)

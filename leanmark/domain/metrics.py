@@ -209,6 +209,9 @@ def _aggregate(
 # word "new": 3 to 400 visits is "+13,233 %". Such a change reads "new" (so at most +1,900 % is
 # ever written); the change in units is still there to hover over.
 NEW_BELOW = 0.05
+# A change of less than half a per cent reads "0 %" (percentages are whole on the tiles): it is no
+# change, so it is neither good nor bad news (grey, no arrow), not a red "▼ 0 %".
+FLAT_BELOW = 0.005
 
 
 @dataclass(frozen=True)
@@ -233,11 +236,18 @@ class Change:
         """The relative change to show, None when the change is ``new`` or has no base."""
         return None if self.new else self.relative
 
+    @property
+    def flat(self) -> bool:
+        """No change to colour: none to speak of, or one that reads "0 %" (under FLAT_BELOW)."""
+        if self.absolute is None or self.absolute == 0:
+            return True
+        return self.percent is not None and abs(self.percent) < FLAT_BELOW
+
 
 def verdict(change: Change, *, higher_is_better: bool) -> str:
     """Whether the change goes the way the metric wants: "good", "bad" or "flat". A shorter cycle
     time or a lower cost per lead is good news, so it is never coloured as a fall."""
-    if change.absolute is None or change.absolute == 0:
+    if change.flat or change.absolute is None:
         return "flat"
     return "good" if (change.absolute > 0) == higher_is_better else "bad"
 

@@ -2,20 +2,20 @@
 
 from django import template
 
+from leanmark.domain.metrics import verdict
+
 register = template.Library()
 
 
 @register.filter
 def trend(change, higher_is_better: bool) -> str:
-    """'good', 'bad' or 'flat': whether the change is what the metric wants."""
-    if change is None or change.absolute is None or change.absolute == 0:
-        return "flat"
-    return "good" if (change.absolute > 0) == higher_is_better else "bad"
+    """'good', 'bad' or 'flat': whether the change is what the metric wants (a "0 %" is flat)."""
+    return "flat" if change is None else verdict(change, higher_is_better=higher_is_better)
 
 
 @register.filter
 def arrow(change) -> str:
-    if change is None or change.absolute is None or change.absolute == 0:
+    if change is None or change.flat or change.absolute is None:
         return "→"
     return "▲" if change.absolute > 0 else "▼"
 

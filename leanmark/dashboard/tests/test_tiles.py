@@ -2,10 +2,11 @@
 change that is good news although it is a fall."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from leanmark.dashboard import charts, queries, services
 from leanmark.dashboard.services import RowIn
@@ -124,6 +125,21 @@ def test_a_tile_under_way_says_so_far(world, client_for, visits):
     page = client.get(url("dashboard") + "?as_of=2026-03-04").content.decode()
     assert '40 <small class="so-far">so far</small>' in tile_html(page, "website-visits")
     page = client.get(url("dashboard") + "?as_of=2026-03-08").content.decode()  # a Sunday
+    assert "so far" not in tile_html(page, "website-visits").split("<svg")[0]
+
+
+def test_today_on_the_day_view_says_so_far_and_a_past_day_does_not(world, client_for, visits):
+    today = queries.today(world.acme, timezone.now())
+    yesterday = today - timedelta(days=1)
+    rows = [RowIn(1, "website-visits", today, 40.0), RowIn(2, "website-visits", yesterday, 50.0)]
+    services.upsert_measurements(world.acme, rows, source="api")
+    client = client_for(world.carol)
+    tile = tile_html(
+        client.get(url("dashboard") + "?period=day").content.decode(), "website-visits"
+    )
+    assert '40 <small class="so-far">so far</small>' in tile
+    assert f"vs {yesterday:%Y-%m-%d}</small>" in tile  # not "to day 1"
+    page = client.get(url("dashboard") + f"?period=day&as_of={yesterday}").content.decode()
     assert "so far" not in tile_html(page, "website-visits").split("<svg")[0]
 
 

@@ -269,6 +269,9 @@ def test_a_change_from_next_to_nothing_is_new_not_a_huge_percentage(
         (12.0, 10.0, False, "bad"),  # a cost per lead up from 10 to 12
         (10.0, 10.0, False, "flat"),
         (None, 10.0, True, "flat"),
+        (996.0, 1000.0, True, "flat"),  # -0.4 % reads "0 %": no news, not a red fall
+        (995.0, 1000.0, True, "bad"),  # -0.5 % reads "-1 %"
+        (1004.0, 1000.0, False, "flat"),
     ],
 )
 def test_a_change_is_good_or_bad_by_what_the_metric_wants_not_by_its_direction(
