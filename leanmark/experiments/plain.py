@@ -193,7 +193,11 @@ def next_step(verdict: bml.Verdict, schedule: bml.Schedule, *, draft: bool = Fal
         f"(about {formats.day(schedule.projected)}, at {traffic} per variant a day; {so_far})."
     )
     if schedule.after_end and not schedule.end_passed:
-        text += f" That is after the planned end date, {formats.day(schedule.planned_end)}."
+        text += (
+            f" Low-powered: that is after the planned end date, "
+            f"{formats.day(schedule.planned_end)}, so at this traffic the planned effect cannot "
+            "be detected by then; extend the test or send it more traffic."
+        )
     if verdict.sequential is not None:
         text += " The sequential rule may stop it sooner."
     return text

@@ -292,6 +292,25 @@ def test_a_running_experiment_says_first_how_many_days_the_sample_still_needs(wo
     assert "<b>78 % chance</b> that Treatment converts better than Control" in html
 
 
+def test_a_test_that_cannot_reach_its_sample_before_its_end_date_is_low_powered(
+    world, client_for
+):
+    today = timezone.localdate()
+    start = today - timedelta(days=5)
+    experiment = make(
+        world, start_date=start.isoformat(), planned_end=(today + timedelta(days=2)).isoformat()
+    )
+    observe(experiment, (100, 500), (110, 500), day=today - timedelta(days=1))
+    html = client_for(world.carol).get(url("experiment", world, experiment_id=experiment.pk))
+    text = headline(html.content.decode())
+    end = formats.day(today + timedelta(days=2))
+    assert (
+        f"Low-powered: that is after the planned end date, {end}, so at this traffic the "
+        "planned effect cannot be detected by then; extend the test or send it more traffic."
+        in text
+    )
+
+
 def test_a_planned_end_date_that_has_passed_is_flagged(world, client_for):
     today = timezone.localdate()
     start, end = today - timedelta(days=10), today - timedelta(days=3)
