@@ -249,3 +249,17 @@ LOGGING = {
 # `leanmark worker` runs them. No broker to install.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WEBHOOK_TIMEOUT_SECONDS = env_int("LEANMARK_WEBHOOK_TIMEOUT", 10)
+
+# Pull connectors (channeldata/connectors): where the platforms' APIs answer (tests point them
+# at a local server replaying recorded answers), the hour of the daily pull (TIME_ZONE) and how
+# long one API call may take.
+LEANMARK_GA4_API_URL = env_str(
+    "LEANMARK_GA4_API_URL", "https://analyticsdata.googleapis.com"
+).rstrip("/")
+LEANMARK_GOOGLE_TOKEN_URL = env_str(
+    "LEANMARK_GOOGLE_TOKEN_URL", "https://oauth2.googleapis.com/token"
+)
+LEANMARK_META_API_URL = env_str("LEANMARK_META_API_URL", "https://graph.facebook.com").rstrip("/")
+LEANMARK_META_API_VERSION = env_str("LEANMARK_META_API_VERSION", "v23.0")
+LEANMARK_PULL_HOUR = env_int("LEANMARK_PULL_HOUR", 5)
+LEANMARK_CONNECTOR_TIMEOUT = env_int("LEANMARK_CONNECTOR_TIMEOUT", 60)

@@ -123,3 +123,44 @@ class MappingPreset(WorkspaceOwned):
 
     def __str__(self) -> str:
         return self.name
+
+
+CONNECTOR_SOURCES = {"ga4": "Google Analytics 4", "meta_ads": "Meta Ads"}
+
+
+class Connection(WorkspaceOwned):
+    """An account Leanmark pulls from every day through the platform's API
+    (channeldata/connectors). One per source and workspace: a pull replaces its source's days,
+    so two accounts of one source would replace each other's rows.
+
+    ``secret`` is the credential (a GA4 service account's JSON key, a Meta access token)
+    encrypted with a key derived from SECRET_KEY (channeldata/vault.py); nothing ever shows it
+    again, only when it was saved."""
+
+    source = models.CharField(max_length=12, choices=list(CONNECTOR_SOURCES.items()))
+    name = models.CharField(max_length=120)
+    account = models.CharField(max_length=40)  # GA4 property id, Meta ad account id (digits)
+    secret = models.TextField()  # Fernet token of the credential
+    secret_saved_at = models.DateTimeField()
+    last_pulled_at = models.DateTimeField(null=True)  # the last pull that imported
+    last_tried_at = models.DateTimeField(null=True)
+    next_pull_at = models.DateTimeField(null=True)
+    last_error = models.TextField(blank=True, default="")
+    last_import = models.ForeignKey(
+        DataImport, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["source", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "source"], name="connection_one_per_source"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.account} ({self.name})"

@@ -238,6 +238,9 @@ def worker(
     from leanmark.integrations.services import recover_abandoned_jobs
 
     recovered = recover_abandoned_jobs()
+    from leanmark.channeldata.connectors import schedule_missing
+
+    schedule_missing()  # a connection whose daily pull job was lost gets one again
     if not batch:
         out.print("Leanmark worker: sending webhook deliveries (Ctrl+C stops it)")
     if recovered:

@@ -1,0 +1,265 @@
+"""Pull connectors against recorded API answers replayed by a local server (fakeapi.py, on
+127.0.0.1:8671): no internet is needed, the HTTP, the JWT signing, the paging and the errors
+are real."""
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from leanmark.channeldata import connectors, vault
+from leanmark.channeldata.models import ChannelDay, DataImport
+from leanmark.channeldata.tests import fakeapi
+
+PORT = 8671
+TODAY = date(2026, 12, 7)
+META_TOKEN = "EAAGrecordedsystemusertoken0123456789"
+GA4_PATH = "/v1beta/properties/412345678:runReport"
+META_PATH = "/v23.0/act_1234567890/insights"
+D = Decimal
+
+
+@pytest.fixture(scope="module")
+def server():
+    fake, running = fakeapi.serve(PORT)
+    yield fake
+    running.shutdown()
+    running.server_close()
+
+
+@pytest.fixture
+def fake(server, settings):
+    server.replies.clear()
+    server.seen.clear()
+    settings.LEANMARK_GA4_API_URL = server.base
+    settings.LEANMARK_GOOGLE_TOKEN_URL = f"{server.base}/token"
+    settings.LEANMARK_META_API_URL = server.base
+    settings.LEANMARK_META_API_VERSION = "v23.0"
+    settings.LEANMARK_CONNECTOR_TIMEOUT = 5
+    return server
+
+
+@pytest.fixture(scope="module")
+def private_key():
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture
+def service_key(fake, private_key) -> bytes:
+    fake.public_key = private_key.public_key()
+    pem = private_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    return json.dumps(
+        {
+            "type": "service_account",
+            "project_id": "acme-analytics",
+            "private_key_id": "0a1b2c3d4e5f",
+            "private_key": pem,
+            "client_email": "leanmark@acme-analytics.iam.gserviceaccount.com",
+            "client_id": "104000000000000000001",
+            "token_uri": "https://oauth2.googleapis.com/token",
+        }
+    ).encode()
+
+
+def ga4(world, key, *, report="ga4_run_report.json", fake=None):
+    fake.replies[("POST", "/token")] = [(200, "google_token.json")]
+    fake.replies[("POST", GA4_PATH)] = [(200, report)]
+    return connectors.connect(
+        world.acme, "ga4", account="412345678", credentials=key, name="Shop GA4", actor=world.alice
+    )
+
+
+def table():
+    return [
+        (
+            r.day.isoformat(),
+            r.channel,
+            r.campaign,
+            r.utm_source,
+            r.sessions,
+            r.conversions,
+            r.revenue,
+            r.currency,
+        )
+        for r in ChannelDay.objects.order_by("day", "channel", "campaign")
+    ]
+
+
+def test_a_ga4_pull_asks_the_documented_report_and_imports_its_rows(world, fake, service_key):
+    connection = ga4(world, service_key, fake=fake)
+    pulled = connectors.pull(connection, actor=None, today=TODAY)
+    assert pulled.error == ""
+    assert (pulled.first_day, pulled.last_day) == (date(2026, 11, 9), date(2026, 12, 6))
+    token_call, report_call = fake.seen
+    assert token_call.path == "/token"
+    assert report_call.headers["Authorization"] == "Bearer ya29.c.recorded-access-token"
+    asked = json.loads(report_call.body)
+    assert asked["dateRanges"] == [{"startDate": "2026-11-09", "endDate": "2026-12-06"}]
+    assert [d["name"] for d in asked["dimensions"]] == [
+        "date", "sessionSource", "sessionMedium", "sessionCampaignName",
+    ]  # fmt: skip
+    assert [m["name"] for m in asked["metrics"]] == ["sessions", "keyEvents", "totalRevenue"]
+    assert table() == [
+        ("2026-12-04", "direct", "", "(direct)", 120, D("2"), D("61"), "EUR"),
+        ("2026-12-04", "email", "december-roast", "newsletter", 40, D("1"), D("32"), "EUR"),
+        ("2026-12-04", "paid_search", "Brand search", "google", 59, D("3"), D("184.5"), "EUR"),
+        ("2026-12-05", "organic_search", "", "google", 210, D("5"), D("140.25"), "EUR"),
+        ("2026-12-05", "paid_search", "Brand search", "google", 64, D("4"), D("246"), "EUR"),
+        ("2026-12-06", "paid_search", "Brand search", "google", 71, D("2"), D("98"), "EUR"),
+        ("2026-12-06", "unassigned", "", "coffee-partner.example", 12, D("0"), D("0"), "EUR"),
+    ]  # fmt: skip
+    connection.refresh_from_db()
+    record = DataImport.objects.get()
+    assert (connection.last_import, connection.last_error) == (record, "")
+    assert connection.last_pulled_at is not None
+    assert (record.source, record.file_name, record.first_day, record.last_day, record.rows) == (
+        "ga4", "Shop GA4 (API pull)", date(2026, 11, 9), date(2026, 12, 6), 7,
+    )  # fmt: skip
+
+
+def test_a_second_pull_replaces_the_window_with_the_revised_figures(world, fake, service_key):
+    connection = ga4(world, service_key, fake=fake)
+    connectors.pull(connection, today=TODAY)
+    fake.replies[("POST", GA4_PATH)] = [(200, "ga4_run_report_revised.json")]
+    again = connectors.pull(connection, today=TODAY)
+    assert again.error == ""
+    rows = table()
+    assert len(rows) == 6
+    assert rows[3:] == [
+        ("2026-12-05", "organic_search", "", "google", 210, D("5"), D("140.25"), "EUR"),
+        ("2026-12-05", "paid_search", "Brand search", "google", 66, D("4"), D("262.4"), "EUR"),
+        ("2026-12-06", "paid_search", "Brand search", "google", 73, D("3"), D("121.9"), "EUR"),
+    ]  # fmt: skip
+    revision = DataImport.objects.order_by("-id").first()
+    assert (revision.rows, revision.replaced, revision.changed_days) == (6, 7, 2)
+    assert revision.totals["sessions"] == [
+        "576",
+        "568",
+    ]  # 12 partner sessions gone, 2 + 2 revised up
+
+
+def test_an_expired_meta_token_says_so_and_writes_nothing(world, fake):
+    fake.replies[("GET", META_PATH)] = [(400, "meta_token_expired.json")]
+    connection = connectors.connect(
+        world.acme, "meta_ads", account="act_1234567890", credentials=META_TOKEN.encode(),
+        actor=world.alice,
+    )  # fmt: skip
+    pulled = connectors.pull(connection, today=TODAY)
+    expected = (
+        "The Meta access token has expired or was revoked: connect the ad account again with a "
+        "new token"
+    )
+    assert pulled.error == expected
+    connection.refresh_from_db()
+    assert (connection.last_error, connection.last_pulled_at, connection.last_import) == (
+        expected, None, None,
+    )  # fmt: skip
+    assert not ChannelDay.objects.exists() and not DataImport.objects.exists()
+
+
+def test_a_meta_pull_follows_the_pages_and_keeps_the_token_on_metas_address(world, fake):
+    fake.replies[("GET", META_PATH)] = [
+        (200, "meta_insights_page1.json"),
+        (200, "meta_insights_page2.json"),
+    ]
+    connection = connectors.connect(
+        world.acme, "meta_ads", account="1234567890", credentials=META_TOKEN.encode(),
+        actor=world.alice,
+    )  # fmt: skip
+    assert connectors.pull(connection, today=TODAY).error == ""
+    first, second = fake.seen
+    assert first.query["level"] == ["adset"] and first.query["time_increment"] == ["1"]
+    assert json.loads(first.query["time_range"][0]) == {
+        "since": "2026-11-09",
+        "until": "2026-12-06",
+    }
+    assert first.query["access_token"] == [META_TOKEN] and second.query["after"] == ["MQZDZD"]
+    found = [
+        (r.day.isoformat(), r.ad_set, r.spend, r.impressions, r.clicks, r.conversions, r.revenue)
+        for r in ChannelDay.objects.order_by("day", "ad_set")
+    ]  # fmt: skip
+    assert found == [
+        ("2026-12-05", "Lookalike 1%", D("46.23"), 5210, 88, D("3"), D("129.5")),
+        ("2026-12-05", "Retargeting 30d", D("12.8"), 1904, 41, D("2"), D("71")),
+        ("2026-12-06", "Lookalike 1%", D("51.07"), 5633, 97, None, None),
+    ]  # fmt: skip
+    assert set(ChannelDay.objects.values_list("channel", "currency")) == {("paid_social", "EUR")}
+
+
+def test_ga4_refusals_name_the_fix_and_import_nothing(world, fake, service_key):
+    connection = ga4(world, service_key, fake=fake)
+    fake.replies[("POST", GA4_PATH)] = [(401, "ga4_unauthenticated.json")]
+    assert connectors.pull(connection, today=TODAY).error == (
+        "Google Analytics refused the service account's credentials (UNAUTHENTICATED): connect "
+        "the property again with a new key"
+    )
+    fake.replies[("POST", GA4_PATH)] = [(403, "ga4_permission_denied.json")]
+    assert connectors.pull(connection, today=TODAY).error == (
+        "the service account has no access to GA4 property 412345678 (PERMISSION_DENIED): add "
+        "its email as a Viewer under Admin > Property access management, or connect the right "
+        "property"
+    )
+    fake.public_key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    assert connectors.pull(connection, today=TODAY).error == (
+        "Google refused the service account's key (Invalid JWT Signature.): the key was deleted "
+        "or the service account disabled; connect the property again with a new key"
+    )
+    assert not ChannelDay.objects.exists()
+
+
+def test_an_unreachable_api_is_a_clear_error_tried_again_later(world, fake, settings):
+    settings.LEANMARK_META_API_URL = "http://127.0.0.1:8672"  # nothing listens there
+    connection = connectors.connect(
+        world.acme, "meta_ads", account="1234567890", credentials=META_TOKEN.encode(), actor=None
+    )
+    error = connectors.pull(connection, today=TODAY).error
+    assert error.startswith("could not reach the Meta Marketing API (")
+    assert error.endswith("); the pull is tried again at the next schedule")
+
+
+def test_credentials_are_sealed_and_checked(world, fake, service_key):
+    connection = ga4(world, service_key, fake=fake)
+    assert b"PRIVATE KEY" not in connection.secret.encode()
+    assert json.loads(vault.unseal(connection.secret))["client_email"].startswith("leanmark@")
+    with pytest.raises(Exception, match="service account's JSON key file"):
+        connectors.connect(world.acme, "ga4", account="1", credentials=b"{}", actor=None)
+    with pytest.raises(Exception, match="a GA4 property id is its number"):
+        connectors.connect(world.acme, "ga4", account="UA-1", credentials=service_key, actor=None)
+
+
+def test_the_worker_pulls_and_queues_the_next_days_pull(world, fake, service_key, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TIME_ZONE = "Europe/Berlin"
+    connection = ga4(world, service_key, fake=fake)
+    assert DBTaskResult.objects.ready().count() == 1
+    for job in DBTaskResult.objects.ready():  # what db_worker does, in the test's transaction
+        job.claim("test")
+        job.set_successful(job.task.call(*job.args_kwargs["args"], **job.args_kwargs["kwargs"]))
+    assert DBTaskResult.objects.get(status="SUCCESSFUL").return_value == "pulled"
+    connection.refresh_from_db()
+    assert connection.last_import is not None and connection.last_error == ""
+    waiting = DBTaskResult.objects.filter(status="READY").get()
+    assert waiting.run_after == connection.next_pull_at
+    assert connection.next_pull_at.astimezone(ZoneInfo("Europe/Berlin")).hour == 5
+    assert connectors.schedule_missing() == 0  # the next pull is queued
+    waiting.delete()
+    assert connectors.schedule_missing() == 1
+
+
+def test_next_run_is_the_next_pull_hour(settings):
+    settings.TIME_ZONE = "UTC"
+    settings.LEANMARK_PULL_HOUR = 5
+    at = datetime(2026, 12, 7, 4, 0, tzinfo=ZoneInfo("UTC"))
+    assert connectors.next_run(at) == datetime(2026, 12, 7, 5, 0, tzinfo=ZoneInfo("UTC"))
+    assert connectors.next_run(at.replace(hour=5)) == datetime(
+        2026, 12, 8, 5, tzinfo=ZoneInfo("UTC")
+    )
