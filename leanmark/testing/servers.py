@@ -38,11 +38,12 @@ def app_server(
     *,
     pages: bool = False,
     options: tuple[str, ...] = (),
+    port: int | None = None,
 ) -> Iterator[str]:
     """gunicorn serving the app on a free port of 127.0.0.1 until the block ends; its base URL.
     Its log goes to ``data_dir/server.log`` (a pipe nobody reads would block it when full).
     ``pages``: collect the static files first, as `leanmark serve` does, so HTML pages render.
-    ``options``: more gunicorn options (``("--timeout", "2")``)."""
+    ``options``: more gunicorn options (``("--timeout", "2")``); ``port``: this one, not any."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -57,7 +58,7 @@ def app_server(
             cwd=Path(__file__).resolve().parents[2],
         )
     data_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     log = data_dir / "server.log"
     process = subprocess.Popen(  # noqa: S603 (our own app, fixed arguments)
         [
