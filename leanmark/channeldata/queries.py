@@ -251,3 +251,17 @@ def channels_of(workspace: Workspace) -> list[str]:
     """The channel keys imported rows carry, for choosing a channel's stage."""
     found = ChannelDay.objects.for_workspace(workspace).values_list("channel", flat=True)
     return sorted(set(found.distinct().order_by()))
+
+
+def new_customers_by_channel(workspace: Workspace, *, start: date, end: date) -> dict[str, int]:
+    """New customers per channel over the days, from the first source that gives them (a shop
+    before a CRM before analytics), so that one customer is not counted by two tools."""
+    found = ChannelDay.objects.for_workspace(workspace).filter(
+        day__range=(start, end), new_customers__isnull=False
+    )
+    sources = set(found.values_list("source", flat=True).distinct().order_by())
+    source = next((s for s in REVENUE_SOURCES if s in sources), None)
+    if source is None:
+        return {}
+    rows = found.filter(source=source).values("channel").annotate(total=Sum("new_customers"))
+    return {r["channel"]: int(r["total"]) for r in rows.order_by()}

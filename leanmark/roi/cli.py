@@ -118,6 +118,12 @@ def roi_settings(
     revenue_per_customer: Annotated[
         str | None, typer.Option(help="Monthly revenue per customer, for payback ('' clears).")
     ] = None,
+    monthly_churn: Annotated[
+        str | None, typer.Option(help="Share of customers lost a month, for LTV ('' clears).")
+    ] = None,
+    lifetime_value: Annotated[
+        str | None, typer.Option(help="Lifetime value per customer, if known ('' clears).")
+    ] = None,
     customers_metric: Annotated[
         str | None, typer.Option(help="The output metric counting new customers, for CAC.")
     ] = None,
@@ -135,6 +141,8 @@ def roi_settings(
             ("contribution_margin", contribution_margin),
             ("gross_margin", gross_margin),
             ("revenue_per_customer", revenue_per_customer),
+            ("monthly_churn", monthly_churn),
+            ("lifetime_value", lifetime_value),
             ("customers_metric", customers_metric),
         )
         if value is not None
@@ -147,6 +155,8 @@ def roi_settings(
         "contribution_margin": current.contribution_margin,
         "gross_margin": current.gross_margin,
         "revenue_per_customer": current.revenue_per_customer,
+        "monthly_churn": current.monthly_churn,
+        "lifetime_value": current.lifetime_value,
         "customers_metric": current.customers_metric,
     }
     show(
@@ -154,7 +164,9 @@ def roi_settings(
         as_json=as_json,
         text=f"{current.currency}; contribution margin {_pct(current.contribution_margin)}, "
         f"gross margin {_pct(current.gross_margin)}; revenue per customer "
-        f"{formats.money(current.revenue_per_customer, current.currency)}; customers metric "
+        f"{formats.money(current.revenue_per_customer, current.currency)}; monthly churn "
+        f"{_pct(current.monthly_churn)}; lifetime value "
+        f"{formats.money(current.lifetime_value, current.currency)}; customers metric "
         f"{current.customers_metric or '—'}",
     )
 

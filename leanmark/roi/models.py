@@ -34,6 +34,10 @@ class RoiSettings(models.Model):
     revenue_per_customer = models.DecimalField(
         max_digits=12, decimal_places=2, null=True, blank=True
     )
+    # For lifetime value: the share of customers lost a month (LTV = revenue * gross margin ÷
+    # churn), or the value itself when the team knows it better (it then wins).
+    monthly_churn = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    lifetime_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     # For CAC: the dashboard metric that counts new customers (its key; blank: CAC not shown).
     customers_metric = models.CharField(max_length=100, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

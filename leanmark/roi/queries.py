@@ -284,6 +284,37 @@ class ReportView:
     payback: Decimal | None
     settings: RoiSettings
     notes: list[str] = field(default_factory=list)
+    ltv: Decimal | None = None  # lifetime value per customer (entered, or from churn)
+    ltv_cac: Decimal | None = None
+    channel_acquisition: dict[str, "ChannelAcquisition"] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChannelAcquisition:
+    """A channel's new customers (imported), what each cost, and their value against it."""
+
+    new_customers: int
+    cac: Decimal | None
+    ltv_cac: Decimal | None
+
+
+def channel_acquisition(
+    result: domain.RoiReport, workspace: Workspace, *, start: date, end: date, ltv: Decimal | None
+) -> dict[str, ChannelAcquisition]:
+    """Per channel of the report, CAC = its cost ÷ its new customers from the imported data
+    (a shop's first orders by utm channel, a CRM's closed deals); channels without any are left
+    out."""
+    customers = channeldata_queries.new_customers_by_channel(workspace, start=start, end=end)
+    found = {}
+    for row in result.rows:
+        count = customers.get(row.key)
+        if not count:
+            continue
+        cac = domain.cac(row.cost, Decimal(count)) if row.cost else None  # no cost recorded
+        found[row.key] = ChannelAcquisition(
+            count, cac, None if ltv is None or cac is None else domain.ratio(ltv, cac)
+        )
+    return found
 
 
 ACQUISITION_STAGES = ("know", "like", "trust", "try", "buy", "")
@@ -313,6 +344,17 @@ def report(workspace: Workspace, *, start: date, end: date, by: str) -> ReportVi
         if cac is None or settings.revenue_per_customer is None
         else domain.payback_months(cac, settings.revenue_per_customer, settings.gross_margin)
     )
+    ltv = settings.lifetime_value
+    if ltv is None and settings.revenue_per_customer is not None and settings.monthly_churn:
+        ltv = domain.lifetime_value(
+            settings.revenue_per_customer, settings.gross_margin, settings.monthly_churn
+        )
+    ltv_cac = None if ltv is None or cac is None else domain.ratio(ltv, cac)
+    by_channel = (
+        channel_acquisition(result, workspace, start=start, end=end, ltv=ltv)
+        if by == "channel"
+        else {}
+    )
     notes = list(result.notes) + imported_money(workspace, start=start, end=end).notes
     if not returns.lines:
         notes.append(
@@ -333,6 +375,9 @@ def report(workspace: Workspace, *, start: date, end: date, by: str) -> ReportVi
         payback=payback,
         settings=settings,
         notes=notes,
+        ltv=ltv,
+        ltv_cac=ltv_cac,
+        channel_acquisition=by_channel,
     )
 
 

@@ -163,7 +163,22 @@ class RoiReportOut(Schema):
     new_customers: Decimal | None
     cac: Decimal | None
     payback_months: Decimal | None
+    lifetime_value: Decimal | None = Field(
+        None,
+        description="per customer: entered, or monthly revenue × gross margin ÷ monthly churn",
+    )
+    ltv_cac: Decimal | None = Field(None, description="lifetime value ÷ CAC")
+    channel_acquisition: dict[str, "ChannelAcquisitionOut"] = Field(
+        default_factory=dict,
+        description="by channel: new customers from the imported data, CAC and LTV:CAC",
+    )
     notes: list[str]
+
+
+class ChannelAcquisitionOut(Schema):
+    new_customers: int
+    cac: Decimal | None
+    ltv_cac: Decimal | None
 
 
 class BoundIn(Strict):
@@ -241,6 +256,16 @@ def report_out(view: Any) -> RoiReportOut:
         new_customers=view.new_customers,
         cac=None if view.cac is None else domain.money(view.cac),
         payback_months=None if view.payback is None else view.payback.quantize(domain.CENT),
+        lifetime_value=None if view.ltv is None else domain.money(view.ltv),
+        ltv_cac=None if view.ltv_cac is None else view.ltv_cac.quantize(domain.CENT),
+        channel_acquisition={
+            channel: ChannelAcquisitionOut(
+                new_customers=a.new_customers,
+                cac=None if a.cac is None else domain.money(a.cac),
+                ltv_cac=None if a.ltv_cac is None else a.ltv_cac.quantize(domain.CENT),
+            )
+            for channel, a in view.channel_acquisition.items()
+        },
         notes=view.notes,
     )
 

@@ -165,6 +165,22 @@ def update_settings(workspace: Workspace, *, actor: User | None, **values: Any) 
         if revenue in (None, "")
         else clean_decimal(revenue, "revenue_per_customer", label="monthly revenue per customer")
     )
+    churn = values.get("monthly_churn", current.monthly_churn)
+    current.monthly_churn = (
+        None if churn in (None, "") else clean_share(churn, "monthly_churn", "monthly churn")
+    )
+    if current.monthly_churn == 0:
+        raise InvalidInput(
+            "a monthly churn of 0 means customers never leave; leave it empty or enter the "
+            "lifetime value itself",
+            field="monthly_churn",
+        )
+    ltv = values.get("lifetime_value", current.lifetime_value)
+    current.lifetime_value = (
+        None
+        if ltv in (None, "")
+        else clean_decimal(ltv, "lifetime_value", label="lifetime value per customer")
+    )
     current.customers_metric = clean_text(
         values.get("customers_metric", current.customers_metric), "customers_metric", 100
     )
@@ -179,6 +195,8 @@ def update_settings(workspace: Workspace, *, actor: User | None, **values: Any) 
         "contribution_margin",
         "gross_margin",
         "revenue_per_customer",
+        "monthly_churn",
+        "lifetime_value",
         "customers_metric",
         "updated_at",
     ]

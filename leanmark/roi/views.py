@@ -321,6 +321,10 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 ),
                 gross_margin=_percent(data.get("gross_margin", ""), "gross_margin", "gross margin"),
                 revenue_per_customer=data.get("revenue_per_customer", ""),
+                monthly_churn=_percent(data["monthly_churn"], "monthly_churn", "monthly churn")
+                if data.get("monthly_churn", "").strip()
+                else None,
+                lifetime_value=data.get("lifetime_value", ""),
                 customers_metric=data.get("customers_metric", ""),
                 actor=request.user,
             )

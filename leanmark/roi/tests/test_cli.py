@@ -101,7 +101,7 @@ def test_roi_settings_changes_only_the_margins_given(world):
     assert (result.exit_code, result.stdout) == (
         0,
         "EUR; contribution margin 60.0 %, gross margin 55.0 %; revenue per customer —; "
-        "customers metric —\n",
+        "monthly churn —; lifetime value —; customers metric —\n",
     )
     saved = RoiSettings.objects.get(workspace=world.acme)
     assert (saved.gross_margin, saved.contribution_margin) == (Decimal("0.55"), Decimal("0.6"))
