@@ -6,16 +6,16 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import File, Form, Query, Router, UploadedFile
+from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from leanmark.accounts.models import Role
 from leanmark.lib import formats
 from leanmark.lib.api_access import api_membership
 from leanmark.lib.api_input import Day
 from leanmark.lib.errors import InvalidInput
-from leanmark.lib.schemas import ERRORS
+from leanmark.lib.schemas import ERRORS, Id
 
-from . import queries, services
+from . import connectors, queries, services
 from .schemas import (
     ChannelDayOut,
     ChannelDayPage,
@@ -26,8 +26,11 @@ from .schemas import (
     CurrencyRateIn,
     CurrencyRateOut,
     DataImportOut,
+    MarketingConnectionIn,
+    MarketingConnectionOut,
     MarketingDayValueOut,
     MarketingImportOut,
+    MarketingPullOut,
     import_out,
 )
 
@@ -241,3 +244,73 @@ def stages(request: HttpRequest, slug: str):
 def set_stages(request: HttpRequest, slug: str, payload: ChannelStagesIn):
     membership = api_membership(request, slug, Role.OWNER)
     return services.set_stages(membership.workspace, dict(payload.stages), actor=request.user)  # type: ignore[arg-type]
+
+
+# ---- pull connectors ----------------------------------------------------------------------------
+
+
+@router.get(
+    "/workspaces/{slug}/marketing-data/connections",
+    response={200: list[MarketingConnectionOut], **ERRORS},
+    summary="Accounts pulled daily through the platforms' APIs, each with its last pull, next "
+    "pull and last error (never its credentials)",
+)
+def connections(request: HttpRequest, slug: str):
+    membership = api_membership(request, slug, Role.VIEWER)
+    return [MarketingConnectionOut.of(c) for c in connectors.connections_of(membership.workspace)]
+
+
+@router.post(
+    "/workspaces/{slug}/marketing-data/connections",
+    response={201: MarketingConnectionOut, **ERRORS},
+    summary="Connect a GA4 property or a Meta ad account (owners); connecting a source again "
+    "replaces its account and credentials",
+    description="The credentials are checked, stored encrypted and never answered back. The "
+    "first pull is queued for the job worker (`leanmark worker`); then one runs every day and "
+    "re-pulls the last 28 days up to yesterday.",
+)
+def connect(request: HttpRequest, slug: str, payload: MarketingConnectionIn):
+    membership = api_membership(request, slug, Role.OWNER)
+    found = connectors.connect(
+        membership.workspace,
+        payload.source,
+        account=payload.account,
+        credentials=payload.credentials.encode(),
+        name=payload.name,
+        actor=request.user,  # type: ignore[arg-type]
+    )
+    return Status(201, MarketingConnectionOut.of(found))
+
+
+@router.delete(
+    "/workspaces/{slug}/marketing-data/connections/{connection_id}",
+    response={204: None, **ERRORS},
+    summary="Forget a connection and its credentials (owners); the rows it imported stay",
+)
+def disconnect(request: HttpRequest, slug: str, connection_id: Id):
+    membership = api_membership(request, slug, Role.OWNER)
+    found = connectors.connection_for(membership.workspace, connection_id)
+    connectors.disconnect(found, actor=request.user)  # type: ignore[arg-type]
+    return Status(204, None)
+
+
+@router.post(
+    "/workspaces/{slug}/marketing-data/connections/{connection_id}/pull",
+    response={200: MarketingPullOut, **ERRORS},
+    summary="Pull the last 28 days now (members) and import them, replacing the source's days",
+    description="Waits for the platform's API (at most LEANMARK_CONNECTOR_TIMEOUT seconds a "
+    "call). A pull the platform refused answers 200 with `error` saying why and `imported` "
+    "null; nothing is written then. The daily schedule is not changed.",
+)
+def pull(request: HttpRequest, slug: str, connection_id: Id):
+    membership = api_membership(request, slug, Role.MEMBER)
+    found = connectors.connection_for(membership.workspace, connection_id)
+    pulled = connectors.pull(found, actor=request.user)  # type: ignore[arg-type]
+    found.refresh_from_db()
+    return MarketingPullOut(
+        connection=MarketingConnectionOut.of(found),
+        first_day=pulled.first_day,
+        last_day=pulled.last_day,
+        imported=import_out(pulled.result) if pulled.result else None,
+        error=pulled.error,
+    )

@@ -205,3 +205,170 @@ def stage(
     out.print(
         f"{formats.label(key)} counts in {now}." if now else f"{formats.label(key)} has no stage."
     )
+
+
+# ---- pull connectors ----------------------------------------------------------------------------
+
+connect_app = typer.Typer(
+    help="Connect an account to pull from every day (owners); credentials are stored encrypted.",
+    no_args_is_help=True,
+)
+data_app.add_typer(connect_app, name="connect")
+
+
+def _secret_file(path: Path, what: str) -> bytes:
+    if not path.is_file():
+        fail(f"no file {path}")
+    if path.stat().st_size > 20_000:
+        fail(f"{path} is too large to be {what}")
+    return path.read_bytes()
+
+
+def _connected(found: Any) -> None:
+    out.print(
+        f"Connected {found.get_source_display()} {found.account} as {found.name!r} (id "
+        f"{found.pk}); credentials saved on {formats.day(found.secret_saved_at)}, encrypted. "
+        "The worker (`leanmark worker`) pulls the last 28 days now and every day; "
+        f"`leanmark data pull --connection {found.pk}` pulls at once."
+    )
+
+
+@connect_app.command("ga4")
+@workspace_command(need="owner")
+def connect_ga4(
+    property_id: Annotated[str, typer.Option("--property", help="The GA4 property id.")],
+    credentials: Annotated[
+        Path, typer.Option(help="The service account's JSON key file (a Viewer of the property).")
+    ],
+    name: Annotated[str, typer.Option(help="What to call it (default: GA4 and its id).")] = "",
+    ws: Any = None,
+    actor: Any = None,
+) -> None:
+    """Pull a GA4 property daily through the Data API, signed in as a service account."""
+    from leanmark.channeldata import connectors
+
+    key = _secret_file(credentials, "a service account key")
+    found = connectors.connect(
+        ws, "ga4", account=property_id, credentials=key, name=name, actor=actor
+    )
+    _connected(found)
+
+
+@connect_app.command("meta")
+@workspace_command(need="owner")
+def connect_meta(
+    account: Annotated[str, typer.Option(help="The ad account id (act_ optional).")],
+    token_file: Annotated[
+        Path, typer.Option(help="A file holding a system user's access token with ads_read.")
+    ],
+    name: Annotated[str, typer.Option(help="What to call it (default: Meta Ads and its id).")] = "",
+    ws: Any = None,
+    actor: Any = None,
+) -> None:
+    """Pull a Meta ad account daily through the Marketing API's Insights, per ad set and day."""
+    from leanmark.channeldata import connectors
+
+    token = _secret_file(token_file, "an access token")
+    found = connectors.connect(
+        ws, "meta_ads", account=account, credentials=token, name=name, actor=actor
+    )
+    _connected(found)
+
+
+@data_app.command("connections")
+@workspace_command
+def connections(ws: Any = None, as_json: JsonOpt = False) -> None:
+    """Connected accounts: last pulled, next pull, last error (never the credentials)."""
+    from leanmark.channeldata import connectors
+    from leanmark.channeldata.schemas import MarketingConnectionOut
+
+    found = [MarketingConnectionOut.of(c) for c in connectors.connections_of(ws)]
+    show(
+        found,
+        as_json=as_json,
+        table={
+            "Id": "id",
+            "Source": "source_name",
+            "Name": "name",
+            "Account": "account",
+            "Credentials": "credentials",
+            "Last pulled": lambda r: _when(r["last_pulled_at"]),
+            "Next pull": lambda r: _when(r["next_pull_at"]),
+            "Last error": lambda r: r["last_error"] or None,
+        },
+        title=None if found else "No connections: `leanmark data connect ga4|meta …`",
+    )
+
+
+def _when(value: Any) -> str | None:
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return f"{timezone.localtime(moment):%d %b %Y %H:%M}"
+
+
+@data_app.command("pull")
+@workspace_command
+def pull(
+    connection: Annotated[
+        int | None, typer.Option(help="The connection's id (default: every connection).")
+    ] = None,
+    ws: Any = None,
+    actor: Any = None,
+) -> None:
+    """Pull the last 28 days now and import them, replacing each source's days."""
+    from leanmark.channeldata import connectors
+
+    chosen = (
+        [connectors.connection_for(ws, connection)]
+        if connection is not None
+        else connectors.connections_of(ws)
+    )
+    if not chosen:
+        fail("no connections: connect one with `leanmark data connect ga4|meta …`")
+    failed = 0
+    for found in chosen:
+        first, last = connectors.window(timezone_today())
+        out.print(
+            f"Pulling {found.name} ({found.get_source_display()} {found.account}), "
+            f"{formats.day(first)} to {formats.day(last)} …"
+        )
+        with progress_bar("Importing") as report:
+            pulled = connectors.pull(found, actor=actor, progress=report)
+        if pulled.error:
+            failed += 1
+            out.print(f"Nothing imported from {found.name}: {pulled.error}")
+            continue
+        plan = pulled.result.plan  # type: ignore[union-attr]
+        out.print(
+            f"Imported {formats.count(len(plan.rows), 'row')} from {found.name}: "
+            f"{formats.count(plan.changed_days, 'day')} of {formats.whole(len(plan.days))} "
+            f"changed, {formats.count(plan.replaced, 'earlier row')} replaced."
+        )
+    if failed:
+        raise typer.Exit(1)
+
+
+def timezone_today() -> Any:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+@data_app.command("disconnect")
+@workspace_command(need="owner")
+def disconnect(
+    connection: Annotated[int, typer.Argument(help="The connection's id.")],
+    ws: Any = None,
+    actor: Any = None,
+) -> None:
+    """Forget a connection and its credentials (owners); the rows it imported stay."""
+    from leanmark.channeldata import connectors
+
+    found = connectors.connection_for(ws, connection)
+    connectors.disconnect(found, actor=actor)
+    out.print(f"Disconnected {found.name}; its imported rows stay.")

@@ -1,13 +1,13 @@
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ninja import Schema
 from pydantic import Field
 
 from leanmark.lib.schemas import Page, Strict
 
-from .models import ChannelDay, DataImport
+from .models import ChannelDay, Connection, DataImport
 
 if TYPE_CHECKING:
     from .services import ImportResult
@@ -176,3 +176,57 @@ def import_out(result: "ImportResult") -> MarketingImportOut:
         notes=plan.notes,
         unassigned=[list(pair) for pair in plan.unassigned],
     )
+
+
+# ---- pull connectors ------------------------------------------------------------------------
+
+
+class MarketingConnectionIn(Strict):
+    source: Literal["ga4", "meta_ads"]
+    account: str = Field(
+        max_length=40, description="the GA4 property id, or the Meta ad account id (act_ optional)"
+    )
+    credentials: str = Field(
+        max_length=20_000,
+        description="GA4: the service account's JSON key file's text; Meta: a system user's "
+        "access token with ads_read. Stored encrypted, never answered back.",
+    )
+    name: str = Field("", max_length=120)
+
+
+class MarketingConnectionOut(Schema):
+    id: int
+    source: str
+    source_name: str
+    name: str
+    account: str
+    credentials: str = Field(description='"saved on <date>": the credentials are never shown')
+    last_pulled_at: datetime | None = Field(description="the last pull that imported")
+    last_tried_at: datetime | None
+    next_pull_at: datetime | None
+    last_error: str = Field(description="why the last pull imported nothing; empty when it did")
+    last_import_id: int | None
+
+    @staticmethod
+    def of(connection: Connection) -> "MarketingConnectionOut":
+        return MarketingConnectionOut(
+            id=connection.pk,
+            source=connection.source,
+            source_name=connection.get_source_display(),
+            name=connection.name,
+            account=connection.account,
+            credentials=f"saved on {connection.secret_saved_at:%Y-%m-%d %H:%M} UTC",
+            last_pulled_at=connection.last_pulled_at,
+            last_tried_at=connection.last_tried_at,
+            next_pull_at=connection.next_pull_at,
+            last_error=connection.last_error,
+            last_import_id=connection.last_import_id,
+        )
+
+
+class MarketingPullOut(Schema):
+    connection: MarketingConnectionOut
+    first_day: date
+    last_day: date
+    imported: MarketingImportOut | None = Field(description="null when the pull failed")
+    error: str = Field(description="why nothing was imported; empty when the pull imported")

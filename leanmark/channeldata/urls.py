@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import connection_views, views
 
 urlpatterns = [
     path("data/", views.page, name="channeldata"),
@@ -17,4 +17,15 @@ urlpatterns = [
     ),
     path("data/grouping", views.grouping, name="channeldata-grouping"),
     path("data/stages", views.stage, name="channeldata-stage"),
+    path("data/connections", connection_views.connect, name="channeldata-connect"),
+    path(
+        "data/connections/<int:connection_id>/pull",
+        connection_views.pull,
+        name="channeldata-pull",
+    ),
+    path(
+        "data/connections/<int:connection_id>/delete",
+        connection_views.disconnect,
+        name="channeldata-disconnect",
+    ),
 ]

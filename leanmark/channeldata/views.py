@@ -21,7 +21,7 @@ from leanmark.lib.errors import InvalidInput, LeanmarkError
 from leanmark.lib.htmx import render_page
 from leanmark.lib.paging import paged
 
-from . import queries, services
+from . import connectors, queries, services
 
 UPLOAD_MAX = 10 * 1024 * 1024
 HELD = "channeldata-uploads"  # checked files wait here (in the data directory) to be confirmed
@@ -65,6 +65,7 @@ def _context(request: HttpRequest, **extra: object) -> dict[str, object]:
         "can_write": request.membership.allows(Role.MEMBER),  # type: ignore[attr-defined]
         "is_owner": request.membership.allows(Role.OWNER),  # type: ignore[attr-defined]
         "sources": queries.sources_of(workspace),
+        "connections": connectors.connections_of(workspace),
         "source_names": SOURCES,
         "paging": paged(
             request,

@@ -10,10 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from typer.testing import CliRunner
 
 from leanmark.channeldata import connectors, vault
-from leanmark.channeldata.models import ChannelDay, DataImport
+from leanmark.channeldata.models import ChannelDay, Connection, DataImport
 from leanmark.channeldata.tests import fakeapi
+from leanmark.cli import app
 
 PORT = 8671
 TODAY = date(2026, 12, 7)
@@ -262,4 +264,133 @@ def test_next_run_is_the_next_pull_hour(settings):
     assert connectors.next_run(at) == datetime(2026, 12, 7, 5, 0, tzinfo=ZoneInfo("UTC"))
     assert connectors.next_run(at.replace(hour=5)) == datetime(
         2026, 12, 8, 5, tzinfo=ZoneInfo("UTC")
+    )
+
+
+@pytest.fixture
+def api(client_for, token_for):
+    def make(user):
+        return client_for(None), {"Authorization": f"Bearer {token_for(user)}"}
+
+    return make
+
+
+def test_the_api_connects_pulls_and_never_answers_the_credentials(world, fake, api):
+    fake.replies[("GET", META_PATH)] = [
+        (200, "meta_insights_page1.json"),
+        (200, "meta_insights_page2.json"),
+    ]
+    url = f"/api/v1/workspaces/{world.acme.slug}/marketing-data/connections"
+    body = json.dumps({"source": "meta_ads", "account": "1234567890", "credentials": META_TOKEN})
+    for user in (world.carol, world.bob):  # viewers and members do not connect
+        client, headers = api(user)
+        refused = client.post(url, body, content_type="application/json", headers=headers)
+        assert refused.status_code == 403
+    owner, owner_headers = api(world.alice)
+    made = owner.post(url, body, content_type="application/json", headers=owner_headers)
+    assert made.status_code == 201, made.content
+    assert META_TOKEN not in made.content.decode()
+    assert made.json()["credentials"].startswith("saved on ")
+    assert (made.json()["name"], made.json()["next_pull_at"] is not None) == (
+        "Meta Ads 1234567890", True,
+    )  # fmt: skip
+    member, member_headers = api(world.bob)
+    pulled = member.post(f"{url}/{made.json()['id']}/pull", headers=member_headers)
+    assert pulled.status_code == 200, pulled.content
+    answer = pulled.json()
+    assert META_TOKEN not in pulled.content.decode()
+    assert (answer["error"], answer["imported"]["rows"], answer["imported"]["source"]) == (
+        "", 3, "meta_ads",
+    )  # fmt: skip
+    assert answer["connection"]["last_import_id"] == answer["imported"]["id"]
+    viewer, viewer_headers = api(world.carol)
+    listed = viewer.get(url, headers=viewer_headers)
+    assert [c["account"] for c in listed.json()] == ["1234567890"]
+    assert META_TOKEN not in listed.content.decode() and "secret" not in listed.json()[0]
+    assert viewer.post(f"{url}/{made.json()['id']}/pull", headers=viewer_headers).status_code == 403
+    outsider, outsider_headers = api(world.mallory)
+    theirs = f"/api/v1/workspaces/{world.evil.slug}/marketing-data/connections/{made.json()['id']}"
+    assert outsider.post(f"{theirs}/pull", headers=outsider_headers).status_code == 404
+    assert outsider.delete(theirs, headers=outsider_headers).status_code == 404
+    assert outsider.get(url, headers=outsider_headers).status_code == 404
+    assert owner.delete(f"{url}/{made.json()['id']}", headers=owner_headers).status_code == 204
+    assert not Connection.objects.exists() and ChannelDay.objects.count() == 3
+
+
+def test_the_api_refuses_a_bad_key_by_its_field(world, fake, api):
+    owner, headers = api(world.alice)
+    url = f"/api/v1/workspaces/{world.acme.slug}/marketing-data/connections"
+    body = json.dumps({"source": "ga4", "account": "412345678", "credentials": "not json"})
+    refused = owner.post(url, body, content_type="application/json", headers=headers)
+    assert refused.status_code == 422
+    assert list(refused.json()["error"]["fields"]) == ["credentials"]
+
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_the_cli_connects_lists_and_pulls_without_printing_the_token(world, fake, tmp_path):
+    fake.replies[("GET", META_PATH)] = [(400, "meta_token_expired.json")]
+    token_file = tmp_path / "meta-token.txt"
+    token_file.write_text(META_TOKEN + "\n")
+    viewer = run(
+        "data", "connect", "meta", "--account", "1234567890", "--token-file", token_file,
+        "-w", "acme", "--as", "carol@acme.example",
+    )  # fmt: skip
+    assert viewer.exit_code == 1 and "is a viewer" in viewer.stderr
+    made = run(
+        "data", "connect", "meta", "--account", "act_1234567890", "--token-file", token_file,
+        "-w", "acme",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.stderr
+    assert "Connected Meta Ads 1234567890 as 'Meta Ads 1234567890'" in made.stdout
+    assert META_TOKEN not in made.stdout + made.stderr
+    listed = run("data", "connections", "-w", "acme", "--json")
+    assert META_TOKEN not in listed.stdout
+    assert json.loads(listed.stdout)[0]["credentials"].startswith("saved on ")
+    failed = run("data", "pull", "-w", "acme")
+    assert failed.exit_code == 1
+    assert "Pulling Meta Ads 1234567890 (Meta Ads 1234567890), " in failed.stdout
+    assert (
+        "Nothing imported from Meta Ads 1234567890: The Meta access token has expired or was "
+        "revoked: connect the ad account again with a new token" in " ".join(failed.stdout.split())
+    )
+    fake.replies[("GET", META_PATH)] = [
+        (200, "meta_insights_page1.json"),
+        (200, "meta_insights_page2.json"),
+    ]
+    connection = Connection.objects.get()
+    done = run("data", "pull", "--connection", connection.pk, "-w", "acme")
+    assert done.exit_code == 0, done.stdout
+    assert "Imported 3 rows from Meta Ads 1234567890" in done.stdout
+    assert META_TOKEN not in done.stdout
+    connection.refresh_from_db()
+    assert connection.last_error == ""
+
+
+def test_the_page_shows_the_status_and_lets_owners_connect(world, fake, client_for, service_key):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake.replies[("POST", "/token")] = [(200, "google_token.json")]
+    fake.replies[("POST", GA4_PATH)] = [(403, "ga4_permission_denied.json")]
+    page = f"/w/{world.acme.slug}/data/"
+    key = SimpleUploadedFile("key.json", service_key, content_type="application/json")
+    form = {"source": "ga4", "account": "412345678", "name": "Shop GA4", "key_file": key}
+    assert client_for(world.bob).post(page + "connections", form).status_code == 403
+    key.seek(0)
+    alice = client_for(world.alice)
+    done = alice.post(page + "connections", form, follow=True).content.decode()
+    assert "Connected Shop GA4." in done
+    assert "PRIVATE KEY" not in done and "saved on " in done
+    connection = Connection.objects.get()
+    pulled = alice.post(page + f"connections/{connection.pk}/pull", follow=True).content.decode()
+    assert "Nothing was imported from Shop GA4: the service account has no access" in pulled
+    html = client_for(world.carol).get(page).content.decode()
+    assert "PERMISSION_DENIED" in html and "Pull now" not in html
+    assert (
+        client_for(world.carol).post(page + f"connections/{connection.pk}/pull").status_code == 403
     )
