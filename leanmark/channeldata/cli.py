@@ -332,7 +332,7 @@ def pull(
         fail("no connections: connect one with `leanmark data connect ga4|meta …`")
     failed = 0
     for found in chosen:
-        first, last = connectors.window(timezone_today())
+        first, last = connectors.window(_today())
         out.print(
             f"Pulling {found.name} ({found.get_source_display()} {found.account}), "
             f"{formats.day(first)} to {formats.day(last)} …"
@@ -353,7 +353,7 @@ def pull(
         raise typer.Exit(1)
 
 
-def timezone_today() -> Any:
+def _today() -> Any:
     from django.utils import timezone
 
     return timezone.localdate()

@@ -14,6 +14,7 @@ import urllib.parse
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.conf import settings
@@ -62,7 +63,7 @@ def check_credentials(data: bytes) -> bytes:
             raise InvalidInput(f"the JSON key has no {name}", field="credentials")
     try:
         _private_key(key)
-    except ValueError:
+    except (ValueError, TypeError, UnsupportedAlgorithm):
         raise InvalidInput(
             "the JSON key's private_key is not a PEM RSA key; download a new key",
             field="credentials",

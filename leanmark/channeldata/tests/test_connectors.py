@@ -17,6 +17,8 @@ from leanmark.channeldata.models import ChannelDay, Connection, DataImport
 from leanmark.channeldata.tests import fakeapi
 from leanmark.cli import app
 
+pytestmark = pytest.mark.fake_api
+
 PORT = 8671
 TODAY = date(2026, 12, 7)
 META_TOKEN = "EAAGrecordedsystemusertoken0123456789"
@@ -324,6 +326,16 @@ def test_the_api_refuses_a_bad_key_by_its_field(world, fake, api):
     refused = owner.post(url, body, content_type="application/json", headers=headers)
     assert refused.status_code == 422
     assert list(refused.json()["error"]["fields"]) == ["credentials"]
+    assert b"not json" not in refused.content  # a refused credential is not said back either
+    broken = json.dumps(
+        {"source": "ga4", "account": "412345678", "credentials": '{"type": "service_account", '
+         '"client_email": "a@b.iam.gserviceaccount.com", "private_key": "-----BEGIN nonsense"}'}
+    )  # fmt: skip
+    refused = owner.post(url, broken, content_type="application/json", headers=headers)
+    assert refused.json()["error"]["message"] == (
+        "the JSON key's private_key is not a PEM RSA key; download a new key"
+    )
+    assert not Connection.objects.exists()
 
 
 runner = CliRunner()
