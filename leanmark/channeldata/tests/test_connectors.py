@@ -406,3 +406,39 @@ def test_the_page_shows_the_status_and_lets_owners_connect(world, fake, client_f
     assert (
         client_for(world.carol).post(page + f"connections/{connection.pk}/pull").status_code == 403
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_command_runs_the_first_pull_and_queues_tomorrows(fake, private_key):
+    from django_tasks_db.models import DBTaskResult
+
+    from leanmark.integrations.cli import worker
+    from leanmark.testing.personas import build_world
+
+    world = build_world()
+    fake.public_key = private_key.public_key()
+    pem = private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    key = json.dumps(
+        {
+            "type": "service_account",
+            "client_email": "l@p.iam.gserviceaccount.com",
+            "private_key": pem,
+        }
+    ).encode()
+    fake.replies[("POST", "/token")] = [(200, "google_token.json")]
+    # today is the machine's: the recorded rows are of early December 2026, so answer none
+    fake.replies[("POST", GA4_PATH)] = [(403, "ga4_permission_denied.json")]
+    connection = connectors.connect(
+        world.acme, "ga4", account="412345678", credentials=key, actor=None
+    )
+    DBTaskResult.objects.all().delete()  # a lost job: the worker queues it again as it starts
+    worker(batch=True, interval=0.1)
+    connection.refresh_from_db()
+    assert connection.last_tried_at is not None
+    assert "(PERMISSION_DENIED)" in connection.last_error
+    assert [r.return_value for r in DBTaskResult.objects.filter(status="SUCCESSFUL")] == [
+        connection.last_error
+    ]
+    assert DBTaskResult.objects.get(status="READY").run_after == connection.next_pull_at
