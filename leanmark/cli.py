@@ -61,7 +61,7 @@ def serve(
     jobs: Annotated[
         bool,
         typer.Option(
-            help="Also run one background-job worker (webhook deliveries); "
+            help="Also run one background-job worker (webhook deliveries, daily data pulls); "
             "--no-jobs when `leanmark worker` runs elsewhere."
         ),
     ] = True,
@@ -108,7 +108,7 @@ def serve(
         subprocess.Popen(
             [sys.executable, "-m", "leanmark.cli", "worker"], preexec_fn=_die_with_parent
         )
-        out.print("Background jobs: one worker started (webhook deliveries)")
+        out.print("Background jobs: one worker started (webhook deliveries, daily data pulls)")
     os.execv(sys.executable, args)  # noqa: S606 (replaces this process with the server; fixed arguments)
 
 

@@ -230,7 +230,8 @@ def worker(
         float, typer.Option(help="Seconds between looks at the queue when it is empty.")
     ] = 1.0,
 ) -> None:
-    """Run background jobs (webhook deliveries and their retries) from the database queue.
+    """Run background jobs from the database queue: webhook deliveries and their retries, and
+    the daily pulls of connected marketing accounts.
 
     Run one or more next to the app servers; each job is taken by exactly one worker."""
     from django.core.management import call_command
@@ -242,7 +243,7 @@ def worker(
 
     schedule_missing()  # a connection whose daily pull job was lost gets one again
     if not batch:
-        out.print("Leanmark worker: sending webhook deliveries (Ctrl+C stops it)")
+        out.print("Leanmark worker: webhook deliveries and daily data pulls (Ctrl+C stops it)")
     if recovered:
         out.print(f"Put back {recovered} delivery job(s) whose worker had stopped mid-delivery")
     call_command(
