@@ -230,3 +230,79 @@ def period_totals(daily: npt.NDArray[np.int64], period_days: int) -> npt.NDArray
     kept = daily[daily.size - whole * period_days :]
     totals: npt.NDArray[np.int64] = kept.reshape(whole, period_days).sum(axis=1).astype(np.int64)
     return totals
+
+
+# ---- backtesting: how often past forecasts came true ------------------------------------------
+
+
+@dataclass(frozen=True)
+class BacktestRun:
+    as_of: int  # index of the first day forecast (the day after the history window)
+    answers: dict[int, int | None]  # confidence → items forecast at least
+    actual: int  # items really finished in the horizon
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """Past "how many in the next ``horizon`` days" forecasts re-run on the history before each
+    ``as_of``, and how often the items really finished reached each confidence's answer."""
+
+    horizon: int
+    window: int
+    runs: tuple[BacktestRun, ...]
+    confidences: tuple[int, ...]
+
+    def hit_rate(self, confidence: int) -> float | None:
+        if not self.runs:
+            return None
+        hits = sum(1 for r in self.runs if r.actual >= (r.answers[confidence] or 0))
+        return hits / len(self.runs)
+
+    @property
+    def predictability(self) -> float | None:
+        """1 minus the mean gap between each confidence and how often it came true (1: a forecast
+        that says 85 % comes true 85 % of the time; an over- or under-confident one scores
+        less)."""
+        rates = [self.hit_rate(c) for c in self.confidences]
+        if not self.runs or any(r is None for r in rates):
+            return None
+        gaps = [abs((r or 0.0) - c / 100) for r, c in zip(rates, self.confidences, strict=True)]
+        return 1 - sum(gaps) / len(gaps)
+
+
+def backtest(
+    daily: Sequence[int],
+    *,
+    horizon: int,
+    window: int,
+    step: int,
+    trials: int = 2_000,
+    seed: int = 1,
+    confidences: Sequence[int] = CONFIDENCES,
+) -> Backtest:
+    """Re-run a forecast every ``step`` days: the ``window`` days before the day as history, the
+    next ``horizon`` days as the outcome. Runs whose history finished nothing are left out."""
+    if not 1 <= horizon <= 366:
+        raise ForecastError("the horizon is 1 to 366 days", field="horizon")
+    if not 7 <= window <= 3_660:
+        raise ForecastError("the history window is 7 to 3,660 days", field="window")
+    if not 1 <= step <= 366:
+        raise ForecastError("the step between past forecasts is 1 to 366 days", field="step")
+    check_trials(trials)
+    counts = [int(c) for c in daily]
+    starts = range(window, len(counts) - horizon + 1, step)
+    if len(starts) > 500:
+        raise ForecastError(
+            f"{len(starts):,} past forecasts is too many; take a step of at least "
+            f"{(len(counts) - horizon - window) // 500 + 1} days",
+            field="step",
+        )
+    check_draws(trials * max(1, len(starts)), horizon)
+    runs = []
+    for start in starts:
+        history = History.of(counts[start - window : start])
+        if history.items == 0:
+            continue
+        forecast = how_many(history, horizon, trials=trials, seed=seed, confidences=confidences)
+        runs.append(BacktestRun(start, forecast.answers, sum(counts[start : start + horizon])))
+    return Backtest(horizon, window, tuple(runs), tuple(confidences))

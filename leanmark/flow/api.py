@@ -15,7 +15,7 @@ from leanmark.lib.api_input import Day
 from leanmark.lib.schemas import ERRORS, LaneName, StageName
 
 from . import exports, queries
-from .schemas import FlowOut, ForecastOut
+from .schemas import BacktestOut, FlowOut, ForecastOut
 
 router = Router(tags=["flow"])
 Period = Literal["day", "week"]
@@ -150,3 +150,39 @@ def forecast_when(
     spec = _spec(period, window_from, window_to, trials, seed, _filters(lane, stage, person, tag))
     report = queries.forecast_when(board, items=items, now=timezone.now(), spec=spec)
     return exports.forecast_dict(report)
+
+
+@router.get(
+    "/boards/{board_id}/forecast/backtest",
+    response={200: BacktestOut, **ERRORS},
+    summary="How often the board's past forecasts came true (backtest and predictability)",
+    description="Every `step` days of the last year, the 'how many in `horizon` days' forecast "
+    "made from the `window` days before it, against the items really finished; per confidence, "
+    "the share of forecasts the outcome reached. A well-calibrated forecast's 85 % comes true "
+    "about 85 % of the time.",
+)
+def forecast_backtest(
+    request: HttpRequest,
+    board_id: int,
+    horizon: int = Query(14, ge=1, le=366),
+    window: int = Query(90, ge=7, le=3660),
+    step: int = Query(7, ge=1, le=366),
+    trials: int = Query(2_000, ge=1, le=20_000),
+    seed: int = SEED,
+    lane: LaneName | None = None,
+    stage: StageName = "",
+    person: int | None = PERSON,
+    tag: str = "",
+):
+    board = object_for(request, board_queries.board_by_id, board_id)
+    report = queries.forecast_backtest(
+        board,
+        now=timezone.now(),
+        horizon=horizon,
+        window=window,
+        step=step,
+        trials=trials,
+        seed=seed,
+        filters=_filters(lane, stage, person, tag),
+    )
+    return BacktestOut.of(report)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from leanmark.lib import formats
 from leanmark.lib.cli import (
     JsonOpt,
     board_for,
@@ -17,6 +18,7 @@ from leanmark.lib.cli import (
     out,
     print_json,
     progress_bar,
+    show,
     workspace_command,
 )
 
@@ -228,6 +230,51 @@ def forecast_when(
     report = queries.forecast_when(chosen, items=items, now=timezone.now(), spec=spec)
     data = exports.forecast_dict(report)
     print_json(data) if as_json else _print_forecast(data)
+
+
+@forecast_app.command("backtest")
+@workspace_command
+def forecast_backtest(
+    ws: Any = None,
+    board: BoardOpt = None,
+    horizon: Annotated[int, typer.Option(help="Days each past forecast looked ahead.")] = 14,
+    window: Annotated[int, typer.Option(help="Days of history each one sampled.")] = 90,
+    step: Annotated[int, typer.Option(help="Days between past forecasts.")] = 7,
+    trials: Annotated[int, typer.Option(help="Monte Carlo trials per forecast.")] = 2_000,
+    seed: SeedOpt = 42,
+    as_json: JsonOpt = False,
+) -> None:
+    """How often the board's past "how many" forecasts of the last year came true."""
+    from django.utils import timezone
+
+    from leanmark.flow import queries
+    from leanmark.flow.schemas import BacktestOut
+
+    report = queries.forecast_backtest(
+        board_for(ws, board),
+        now=timezone.now(),
+        horizon=horizon,
+        window=window,
+        step=step,
+        trials=trials,
+        seed=seed,
+    )
+    data = BacktestOut.of(report)
+    if as_json:
+        print_json(data.model_dump(mode="json"))
+        return
+    out.print(
+        f"{len(data.runs)} past forecasts of {horizon} days from {window} days of history: "
+        f"predictability {formats.percent(data.predictability, 0)}"
+    )
+    show(
+        [{"confidence": lv.confidence, "hit": lv.hit_rate} for lv in data.levels],
+        as_json=False,
+        table={
+            "Confidence": lambda r: f"{r['confidence']} %",
+            "Came true": lambda r: formats.percent(r["hit"], 0),
+        },
+    )
 
 
 @workspace_command

@@ -27,9 +27,11 @@ from leanmark.domain.flow import DAY, BoardShape, EventLog, Timeline
 from leanmark.domain.forecast import (
     DEFAULT_TRIALS,
     MAX_AHEAD_DAYS,
+    Backtest,
     Forecast,
     ForecastError,
     History,
+    backtest,
     check_how_many,
     check_when,
     how_many,
@@ -801,3 +803,52 @@ def forecast_when(
         result,
         items=items,
     )
+
+
+# ---- backtesting --------------------------------------------------------------------------------
+
+BACKTEST_DAYS = 365  # past forecasts are re-run over the last year
+
+
+@dataclass(frozen=True)
+class BacktestReport:
+    board_id: int
+    today: date
+    first_day: date  # the first day of history read
+    result: Backtest
+
+    def as_of(self, index: int) -> date:
+        return self.first_day + timedelta(days=index)
+
+
+def forecast_backtest(
+    board: "Board",
+    *,
+    now: datetime,
+    horizon: int = 14,
+    window: int = 90,
+    step: int = 7,
+    trials: int = 2_000,
+    seed: int = DEFAULT_SEED,
+    filters: FlowFilters = FlowFilters(),
+) -> BacktestReport:
+    """Every ``step`` days of the last year, the "how many in ``horizon`` days" forecast the
+    board would have made from its ``window`` days before, against what was really finished."""
+    today = now.astimezone(time_zone(board)).date()
+    last = today - timedelta(days=1)
+    first = last - timedelta(days=BACKTEST_DAYS + window - 1)
+    data = flow_data(board)
+    daily = maths.throughput_per_day(
+        data.timeline, day_edges(first, last, data.tz), item_mask(board, data, filters)
+    )
+    result = _run(
+        lambda: backtest(
+            [int(c) for c in daily],
+            horizon=horizon,
+            window=window,
+            step=step,
+            trials=trials,
+            seed=seed,
+        )
+    )
+    return BacktestReport(board.pk, today, first, result)

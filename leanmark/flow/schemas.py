@@ -1,7 +1,13 @@
 """API shapes of the flow report and the forecasts (built by exports.report_dict/forecast_dict)."""
 
+from datetime import date
+from typing import TYPE_CHECKING
+
 from ninja import Schema
 from pydantic import Field
+
+if TYPE_CHECKING:
+    from .queries import BacktestReport
 
 
 class FiltersOut(Schema):
@@ -152,3 +158,45 @@ class ForecastOut(Schema):
     beyond_horizon: int
     answers: list[AnswerOut]
     histogram: list[OutcomeOut]
+
+
+class BacktestRunOut(Schema):
+    as_of: date = Field(description="the first day the past forecast looked at")
+    answers: dict[int, int | None] = Field(description="confidence → at least this many items")
+    actual: int = Field(description="items really finished in the horizon")
+
+
+class BacktestLevelOut(Schema):
+    confidence: int
+    hit_rate: float | None = Field(description="share of past forecasts whose outcome reached it")
+
+
+class BacktestOut(Schema):
+    board_id: int
+    today: date
+    horizon: int
+    window: int
+    runs: list[BacktestRunOut]
+    levels: list[BacktestLevelOut]
+    predictability: float | None = Field(
+        description="1 minus the mean gap between each confidence and how often it came true"
+    )
+
+    @staticmethod
+    def of(report: "BacktestReport") -> "BacktestOut":
+        result = report.result
+        return BacktestOut(
+            board_id=report.board_id,
+            today=report.today,
+            horizon=result.horizon,
+            window=result.window,
+            runs=[
+                BacktestRunOut(as_of=report.as_of(r.as_of), answers=r.answers, actual=r.actual)
+                for r in result.runs
+            ],
+            levels=[
+                BacktestLevelOut(confidence=c, hit_rate=result.hit_rate(c))
+                for c in result.confidences
+            ],
+            predictability=result.predictability,
+        )

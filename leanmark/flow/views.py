@@ -253,6 +253,22 @@ def forecast(request: HttpRequest, board_id: int) -> HttpResponse:
             "trials_text": f"{result.result.trials:,}",
         }
     )
+    if result.result.kind == "how_many" and result.period == "day" and result.result.target <= 366:
+        try:
+            backtest = queries.forecast_backtest(
+                board,
+                now=timezone.now(),
+                horizon=result.result.target,
+                window=max(7, len(result.history)),
+                filters=FlowFilters.from_query(data),
+            )
+        except FlowInputError:
+            backtest = None
+        if backtest is not None:
+            context["backtest"] = backtest
+            context["backtest_levels"] = [
+                (c, backtest.result.hit_rate(c)) for c in backtest.result.confidences
+            ]
     return render_page(request, "flow/forecast.html", context, fragment="forecast")
 
 

@@ -278,3 +278,31 @@ def test_cli_exports_the_event_log(world, tmp_path):
     assert result.exit_code == 0
     assert "Wrote 2 events" in result.output
     assert target.read_text().splitlines()[1].split(",")[2] == "created"
+
+
+def test_the_backtest_re_runs_past_forecasts_and_says_how_often_they_came_true(
+    world, client_for, token_for
+):
+    recent(world, per_day=1, days=60)  # one item a day for the last 60 days
+    path = f"/api/v1/boards/{world.board.pk}/forecast/backtest?horizon=7&window=14&step=7"
+    response = get(client_for, token_for, world.carol, path)
+    assert response.status_code == 200, response.content
+    data = response.json()
+    # runs whose 14-day history finished nothing are left out: those that start 14+ days after
+    # the first finished item, up to 7 days before today
+    assert data["runs"] and all(run["actual"] == 7 for run in data["runs"])
+    assert {lv["confidence"]: lv["hit_rate"] for lv in data["levels"]} == {
+        50: 1.0, 70: 1.0, 85: 1.0, 95: 1.0,
+    }  # fmt: skip
+    assert data["predictability"] == pytest.approx(0.75)
+    bad = get(client_for, token_for, world.carol, path.replace("horizon=7", "horizon=0"))
+    assert bad.status_code == 422
+    assert get(client_for, token_for, world.mallory, path).status_code == 404
+    cli = runner.invoke(
+        app,
+        ["forecast", "backtest", "-w", "acme", "--horizon", "7", "--window", "14", "--step", "7"],
+        catch_exceptions=False,
+    )
+    assert cli.exit_code == 0, cli.stderr
+    assert f"{len(data['runs'])} past forecasts of 7 days from 14 days of history: " in cli.stdout
+    assert "predictability 75 %" in cli.stdout

@@ -404,3 +404,15 @@ def test_the_flow_page_runs_the_same_queries_whatever_the_number_of_cards(world,
     load(world.board, *finished_after(world.board, [1, 2, 3, 4, 5] * 8))
     load(world.board, *[history(world.board, f"O{i}", [(1, "Writing")]) for i in range(20)])
     assert page_queries(client, url(world, "flow-board", **WHOLE)) == few
+
+
+def test_the_forecast_page_says_how_often_past_forecasts_came_true(world, client_for):
+    recent(world, per_day=1, days=60)
+    page = client_for(world.carol).get(
+        f"/w/{world.acme.slug}/flow/boards/{world.board.pk}/forecast"
+        "?mode=how_many&until=" + (timezone.now().date() + timedelta(days=7)).isoformat()
+    )
+    html = page.content.decode()
+    assert "How often this board's forecasts came true" in html
+    assert "predictability <b>75 %</b>" in html
+    assert "<td>85 %</td><td>100 % of the time</td>" in html
