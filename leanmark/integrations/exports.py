@@ -4,7 +4,8 @@ Every model of every Leanmark app is included whose rows belong to a workspace: 
 ``workspace`` foreign key, or a chain of foreign keys that ends at one (a card event through
 its board). The path is found from the models, so a capability added later is exported
 without touching this file. Secrets never leave: password hashes, token hashes, invitation
-tokens and webhook signing secrets are left out, and people appear as id, e-mail and name.
+tokens, webhook signing secrets and marketing connections' credentials are left out, and people
+appear as id, e-mail and name.
 """
 
 import csv
@@ -28,6 +29,7 @@ VERSION = 1
 SECRET_FIELDS = {
     "accounts.invitation": {"token_hash"},
     "integrations.webhook": {"secret"},
+    "channeldata.connection": {"secret"},  # an account's API credentials (encrypted, still secret)
 }
 # people and the workspace are written apart; tokens are secrets; who-is-editing is not data
 LEFT_OUT = {"accounts.user", "accounts.apitoken", "accounts.workspace", "board.cardeditor"}

@@ -442,3 +442,14 @@ def test_the_worker_command_runs_the_first_pull_and_queues_tomorrows(fake, priva
         connection.last_error
     ]
     assert DBTaskResult.objects.get(status="READY").run_after == connection.next_pull_at
+
+
+def test_a_workspace_export_leaves_the_credentials_out(world, fake):
+    from leanmark.integrations import exports
+
+    connectors.connect(
+        world.acme, "meta_ads", account="1234567890", credentials=META_TOKEN.encode(), actor=None
+    )
+    document = json.dumps(exports.document(world.acme), cls=exports.Encoder)
+    assert "1234567890" in document  # the connection is exported
+    assert Connection.objects.get().secret not in document and META_TOKEN not in document
