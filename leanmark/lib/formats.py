@@ -161,16 +161,22 @@ def unit_label(currency: str | None) -> str:
     return symbol(currency).strip() or (currency or "")
 
 
+# Marketing's initialisms, written in capitals when a name is made words ("seo" → "SEO").
+INITIALISMS = frozenset({"seo", "sem", "ppc", "sms", "crm", "cro", "ugc", "pr", "tv", "roi"})
+
+
 def label(name: object) -> str:
     """An internal name as words: "paid_search" → "Paid search", "cycle_time" → "Cycle time",
-    "email" → "Email"; text that is already words keeps its case ("Google Ads")."""
+    "email" → "Email", "seo" → "SEO"; text that is already words keeps its case ("Google Ads")."""
     if name is None or name == "":
         return MISSING
     text = str(name)
     if text != text.lower() or " " in text:
         return text
-    words = text.replace("_", " ").replace("-", " ").split()
-    return " ".join(words)[:1].upper() + " ".join(words)[1:] if words else text
+    words = [w.upper() if w in INITIALISMS else w for w in text.replace("-", "_").split("_") if w]
+    if not words:
+        return text
+    return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
 
 
 def day(value: date | datetime | None) -> str:

@@ -84,7 +84,7 @@ def test_exact_money_keeps_the_pennies_as_entered():
 @pytest.mark.parametrize(
     ("name", "text"),
     [("paid_search", "Paid search"), ("cycle_time", "Cycle time"), ("email", "Email"),
-     ("Google Ads", "Google Ads"), ("", "—")],
+     ("Google Ads", "Google Ads"), ("", "—"), ("seo", "SEO"), ("paid_sms", "Paid SMS")],
 )  # fmt: skip
 def test_internal_names_are_shown_as_words(name, text):
     assert formats.label(name) == text

@@ -24,8 +24,8 @@ def test_the_split_chart_stacks_current_and_recommended_named_in_words():
     assert [(v["split"], v["channel"]) for v in values] == [
         ("Current", "Email"),
         ("Recommended", "Email"),
-        ("Current", "Seo"),
-        ("Recommended", "Seo"),
+        ("Current", "SEO"),
+        ("Recommended", "SEO"),
     ]
     layers = charts.response_curves({c.channel: c for c in curves}, {}, allocation, "EUR")["layer"]
     points = layers[2]["data"]["values"]
