@@ -12,6 +12,7 @@ from django.utils import timezone
 from leanmark.accounts.models import Workspace
 from leanmark.domain import value
 from leanmark.domain.value import CostOfDelay, Model, Profile, Score
+from leanmark.experiments import queries as experiments_queries
 
 from .models import OPEN_STATUSES, BacklogSettings, Idea, IdeaEvent, Status, ValueUnit
 
@@ -208,3 +209,44 @@ def status_counts(workspace: Workspace) -> dict[str, int]:
     rows = Idea.objects.filter(workspace=workspace).values("status").annotate(n=Count("id"))
     counts.update({row["status"]: row["n"] for row in rows.order_by()})
     return counts
+
+
+# ---- calibration: how the team's confidence scores fared in experiments -----------------------
+
+
+@dataclass(frozen=True)
+class ConfidenceBand:
+    label: str  # "8 to 10"
+    tested: int  # ideas in the band whose experiment was decided
+    won: int  # of which the treatment won
+
+    @property
+    def win_rate(self) -> float | None:
+        return self.won / self.tested if self.tested else None
+
+
+ICE_BANDS = (("8 to 10", 8, 10), ("5 to 7", 5, 7), ("1 to 4", 1, 4))
+RICE_BANDS = (("100 %", 100, 100), ("80 %", 80, 99), ("50 % or less", 0, 79))
+
+
+def calibration(workspace: Workspace, model: str) -> list[ConfidenceBand]:
+    """For ideas tested by a decided experiment, how often the change won per band of the
+    confidence the team gave them (ICE 1 to 10, RICE %): "ideas scored 8+ won 30 % of the
+    time". Empty when no scored idea has been tested."""
+    outcomes = experiments_queries.outcomes_by_idea(workspace)
+    if model not in (Model.ICE, Model.RICE) or not outcomes:
+        return []
+    field_name, bands = (
+        ("ice_confidence", ICE_BANDS) if model == Model.ICE else ("rice_confidence", RICE_BANDS)
+    )
+    scored = Idea.objects.for_workspace(workspace).filter(
+        pk__in=outcomes, **{f"{field_name}__isnull": False}
+    )
+    given = dict(scored.values_list("pk", field_name))
+    if not given:
+        return []
+    found = []
+    for label, low, high in bands:
+        ideas = [pk for pk, value in given.items() if low <= value <= high]
+        found.append(ConfidenceBand(label, len(ideas), sum(1 for pk in ideas if outcomes[pk])))
+    return found

@@ -244,6 +244,9 @@ def _idea_context(request: HttpRequest, idea: Idea, **extra: Any) -> dict[str, A
         "units": ValueUnit.choices,
         "rice_impacts": ["3", "2", "1", "0.5", "0.25"],
         "rice_confidences": ["100", "80", "50"],
+        "calibration": {
+            m: queries.calibration(request.workspace, m) for m in (Model.ICE, Model.RICE)
+        },
         "can_write": _can_write(request),
         "posted": extra.pop("posted", QueryDict()),
         **extra,

@@ -434,3 +434,17 @@ def gate_issues(verdict: bml.Verdict, decision: str) -> list[bml.GateIssue]:
 def experiments_of_card(card: Any) -> list[Experiment]:
     """The experiments linked to a card (the card page shows them)."""
     return list(Experiment.objects.filter(card=card).order_by("-created_at", "-id")[:20])
+
+
+def outcomes_by_idea(workspace: Workspace) -> dict[int, bool]:
+    """idea id → whether its decided experiment found the treatment better (its latest one)."""
+    found = (
+        Experiment.objects.for_workspace(workspace)
+        .filter(state=State.DECIDED, idea_id__isnull=False)
+        .order_by("decided_at", "id")
+        .values_list("idea_id", "evidence")
+    )
+    return {
+        idea_id: (evidence or {}).get("outcome") == bml.TREATMENT_BETTER
+        for idea_id, evidence in found
+    }
