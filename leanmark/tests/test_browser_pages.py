@@ -252,10 +252,12 @@ def print_load_times(request) -> Iterator[None]:
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "page-load-times.txt").write_text("\n".join(lines) + "\n")
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.ensure_newline()
-        for line in lines:
-            reporter.write_line(line)
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():  # the table shows without -s
+            reporter.ensure_newline()
+            for line in lines:
+                reporter.write_line(line)
 
 
 @pytest.mark.parametrize("size", SIZES)
