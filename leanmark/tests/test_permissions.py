@@ -46,6 +46,7 @@ APPS = (
     "dashboard",
     "roi",
     "integrations",
+    "channeldata",
 )
 
 CORE_PAGES = [

@@ -26,4 +26,5 @@ API: list[ApiCase] = [
         query="until=2099-12-31",
     ),
     ApiCase("get", "/api/v1/boards/{board_id}/forecast/when", REFUSED_FORECAST, query="items=5"),
+    ApiCase("get", "/api/v1/boards/{board_id}/forecast/backtest", API_READ),  # no runs yet
 ]
