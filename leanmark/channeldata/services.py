@@ -9,7 +9,7 @@ dry run the pages, the API and the CLI show before an import.
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -122,14 +122,18 @@ def _read(
 ) -> domain.Parsed:
     try:
         try:
-            return domain.read(name, data, day_first=day_first, mapping=mapping)
+            return domain.read(
+                name, data, day_first=day_first, mapping=mapping, rules=rules_of(workspace)
+            )
         except domain.UnknownFormat as unknown:
             preset = _preset_for(workspace, unknown.headers)
             if preset is None:
                 raise NeedsMapping(
                     unknown.problems[0].message, field="file", headers=unknown.headers[:200]
                 ) from None
-            parsed = domain.read(name, data, day_first=day_first, mapping=preset.mapping)
+            parsed = domain.read(
+                name, data, day_first=day_first, mapping=preset.mapping, rules=rules_of(workspace)
+            )
             parsed.notes.insert(0, f"Read with the saved column mapping '{preset.name}'.")
             return parsed
     except domain.FileRefused as refused:
@@ -140,28 +144,17 @@ def _read(
         raise InvalidInput(f"nothing was imported: {shown}", field="file", errors=lines) from None
 
 
-def _grouped(
-    rows: Sequence[domain.DayRow], rules: Sequence[grouping.Rule]
-) -> tuple[list[domain.DayRow], list[tuple[str, str]]]:
-    """Rows with the workspace's channel keys; the utm pairs that matched no rule."""
+def _keyed(rows: Sequence[domain.DayRow]) -> tuple[list[domain.DayRow], list[tuple[str, str]]]:
+    """Rows with channel keys (paid_search) for their names; the utm pairs no rule matched."""
     unassigned: set[tuple[str, str]] = set()
     out = []
     for row in rows:
-        if row.utm_source or row.utm_medium:
-            name = grouping.channel_for(row.utm_source, row.utm_medium, rules)
-        else:
-            name = row.channel or grouping.UNASSIGNED
+        name = row.channel or grouping.UNASSIGNED  # read() grouped by the workspace's rules
         key = channel_key(name)
         if key == channel_key(grouping.UNASSIGNED):
             unassigned.add((row.utm_source, row.utm_medium))
-        out.append(_replace_channel(row, key))
+        out.append(replace(row, channel=key))
     return out, sorted(unassigned)
-
-
-def _replace_channel(row: domain.DayRow, key: str) -> domain.DayRow:
-    from dataclasses import replace
-
-    return replace(row, channel=key)
 
 
 def plan_import(
@@ -206,7 +199,7 @@ def plan_rows(
     """What writing these rows would change on ``first_day`` to ``last_day`` (the days they
     replace, also those without a row), day by day; nothing is written. A file's plan and a
     connector's pull (channeldata/connectors) both come here."""
-    rows, unassigned = _grouped(given, rules_of(workspace))
+    rows, unassigned = _keyed(given)
     existing = ChannelDay.objects.for_workspace(workspace).filter(
         source=source, day__range=(first_day, last_day)
     )
@@ -227,11 +220,6 @@ def plan_rows(
         notes.append(
             f"no exchange rate for {', '.join(missing)} into {currency}: those amounts are kept "
             "as given and left out of ROI until a rate is set (Marketing data → Currency rates)"
-        )
-    if unassigned:
-        notes.append(
-            f"{len(unassigned)} utm source/medium pair(s) match no channel rule and count as "
-            "Unassigned (listed on the Marketing data page)"
         )
     return ImportPlan(
         source=source,
