@@ -265,3 +265,9 @@ def new_customers_by_channel(workspace: Workspace, *, start: date, end: date) ->
         return {}
     rows = found.filter(source=source).values("channel").annotate(total=Sum("new_customers"))
     return {r["channel"]: int(r["total"]) for r in rows.order_by()}
+
+
+def measures_present(workspace: Workspace) -> set[str]:
+    """The measures some imported row of the workspace gives (one query)."""
+    found = ChannelDay.objects.for_workspace(workspace).aggregate(**{m: Count(m) for m in MEASURES})
+    return {m for m, n in found.items() if n}

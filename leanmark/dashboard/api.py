@@ -78,7 +78,8 @@ def list_metrics(request: HttpRequest, slug: str):
     for metric in metrics:
         mine = [TargetOut(period=p, value=v) for (mid, p), v in targets.items() if mid == metric.pk]
         result.append(MetricOut.of(queries.info_of(metric), mine))
-    return result + [MetricOut.of(info) for info in queries.builtin_infos()]
+    extra = queries.builtin_infos() + queries.data_infos(workspace)
+    return result + [MetricOut.of(info) for info in extra]
 
 
 @router.post(

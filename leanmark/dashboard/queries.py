@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from leanmark.accounts.models import Workspace
 from leanmark.board import queries as board_queries
+from leanmark.channeldata import queries as channeldata_queries
 from leanmark.domain.hourglass import Stage
 from leanmark.domain.metrics import (
     FIRST_YEAR,
@@ -50,6 +51,7 @@ from leanmark.domain.metrics import (
 )
 from leanmark.experiments import queries as experiments_queries
 from leanmark.flow import queries as flow_queries
+from leanmark.lib import formats
 
 from .errors import MetricError
 from .models import FunnelStep, Kind, Layout, Measurement, Metric, Target, TargetRevision
@@ -147,6 +149,45 @@ BUILTINS: dict[str, MetricInfo] = {
 }
 
 
+# Measures of the imported marketing data (docs/product.md §11.1), each a metric of its own once
+# the workspace has imported it: key "data-<measure>".
+DATA_PREFIX = "data-"
+DATA_MEASURES: dict[str, tuple[str, str, str, str, str]] = {
+    # measure: (name, kind, stage, unit, what it is)
+    "spend": ("Ad spend (imported)", Kind.INPUT, "", "money", "Spend the ad platforms report"),
+    "impressions": ("Impressions (imported)", Kind.OUTPUT, "know", "impressions", "Ads shown"),
+    "clicks": ("Clicks (imported)", Kind.OUTPUT, "like", "clicks", "Clicks on ads and emails"),
+    "sessions": ("Sessions (imported)", Kind.OUTPUT, "like", "sessions", "Visits to the site"),
+    "conversions": ("Conversions (imported)", Kind.OUTPUT, "buy", "conversions", "Key events"),
+    "revenue": ("Revenue (imported)", Kind.OUTPUT, "buy", "money", "Revenue of one source"),
+    "new_customers": ("New customers (imported)", Kind.OUTPUT, "buy", "customers", "First orders"),
+}
+
+
+def data_infos(workspace: Workspace) -> list[MetricInfo]:
+    """A metric for each measure the workspace's imported marketing data gives (one query)."""
+    present = channeldata_queries.measures_present(workspace)
+    return [
+        MetricInfo(
+            f"{DATA_PREFIX}{measure.replace('_', '-')}",
+            name,
+            kind,
+            stage,
+            unit,
+            Aggregation.SUM,
+            measure != "spend",
+            f"{what}, summed per day over the imported files and pulls (Marketing data).",
+        )
+        for measure, (name, kind, stage, unit, what) in DATA_MEASURES.items()
+        if measure in present
+    ]
+
+
+def _data_measure(key: str) -> str | None:
+    measure = key.removeprefix(DATA_PREFIX).replace("-", "_")
+    return measure if key.startswith(DATA_PREFIX) and measure in DATA_MEASURES else None
+
+
 def info_of(metric: Metric) -> MetricInfo:
     kind_word = "input" if metric.kind == Kind.INPUT else "output"
     return MetricInfo(
@@ -177,7 +218,7 @@ def metrics_of(workspace: Workspace) -> list[Metric]:
 
 
 def all_infos(workspace: Workspace) -> list[MetricInfo]:
-    return [info_of(m) for m in metrics_of(workspace)] + builtin_infos()
+    return [info_of(m) for m in metrics_of(workspace)] + builtin_infos() + data_infos(workspace)
 
 
 def metric_by_id(workspace_ids: Any, metric_id: int) -> Metric:
@@ -203,6 +244,11 @@ def info_for(workspace: Workspace, key: str) -> MetricInfo:
     """A typed metric by key, or a built-in one; unknown keys answer 404."""
     if key in BUILTINS:
         return next(i for i in builtin_infos() if i.key == key)
+    if _data_measure(key):
+        found = next((i for i in data_infos(workspace) if i.key == key), None)
+        if found is None:
+            raise Http404(f"no imported marketing data gives {key[:60]!r} yet")
+        return found
     metric = Metric.objects.filter(workspace=workspace, key=key).first()
     if metric is None:
         raise Http404(f"no metric {key[:60]!r} in this workspace")
@@ -244,6 +290,13 @@ def builtin_points_many(
     """Daily values of several built-in metrics, asking each board's flow data once."""
     found: dict[str, Points] = {}
     wanted = set(keys)
+    for key in wanted:
+        measure = _data_measure(key)
+        if measure is not None:
+            daily = channeldata_queries.daily(
+                workspace, measure, start=first, end=last, currency=formats.currency_code(workspace)
+            )
+            found[key] = (list(daily), list(daily.values()))
     if "experiments-decided" in wanted:
         per_day = experiments_queries.decided_per_day(workspace, start=first, end=last)
         span = [first + timedelta(days=i) for i in range((last - first).days + 1)]
@@ -618,7 +671,7 @@ def dashboard(workspace: Workspace, *, period: Period, as_of: date) -> Dashboard
         period=period,
         as_of=as_of,
         stages=stages,
-        flow=[t for t in tiles if t.info.builtin],
+        flow=[t for t in tiles if t.info.builtin and not t.info.stage],
         customised=customised,
         metric_count=len(infos),
         untargeted=sum(1 for t in tiles if not t.info.builtin and t.target is None),
