@@ -3,6 +3,7 @@ the seed. Apps load in the order of ``leanmark.demo.generator.DEMO_PARTS``."""
 
 import random
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -19,6 +20,8 @@ class DemoContext:
     people: "list[User]"  # in DEMO_PEOPLE order: owner, member, member, viewer
     now: datetime  # timezone-aware; the demo's history ends here
     seed: int
+    step: Callable[[], None] = lambda: None  # a finished progress step (generator.Steps) of a
+    # part that counts more than its one
 
     @property
     def owner(self) -> "User":

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -33,6 +32,7 @@ from leanmark.board.services import (
     delete_cards_of,
     import_history,
 )
+from leanmark.channeldata import demo as channeldata_demo
 from leanmark.dashboard import demo as dashboard_demo
 from leanmark.demo.context import DemoContext
 from leanmark.domain.flow import Move, item_times
@@ -646,15 +646,19 @@ def settle_card(card: SimCard) -> None:
 
 DEMO_EMAILS = [email for email, *_ in DEMO_PEOPLE]
 # Each capability's part of the demo (its ``demo.load(ctx)``), in dependency order. Flow and
-# integrations have none: flow's charts read the board history written above.
-DEMO_PARTS: tuple[ModuleType, ...] = (
-    backlog_demo,
-    experiments_demo,
-    standups_demo,
-    valuestream_demo,
-    dashboard_demo,
-    roi_demo,
-    improvement_demo,
+# integrations have none: flow's charts read the board history written above. The marketing
+# data imports the ad platforms' spend the ROI part leaves to it (and needs its currency), and
+# ROI's plan for this month is fitted from all the spend, so it comes after both.
+DEMO_PARTS: tuple[Callable[[DemoContext], None], ...] = (
+    backlog_demo.load,
+    experiments_demo.load,
+    standups_demo.load,
+    valuestream_demo.load,
+    dashboard_demo.load,
+    roi_demo.load,
+    channeldata_demo.load,
+    roi_demo.plan,
+    improvement_demo.load,
 )
 ProgressCallback = Callable[[int, int], None]
 
@@ -666,8 +670,8 @@ class DemoExists(Exception):
 class Steps:
     """Counts finished steps and reports them as ``progress(done, total)``."""
 
-    # people, board, simulated days, writes, and one step per app's part
-    TOTAL = len(DEMO_PEOPLE) + 1 + HISTORY_DAYS + 3 + len(DEMO_PARTS)
+    # people, board, simulated days, writes, one step per app's part, and the files imported
+    TOTAL = len(DEMO_PEOPLE) + 1 + HISTORY_DAYS + 3 + len(DEMO_PARTS) + channeldata_demo.FILES
 
     def __init__(self, progress: ProgressCallback | None) -> None:
         self.progress = progress
@@ -724,9 +728,11 @@ def load_demo(
         steps.step()
         cards = simulate(seed=seed, now=now, on_day=lambda _: steps.step())
         write_history(board, users, cards, steps)
-        context = DemoContext(workspace=workspace, board=board, people=users, now=now, seed=seed)
+        context = DemoContext(
+            workspace=workspace, board=board, people=users, now=now, seed=seed, step=steps.step
+        )
         for part in DEMO_PARTS:
-            part.load(context)
+            part(context)
             steps.step()
     return workspace
 

@@ -1,9 +1,15 @@
 """This app's part of the Northwind demo: a year of spend across five channels, revenue per
 channel with diminishing returns built in (r = a·ln(1 + x/b) per month, with noise), time logs
-on the board's cards, hourly costs, and a saved plan for this month."""
+on the board's cards, hourly costs, and a saved plan for this month.
+
+The paid channels' spend (``PAID``) is not typed in here: the marketing-data part
+(channeldata/demo.py) writes it as the ad platforms' export files and imports them, so the
+demo goes through the importers. ``year()`` gives the same figures to both parts."""
 
 import calendar
 import math
+import random
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -18,41 +24,53 @@ from .models import Spend
 # channel: (stage, a, b, typical monthly spend, entries a month, campaigns)
 CHANNELS: dict[str, tuple[str, float, float, float, int, tuple[str, ...]]] = {
     "paid_search": ("buy", 9_000, 2_500, 3_000, 0, ("Brand search", "Sample pack", "Retargeting")),
-    "social": ("know", 6_000, 1_500, 2_000, 0, ("Reels", "Ambassadors")),
+    "paid_social": ("know", 6_000, 1_500, 2_000, 0, ("Reels", "Ambassadors")),
     "email": ("repeat", 3_500, 350, 600, 4, ("Newsletter", "Win-back")),
     "seo": ("know", 8_000, 3_000, 1_500, 2, ("Brew guides",)),
     "events": ("try", 5_000, 4_000, 2_500, 2, ("Tastings", "Festivals")),
 }
 LABELS = {
     "paid_search": "paid search",
-    "social": "social",
+    "paid_social": "paid social",
     "email": "email",
     "seo": "SEO",
     "events": "events",
 }
+# channels whose spend comes from Google Ads and Meta Ads Manager exports (channeldata/demo.py),
+# in the channel keys those importers give them
+PAID = ("paid_search", "paid_social")
 HOURLY = (Decimal(65), Decimal(45), Decimal(42))  # owner, member, member
 MONTHS = 12
 
 
-def load(ctx: DemoContext) -> None:
-    rng = ctx.rng("roi")
-    workspace = ctx.workspace
-    services.update_settings(
-        workspace,
-        currency="GBP",
-        contribution_margin=Decimal("0.6"),
-        gross_margin=Decimal("0.55"),
-        revenue_per_customer=Decimal(18),
-        customers_metric="",
-        actor=ctx.owner,
-    )
+@dataclass(frozen=True)
+class SpendLine:
+    on: date
+    channel: str
+    stage: str
+    campaign: str
+    amount: Decimal  # GBP, to the penny
+
+
+@dataclass(frozen=True)
+class Year:
+    spend: list[SpendLine]
+    revenue: list[tuple[str, date, float]]  # (channel, day, GBP)
+    new_customers: list[tuple[date, float]]
+
+
+def year(ctx: DemoContext) -> Year:
+    """The demo's spend, revenue and new customers from twelve months ago to today: the same for
+    the same seed and clock, whichever part asks."""
+    return _year(ctx, ctx.rng("roi"))
+
+
+def _year(ctx: DemoContext, rng: random.Random) -> Year:
     today = ctx.now.date()
     first = domain.add_months(today.replace(day=1), -MONTHS)
-    spend: list[Spend] = []
-    revenue: list[dashboard.RowIn] = []
-    metrics = _revenue_metrics(ctx)
-    customers_metric = _customers_metric(ctx)
-    customers: list[dashboard.RowIn] = []
+    spend: list[SpendLine] = []
+    revenue: list[tuple[str, date, float]] = []
+    customers: list[tuple[date, float]] = []
     month = first
     while month <= today:
         days = [
@@ -70,44 +88,70 @@ def load(ctx: DemoContext) -> None:
             weights = [rng.uniform(0.6, 1.4) for _ in spend_days]
             for day, weight in zip(spend_days, weights, strict=True):
                 amount = Decimal(repr(monthly * weight / sum(weights))).quantize(Decimal("0.01"))
-                spend.append(
-                    Spend(
-                        workspace=workspace,
-                        on=day,
-                        amount=amount,
-                        currency="GBP",
-                        channel=channel,
-                        stage=stage,
-                        campaign=rng.choice(campaigns),
-                        created_by=ctx.owner,
-                    )
-                )
+                spend.append(SpendLine(day, channel, stage, rng.choice(campaigns), amount))
             weights = [rng.uniform(0.5, 1.5) for _ in days]
             for day, weight in zip(days, weights, strict=True):
-                value = round(monthly_return * weight / sum(weights), 2)
-                revenue.append(
-                    dashboard.RowIn(len(revenue) + 2, metrics[channel], day, value, channel)
-                )
-        if customers_metric:
-            for day in days:
-                customers.append(
-                    dashboard.RowIn(
-                        len(customers) + 2,
-                        customers_metric,
-                        day,
-                        float(round(new_customers / len(days) * rng.uniform(0.6, 1.4))),
-                    )
-                )
+                revenue.append((channel, day, round(monthly_return * weight / sum(weights), 2)))
+        customers += [
+            (day, float(round(new_customers / len(days) * rng.uniform(0.6, 1.4)))) for day in days
+        ]
         month = domain.add_months(month, 1)
-    Spend.objects.bulk_create(spend, batch_size=1000)
+    return Year(spend, revenue, customers)
+
+
+def load(ctx: DemoContext) -> None:
+    rng = ctx.rng("roi")
+    workspace = ctx.workspace
+    services.update_settings(
+        workspace,
+        currency="GBP",
+        contribution_margin=Decimal("0.6"),
+        gross_margin=Decimal("0.55"),
+        revenue_per_customer=Decimal(18),
+        customers_metric="",
+        actor=ctx.owner,
+    )
+    metrics = _revenue_metrics(ctx)
+    customers_metric = _customers_metric(ctx)
+    figures = _year(ctx, rng)
+    Spend.objects.bulk_create(
+        [
+            Spend(
+                workspace=workspace,
+                on=line.on,
+                amount=line.amount,
+                currency="GBP",
+                channel=line.channel,
+                stage=line.stage,
+                campaign=line.campaign,
+                created_by=ctx.owner,
+            )
+            for line in figures.spend
+            if line.channel not in PAID
+        ],
+        batch_size=1000,
+    )
+    revenue = [
+        dashboard.RowIn(number, metrics[channel], day, value, channel)
+        for number, (channel, day, value) in enumerate(figures.revenue, start=2)
+    ]
     dashboard.upsert_measurements(workspace, revenue, source="demo", what="the ROI demo")
-    if customers:
+    if customers_metric:
+        customers = [
+            dashboard.RowIn(number, customers_metric, day, value)
+            for number, (day, value) in enumerate(figures.new_customers, start=2)
+        ]
         dashboard.upsert_measurements(workspace, customers, source="demo", what="the ROI demo")
         services.update_settings(workspace, customers_metric=customers_metric, actor=ctx.owner)
     for person, cost in zip(ctx.workers, HOURLY, strict=True):
         services.set_hourly_cost(workspace, person, cost, actor=ctx.owner)
     _time_logs(ctx, rng)
-    _plan(ctx, today)
+
+
+def plan(ctx: DemoContext) -> None:
+    """This month's saved plan; a part of its own, after the paid channels' spend is imported
+    (the curves it allocates by are fitted from all the spend)."""
+    _plan(ctx, ctx.now.date())
 
 
 def _revenue_metrics(ctx: DemoContext) -> dict[str, str]:
