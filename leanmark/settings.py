@@ -187,6 +187,14 @@ AXES_VERBOSE = False
 LEANMARK_PROXY_COUNT = env_int("LEANMARK_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "leanmark.lib.client_ip.client_ip"
 
+# Argon2id at OWASP's recommended cost (accounts/hashers.py); older PBKDF2 hashes still verify and
+# are rehashed at the next sign-in.
+PASSWORD_HASHERS = [
+    "leanmark.accounts.hashers.OwaspArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
