@@ -30,18 +30,19 @@ def _shots() -> list[tuple[str, str]]:
     django.setup()
     from django.urls import reverse
 
-    from leanmark.experiments.models import Experiment
-    from leanmark.valuestream.models import ValueStream
+    from leanmark.accounts.models import Workspace
+    from leanmark.experiments import queries as experiments
+    from leanmark.valuestream import queries as valuestream
 
     def url(name: str, **kwargs: Any) -> str:
         return reverse(name, kwargs={"ws": SLUG, **kwargs})
 
-    experiment = (
-        Experiment.objects.filter(workspace__slug=SLUG, state="decided")
-        .order_by("-decided_at", "-id")
-        .first()
-    ) or Experiment.objects.filter(workspace__slug=SLUG).first()
-    stream = ValueStream.objects.filter(workspace__slug=SLUG, state="current").first()
+    workspace = Workspace.objects.get(slug=SLUG)
+    every = experiments.experiments_of(workspace)
+    experiment = every.filter(state="decided").order_by("-decided_at", "-id").first() or (
+        every.first()
+    )
+    stream = next((s for s in valuestream.streams_of(workspace) if s.state == "current"), None)
     shots = [("board", url("workspace")), ("flow", url("flow"))]
     if experiment:
         shots.append(("experiment", url("experiment", experiment_id=experiment.pk)))
