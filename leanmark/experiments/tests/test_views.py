@@ -292,9 +292,7 @@ def test_a_running_experiment_says_first_how_many_days_the_sample_still_needs(wo
     assert "<b>78 % chance</b> that Treatment converts better than Control" in html
 
 
-def test_a_test_that_cannot_reach_its_sample_before_its_end_date_is_low_powered(
-    world, client_for
-):
+def test_a_test_that_cannot_reach_its_sample_before_its_end_date_is_low_powered(world, client_for):
     today = timezone.localdate()
     start = today - timedelta(days=5)
     experiment = make(
