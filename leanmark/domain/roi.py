@@ -80,8 +80,8 @@ def payback_months(
 def lifetime_value(
     monthly_revenue_per_customer: Decimal, gross_margin: Decimal, monthly_churn: Decimal
 ) -> Decimal | None:
-    """Revenue per customer a month × gross margin ÷ monthly churn (a customer stays 1 ÷ churn
-    months on average); reference 100 × 0.8 ÷ 0.05 → 1,600. None without churn."""
+    """Revenue per customer a month * gross margin / monthly churn (a customer stays 1 / churn
+    months on average); reference 100 * 0.8 / 0.05 → 1,600. None without churn."""
     return ratio(monthly_revenue_per_customer * gross_margin, monthly_churn)
 
 
