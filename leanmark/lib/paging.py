@@ -57,7 +57,7 @@ def paged(
     *,
     per_page: int = PER_PAGE,
     noun: str = "entry",
-    plural: str = "entries",
+    plural: str = "",
 ) -> Paging:
     """The page of ``rows`` that ``?page=`` asks for: the first for a missing or unreadable
     number, the last for one past the end (Paginator.get_page)."""
@@ -65,7 +65,7 @@ def paged(
     return Paging(
         page=page,
         noun=noun,
-        plural=plural,
+        plural=plural or ("entries" if noun == "entry" else f"{noun}s"),
         previous_url=_url(request, page.previous_page_number()) if page.has_previous() else None,
         next_url=_url(request, page.next_page_number()) if page.has_next() else None,
     )
