@@ -21,7 +21,6 @@ from .schemas import (
     FunnelOut,
     MeasurementOut,
     MeasurementsIn,
-    MetricChangeOut,
     MetricDetailOut,
     MetricIn,
     MetricOut,
@@ -247,24 +246,7 @@ def post_measurements(request: HttpRequest, payload: MeasurementsIn):
     result = services.upsert_measurements(
         workspace, rows, source="api", dry_run=payload.dry_run, what="the batch"
     )
-    return UpsertOut(
-        created=result.created,
-        updated=result.updated,
-        unchanged=result.unchanged,
-        dry_run=result.dry_run,
-        changes=[
-            MetricChangeOut(
-                line=c.line,
-                metric=c.metric,
-                date=c.day,
-                channel=c.channel,
-                campaign=c.campaign,
-                old=c.old,
-                new=c.new,
-            )
-            for c in result.changes[:1000]
-        ],
-    )
+    return UpsertOut.of(result)
 
 
 @router.get(

@@ -265,7 +265,7 @@ def metrics_record(
     from django.utils import timezone
 
     from leanmark.dashboard import queries, services
-    from leanmark.dashboard.schemas import MetricChangeOut, UpsertOut
+    from leanmark.dashboard.schemas import UpsertOut
 
     found = services.resolve_metric(ws, metric)
     on = _day(day, "--date") if day else queries.today(ws, timezone.now())
@@ -273,24 +273,7 @@ def metrics_record(
     result = services.upsert_measurements(
         ws, [row], source="cli", dry_run=dry_run, what="the measurement"
     )
-    data = UpsertOut(
-        created=result.created,
-        updated=result.updated,
-        unchanged=result.unchanged,
-        dry_run=result.dry_run,
-        changes=[
-            MetricChangeOut(
-                line=c.line,
-                metric=c.metric,
-                date=c.day,
-                channel=c.channel,
-                campaign=c.campaign,
-                old=c.old,
-                new=c.new,
-            )
-            for c in result.changes
-        ],
-    )
+    data = UpsertOut.of(result)
     where = "".join(
         f", {label} {text}"
         for label, text in (("channel", channel), ("campaign", campaign))

@@ -1,6 +1,6 @@
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -161,6 +161,28 @@ class UpsertOut(Schema):
     unchanged: int
     dry_run: bool
     changes: list[MetricChangeOut]
+
+    @staticmethod
+    def of(result: Any, *, limit: int = 1000) -> "UpsertOut":
+        """From ``services.upsert_measurements``' result, with at most ``limit`` changes."""
+        return UpsertOut(
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            dry_run=result.dry_run,
+            changes=[
+                MetricChangeOut(
+                    line=c.line,
+                    metric=c.metric,
+                    date=c.day,
+                    channel=c.channel,
+                    campaign=c.campaign,
+                    old=c.old,
+                    new=c.new,
+                )
+                for c in result.changes[:limit]
+            ],
+        )
 
 
 class MeasurementOut(Schema):
