@@ -1,7 +1,9 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.http import parse_etags
 from ninja import Query, Router, Status
 
 from leanmark.accounts.models import Role
@@ -12,12 +14,13 @@ from leanmark.lib.api_access import (
 )
 from leanmark.lib.schemas import ERRORS
 
-from . import queries, services
+from . import exports, queries, services
 from .models import Board, Card
 from .schemas import (
     BlockIn,
     BoardIn,
     BoardOut,
+    BoardWithCardsOut,
     CardIn,
     CardOut,
     CardPage,
@@ -33,6 +36,7 @@ from .schemas import (
 )
 
 router = Router(tags=["boards"])
+JSON = "application/json; charset=utf-8"  # as ninja writes it
 
 
 def _card_to_change(request: HttpRequest, card_id: int) -> Card:
@@ -52,8 +56,9 @@ def _current_card_on_conflict(card: Card) -> Iterator[None]:
         raise
 
 
-def _board_out(board: Board) -> BoardOut:
-    counts = queries.column_counts(board)
+def _board_out(board: Board, counts: dict[int, int] | None = None) -> BoardOut:
+    if counts is None:
+        counts = queries.column_counts(board)
     return BoardOut(
         id=board.pk,
         workspace=board.workspace.slug,
@@ -91,11 +96,47 @@ def create_board(request: HttpRequest, slug: str, payload: BoardIn):
     return Status(201, _board_out(services.create_board(membership.workspace, payload.name)))
 
 
+def _etag(board: Board, include: str | None) -> str:
+    """The board's change counter (bumped by every change a viewer sees, services.changed)
+    names the version; each representation has its own tag."""
+    return f'"board-{board.pk}-{board.changes}{"-" + include if include else ""}"'
+
+
+def _not_modified(request: HttpRequest, etag: str) -> bool:
+    """If-None-Match names this tag (weak comparison, RFC 9110 §13.1.2) or is ``*``."""
+    given = request.headers.get("If-None-Match", "")
+    return any(t == "*" or t.removeprefix("W/") == etag for t in parse_etags(given))
+
+
 @router.get(
-    "/boards/{board_id}", response={200: BoardOut, **ERRORS}, summary="A board with its columns"
+    "/boards/{board_id}",
+    response={200: BoardOut | BoardWithCardsOut, 304: None, **ERRORS},
+    summary="A board with its columns, and with include=cards every live card",
+    description="With `include=cards`, every live card of the board by id, in one answer (the "
+    "paged `/boards/{board_id}/cards` writes the same card fields). Each answer has an `ETag`; "
+    "send it back as `If-None-Match` and an unchanged board answers 304 with no body.",
 )
-def get_board(request: HttpRequest, board_id: int):
-    return _board_out(object_for(request, queries.board_by_id, board_id))
+def get_board(
+    request: HttpRequest,
+    response: HttpResponse,
+    board_id: int,
+    include: Literal["cards"] | None = Query(None, description="cards: every live card too"),
+):
+    board = object_for(request, queries.board_by_id, board_id)
+    etag = _etag(board, include)
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    if _not_modified(request, etag):
+        return HttpResponse(status=304, headers=headers)  # no card read at all
+    if include is None:
+        for name, value in headers.items():
+            response[name] = value  # ninja's answer takes the headers set here
+        return _board_out(board)
+    # Written from the rows (exports.py), not validated through BoardWithCardsOut: no model
+    # or pydantic object per card.
+    cards, counts = exports.live_cards(board)
+    document = _board_out(board, counts).model_dump()
+    document["cards"] = cards
+    return HttpResponse(exports.dumps(document), content_type=JSON, headers=headers)
 
 
 @router.post(

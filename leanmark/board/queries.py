@@ -11,6 +11,7 @@ from django.http import Http404
 
 from leanmark.accounts.models import User, Workspace
 from leanmark.domain.flow import days
+from leanmark.lib.sql_json import DecimalText, IsoDate, IsoDateTime, JsonText
 
 from .models import EDITING_TTL, LANE_ORDER, Board, Card, CardEditor, CardEvent, Column, Lane
 
@@ -354,6 +355,55 @@ def cards_page(
     page = list(_with_people(cards.select_related("column").order_by("id")[: limit + 1]))
     cursor = page[limit - 1].pk if len(page) > limit else None
     return page[:limit], cursor
+
+
+def live_card_rows(board: Board) -> list[tuple[Any, ...]]:
+    """Every live card of the board by id, as one row of what the API writes of it (one query;
+    date-times, decimals, the due date and the tags as the API's JSON text, lib.sql_json):
+    id, number, column id, column name, lane, position, title, description, due date, stage,
+    channel, tags (JSON), estimate, time logged, blocked reason, blocked since, version,
+    created, entered the column, started, finished."""
+    places = Card._meta.get_field("estimate").decimal_places  # type: ignore[union-attr]
+    logged = Card._meta.get_field("time_logged").decimal_places  # type: ignore[union-attr]
+    return list(
+        Card.objects.live()
+        .filter(board=board)
+        .order_by("id")
+        .values_list(
+            "id",
+            "number",
+            "column_id",
+            "column__name",
+            "lane",
+            "position",
+            "title",
+            "description",
+            IsoDate("due_date"),
+            "stage",
+            "channel",
+            JsonText("tags"),
+            DecimalText("estimate", places),
+            DecimalText("time_logged", logged),
+            "blocked_reason",
+            IsoDateTime("blocked_since"),
+            "version",
+            IsoDateTime("created_at"),
+            IsoDateTime("column_entered_at"),
+            IsoDateTime("started_at"),
+            IsoDateTime("finished_at"),
+        )
+    )
+
+
+def live_assignees(board: Board) -> dict[int, list[int]]:
+    """Card id → the ids of its assignees, smallest first, for the board's live cards (one
+    query on the assignment table joined to the cards)."""
+    link = Card.assignees.through
+    holders: dict[int, list[int]] = {}
+    rows = link.objects.filter(card__board=board, card__archived_at__isnull=True)
+    for card_id, user_id in rows.order_by("user_id").values_list("card_id", "user_id"):
+        holders.setdefault(card_id, []).append(user_id)
+    return holders
 
 
 def board_events(

@@ -150,6 +150,12 @@ class CardPage(CursorPage[CardOut]):
     pass
 
 
+class BoardWithCardsOut(BoardOut):
+    """``GET /boards/{id}?include=cards``: the board, its columns and every live card, by id."""
+
+    cards: list[CardOut]
+
+
 class CardIn(Strict):
     title: Filled
     column_id: Id | None = None

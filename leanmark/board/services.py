@@ -805,6 +805,7 @@ def set_time_logged(card: Card, total: Decimal) -> None:
     with its member and date); it calls this inside its own transaction after every change."""
     Card.objects.filter(pk=card.pk).update(time_logged=total)
     card.time_logged = total
+    changed(card.board_id)  # the API's cards show the total: a board's ETag must move with it
 
 
 @transaction.atomic
