@@ -44,6 +44,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/backlog_bench.py
+	$(BIN)/python bench/board_read.py
 
 load: $(STAMP)
 	$(BIN)/python bench/load.py
