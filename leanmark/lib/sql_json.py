@@ -2,7 +2,7 @@
 
 A whole-board read fetches tens of thousands of date-times and decimals. Django turns each into a
 Python object (parsing SQLite's text, quantizing a Decimal) and the encoder turns it back into
-text: most of the read's time. These expressions have the database write the text the API's
+text, once per value. These expressions have the database write the text the API's
 encoder (django-ninja's, a DjangoJSONEncoder) would write, so a row's values go into the JSON as
 they come:
 
