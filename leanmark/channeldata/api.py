@@ -84,12 +84,14 @@ def _span(start: date | None, end: date | None) -> tuple[date, date]:
 def import_data(
     request: HttpRequest,
     slug: str,
-    file: UploadedFile = File(...),  # noqa: B008 (ninja's way to declare an upload)
+    file: UploadedFile | None = File(None),  # noqa: B008 (ninja's way to declare an upload)
     dry_run: bool = Form(False),
     day_first: bool | None = Form(None),
     mapping: str = Form(""),
 ):
-    membership = api_membership(request, slug, Role.MEMBER)
+    membership = api_membership(request, slug, Role.MEMBER)  # before the file: outsiders 404
+    if file is None:
+        raise InvalidInput("send the export as the multipart field 'file'", field="file")
     result = services.import_file(
         membership.workspace,
         file.name or "upload",

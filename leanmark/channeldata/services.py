@@ -372,8 +372,18 @@ def set_rules(
     """Replace the workspace's channel rules (tried in order); None or [] restores the default.
 
     Rows already imported keep their channel until their source is imported again."""
+    given = []
+    for number, rule in enumerate(rules or [], start=1):
+        if isinstance(rule, dict):
+            rule = {
+                part: clean.text(
+                    rule.get(part) or "", "rules", label=f"rule {number}'s {part}", limit=500
+                )
+                for part in ("channel", "source", "medium")
+            }
+        given.append(rule)
     try:
-        cleaned = grouping.rules_from(list(rules or []))
+        cleaned = grouping.rules_from(given)
     except ValueError as error:
         raise InvalidInput(str(error), field="rules") from None
     Grouping.objects.update_or_create(

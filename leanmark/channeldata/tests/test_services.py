@@ -203,3 +203,10 @@ def test_a_channel_stage_puts_its_imported_spend_in_that_stage_of_the_roi_report
     with pytest.raises(InvalidInput, match="unknown stage 'moon'"):
         services.set_stages(gbp.acme, {"paid_search": "moon"}, actor=None)
     assert services.set_stages(gbp.acme, {"paid_search": ""}, actor=None) == {}
+
+
+def test_a_rule_with_control_characters_is_refused(gbp):
+    with pytest.raises(InvalidInput, match="rule 1's channel"):
+        services.set_rules(
+            gbp.acme, [{"channel": "Paid\x0f", "source": "", "medium": ""}], actor=None
+        )
