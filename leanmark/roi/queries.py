@@ -165,10 +165,11 @@ def hourly_costs(workspace: Workspace) -> dict[int, Decimal]:
 
 
 def channels_of(workspace: Workspace) -> list[str]:
-    """Channels named by spend entries, curves and cards, for pickers."""
+    """Channels named by spend entries, curves, cards and imported marketing data, for pickers."""
     names = set(Spend.objects.for_workspace(workspace).values_list("channel", flat=True).distinct())
     names |= set(ChannelCurve.objects.filter(workspace=workspace).values_list("channel", flat=True))
     names |= board_queries.card_channels(workspace)
+    names |= set(channeldata_queries.channels_of(workspace))
     return sorted(n for n in names if n)
 
 
