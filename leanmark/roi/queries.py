@@ -176,8 +176,15 @@ def channels_of(workspace: Workspace) -> list[str]:
 # ---- costs and returns as domain lines --------------------------------------------------------
 
 
-def cost_lines(workspace: Workspace, *, start: date, end: date) -> list[domain.CostLine]:
-    """Spend entries, and time logs priced at their member's hourly cost (at today's rate).
+def cost_lines(
+    workspace: Workspace,
+    *,
+    start: date,
+    end: date,
+    imported: channeldata_queries.Money,
+) -> list[domain.CostLine]:
+    """Spend entries, the imported spend (``imported_money`` of the same days), and time logs
+    priced at their member's hourly cost (at today's rate).
 
     Labour is attributed to the card's stage and channel; cards carry no campaign.
     """
@@ -198,7 +205,7 @@ def cost_lines(workspace: Workspace, *, start: date, end: date) -> list[domain.C
         domain.CostLine(
             on=m.on, stage=m.stage, channel=m.channel, campaign=m.campaign, spend=m.spend
         )
-        for m in imported_money(workspace, start=start, end=end).lines
+        for m in imported.lines
         if m.spend
     ]
     rates = hourly_costs(workspace)
@@ -239,9 +246,16 @@ def imported_money(workspace: Workspace, *, start: date, end: date) -> channelda
     return channeldata_queries.money(workspace, start=start, end=end, currency=currency)
 
 
-def return_lines(workspace: Workspace, *, start: date, end: date) -> Returns:
+def return_lines(
+    workspace: Workspace,
+    *,
+    start: date,
+    end: date,
+    imported: channeldata_queries.Money,
+) -> Returns:
     """Revenue measurements plus output measurements * value per unit, from the dashboard, and
-    the revenue of one imported source (a shop's orders before an ad platform's attribution)."""
+    the revenue of one imported source (a shop's orders before an ad platform's attribution),
+    from ``imported_money`` of the same days."""
     rows = dashboard_queries.returns(workspace, start=start, end=end)
     lines = [
         domain.ReturnLine(
@@ -253,7 +267,6 @@ def return_lines(workspace: Workspace, *, start: date, end: date) -> Returns:
         )
         for row in rows
     ]
-    imported = imported_money(workspace, start=start, end=end)
     lines += [
         domain.ReturnLine(
             on=m.on, stage=m.stage, channel=m.channel, campaign=m.campaign, amount=m.revenue
@@ -323,8 +336,9 @@ ACQUISITION_STAGES = ("know", "like", "trust", "try", "buy", "")
 
 def report(workspace: Workspace, *, start: date, end: date, by: str) -> ReportView:
     settings = settings_of(workspace)
-    costs = cost_lines(workspace, start=start, end=end)
-    returns = return_lines(workspace, start=start, end=end)
+    imported = imported_money(workspace, start=start, end=end)  # read once for costs and returns
+    costs = cost_lines(workspace, start=start, end=end, imported=imported)
+    returns = return_lines(workspace, start=start, end=end, imported=imported)
     try:
         result = domain.roi_report(
             costs,
@@ -356,7 +370,7 @@ def report(workspace: Workspace, *, start: date, end: date, by: str) -> ReportVi
         if by == "channel"
         else {}
     )
-    notes = list(result.notes) + imported_money(workspace, start=start, end=end).notes
+    notes = list(result.notes) + imported.notes
     if not returns.lines:
         notes.append(
             "No returns in this period: record revenue metrics, or give output metrics a value "
@@ -416,6 +430,7 @@ def channel_history(
     Months with no spend at all for a channel are left out of its history (a month the channel
     was not used says nothing about its curve)."""
     xs: dict[str, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    imported = imported_money(workspace, start=start, end=end)
     if unit == Unit.MONEY:
         rows = (
             Spend.objects.for_workspace(workspace)
@@ -428,7 +443,7 @@ def channel_history(
         )
         for row in rows:
             xs[row["channel"]][_as_date(row["month"])] += row["total"]
-        for line in imported_money(workspace, start=start, end=end).lines:
+        for line in imported.lines:
             if line.spend:
                 xs[line.channel][line.on.replace(day=1)] += line.spend
     else:
@@ -443,7 +458,7 @@ def channel_history(
         for row in rows:
             xs[row["card__channel"]][_as_date(row["month"])] += row["total"]
     rets: dict[str, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for line in return_lines(workspace, start=start, end=end).lines:
+    for line in return_lines(workspace, start=start, end=end, imported=imported).lines:
         if line.channel:
             rets[line.channel][line.on.replace(day=1)] += line.amount
     return {
@@ -546,7 +561,10 @@ def plan_vs_actual(plan: AllocationPlan, *, today: date) -> list[PlanActual]:
     month_end = domain.add_months(plan.month, 1) - timedelta(days=1)
     history = channel_history(plan.workspace, unit=plan.unit, start=plan.month, end=month_end)
     rets: dict[str, Decimal] = defaultdict(Decimal)
-    for line in return_lines(plan.workspace, start=plan.month, end=month_end).lines:
+    imported = imported_money(plan.workspace, start=plan.month, end=month_end)
+    for line in return_lines(
+        plan.workspace, start=plan.month, end=month_end, imported=imported
+    ).lines:
         rets[line.channel] += line.amount
     rows = []
     for line in plan.lines.all():
