@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.http import Http404
 
 from leanmark.accounts.models import Workspace
@@ -19,6 +19,11 @@ from .models import ChannelDay, CurrencyRate, DataImport, Grouping, MappingPrese
 # Revenue is counted once: from the first of these sources with rows in the period. A shop or
 # payments export is the money itself; analytics and ad platforms attribute the same money again.
 REVENUE_SOURCES = ("shopify", "stripe", "hubspot", "csv", "ga4", "google_ads", "meta_ads")
+
+
+def _first_source(sources: set[str]) -> str | None:
+    """The one source money and customers are counted from, in ``REVENUE_SOURCES`` order."""
+    return next((s for s in REVENUE_SOURCES if s in sources), None)
 
 
 def channel_key(name: str) -> str:
@@ -49,10 +54,13 @@ def rates_of(workspace: Workspace) -> dict[str, Decimal]:
     return dict(CurrencyRate.objects.for_workspace(workspace).values_list("currency", "rate"))
 
 
+def imports(workspace: Workspace) -> QuerySet[DataImport]:
+    """Every import, newest first (a page reads one page of it)."""
+    return DataImport.objects.for_workspace(workspace).select_related("created_by")
+
+
 def imports_of(workspace: Workspace, *, limit: int = 50) -> list[DataImport]:
-    return list(
-        DataImport.objects.for_workspace(workspace).select_related("created_by")[: max(1, limit)]
-    )
+    return list(imports(workspace)[: max(1, limit)])
 
 
 def import_for(workspace: Workspace, import_id: int) -> DataImport:
@@ -161,9 +169,8 @@ def money(workspace: Workspace, *, start: date, end: date, currency: str) -> Mon
     by_source: dict[str, list[dict[str, object]]] = defaultdict(list)
     for row in grouped:
         by_source[row["source"]].append(row)
-    revenue_source = next(
-        (s for s in REVENUE_SOURCES if any(r["revenue"] is not None for r in by_source.get(s, []))),
-        None,
+    revenue_source = _first_source(
+        {s for s, found in by_source.items() if any(r["revenue"] is not None for r in found)}
     )
     stages = stages_of(workspace)
     lines, unrated = [], set()
@@ -226,10 +233,6 @@ def daily(
     )
     if channel is not None:
         found = found.filter(channel=channel)
-    if measure == "revenue":
-        sources = set(found.values_list("source", flat=True).distinct())
-        source = next((s for s in REVENUE_SOURCES if s in sources), None)
-        found = found.filter(source=source)
     return {
         row["day"]: float(row["total"])
         for row in found.values("day").annotate(total=Sum(measure)).order_by()
@@ -259,8 +262,7 @@ def new_customers_by_channel(workspace: Workspace, *, start: date, end: date) ->
     found = ChannelDay.objects.for_workspace(workspace).filter(
         day__range=(start, end), new_customers__isnull=False
     )
-    sources = set(found.values_list("source", flat=True).distinct().order_by())
-    source = next((s for s in REVENUE_SOURCES if s in sources), None)
+    source = _first_source(set(found.values_list("source", flat=True).distinct().order_by()))
     if source is None:
         return {}
     rows = found.filter(source=source).values("channel").annotate(total=Sum("new_customers"))

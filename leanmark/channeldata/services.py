@@ -203,7 +203,8 @@ def plan_rows(
     existing = ChannelDay.objects.for_workspace(workspace).filter(
         source=source, day__range=(first_day, last_day)
     )
-    before = _totals_by_day(existing.values("day", *domain.MEASURES))
+    held = list(existing.values("day", *domain.MEASURES))  # the rows the import would replace
+    before = _totals_by_day(held)
     after = _totals_by_day(
         {"day": r.day, **{m: getattr(r, m) for m in domain.MEASURES}} for r in rows
     )
@@ -227,7 +228,7 @@ def plan_rows(
         first_day=first_day,
         last_day=last_day,
         rows=rows,
-        replaced=existing.count(),
+        replaced=len(held),
         days=days,
         notes=notes,
         unassigned=unassigned,

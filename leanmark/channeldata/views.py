@@ -61,6 +61,7 @@ def _day_first(request: HttpRequest) -> bool | None:
 
 def _context(request: HttpRequest, **extra: object) -> dict[str, object]:
     workspace = request.workspace  # type: ignore[attr-defined]
+    rules = queries.rules_of(workspace)
     return {
         "can_write": request.membership.allows(Role.MEMBER),  # type: ignore[attr-defined]
         "is_owner": request.membership.allows(Role.OWNER),  # type: ignore[attr-defined]
@@ -69,7 +70,7 @@ def _context(request: HttpRequest, **extra: object) -> dict[str, object]:
         "source_names": SOURCES,
         "paging": paged(
             request,
-            queries.imports_of(workspace, limit=1000),
+            queries.imports(workspace),
             per_page=20,
             noun="import",
             plural="imports",
@@ -80,11 +81,9 @@ def _context(request: HttpRequest, **extra: object) -> dict[str, object]:
         "stages": sorted(queries.stages_of(workspace).items()),
         "stage_choices": STAGE_CHOICES,
         "channels": queries.channels_of(workspace),
-        "rules": queries.rules_of(workspace),
+        "rules": rules,
         "default_rules": queries.uses_default_rules(workspace),
-        "rules_text": "\n".join(
-            f"{r.channel} | {r.source} | {r.medium}" for r in queries.rules_of(workspace)
-        ),
+        "rules_text": "\n".join(f"{r.channel} | {r.source} | {r.medium}" for r in rules),
         **extra,
     }
 
