@@ -9,6 +9,7 @@ from django.utils import timezone
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from leanmark.accounts.models import Role
+from leanmark.domain.metrics import YEARS, outside_years
 from leanmark.lib import formats
 from leanmark.lib.api_access import api_membership
 from leanmark.lib.api_input import Day
@@ -61,6 +62,9 @@ def mapping_from(text: str) -> dict[str, str] | None:
 
 def _span(start: date | None, end: date | None) -> tuple[date, date]:
     """The days asked for: by default the last 28 up to today."""
+    for day, field in ((start, "from"), (end, "to")):
+        if day is not None and outside_years(day):  # 0001-01-01 minus 27 days answered 500
+            raise InvalidInput(f"{field} must be a day from {YEARS}, not {day}", field=field)
     last = end or timezone.localdate()
     first = start or last - timedelta(days=27)
     if first > last:

@@ -266,3 +266,13 @@ def test_an_unknown_csv_is_mapped_once_and_read_by_itself_after(world, client_fo
     )
     bob.post(page(world) + f"mappings/{preset.pk}/delete")
     assert not MappingPreset.objects.exists()
+
+
+def test_days_outside_the_calendar_are_refused_not_a_server_error(world, api):
+    client, headers = api(world.carol)
+    base = f"/api/v1/workspaces/{world.acme.slug}/marketing-data"
+    for query in ("to=0001-01-01", "from=0001-01-01", "to=9999-12-31"):
+        answer = client.get(f"{base}?{query}", headers=headers)
+        assert answer.status_code == 422, query
+        assert "must be a day from 1900-01-01 to 2100-12-31" in answer.json()["error"]["message"]
+    assert client.get(f"{base}/daily/clicks?to=0001-01-01", headers=headers).status_code == 422
