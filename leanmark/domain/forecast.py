@@ -6,8 +6,9 @@ replacement; the seed and the number of trials are part of every result, so a fo
 repeated exactly.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -134,6 +135,19 @@ def _histogram(outcomes: npt.NDArray[np.int64]) -> tuple[tuple[int, int], ...]:
     return tuple((int(v), int(c)) for v, c in zip(values, counts, strict=True))
 
 
+def _totals(history: History, periods: int, trials: int, seed: int) -> npt.NDArray[np.int64]:
+    """Items each trial finishes in ``periods`` periods drawn from the history."""
+    rng = np.random.default_rng(seed)
+    sample = np.asarray(history.counts, dtype=np.int64)
+    totals = np.empty(trials, dtype=np.int64)
+    step = max(1, CHUNK // periods)  # trials per chunk, so a chunk holds at most CHUNK draws
+    for start in range(0, trials, step):
+        size = min(step, trials - start)
+        drawn = sample[rng.integers(0, sample.size, size=(size, periods))]
+        totals[start : start + size] = drawn.sum(axis=1)
+    return totals
+
+
 def how_many(
     history: History,
     periods: int,
@@ -146,14 +160,7 @@ def how_many(
     the largest N such that at least c % of the trials finish N items or more."""
     check_how_many(periods, trials)
     history.check()
-    rng = np.random.default_rng(seed)
-    sample = np.asarray(history.counts, dtype=np.int64)
-    totals = np.empty(trials, dtype=np.int64)
-    step = max(1, CHUNK // periods)  # trials per chunk, so a chunk holds at most CHUNK draws
-    for start in range(0, trials, step):
-        size = min(step, trials - start)
-        drawn = sample[rng.integers(0, sample.size, size=(size, periods))]
-        totals[start : start + size] = drawn.sum(axis=1)
+    totals = _totals(history, periods, trials, seed)
     ordered = np.sort(totals)[::-1]
     answers: dict[int, int | None] = {}
     for c in confidences:
@@ -232,6 +239,170 @@ def period_totals(daily: npt.NDArray[np.int64], period_days: int) -> npt.NDArray
     return totals
 
 
+# ---- the calendar: days the team does not work ------------------------------------------------
+
+SATURDAY = 5  # date.weekday() of Saturday; Sunday is 6
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Days off: the blackout dates (holidays, team off-days) and, with ``weekends_off``, every
+    Saturday and Sunday. A day off is neither sampled from the history nor counted in the
+    horizon of a forecast."""
+
+    off: frozenset[date] = frozenset()
+    weekends_off: bool = False
+
+    @staticmethod
+    def of(days: Iterable[date] = (), *, weekends_off: bool = False) -> "Calendar":
+        return Calendar(frozenset(days), weekends_off)
+
+    @property
+    def every_day(self) -> bool:
+        """No day is off: forecasts count calendar days, as without a calendar."""
+        return not self.off and not self.weekends_off
+
+    def working(self, day: date) -> bool:
+        return day not in self.off and not (self.weekends_off and day.weekday() >= SATURDAY)
+
+    def mask(self, first: date, days: int) -> npt.NDArray[np.bool_]:
+        """True for each working day of the ``days`` days from ``first``."""
+        found = np.ones(max(0, days), dtype=np.bool_)
+        if self.weekends_off and days > 0:
+            weekday = (first.weekday() + np.arange(days)) % 7
+            found &= weekday < SATURDAY
+        for day in self.off:
+            index = (day - first).days
+            if 0 <= index < days:
+                found[index] = False
+        return found
+
+    def days_off(self, first: date, last: date) -> int:
+        """Days off from ``first`` to ``last``, both included."""
+        days = (last - first).days + 1
+        return int(days - self.mask(first, days).sum()) if days > 0 else 0
+
+
+EVERY_DAY = Calendar()
+
+
+def carried(daily: npt.NDArray[np.int64], working: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """Daily counts with what was finished on a day off counted on the next working day (on the
+    last working day, for days off at the end of the window): the work is kept, the day off is
+    not. With no working day at all, every count is zero."""
+    counts = np.asarray(daily, dtype=np.int64)
+    out = np.zeros(counts.size, dtype=np.int64)
+    days = np.flatnonzero(working)
+    if not days.size:
+        return out
+    target = days[np.searchsorted(days, np.arange(counts.size)).clip(max=days.size - 1)]
+    np.add.at(out, target, counts)
+    return out
+
+
+def working_history(
+    daily: Sequence[int] | npt.NDArray[np.int64],
+    working: npt.NDArray[np.bool_],
+    period_days: int = 1,
+) -> npt.NDArray[np.int64]:
+    """The periods a forecast samples from a window's daily counts (oldest first) and its
+    working-day mask: the working days' counts (day periods), or the whole weeks counted back
+    from the last day that hold at least one working day (week periods). A day off is left out,
+    not sampled as a zero; what was finished on it counts on the next working day."""
+    counts = carried(np.asarray(daily, dtype=np.int64), working)
+    if period_days == 1:
+        kept: npt.NDArray[np.int64] = counts[working]
+        return kept
+    whole = counts.size // period_days
+    if whole == 0:
+        return np.empty(0, dtype=np.int64)
+    start = counts.size - whole * period_days
+    totals = counts[start:].reshape(whole, period_days).sum(axis=1).astype(np.int64)
+    open_weeks = working[start:].reshape(whole, period_days).any(axis=1)
+    found: npt.NDArray[np.int64] = totals[open_weeks]
+    return found
+
+
+def horizon_periods(
+    today: date, until: date, calendar: Calendar = EVERY_DAY, period_days: int = 1
+) -> int:
+    """The periods from tomorrow to ``until`` (inclusive) a forecast simulates: its working days
+    (day periods), or its whole weeks from tomorrow that hold at least one working day."""
+    days = (until - today).days
+    if days <= 0:
+        return 0
+    working = calendar.mask(today + timedelta(days=1), days)
+    if period_days == 1:
+        return int(working.sum())
+    whole = days // period_days
+    return int(working[: whole * period_days].reshape(whole, period_days).any(axis=1).sum())
+
+
+def period_ends(
+    today: date, count: int, calendar: Calendar = EVERY_DAY, period_days: int = 1
+) -> list[date]:
+    """The last day of each of the first ``count`` periods after today that a forecast counts
+    (periods with no working day are skipped): the answer date of "when" for 1..count periods."""
+    ends: list[date] = []
+    first = today + timedelta(days=1)
+    chunk = period_days * max(64, 2 * count)  # whole periods, so they stay aligned
+    while len(ends) < count:
+        working = calendar.mask(first, chunk)
+        open_periods = working.reshape(-1, period_days).any(axis=1)
+        ends.extend(
+            first + timedelta(days=int(k + 1) * period_days - 1)
+            for k in np.flatnonzero(open_periods)[: count - len(ends)]
+        )
+        first += timedelta(days=chunk)
+        if (first - today).days > 100 * 366:  # a calendar with (nearly) no working day
+            break
+    return ends
+
+
+# ---- the chance of finishing a set of items by a date -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chance:
+    """The probability that ``items`` items are all finished within ``periods`` periods: the
+    share of trials whose completion period is at most ``periods`` (``done`` of ``trials``)."""
+
+    probability: float
+    items: int
+    periods: int
+    done: int
+    trials: int
+    seed: int
+    history: History
+
+
+def chance_by(
+    history: History, items: int, periods: int, *, trials: int = DEFAULT_TRIALS, seed: int
+) -> Chance:
+    """How likely ``items`` items are all finished within the next ``periods`` periods. A trial
+    finishes them by then exactly when it finishes at least ``items`` items in ``periods``
+    periods (throughput is never negative), so one simulation answers it. No items: certain; no
+    period left (a launch on the next working day or sooner): impossible."""
+    check_trials(trials)
+    if items < 0:
+        raise ForecastError("the number of items cannot be negative", field="items")
+    if items > MAX_ITEMS:
+        raise ForecastError(f"items is at most {MAX_ITEMS:,}; got {items:,}", field="items")
+    if periods > MAX_AHEAD_DAYS:
+        raise ForecastError(
+            f"periods ahead is at most {MAX_AHEAD_DAYS:,} (five years of days); got {periods:,}",
+            field="until",
+        )
+    if periods > 0:
+        check_draws(trials, periods)
+    history.check()
+    if items == 0 or periods <= 0:
+        done = trials if items == 0 else 0
+    else:
+        done = int((_totals(history, periods, trials, seed) >= items).sum())
+    return Chance(done / trials, items, max(periods, 0), done, trials, seed, history)
+
+
 # ---- backtesting: how often past forecasts came true ------------------------------------------
 
 
@@ -279,9 +450,16 @@ def backtest(
     trials: int = 2_000,
     seed: int = 1,
     confidences: Sequence[int] = CONFIDENCES,
+    working: Sequence[bool] | npt.NDArray[np.bool_] | None = None,
 ) -> Backtest:
     """Re-run a forecast every ``step`` days: the ``window`` days before the day as history, the
-    next ``horizon`` days as the outcome. Runs whose history finished nothing are left out."""
+    next ``horizon`` days as the outcome. Runs whose history finished nothing are left out.
+
+    With ``working`` (one flag per day of ``daily``: False on a day off), each past forecast
+    samples only the working days of its window (see ``working_history``) and simulates only the
+    working days of its horizon, as a forecast made with the calendar does; a run whose horizon
+    holds no working day is left out. The outcome is every item really finished in the horizon.
+    """
     if not 1 <= horizon <= 366:
         raise ForecastError("the horizon is 1 to 366 days", field="horizon")
     if not 7 <= window <= 3_660:
@@ -290,6 +468,9 @@ def backtest(
         raise ForecastError("the step between past forecasts is 1 to 366 days", field="step")
     check_trials(trials)
     counts = [int(c) for c in daily]
+    if working is not None and len(working) != len(counts):
+        raise ForecastError("the calendar must give one flag per day of the history")
+    open_days = np.ones(len(counts), np.bool_) if working is None else np.asarray(working, bool)
     starts = range(window, len(counts) - horizon + 1, step)
     if len(starts) > 500:
         raise ForecastError(
@@ -300,9 +481,12 @@ def backtest(
     check_draws(trials * max(1, len(starts)), horizon)
     runs = []
     for start in starts:
-        history = History.of(counts[start - window : start])
-        if history.items == 0:
+        history = History.of(
+            working_history(counts[start - window : start], open_days[start - window : start])
+        )
+        periods = int(open_days[start : start + horizon].sum())
+        if history.items == 0 or periods == 0:
             continue
-        forecast = how_many(history, horizon, trials=trials, seed=seed, confidences=confidences)
+        forecast = how_many(history, periods, trials=trials, seed=seed, confidences=confidences)
         runs.append(BacktestRun(start, forecast.answers, sum(counts[start : start + horizon])))
     return Backtest(horizon, window, tuple(runs), tuple(confidences))
