@@ -18,8 +18,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import least_squares, minimize  # type: ignore[import-untyped]
 
 from .metrics import FIRST_YEAR, LAST_YEAR, outside_years
@@ -249,9 +251,52 @@ def monthly_totals(
 # ---- response curves --------------------------------------------------------------------------
 
 
+KINDS = ("log", "hill")  # the response-curve models (leanmark/domain/curves.py fits them)
+
+
+def response(
+    kind: str,
+    a: float | np.ndarray,
+    b: float | np.ndarray,
+    s: float | np.ndarray,
+    amount: ArrayLike,
+) -> np.ndarray:
+    """r(x) of one kind of curve, elementwise (the arrays broadcast).
+
+    - ``log``: a·ln(1 + x/b).
+    - ``hill``: a·x^s ÷ (x^s + b^s): a is the top (the most it can return), b the amount at
+      which it returns half of it, s the shape (s > 1 an S-curve, s ≤ 1 bends from the start).
+    """
+    x: np.ndarray = np.maximum(np.asarray(amount, dtype=float), 0.0)
+    if kind == "log":
+        return np.asarray(a * np.log1p(x / b), dtype=float)
+    u = (x / b) ** s
+    return np.asarray(a * u / (1.0 + u), dtype=float)
+
+
+def marginal(
+    kind: str,
+    a: float | np.ndarray,
+    b: float | np.ndarray,
+    s: float | np.ndarray,
+    amount: ArrayLike,
+) -> np.ndarray:
+    """r'(x), elementwise: log a ÷ (b + x); hill a·s·u ÷ (x·(1 + u)²) with u = (x/b)^s, taken
+    at x ≥ b·1e-9 so that it stays finite at 0 when s < 1."""
+    x: np.ndarray = np.maximum(np.asarray(amount, dtype=float), 0.0)
+    if kind == "log":
+        return np.asarray(a / (b + x), dtype=float)
+    x = np.maximum(x, np.asarray(b, dtype=float) * 1e-9)
+    u = (x / b) ** s
+    return np.asarray(a * s * u / (x * (1.0 + u) ** 2), dtype=float)
+
+
 @dataclass(frozen=True)
 class Curve:
-    """r(x) = a·ln(1 + x/b) of monthly return against monthly spend (or hours)."""
+    """Monthly return against monthly spend (or hours), of one kind (``KINDS``):
+    ``log`` r(x) = a·ln(1 + x/b), or ``hill`` r(x) = a·x^s ÷ (x^s + b^s) (a the top, b the
+    half-saturation amount, s the shape). A curve fitted from weekly history with carry-over
+    (``adstock`` θ) is the steady state a month of even spend reaches (curves.py)."""
 
     channel: str
     a: float
@@ -262,16 +307,60 @@ class Curve:
     rmse: float | None = None
     warnings: tuple[str, ...] = ()
     max_x: float | None = None  # the largest monthly x in a fitted curve's history
+    kind: str = "log"
+    s: float = 1.0  # the Hill shape; 1 and unused for ``log``
+    adstock: float = 0.0  # θ of the carry-over a_t = x_t + θ·a_(t-1) (weekly fits)
+    granularity: str = "month"  # the points the curve was fitted to: "month" or "week"
+    points: int = 0  # how many points (months or weeks) the fit used
+    selection: str = ""  # how the kind was chosen (AICc of each kind, or the user's pick)
+    bootstrap: Any = field(default=None, compare=False, repr=False)  # curves.Bootstrap
 
     def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise RoiInputError(
+                f"the curve kind is one of {', '.join(KINDS)}, not {self.kind!r}", field="kind"
+            )
         check_curve(self.a, self.b)
+        if not (np.isfinite(self.s) and self.s > 0):
+            raise RoiInputError(f"s must be above 0 (it is {self.s})", field="s")
+
+    def response(self, x: ArrayLike) -> np.ndarray:
+        """r(x), elementwise over an array of amounts."""
+        return response(self.kind, self.a, self.b, self.s, x)
 
     def value(self, x: float) -> float:
-        return float(self.a * np.log1p(x / self.b))
+        return float(self.response(x))
 
     def marginal(self, x: float) -> float:
-        """r'(x) = a ÷ (b + x): the return of one more unit at x."""
-        return self.a / (self.b + x)
+        """r'(x): the return of one more unit at x (log: a ÷ (b + x))."""
+        if self.kind == "log":
+            return self.a / (self.b + x)
+        return float(marginal(self.kind, self.a, self.b, self.s, x))
+
+    @property
+    def formula(self) -> str:
+        if self.kind == "log":
+            return f"{self.a:.6g}·ln(1 + x/{self.b:.6g})"
+        return f"{self.a:.6g}·x^{self.s:.3g} ÷ (x^{self.s:.3g} + {self.b:.6g}^{self.s:.3g})"
+
+
+def curve_arrays(curves: Sequence[Curve]) -> tuple[Any, Any]:
+    """(r, r') of a list of curves as functions of the vector of their amounts: what the
+    optimiser calls, the same formulas as each curve's ``response`` and ``marginal``."""
+    a = np.array([c.a for c in curves])
+    b = np.array([c.b for c in curves])
+    s = np.array([c.s for c in curves])
+    hill = np.array([c.kind == "hill" for c in curves])
+    if not hill.any():
+        return (lambda x: a * np.log1p(x / b)), (lambda x: a / (b + x))
+
+    def r(x: np.ndarray) -> np.ndarray:
+        return np.where(hill, response("hill", a, b, s, x), response("log", a, b, s, x))
+
+    def dr(x: np.ndarray) -> np.ndarray:
+        return np.where(hill, marginal("hill", a, b, s, x), marginal("log", a, b, s, x))
+
+    return r, dr
 
 
 def check_curve(a: float, b: float) -> None:
@@ -440,7 +529,7 @@ def allocate(
     bounds: Mapping[str, Bounds] | None = None,
     current: Mapping[str, float] | None = None,
 ) -> Allocation:
-    """The split of ``budget`` that maximises Σ a_i·ln(1 + x_i/b_i) within the bounds.
+    """The split of ``budget`` that maximises Σ r_i(x_i) (the curves' ``response``) in the bounds.
 
     Solved with SciPy's SLSQP (analytic gradient) from a feasible start; the result satisfies
     the equal-marginal-ROI condition up to the solver's tolerance (tested).
@@ -449,8 +538,8 @@ def allocate(
     check_bounds(curves, budget, bounds)
     current = dict(current or {})
     n = len(curves)
-    a = np.array([c.a for c in curves])
-    b = np.array([c.b for c in curves])
+    a = np.array([c.a for c in curves])  # the scale of each curve (log's a, Hill's top)
+    r, dr = curve_arrays(curves)
     low = np.array([bounds.get(c.channel, Bounds()).minimum for c in curves])
     maximums = [bounds.get(c.channel, Bounds()).maximum for c in curves]
     high = np.array([budget if m is None else min(m, budget) for m in maximums])
@@ -472,14 +561,14 @@ def allocate(
         # Solve in budget shares, with the objective divided by Σa, so that the solver's
         # tolerances mean the same whatever the currency and the size of the budget.
         scale = budget
-        weight = a / a.sum()
         start = low + (high - low) * (budget - low.sum()) / (room - low.sum())
+        norm = float(a.sum())
 
         def negative(s: np.ndarray) -> float:
-            return -float(np.sum(weight * np.log1p(s * scale / b)))
+            return -float(np.sum(r(s * scale))) / norm
 
         def gradient(s: np.ndarray) -> np.ndarray:
-            return np.asarray(-weight * scale / (b + s * scale), dtype=float)
+            return np.asarray(-dr(s * scale) * scale / norm, dtype=float)
 
         result = minimize(
             negative,
