@@ -127,7 +127,7 @@ def step_bounds(
             dict(bounds),
             [
                 "nothing was spent in the current split, so there is no split to step from: "
-                f"the ±{max_move:.0%} step limit is not applied"
+                f"the ±{max_move * 100:g} % step limit is not applied"
             ],
             False,
         )
@@ -143,14 +143,15 @@ def step_bounds(
             top = "no maximum" if own.maximum is None else f"{own.maximum:g}"
             own_text = f"{own.minimum:g}–{top}"
             raise RoiInputError(
-                f"{c.channel}: its bounds ({own_text}) lie outside a step of ±{max_move:.0%} from "
-                f"today's {now:g} ({low:g}–{high:g}); change the bounds or allow larger steps",
+                f"{c.channel}: its bounds ({own_text}) lie outside a step of "
+                f"±{max_move * 100:g} % from today's {now:g} ({low:g}–{high:g}); change the "
+                "bounds or allow larger steps",
                 field="bounds",
             )
         merged[c.channel] = Bounds(minimum, max(maximum, minimum))
         if now == 0:
             notes.append(
-                f"{c.channel} had nothing in the current split, so a step of ±{max_move:.0%} "
+                f"{c.channel} had nothing in the current split, so a step of ±{max_move * 100:g} % "
                 "keeps it at 0; allow steps of 100% to start it"
             )
     return merged, notes, True
@@ -201,16 +202,16 @@ def recommend(
         least = sum(b.minimum for b in merged.values())
         if stepped and least > budget + max(budget, 1.0) * 1e-9:
             raise RoiInputError(
-                f"the budget ({budget:g}) is below what steps of at most ±{max_move:.0%} from "
-                f"today's split allow (at least {least:g}); raise the budget to {least:g} or "
-                "allow larger steps",
+                f"the budget ({budget:g}) is below what steps of at most "
+                f"±{max_move * 100:g} % from today's split allow (at least {least:g}); raise the "
+                f"budget to {least:g} or allow larger steps",
                 field="budget",
             )
         result = allocate(curves, budget, merged, today)
         extra = list(result.notes)
         if stepped and result.unallocated > 0:
             extra = [
-                f"the step limit (±{max_move:.0%} of today's split) and the maximums take "
+                f"the step limit (±{max_move * 100:g} % of today's split) and the maximums take "
                 f"{budget - result.unallocated:g} of the budget; {result.unallocated:g} stays "
                 "unallocated (allow larger steps to place it)"
                 if n.startswith("the maximums add up")
@@ -223,7 +224,7 @@ def recommend(
             splits=splits,
             notes=tuple(notes + extra),
             method=result.method
-            + (f"; each channel within ±{max_move:.0%} of today" if stepped else ""),
+            + (f"; each channel within ±{max_move * 100:g} % of today" if stepped else ""),
             max_move=max_move if stepped else 1.0,
         )
     return _to_target(curves, merged, today, notes, stepped, max_move, objective, target, customers)
@@ -327,7 +328,7 @@ def _to_target(
     low, high = _arrays(optimised, bounds, ratio)
     best, start, _ = best_ratio(optimised, low, high)
     if best < ratio * (1 - 1e-9):
-        limits = f" with steps of at most ±{max_move:.0%}" if stepped else ""
+        limits = f" with steps of at most ±{max_move * 100:g} %" if stepped else ""
         if objective == "roas":
             message = (
                 f"no split{limits} reaches a ROAS of {target:g}: the best achievable is "
@@ -407,7 +408,7 @@ def _to_target(
         method="SciPy brentq on the total over SLSQP splits, most "
         f"{'return' if objective == 'roas' else 'new customers'} with {label} "
         f"{'≥' if objective == 'roas' else '≤'} {target:g}, min ≤ x ≤ max"
-        + (f", each within ±{max_move:.0%} of today" if stepped else ""),
+        + (f", each within ±{max_move * 100:g} % of today" if stepped else ""),
         iterations=solves,
         notes=tuple(notes),
         objective=objective,

@@ -55,7 +55,7 @@ def test_the_step_limit_caps_each_move_from_todays_split(max_move, email, seo, s
 def test_the_default_step_is_twenty_percent_and_says_so_in_the_method():
     result = recommend(CURVES, 1_000, current=TODAY)
     assert result.max_move == 0.2
-    assert result.method.endswith("; each channel within ±20% of today")
+    assert result.method.endswith("; each channel within ±20 % of today")
     seo = result.splits[1]
     assert seo.marginal_roi == pytest.approx(2_000 / 540)
     assert seo.return_change == pytest.approx(2_000 * (math.log(1.8) - math.log(1 + 200 / 300)))
@@ -63,7 +63,7 @@ def test_the_default_step_is_twenty_percent_and_says_so_in_the_method():
 
 def test_a_budget_below_what_the_steps_allow_is_refused_with_the_least_budget():
     with pytest.raises(RoiInputError, match=r"the budget \(700\) is below what steps of at most "
-                       r"±20% from today's split allow \(at least 800\)") as caught:  # fmt: skip
+                       r"±20 % from today's split allow \(at least 800\)") as caught:  # fmt: skip
         recommend(CURVES, 700, current=TODAY)
     assert caught.value.field == "budget"
 
@@ -73,7 +73,7 @@ def test_a_budget_above_what_the_steps_take_leaves_the_rest_unallocated():
     assert [s.recommended for s in result.splits] == pytest.approx([960, 240])
     assert result.unallocated == pytest.approx(800)
     assert result.notes == (
-        "the step limit (±20% of today's split) and the maximums take 1200 of the budget; 800 "
+        "the step limit (±20 % of today's split) and the maximums take 1200 of the budget; 800 "
         "stays unallocated (allow larger steps to place it)",
     )
 
@@ -82,7 +82,7 @@ def test_a_channel_with_nothing_today_stays_at_zero_and_says_how_to_start_it():
     result = recommend(CURVES, 1_000, current={"email": 1_000, "seo": 0})
     assert [s.recommended for s in result.splits] == pytest.approx([1_000, 0], abs=1e-6)
     assert result.notes[0] == (
-        "seo had nothing in the current split, so a step of ±20% keeps it at 0; allow steps of "
+        "seo had nothing in the current split, so a step of ±20 % keeps it at 0; allow steps of "
         "100% to start it"
     )
 
@@ -102,7 +102,7 @@ def test_without_any_spend_today_the_step_limit_is_not_applied():
         ({"max_move": -0.1}, "not -0.1", "max_move"),
         ({"max_move": float("nan")}, "not nan", "max_move"),
         ({"bounds": {"seo": Bounds(500, None)}},
-         "seo: its bounds (500–no maximum) lie outside a step of ±20% from today's 200 (160–240)",
+         "seo: its bounds (500–no maximum) lie outside a step of ±20 % from today's 200 (160–240)",
          "bounds"),
         ({"objective": "profit"}, "the objective is one of return, roas, cpa, not 'profit'",
          "objective"),
@@ -159,7 +159,7 @@ def test_a_roas_target_every_split_beats_spends_all_the_steps_allow():
 @pytest.mark.parametrize(
     ("max_move", "message"),
     [
-        (0.2, "no split with steps of at most ±20% reaches a ROAS of 30: the best achievable is "
+        (0.2, "no split with steps of at most ±20 % reaches a ROAS of 30: the best achievable is "
               "3.61; lower the target or allow larger steps"),
         # free: the ratio is best as the spend shrinks to nothing, email's r'(0) = 1000/100
         (1.0, "no split reaches a ROAS of 30: the best achievable is 10; lower the target"),
@@ -198,6 +198,6 @@ def test_an_unreachable_cpa_names_the_best_achievable():
     with pytest.raises(RoiInputError) as caught:
         recommend(CURVES, 0, current=TODAY, objective="cpa", target=5, customers=CUSTOMERS)
     assert caught.value.message == (
-        "no split with steps of at most ±20% reaches a CPA of 5: the best achievable is 20.22 "
+        "no split with steps of at most ±20 % reaches a CPA of 5: the best achievable is 20.22 "
         "per new customer; raise the target or allow larger steps"
     )
