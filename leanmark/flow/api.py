@@ -8,14 +8,24 @@ from django.utils import timezone
 from ninja import Query, Router
 from pydantic import WithJsonSchema
 
+from leanmark.accounts.models import Role
 from leanmark.board import queries as board_queries
 from leanmark.domain.forecast import MAX_AHEAD_DAYS, MAX_DRAWS, MAX_ITEMS, MAX_PERIODS, MAX_TRIALS
 from leanmark.lib.api_access import object_for
 from leanmark.lib.api_input import Day
 from leanmark.lib.schemas import ERRORS, LaneName, StageName
 
-from . import exports, queries
-from .schemas import BacktestOut, FlowOut, ForecastOut
+from . import exports, queries, services
+from .schemas import (
+    BacktestOut,
+    CalendarOut,
+    CalendarPatch,
+    CampaignOut,
+    DaysOffIn,
+    FlowOut,
+    ForecastOut,
+    RemovedOut,
+)
 
 router = Router(tags=["flow"])
 Period = Literal["day", "week"]
@@ -31,6 +41,7 @@ UNTIL = Query(
     description=f"the last day counted: after today and at most 5 years ({MAX_AHEAD_DAYS:,} "
     "days) ahead; later answers 422",
 )
+LAUNCH = Query(..., description="the launch date: after today, at most 5 years ahead")
 ITEMS = Query(..., description=f"how many items, 1 to {MAX_ITEMS:,}; more answers 422")
 # The bounds are in the document, and refused by the forecast itself (422 `invalid`, saying the
 # value it got), not by the schema's validator, whose message does not say it.
@@ -186,3 +197,78 @@ def forecast_backtest(
         filters=_filters(lane, stage, person, tag),
     )
     return BacktestOut.of(report)
+
+
+@router.get(
+    "/boards/{board_id}/forecast/campaign",
+    response={200: CampaignOut, **ERRORS},
+    summary="Monte Carlo: the probability that a campaign's cards are all done by its launch",
+    description="The campaign is the board's live cards outside the done column with this `tag` "
+    "and/or `channel` (at least one of them); they are listed in the answer. The probability is "
+    "the share of trials that finish that many items in the working periods from tomorrow to "
+    "`launch` (inclusive), sampling the board's throughput on the working days of the history "
+    "window (see the board's calendar).",
+)
+def forecast_campaign(
+    request: HttpRequest,
+    board_id: int,
+    launch: Day = LAUNCH,
+    tag: str = "",
+    channel: str = "",
+    period: Period = "day",
+    window_from: Day | None = None,
+    window_to: Day | None = None,
+    trials: Trials = TRIALS,
+    seed: int = SEED,
+):
+    board = object_for(request, board_queries.board_by_id, board_id)
+    spec = _spec(period, window_from, window_to, trials, seed, queries.FlowFilters())
+    report = queries.forecast_campaign(
+        board, launch=launch, now=timezone.now(), tag=tag, channel=channel, spec=spec
+    )
+    return CampaignOut.of(report)
+
+
+@router.get(
+    "/boards/{board_id}/calendar",
+    response={200: CalendarOut, **ERRORS},
+    summary="The board's working calendar: its days off",
+    description="Days off (blackout days, and every weekend with `weekends_off`) are not "
+    "sampled from a forecast's history and not counted in its horizon.",
+)
+def get_calendar(request: HttpRequest, board_id: int):
+    board = object_for(request, board_queries.board_by_id, board_id)
+    return CalendarOut.of(queries.working_calendar(board))
+
+
+@router.patch(
+    "/boards/{board_id}/calendar",
+    response={200: CalendarOut, **ERRORS},
+    summary="Turn weekends off (or on) for the board's forecasts",
+)
+def patch_calendar(request: HttpRequest, board_id: int, payload: CalendarPatch):
+    board = object_for(request, board_queries.board_by_id, board_id, Role.MEMBER)
+    services.set_weekends_off(board, payload.weekends_off)
+    return CalendarOut.of(queries.working_calendar(board))
+
+
+@router.post(
+    "/boards/{board_id}/calendar/days",
+    response={200: CalendarOut, **ERRORS},
+    summary="Add days off (one day, or `day` to `to`)",
+    description="A day already off takes the new reason. At most 366 days at once.",
+)
+def add_days_off(request: HttpRequest, board_id: int, payload: DaysOffIn):
+    board = object_for(request, board_queries.board_by_id, board_id, Role.MEMBER)
+    services.add_days_off(board, payload.day, payload.to, reason=payload.reason)
+    return CalendarOut.of(queries.working_calendar(board))
+
+
+@router.delete(
+    "/boards/{board_id}/calendar/days/{day}",
+    response={200: RemovedOut, **ERRORS},
+    summary="Make days off working days again (one day, or `day` to `to`)",
+)
+def remove_days_off(request: HttpRequest, board_id: int, day: date, to: Day | None = None):
+    board = object_for(request, board_queries.board_by_id, board_id, Role.MEMBER)
+    return RemovedOut(removed=services.remove_days_off(board, day, to))

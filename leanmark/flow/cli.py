@@ -331,9 +331,141 @@ def export_events(
         out.print(f"Wrote {count:,} events to {output}.")
 
 
+@forecast_app.command("campaign")
+@workspace_command
+def forecast_campaign(
+    launch: Annotated[
+        datetime,
+        typer.Option(formats=["%Y-%m-%d"], help="The launch day (at most 5 years ahead)."),
+    ],
+    ws: Any = None,
+    board: BoardOpt = None,
+    tag: Annotated[str, typer.Option(help="The campaign's cards: this tag.")] = "",
+    channel: Annotated[str, typer.Option(help="The campaign's cards: this channel.")] = "",
+    period: PeriodOpt = "day",
+    window_from: DateOpt = None,
+    window_to: DateOpt = None,
+    trials: TrialsOpt = 10_000,
+    seed: SeedOpt = 42,
+    as_json: JsonOpt = False,
+) -> None:
+    """The probability that every not-done card of a campaign (--tag and/or --channel) is done
+    by --launch, counting only working days."""
+    from django.utils import timezone
+
+    from leanmark.flow import queries
+    from leanmark.flow.schemas import CampaignOut
+
+    chosen = board_for(ws, board)
+    spec = _spec(period, window_from, window_to, trials, seed, queries.FlowFilters())
+    report = queries.forecast_campaign(
+        chosen, launch=launch.date(), now=timezone.now(), tag=tag, channel=channel, spec=spec
+    )
+    data = CampaignOut.of(report)
+    if as_json:
+        print_json(data.model_dump(mode="json"))
+        return
+    out.print(
+        f"All {data.items} not-done cards done by {data.launch}: "
+        f"{formats.percent(data.probability, 1)} ({data.done_trials:,} of {data.trials:,} "
+        f"trials, seed {data.seed}; {data.periods_ahead} working {data.period}s ahead, "
+        f"{data.calendar.days_off_ahead} days off not counted)."
+    )
+    show(
+        [c.model_dump() for c in data.cards],
+        as_json=False,
+        table={"Card": lambda r: f"#{r['number']}", "Title": "title", "Column": "column"},
+    )
+
+
+calendar_app = typer.Typer(
+    help="The board's days off, which forecasts neither sample nor count.", no_args_is_help=True
+)
+DayArg = Annotated[datetime, typer.Argument(formats=["%Y-%m-%d"], help="A day, YYYY-MM-DD.")]
+ToOpt = Annotated[
+    datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day of a range.")
+]
+
+
+def _print_calendar(chosen: Any, as_json: bool) -> None:
+    from leanmark.flow import queries
+    from leanmark.flow.schemas import CalendarOut
+
+    data = CalendarOut.of(queries.working_calendar(chosen))
+    if as_json:
+        print_json(data.model_dump(mode="json"))
+        return
+    out.print(
+        f"{chosen.name}: weekends are {'days off' if data.weekends_off else 'working days'}; "
+        f"{len(data.days_off)} blackout day{'s' if len(data.days_off) != 1 else ''}."
+    )
+    show(
+        [d.model_dump(mode="json") for d in data.days_off],
+        as_json=False,
+        table={"Day off": "day", "Reason": "reason"},
+    )
+
+
+@calendar_app.command("show")
+@workspace_command
+def calendar_show(ws: Any = None, board: BoardOpt = None, as_json: JsonOpt = False) -> None:
+    """The board's days off."""
+    _print_calendar(board_for(ws, board), as_json)
+
+
+@calendar_app.command("add")
+@workspace_command
+def calendar_add(
+    day: DayArg,
+    ws: Any = None,
+    board: BoardOpt = None,
+    to: ToOpt = None,
+    reason: Annotated[str, typer.Option(help="A holiday, a team off-day …")] = "",
+    actor: Any = None,
+) -> None:
+    """Mark a day (or DAY to --to, at most 366 days) as off."""
+    from leanmark.flow.services import add_days_off
+
+    chosen = board_for(ws, board)
+    added = add_days_off(chosen, day.date(), _day(to), reason=reason)
+    out.print(f"{len(added)} day{'s' if len(added) != 1 else ''} off on {chosen.name}.")
+
+
+@calendar_app.command("remove")
+@workspace_command
+def calendar_remove(
+    day: DayArg, ws: Any = None, board: BoardOpt = None, to: ToOpt = None, actor: Any = None
+) -> None:
+    """Make a day (or DAY to --to) a working day again."""
+    from leanmark.flow.services import remove_days_off
+
+    chosen = board_for(ws, board)
+    removed = remove_days_off(chosen, day.date(), _day(to))
+    out.print(f"{removed} day{'s' if removed != 1 else ''} off removed from {chosen.name}.")
+
+
+@calendar_app.command("weekends")
+@workspace_command
+def calendar_weekends(
+    state: Annotated[str, typer.Argument(help="off (weekends are days off) or on (worked).")],
+    ws: Any = None,
+    board: BoardOpt = None,
+    actor: Any = None,
+) -> None:
+    """Whether Saturdays and Sundays are days off for the board's forecasts."""
+    from leanmark.flow.services import set_weekends_off
+
+    if state not in ("on", "off"):
+        fail(f"say 'off' (weekends are days off) or 'on' (weekends are worked), not {state!r}")
+    chosen = board_for(ws, board)
+    set_weekends_off(chosen, state == "off")
+    out.print(f"Weekends are {'days off' if state == 'off' else 'working days'} on {chosen.name}.")
+
+
 def register(app: typer.Typer) -> None:
     """Add this app's commands (sub-apps or commands) to the `leanmark` command."""
     app.add_typer(flow_app, name="flow")
     app.add_typer(forecast_app, name="forecast")
+    flow_app.add_typer(calendar_app, name="calendar")
     group(app, "import", "Import data from files.").command("card-history")(import_card_history)
     group(app, "export", "Export data as files.").command("events")(export_events)

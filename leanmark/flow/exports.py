@@ -279,4 +279,9 @@ def forecast_dict(report: ForecastReport) -> dict[str, Any]:
         "beyond_horizon": found.beyond,
         "answers": answers,
         "histogram": [{"outcome": v, "trials": n} for v, n in found.histogram],
+        "calendar": {
+            "weekends_off": report.calendar.weekends_off,
+            "days_off_in_window": report.days_off_in_window,
+            "days_off_ahead": report.days_off_ahead,
+        },
     }

@@ -26,21 +26,29 @@ from leanmark.domain import flow as maths
 from leanmark.domain.flow import DAY, BoardShape, EventLog, Timeline
 from leanmark.domain.forecast import (
     DEFAULT_TRIALS,
+    EVERY_DAY,
     MAX_AHEAD_DAYS,
     Backtest,
+    Calendar,
+    Chance,
     Forecast,
     ForecastError,
     History,
     backtest,
+    chance_by,
     check_how_many,
     check_when,
+    horizon_periods,
     how_many,
-    period_totals,
+    period_ends,
     when,
+    working_history,
 )
 from leanmark.domain.metrics import YEARS, outside_years
 from leanmark.lib.errors import InvalidInput
 from leanmark.lib.sql_arrays import int_columns
+
+from .models import BlackoutDay, BoardCalendar
 
 if TYPE_CHECKING:  # annotations only: the board's rows are read through its queries
     from leanmark.board.models import Board, Column
@@ -679,22 +687,43 @@ class ForecastReport:
     result: Forecast
     until: date | None = None  # how many: by this date
     items: int | None = None  # when: this many items
+    calendar: Calendar = EVERY_DAY
+    history_starts: tuple[date, ...] = ()  # the first day of each period of ``history``
 
     @property
     def period_days(self) -> int:
         return PERIOD_DAYS[self.period]
 
+    @cached_property
+    def _ends(self) -> list[date]:
+        found = [p for p in self.result.answers.values() if p is not None]
+        return period_ends(self.today, max(found, default=0), self.calendar, self.period_days)
+
     def date_after(self, periods: int | None) -> date | None:
-        """The date by which ``periods`` periods from today have passed (None: beyond)."""
-        return None if periods is None else self.today + timedelta(days=periods * self.period_days)
+        """The last day of the ``periods``-th period after today the forecast counted: periods
+        of the calendar's days off are skipped (None: beyond the horizon)."""
+        if periods is None:
+            return None
+        if periods <= len(self._ends):
+            return self._ends[periods - 1] if periods > 0 else self.today
+        found = period_ends(self.today, periods, self.calendar, self.period_days)
+        return found[-1] if len(found) == periods else None
 
     @property
     def history_by_period(self) -> list[tuple[date, int]]:
-        """(first day of the period, items finished in it) for each period of the window; the
-        periods are counted back from the window's last day (see ``period_totals``)."""
-        step = timedelta(days=self.period_days)
-        first = self.window_to + timedelta(days=1) - len(self.history) * step
-        return [(first + k * step, n) for k, n in enumerate(self.history)]
+        """(first day of the period, items finished in it) for each period sampled: the working
+        days (or the weeks, counted back from the window's last day, that hold a working day)."""
+        return list(zip(self.history_starts, self.history, strict=True))
+
+    @property
+    def days_off_in_window(self) -> int:
+        return self.calendar.days_off(self.window_from, self.window_to)
+
+    @property
+    def days_off_ahead(self) -> int:
+        """Days off from tomorrow to the date asked for (how many) or to the 95 % answer."""
+        last = self.until or self.date_after(self.result.answers.get(95))
+        return 0 if last is None else self.calendar.days_off(self.today + timedelta(days=1), last)
 
     @property
     def history_summary(self) -> dict[str, float]:
@@ -729,7 +758,20 @@ def _window(board: "Board", spec: ForecastInput, today: date) -> tuple[date, dat
     return window_from, window_to
 
 
-def _history(board: "Board", spec: ForecastInput, today: date) -> tuple[date, date, list[int]]:
+@dataclass(frozen=True)
+class SampledHistory:
+    window_from: date
+    window_to: date
+    counts: list[int]  # items finished per period sampled, oldest first
+    starts: tuple[date, ...]  # the first day of each
+
+
+def _history(
+    board: "Board", spec: ForecastInput, today: date, calendar: Calendar = EVERY_DAY
+) -> SampledHistory:
+    """The periods of the window a forecast samples: its working days, or its whole weeks
+    (counted back from the window's last day) that hold a working day; what was finished on a
+    day off counts on the next working day (domain.forecast.working_history)."""
     if spec.period not in PERIOD_DAYS:
         raise FlowInputError("the period must be 'day' or 'week'", field="period")
     window_from, window_to = _window(board, spec, today)
@@ -739,8 +781,25 @@ def _history(board: "Board", spec: ForecastInput, today: date) -> tuple[date, da
         day_edges(window_from, window_to, data.tz),
         item_mask(board, data, spec.filters),
     )
-    counts = period_totals(daily, PERIOD_DAYS[spec.period])
-    return window_from, window_to, [int(c) for c in counts]
+    period = PERIOD_DAYS[spec.period]
+    working = calendar.mask(window_from, daily.size)
+    counts = working_history(daily, working, period)
+    if period == 1:
+        starts = [window_from + timedelta(days=int(i)) for i in np.flatnonzero(working)]
+    else:
+        whole = daily.size // period
+        first = daily.size - whole * period
+        weeks = working[first:].reshape(whole, period).any(axis=1) if whole else working[:0]
+        starts = [
+            window_from + timedelta(days=first + int(k) * period) for k in np.flatnonzero(weeks)
+        ]
+    if not counts.size and working.size and not working.any():
+        raise FlowInputError(
+            f"every day of the history window ({window_from} to {window_to}) is a day off in the "
+            "board's calendar; widen the window or remove days off",
+            field="window_from",
+        )
+    return SampledHistory(window_from, window_to, [int(c) for c in counts], tuple(starts))
 
 
 def _run(call: Any) -> Any:
@@ -767,20 +826,31 @@ def forecast_how_many(
         )
     if spec.period not in PERIOD_DAYS:
         raise FlowInputError("the period must be 'day' or 'week'", field="period")
-    periods = (until - today).days // PERIOD_DAYS[spec.period]
+    calendar = working_calendar(board).calendar
+    periods = horizon_periods(today, until, calendar, PERIOD_DAYS[spec.period])
+    if periods == 0 and (until - today).days >= PERIOD_DAYS[spec.period]:
+        raise FlowInputError(
+            f"every {spec.period} from tomorrow to {until} is off in the board's calendar; "
+            "choose a later date",
+            field="until",
+        )
     _run(lambda: check_how_many(periods, spec.trials))  # before any history is read
-    window_from, window_to, counts = _history(board, spec, today)
-    result = _run(lambda: how_many(History.of(counts), periods, trials=spec.trials, seed=spec.seed))
+    found = _history(board, spec, today, calendar)
+    result = _run(
+        lambda: how_many(History.of(found.counts), periods, trials=spec.trials, seed=spec.seed)
+    )
     return ForecastReport(
         board.pk,
         board.name,
         today,
         spec.period,
-        window_from,
-        window_to,
-        counts,
+        found.window_from,
+        found.window_to,
+        found.counts,
         result,
         until=until,
+        calendar=calendar,
+        history_starts=found.starts,
     )
 
 
@@ -790,18 +860,159 @@ def forecast_when(
     """When ``items`` more items will be finished, counting from tomorrow."""
     today = now.astimezone(time_zone(board)).date()
     _run(lambda: check_when(items, spec.trials))  # before any history is read
-    window_from, window_to, counts = _history(board, spec, today)
-    result = _run(lambda: when(History.of(counts), items, trials=spec.trials, seed=spec.seed))
+    calendar = working_calendar(board).calendar
+    found = _history(board, spec, today, calendar)
+    result = _run(lambda: when(History.of(found.counts), items, trials=spec.trials, seed=spec.seed))
     return ForecastReport(
         board.pk,
         board.name,
         today,
         spec.period,
-        window_from,
-        window_to,
-        counts,
+        found.window_from,
+        found.window_to,
+        found.counts,
         result,
         items=items,
+        calendar=calendar,
+        history_starts=found.starts,
+    )
+
+
+# ---- the board's working calendar ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayOff:
+    day: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    board_id: int
+    weekends_off: bool
+    days: list[DayOff]  # every blackout day, in order
+
+    @cached_property
+    def calendar(self) -> Calendar:
+        return Calendar.of((d.day for d in self.days), weekends_off=self.weekends_off)
+
+    def upcoming(self, today: date) -> list[DayOff]:
+        return [d for d in self.days if d.day > today]
+
+    def past(self, today: date) -> list[DayOff]:
+        return [d for d in self.days if d.day <= today]
+
+
+def working_calendar(board: "Board") -> WorkingCalendar:
+    """The board's days off (two small reads: the switch and the blackout days)."""
+    weekends = BoardCalendar.objects.filter(board=board).values_list("weekends_off", flat=True)
+    rows = BlackoutDay.objects.filter(board=board).order_by("day").values_list("day", "reason")
+    return WorkingCalendar(board.pk, bool(weekends.first()), [DayOff(d, r) for d, r in rows])
+
+
+# ---- a campaign's launch date -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignCard:
+    number: int
+    title: str
+    column: str
+
+
+@dataclass(frozen=True)
+class CampaignReport:
+    """The probability that every not-done card of the campaign (its tag or channel) is done by
+    the launch date, from the board's throughput, with the cards it counted."""
+
+    board_id: int
+    board_name: str
+    today: date
+    launch: date
+    tag: str
+    channel: str
+    period: str
+    window_from: date
+    window_to: date
+    history: list[int]
+    history_starts: tuple[date, ...]
+    cards: list[CampaignCard]
+    result: Chance
+    calendar: Calendar
+
+    @property
+    def days_off_ahead(self) -> int:
+        return self.calendar.days_off(self.today + timedelta(days=1), self.launch)
+
+    @property
+    def days_off_in_window(self) -> int:
+        return self.calendar.days_off(self.window_from, self.window_to)
+
+
+def campaign_cards(board: "Board", *, tag: str, channel: str) -> list[CampaignCard]:
+    """The board's live cards outside its done column with this tag and/or channel, by number."""
+    names = {c.pk: c.name for c in board_queries.columns_in_order(board)}
+    cards = board_queries.unfinished_cards(board)
+    if tag:
+        cards = Filters(tag=tag).apply(cards)
+    if channel:
+        cards = cards.filter(channel=channel)
+    rows = cards.order_by("number").values_list("number", "title", "column_id")
+    return [CampaignCard(n, t, names.get(c, "")) for n, t, c in rows]
+
+
+def forecast_campaign(
+    board: "Board",
+    *,
+    launch: date,
+    now: datetime,
+    tag: str = "",
+    channel: str = "",
+    spec: ForecastInput = ForecastInput(),
+) -> CampaignReport:
+    """How likely every not-done card of a campaign is finished by ``launch`` (inclusive),
+    counting only the working days from tomorrow to it."""
+    tag, channel = tag.strip().lower()[:30], channel.strip()[:60]
+    if not tag and not channel:
+        raise FlowInputError("choose the campaign's tag or channel", field="tag")
+    today = now.astimezone(time_zone(board)).date()
+    if launch <= today:
+        raise FlowInputError(
+            f"the launch date {launch} is not in the future; choose a day after today ({today})",
+            field="launch",
+        )
+    furthest = today + timedelta(days=MAX_AHEAD_DAYS)
+    if launch > furthest:
+        raise FlowInputError(
+            f"the launch date is at most 5 years ahead ({furthest}); got {launch}", field="launch"
+        )
+    if spec.period not in PERIOD_DAYS:
+        raise FlowInputError("the period must be 'day' or 'week'", field="period")
+    cards = campaign_cards(board, tag=tag, channel=channel)
+    calendar = working_calendar(board).calendar
+    periods = horizon_periods(today, launch, calendar, PERIOD_DAYS[spec.period])
+    found = _history(board, spec, today, calendar)
+    result = _run(
+        lambda: chance_by(
+            History.of(found.counts), len(cards), periods, trials=spec.trials, seed=spec.seed
+        )
+    )
+    return CampaignReport(
+        board.pk,
+        board.name,
+        today,
+        launch,
+        tag,
+        channel,
+        spec.period,
+        found.window_from,
+        found.window_to,
+        found.counts,
+        found.starts,
+        cards,
+        result,
+        calendar,
     )
 
 
@@ -841,6 +1052,8 @@ def forecast_backtest(
     daily = maths.throughput_per_day(
         data.timeline, day_edges(first, last, data.tz), item_mask(board, data, filters)
     )
+    calendar = working_calendar(board).calendar
+    working = None if calendar.every_day else calendar.mask(first, daily.size)
     result = _run(
         lambda: backtest(
             [int(c) for c in daily],
@@ -849,6 +1062,7 @@ def forecast_backtest(
             step=step,
             trials=trials,
             seed=seed,
+            working=working,
         )
     )
     return BacktestReport(board.pk, today, first, result)

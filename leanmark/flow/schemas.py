@@ -6,8 +6,12 @@ from typing import TYPE_CHECKING
 from ninja import Schema
 from pydantic import Field
 
+from leanmark.lib.schemas import Strict
+
+from .models import REASON_MAX
+
 if TYPE_CHECKING:
-    from .queries import BacktestReport
+    from .queries import BacktestReport, CampaignReport, WorkingCalendar
 
 
 class FiltersOut(Schema):
@@ -140,6 +144,15 @@ class OutcomeOut(Schema):
     trials: int
 
 
+class CalendarUseOut(Schema):
+    weekends_off: bool
+    days_off_in_window: int = Field(description="days off of the history window, not sampled")
+    days_off_ahead: int = Field(
+        description="days off from tomorrow to the date asked for (how many, campaign) or to "
+        "the 95 % answer (when), not counted"
+    )
+
+
 class ForecastOut(Schema):
     board_id: int
     board: str
@@ -158,6 +171,7 @@ class ForecastOut(Schema):
     beyond_horizon: int
     answers: list[AnswerOut]
     histogram: list[OutcomeOut]
+    calendar: CalendarUseOut
 
 
 class BacktestRunOut(Schema):
@@ -199,4 +213,102 @@ class BacktestOut(Schema):
                 for c in result.confidences
             ],
             predictability=result.predictability,
+        )
+
+
+# ---- the working calendar and a campaign's launch --------------------------------------------
+
+
+class DayOffOut(Schema):
+    day: date
+    reason: str
+
+
+class CalendarOut(Schema):
+    board_id: int
+    weekends_off: bool = Field(description="Saturdays and Sundays are days off")
+    days_off: list[DayOffOut] = Field(description="every blackout day, in order")
+
+    @staticmethod
+    def of(found: "WorkingCalendar") -> "CalendarOut":
+        return CalendarOut(
+            board_id=found.board_id,
+            weekends_off=found.weekends_off,
+            days_off=[DayOffOut(day=d.day, reason=d.reason) for d in found.days],
+        )
+
+
+class CalendarPatch(Strict):
+    weekends_off: bool
+
+
+class DaysOffIn(Strict):
+    day: date = Field(description="the first day off, YYYY-MM-DD")
+    to: date | None = Field(None, description="the last day off (default: `day`); at most 366")
+    reason: str = Field("", max_length=REASON_MAX, description="a holiday, a team off-day …")
+
+
+class RemovedOut(Schema):
+    removed: int = Field(description="days of the range that were off and are working days again")
+
+
+class CampaignCardOut(Schema):
+    number: int
+    title: str
+    column: str
+
+
+class CampaignOut(Schema):
+    board_id: int
+    board: str
+    today: date
+    launch: date
+    tag: str
+    channel: str
+    items: int = Field(description="the campaign's cards not done yet (listed in `cards`)")
+    probability: float = Field(
+        description="share of trials that finished all `items` by the launch date"
+    )
+    done_trials: int
+    trials: int
+    seed: int
+    period: str
+    periods_ahead: int = Field(description="working periods from tomorrow to the launch")
+    window_from: date
+    window_to: date
+    history: list[int]
+    history_items: int
+    calendar: CalendarUseOut
+    cards: list[CampaignCardOut]
+
+    @staticmethod
+    def of(report: "CampaignReport") -> "CampaignOut":
+        found = report.result
+        return CampaignOut(
+            board_id=report.board_id,
+            board=report.board_name,
+            today=report.today,
+            launch=report.launch,
+            tag=report.tag,
+            channel=report.channel,
+            items=found.items,
+            probability=found.probability,
+            done_trials=found.done,
+            trials=found.trials,
+            seed=found.seed,
+            period=report.period,
+            periods_ahead=found.periods,
+            window_from=report.window_from,
+            window_to=report.window_to,
+            history=report.history,
+            history_items=found.history.items,
+            calendar=CalendarUseOut(
+                weekends_off=report.calendar.weekends_off,
+                days_off_in_window=report.days_off_in_window,
+                days_off_ahead=report.days_off_ahead,
+            ),
+            cards=[
+                CampaignCardOut(number=c.number, title=c.title, column=c.column)
+                for c in report.cards
+            ],
         )

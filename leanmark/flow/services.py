@@ -7,10 +7,12 @@ their back-dated events are written by the board's history import, in one transa
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+from django.db import transaction
 
 from leanmark.accounts.models import User
 from leanmark.board import queries as board_queries
@@ -23,9 +25,10 @@ from leanmark.board.services import (
     clean_title,
     import_history,
 )
-from leanmark.lib import csvrows
+from leanmark.lib import clean, csvrows
 from leanmark.lib.errors import InvalidInput
 
+from .models import REASON_MAX, BlackoutDay, BoardCalendar
 from .queries import time_zone
 
 if TYPE_CHECKING:  # annotations only: the board's rows are read through its queries
@@ -231,3 +234,65 @@ def import_card_history(
     if parsed.errors:
         raise ImportFailed(parsed.errors)
     return import_history(board, parsed.items, progress=progress)
+
+
+# ---- the board's working calendar ---------------------------------------------------------------
+
+MAX_RANGE_OFF = 366  # days off added or removed in one go
+
+
+def _days(first: object, last: object | None) -> list[date]:
+    start = clean.day(first, "day", label="the first day off")
+    end = start if last in (None, "") else clean.day(last, "to", label="the last day off")
+    if end < start:
+        raise InvalidInput(
+            f"the last day off ({end}) is before the first ({start}); swap them", field="to"
+        )
+    count = (end - start).days + 1
+    if count > MAX_RANGE_OFF:
+        raise InvalidInput(
+            f"at most {MAX_RANGE_OFF} days off at once; {start} to {end} is {count:,} days",
+            field="to",
+        )
+    return [start + timedelta(days=i) for i in range(count)]
+
+
+@transaction.atomic
+def add_days_off(
+    board: "Board", first: object, last: object | None = None, *, reason: object = ""
+) -> list[BlackoutDay]:
+    """Mark the days ``first`` to ``last`` (one day without ``last``) as days off for the
+    board's forecasts; a day already off takes the new reason. Returns the days, in order."""
+    days = _days(first, last)
+    why = clean.text(reason, "reason", limit=REASON_MAX)
+    rows = BlackoutDay.objects.filter(board=board, day__in=days)
+    known = {row.day: row for row in rows}
+    BlackoutDay.objects.filter(pk__in=[r.pk for r in known.values()]).update(reason=why)
+    BlackoutDay.objects.bulk_create(
+        BlackoutDay(workspace_id=board.workspace_id, board=board, day=d, reason=why)
+        for d in days
+        if d not in known
+    )
+    return list(BlackoutDay.objects.filter(board=board, day__in=days).order_by("day"))
+
+
+@transaction.atomic
+def remove_days_off(board: "Board", first: object, last: object | None = None) -> int:
+    """Working days again: how many of ``first`` to ``last`` were off."""
+    days = _days(first, last)
+    deleted, _ = BlackoutDay.objects.filter(board=board, day__in=days).delete()
+    return deleted
+
+
+@transaction.atomic
+def set_weekends_off(board: "Board", weekends_off: object) -> BoardCalendar:
+    """Whether Saturdays and Sundays are days off for the board's forecasts."""
+    if not isinstance(weekends_off, bool):
+        raise InvalidInput("weekends_off must be true or false", field="weekends_off")
+    calendar, _ = BoardCalendar.objects.get_or_create(
+        board=board, defaults={"workspace_id": board.workspace_id}
+    )
+    if calendar.weekends_off != weekends_off:
+        calendar.weekends_off = weekends_off
+        calendar.save(update_fields=["weekends_off"])
+    return calendar

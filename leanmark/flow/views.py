@@ -17,6 +17,7 @@ from leanmark.board import queries as board_queries
 from leanmark.domain.forecast import MAX_AHEAD_DAYS, MAX_ITEMS, MAX_PERIODS
 from leanmark.domain.hourglass import STAGE_CHOICES
 from leanmark.lib.access import workspace_view
+from leanmark.lib.errors import InvalidInput
 from leanmark.lib.htmx import render_page
 
 from . import charts, exports, queries, services
@@ -202,9 +203,21 @@ def _answers(result: queries.ForecastReport) -> list[tuple[int, Any]]:
     ]
 
 
-def _run_forecast(board: "Board", data: QueryDict, mode: str) -> queries.ForecastReport:
+def _run_forecast(board: "Board", data: QueryDict, mode: str) -> Any:
     now = timezone.now()
     spec = _forecast_input(data)
+    if mode == "campaign":
+        launch = _date(data, "launch", "launch date")
+        if launch is None:
+            raise FlowInputError("choose the launch date", field="launch")
+        return queries.forecast_campaign(
+            board,
+            launch=launch,
+            now=now,
+            tag=data.get("campaign_tag", ""),
+            channel=data.get("campaign_channel", ""),
+            spec=spec,
+        )
     if mode == "when":
         if not data.get("items", "").strip():
             raise FlowInputError("say how many items must be finished", field="items")
@@ -222,10 +235,12 @@ def forecast(request: HttpRequest, board_id: int) -> HttpResponse:
     board = board_queries.board_for(request.workspace, board_id)  # type: ignore[attr-defined]
     context = _common(request, board)
     data = request.GET
-    mode = "when" if data.get("mode") == "when" else "how_many"
+    mode = data.get("mode") if data.get("mode") in ("when", "campaign") else "how_many"
     today = timezone.now().astimezone(queries.time_zone(board)).date()
-    form = {"until": (today + timedelta(days=28)).isoformat(), "items": "10", **data.dict()}
+    default_date = (today + timedelta(days=28)).isoformat()
+    form = {"until": default_date, "launch": default_date, "items": "10", **data.dict()}
     context.update({"mode": mode, "form": form, "filters": FlowFilters.from_query(data)})
+    context.update(_calendar_context(board, today))
     context["horizon"] = MAX_PERIODS
     context["max_until"] = (today + timedelta(days=MAX_AHEAD_DAYS)).isoformat()
     context["max_items"] = MAX_ITEMS
@@ -243,6 +258,9 @@ def forecast(request: HttpRequest, board_id: int) -> HttpResponse:
         return render_page(
             request, "flow/forecast.html", context, fragment="forecast", status=status
         )
+    if mode == "campaign":
+        context["campaign"] = result
+        return render_page(request, "flow/forecast.html", context, fragment="forecast")
     if data.get("format") == "csv":
         return _csv_response(exports.forecast_rows(result), f"{_slug(board)}-forecast.csv")
     context.update(
@@ -270,6 +288,63 @@ def forecast(request: HttpRequest, board_id: int) -> HttpResponse:
                 (c, backtest.result.hit_rate(c)) for c in backtest.result.confidences
             ]
     return render_page(request, "flow/forecast.html", context, fragment="forecast")
+
+
+def _calendar_context(board: "Board", today: date) -> dict[str, Any]:
+    found = queries.working_calendar(board)
+    return {
+        "calendar": found,
+        "days_upcoming": found.upcoming(today),
+        "days_past": found.past(today)[-10:],
+        "days_past_count": len(found.past(today)),
+    }
+
+
+CALENDAR_ACTIONS = ("add", "remove", "weekends")
+
+
+@require_http_methods(["POST"])
+@workspace_view()
+def calendar_edit(request: HttpRequest, board_id: int) -> HttpResponse:
+    """Add or remove days off, or switch weekends off, from the forecast page (members)."""
+    board = board_queries.board_for(request.workspace, board_id)  # type: ignore[attr-defined]
+    data = request.POST
+    action = data.get("action", "")
+    status, message, trigger = 200, "", None
+    try:
+        if action == "add":
+            added = services.add_days_off(
+                board, data.get("day", ""), data.get("to") or None, reason=data.get("reason", "")
+            )
+            message = f"{len(added)} day{'s' if len(added) != 1 else ''} off added."
+        elif action == "remove":
+            removed = services.remove_days_off(board, data.get("day", ""), data.get("to") or None)
+            message = f"{removed} day{'s' if removed != 1 else ''} off removed."
+        elif action == "weekends":
+            on = data.get("weekends_off") == "on"
+            services.set_weekends_off(board, on)
+            message = "Weekends are days off." if on else "Weekends are working days."
+        else:
+            raise FlowInputError(
+                f"unknown action {action[:20]!r}; one of {', '.join(CALENDAR_ACTIONS)}",
+                field="action",
+            )
+        trigger = "calendar-changed"
+    except InvalidInput as error:
+        status, message = error.status, error.message
+    if not request.htmx and status == 200:  # type: ignore[attr-defined]
+        messages.success(request, message)
+        target = reverse(
+            "flow-forecast",
+            kwargs={"ws": request.workspace.slug, "board_id": board.pk},  # type: ignore[attr-defined]
+        )
+        return redirect(target)
+    today = timezone.now().astimezone(queries.time_zone(board)).date()
+    context = {**_common(request, board), **_calendar_context(board, today)}
+    context.update({"calendar_message": message, "calendar_error": status != 200})
+    return render_page(
+        request, "flow/forecast.html", context, fragment="calendar", status=status, trigger=trigger
+    )
 
 
 @require_http_methods(["GET", "POST"])
