@@ -3,19 +3,20 @@
 
 ``analyse`` turns each variant's latest cumulative figures into a verdict: every treatment
 against the control (z-test and exact Bayesian P(B > A) for conversions, Welch's t-test for
-continuous metrics), Holm-corrected when there are several treatments, the plan's progress, the
-sequential rule when the plan is sequential, and a plain-language reading.
+continuous metrics), Holm- or Benjamini-Hochberg-corrected when there are several treatments, the
+plan's progress, the sequential rule or the always-valid mSPRT when the plan is sequential, and a
+plain-language reading.
 
 ``schedule`` says what to do next: keep running (and how many days the planned sample still
 needs at the traffic so far), or decide; and whether the planned end date has passed.
 
 ``gate`` says what is wrong with a decision given that verdict: too early (the planned sample
-is not reached and no sequential stop), or against the result. The service refuses a decision
-with any issue unless a written override reason is given.
+is not reached, no sequential stop and no always-valid p-value at α), or against the result.
+The service refuses a decision with any issue unless a written override reason is given.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from . import stats
@@ -31,6 +32,9 @@ CONTROL_BETTER = "control_better"
 NO_DIFFERENCE = "no_difference"
 
 PERSEVERE, PIVOT, STOP = "persevere", "pivot", "stop"
+
+# how the sample may be looked at: a fixed horizon, the simple sequential rule, or the mSPRT
+FIXED, SIMPLE, MSPRT = "fixed", "simple", "msprt"
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ class Comparison:
     ci_high: float
     statistic: float  # z or t
     p_value: float
-    p_adjusted: float  # Holm (equal to p_value with one treatment)
+    p_adjusted: float  # corrected (Holm or BH; equal to the decisive p with one treatment)
     prob_beats_control: float | None  # Bayesian, conversions only
     loss_choosing_treatment: float | None
     loss_choosing_control: float | None
@@ -69,10 +73,14 @@ class Comparison:
     fisher_p_value: float | None = None
     identical: bool = False  # the same rate (or mean) in both arms: no difference at all
     lift: stats.Lift | None = None  # relative: treatment ÷ control − 1, with its interval
+    always_valid: stats.AlwaysValid | None = None  # the mSPRT, when the plan is always-valid
 
     @property
     def decisive_p(self) -> float:
-        """The p-value the verdict rests on, before Holm: Fisher's for small counts, else z/t."""
+        """The p-value the verdict rests on, before the correction: the always-valid p under
+        an mSPRT plan, else Fisher's for small counts, else z/t."""
+        if self.always_valid is not None:
+            return self.always_valid.p_value
         return self.p_value if self.fisher_p_value is None else self.fisher_p_value
 
     @property
@@ -96,6 +104,17 @@ class Verdict:
     reading: str
     notes: tuple[str, ...] = ()
     ratio: stats.RatioCheck | None = None  # sample-ratio mismatch check of the arms' sizes
+    method: str = FIXED  # FIXED, SIMPLE or MSPRT: how the sample may be looked at
+    correction: str = stats.HOLM  # with several comparisons
+
+    @property
+    def correction_name(self) -> str:
+        return stats.CORRECTION_NAMES[self.correction]
+
+    @property
+    def always_valid_crossed(self) -> bool:
+        """Under an mSPRT plan: a comparison's corrected always-valid p-value reached α."""
+        return self.method == MSPRT and any(c.significant for c in self.comparisons)
 
     @property
     def small_counts(self) -> bool:
@@ -120,10 +139,15 @@ class Verdict:
 
     @property
     def may_decide(self) -> bool:
-        """The evidence exists: the sample is complete, or the sequential rule stopped."""
+        """The evidence exists: the sample is complete, the sequential rule stopped, or the
+        always-valid p-value reached α."""
         if self.outcome == NO_DATA:
             return False
-        return self.sample_complete or (self.sequential is not None and self.sequential.stopped)
+        return (
+            self.sample_complete
+            or (self.sequential is not None and self.sequential.stopped)
+            or self.always_valid_crossed
+        )
 
 
 def _pct(value: float) -> str:
@@ -158,6 +182,55 @@ class Raw:
     @property
     def decisive_p(self) -> float:
         return self.p_value if self.fisher is None else self.fisher.p_value
+
+
+def _estimate(
+    control: VariantData, treatment: VariantData, metric_type: str
+) -> tuple[float, float, float] | None:
+    """One look's difference, the variance tested (pooled for rates, as the z-test) and the
+    unpooled variance for the interval; None when an arm has too few observations yet."""
+    if metric_type == CONVERSION:
+        if treatment.trials < 1 or control.trials < 1:
+            return None
+        won_t, won_c = treatment.successes or 0, control.successes or 0
+        rate_t, rate_c = won_t / treatment.trials, won_c / control.trials
+        pooled = (won_t + won_c) / (treatment.trials + control.trials)
+        tested = pooled * (1 - pooled) * (1 / treatment.trials + 1 / control.trials)
+        spread = rate_t * (1 - rate_t) / treatment.trials + rate_c * (1 - rate_c) / control.trials
+        return rate_t - rate_c, tested, spread
+    if treatment.trials < 2 or control.trials < 2:
+        return None
+    spread = (treatment.sd or 0.0) ** 2 / treatment.trials + (
+        control.sd or 0.0
+    ) ** 2 / control.trials
+    return (treatment.mean or 0.0) - (control.mean or 0.0), spread, spread
+
+
+def _always_valid(
+    looks: Sequence[Sequence[VariantData]],
+    control: str,
+    treatment: str,
+    metric_type: str,
+    tau: float,
+    alpha: float,
+) -> stats.AlwaysValid | None:
+    """The mSPRT over the looks (each variant's cumulative figures on each date, in order)."""
+    differences, variances = [], []
+    spread = 0.0
+    for look in looks:
+        by_name = {v.name: v for v in look}
+        if control not in by_name or treatment not in by_name:
+            continue
+        found = _estimate(by_name[control], by_name[treatment], metric_type)
+        if found is not None:
+            differences.append(found[0])
+            variances.append(found[1])
+            spread = found[2]
+    if not differences:
+        return None
+    return stats.always_valid_p(
+        differences, variances, tau=tau, alpha=alpha, interval_variance=spread
+    )
 
 
 def _compare(control: VariantData, treatment: VariantData, metric_type: str, alpha: float) -> Raw:
@@ -206,7 +279,14 @@ def analyse(
     alpha: float = stats.DEFAULT_ALPHA,
     planned_per_variant: int | None = None,
     sequential_n: int | None = None,
+    msprt_tau: float | None = None,
+    looks: Sequence[Sequence[VariantData]] = (),
+    correction: str = stats.HOLM,
 ) -> Verdict:
+    """``sequential_n``: the simple rule's N. ``msprt_tau``: an always-valid (mSPRT) plan with
+    this mixing standard deviation, over ``looks`` (every date's cumulative figures, oldest
+    first; the latest ``variants`` alone when empty)."""
+    method = MSPRT if msprt_tau else SIMPLE if sequential_n else FIXED
     controls = [v for v in variants if v.is_control]
     treatments = [v for v in variants if not v.is_control]
     if len(controls) != 1 or not treatments:
@@ -220,10 +300,21 @@ def analyse(
         missing = ", ".join(v.name for v in variants if v.trials < minimum)
         return Verdict(
             metric_type, alpha, tuple(variants), (), planned_per_variant, reached, None, NO_DATA,
-            None, f"No result yet: no observations for {missing}.",
+            None, f"No result yet: no observations for {missing}.", method=method,
+            correction=correction,
         )  # fmt: skip
     raw = [_compare(control, t, metric_type, alpha) for t in treatments]
-    adjusted = stats.holm([r.decisive_p for r in raw])
+    valid: list[stats.AlwaysValid | None] = [None] * len(treatments)
+    if msprt_tau:
+        history = list(looks) or [variants]
+        valid = [
+            _always_valid(history, control.name, t.name, metric_type, msprt_tau, alpha)
+            for t in treatments
+        ]
+        # the always-valid p decides; Fisher's exact test answers a fixed-horizon question
+        raw = [replace(r, fisher=None) for r in raw]
+    decisive = [r.decisive_p if v is None else v.p_value for r, v in zip(raw, valid, strict=True)]
+    adjusted = stats.adjust(decisive, correction)
     comparisons = tuple(
         Comparison(
             treatment=t.name,
@@ -237,13 +328,14 @@ def analyse(
             prob_beats_control=r.bayes.prob_b_beats_a if r.bayes else None,
             loss_choosing_treatment=r.bayes.loss_choosing_b if r.bayes else None,
             loss_choosing_control=r.bayes.loss_choosing_a if r.bayes else None,
-            significant=p_adj < alpha and not r.identical,
+            significant=(p_adj <= alpha if v is not None else p_adj < alpha) and not r.identical,
             small_counts=r.fisher is not None,
             fisher_p_value=r.fisher.p_value if r.fisher else None,
             identical=r.identical,
             lift=r.lift,
+            always_valid=v,
         )
-        for t, r, p_adj in zip(treatments, raw, adjusted, strict=True)
+        for t, r, p_adj, v in zip(treatments, raw, adjusted, valid, strict=True)
     )
     sequential = None
     if sequential_n and metric_type == CONVERSION and len(treatments) == 1:
@@ -251,10 +343,10 @@ def analyse(
             treatments[0].successes or 0, control.successes or 0, sequential_n
         )
     complete = bool(planned_per_variant) and reached >= (planned_per_variant or 0)
-    outcome, winner = _outcome(comparisons, sequential, complete)
+    outcome, winner = _outcome(comparisons, sequential, complete, always_valid=method == MSPRT)
     verdict = Verdict(
         metric_type, alpha, tuple(variants), comparisons, planned_per_variant, reached,
-        sequential, outcome, winner, "",
+        sequential, outcome, winner, "", method=method, correction=correction,
     )  # fmt: skip
     notes = []
     if any(c.small_counts for c in comparisons):
@@ -263,7 +355,16 @@ def analyse(
             "decides, the z-test's normal approximation being unreliable"
         )
     if len(treatments) > 1:
-        notes.append(f"{len(treatments)} treatments against one control: p-values Holm-corrected")
+        notes.append(
+            f"{len(treatments)} comparisons against one control: p-values "
+            f"{stats.CORRECTION_NAMES[correction]}-corrected"
+        )
+    if method == MSPRT:
+        notes.append(
+            f"always-valid test (mSPRT, normal mixture τ = {msprt_tau:g}): its p-value stays "
+            "valid however often the figures are looked at, so the test may stop as soon as it "
+            f"reaches α = {alpha:g}"
+        )
     if not planned_per_variant and not sequential_n:
         notes.append("no planned sample: set a plan so the gate knows when the evidence is in")
     ratio = stats.sample_ratio([v.trials for v in variants])
@@ -277,18 +378,24 @@ def analyse(
         )
     return Verdict(
         metric_type, alpha, tuple(variants), comparisons, planned_per_variant, reached,
-        sequential, outcome, winner, _reading(verdict), tuple(notes), ratio,
+        sequential, outcome, winner, _reading(verdict), tuple(notes), ratio, method, correction,
     )  # fmt: skip
 
 
 def _outcome(
-    comparisons: Sequence[Comparison], sequential: stats.SequentialState | None, complete: bool
+    comparisons: Sequence[Comparison],
+    sequential: stats.SequentialState | None,
+    complete: bool,
+    *,
+    always_valid: bool = False,
 ) -> tuple[str, str | None]:
+    """``always_valid``: every look is valid (mSPRT), so a significant comparison counts before
+    the planned sample; without one, the test is inconclusive until that sample is in."""
     if sequential is not None and sequential.outcome == "treatment_wins":
         return TREATMENT_BETTER, comparisons[0].treatment
     if sequential is not None and sequential.outcome == "no_winner" and not complete:
         return NO_DIFFERENCE, None
-    if not complete:
+    if not complete and not (always_valid and any(c.significant for c in comparisons)):
         return INCONCLUSIVE, None
     better = [c for c in comparisons if c.direction == "better"]
     if better:
@@ -307,8 +414,11 @@ def _best(verdict: Verdict) -> Comparison:
 
 
 def _p_of(comparison: Comparison) -> str:
-    """The p the verdict rests on, named: "p = 0.159", or "Fisher's exact p = 0.204"."""
+    """The p the verdict rests on, named: "p = 0.159", "Fisher's exact p = 0.204", or
+    "always-valid p = 0.012"."""
     text = _p(comparison.p_adjusted)
+    if comparison.always_valid is not None:
+        return f"always-valid {text}"
     return f"Fisher's exact {text}" if comparison.small_counts else text
 
 
@@ -338,6 +448,11 @@ def _reading(verdict: Verdict) -> str:
             else "stop: no winner"
         )
         second = f"the sequential rule says {stop} ({verdict.sequential.explanation})"
+    elif verdict.always_valid_crossed and not verdict.sample_complete:
+        second = (
+            f"the always-valid p-value reached α = {verdict.alpha:g} before the planned sample "
+            f"({_pct(min(verdict.progress or 0.0, 1.0))} collected)"
+        )
     elif verdict.progress is not None:
         second = f"the planned sample is {_pct(min(verdict.progress, 1.0))} collected"
     else:
@@ -449,13 +564,18 @@ def gate(verdict: Verdict, decision: str) -> list[GateIssue]:
             )
             if verdict.sequential is not None:
                 why += " and the sequential rule has not stopped"
-        issues.append(
-            GateIssue(
-                "too_early",
-                f"Too early to decide: {why}. Looking before the planned sample inflates false "
-                "positives.",
-            )
+            if verdict.method == MSPRT and verdict.comparisons:
+                smallest = min(c.p_adjusted for c in verdict.comparisons)
+                why += (
+                    f" and the always-valid p-value ({_p(smallest)}) is above α = {verdict.alpha:g}"
+                )
+        after = (
+            "You may keep looking: the always-valid test opens the gate as soon as its p-value "
+            "reaches α, or at the planned sample."
+            if verdict.method == MSPRT
+            else "Looking before the planned sample inflates false positives."
         )
+        issues.append(GateIssue("too_early", f"Too early to decide: {why}. {after}"))
         return issues
     if decision == PERSEVERE and verdict.ratio is not None and verdict.ratio.mismatch:
         issues.append(

@@ -5,7 +5,11 @@
   ``sample_size_means`` for a continuous one.
 - ``sequential_rule`` / ``sequential_power``: Evan Miller's simple sequential test (stop for the
   treatment when T − C ≥ 2√N, stop with no winner when T + C ≥ N).
-- ``two_proportion_ztest`` (pooled), ``welch_ttest``, ``holm``: frequentist analysis;
+- ``msprt_log_lr`` / ``always_valid_p`` / ``msprt_plan``: the always-valid mixture sequential
+  probability ratio test (Johari, Koomen, Pekelis & Walsh, "Always Valid Inference", 2017/2022)
+  with a normal mixing distribution N(0, τ²) of the effect: its p-value may be looked at any time.
+- ``two_proportion_ztest`` (pooled), ``welch_ttest``, ``holm``, ``benjamini_hochberg``:
+  frequentist analysis and the corrections for several comparisons;
   ``fisher_exact`` (SciPy's) when ``small_counts`` says a cell of the 2×2 table is below 10.
 - ``prob_beats`` and ``expected_loss``: Beta-Binomial posteriors, computed exactly as a finite
   sum of Beta functions (no sampling), so the same counts always give the same figure.
@@ -19,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy import integrate, optimize, special, stats  # type: ignore[import-untyped]  # no stubs
 
 DEFAULT_ALPHA = 0.05
@@ -309,6 +314,191 @@ def sequential_plan(baseline: float, mde: float, *, power: float = DEFAULT_POWER
 
 
 # ---------------------------------------------------------------------------------------------
+# Always-valid inference: the mixture sequential probability ratio test (mSPRT)
+#
+# The estimate Δ of the effect θ (treatment − control) is about N(θ, v), v the variance of the
+# estimate (p(1 − p)·(1/n_T + 1/n_C) for rates, pooled as the z-test; s_T²/n_T + s_C²/n_C for
+# means). Mixing the alternative over θ ~ N(0, τ²), the likelihood ratio against θ = 0 is
+#     Λ = N(Δ; 0, v + τ²) ÷ N(Δ; 0, v) = √(v ÷ (v + τ²)) · exp(τ²·Δ² ÷ (2·v·(v + τ²))),
+# which with n per arm and V = σ_T² + σ_C² (v = V/n) is Johari et al.'s two-stream normal mSPRT
+#     Λₙ = √(V ÷ (V + nτ²)) · exp(n²τ²Δ² ÷ (2V(V + nτ²))).
+# Λ is a martingale under θ = 0, so by Ville's inequality P(Λ ever reaches 1/α) ≤ α: the
+# always-valid p-value pₙ = min(pₙ₋₁, 1/Λₙ) stays valid however often, and whenever, one looks.
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def msprt_log_lr(difference: npt.ArrayLike, variance: npt.ArrayLike, tau: float) -> FloatArray:
+    """log Λ for each (Δ, v), vectorised; 0 (no evidence either way) where v is 0."""
+    if not tau > 0:
+        raise StatsInputError(f"the mixing standard deviation τ must be above 0, not {tau}",
+                              field="tau")  # fmt: skip
+    d = np.asarray(difference, dtype=np.float64)
+    v = np.asarray(variance, dtype=np.float64)
+    t2 = tau * tau
+    safe = np.where(v > 0, v, 1.0)
+    value = 0.5 * np.log(safe / (safe + t2)) + t2 * d * d / (2 * safe * (safe + t2))
+    return np.where(v > 0, value, 0.0)
+
+
+def always_valid_p_values(log_lr: npt.ArrayLike) -> FloatArray:
+    """The always-valid p-values along the last axis (the looks): the running minimum of
+    min(1, 1/Λ)."""
+    single = np.minimum(1.0, np.exp(-np.asarray(log_lr, dtype=np.float64)))
+    return np.minimum.accumulate(single, axis=-1)
+
+
+def msprt_half_width(variance: float, tau: float, alpha: float) -> float:
+    """Half-width of the always-valid interval: the θ₀ with Λ(θ₀) < 1/α are
+    Δ ± √(2v(v + τ²)/τ² · (ln(1/α) + ½·ln((v + τ²)/v)))."""
+    if variance <= 0:
+        return 0.0
+    t2 = tau * tau
+    return math.sqrt(
+        2 * variance * (variance + t2) / t2
+        * (math.log(1 / alpha) + 0.5 * math.log((variance + t2) / variance))
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AlwaysValid:
+    """The mSPRT of one comparison over every look recorded so far."""
+
+    tau: float  # the mixing standard deviation (absolute, the metric's units)
+    alpha: float
+    looks: int  # how many looks (dates with figures) the running minimum is over
+    likelihood_ratio: float  # Λ at the latest look
+    p_value: float  # always valid: the smallest 1/Λ over the looks, at most 1
+    ci_low: float  # the always-valid interval of the difference at the latest look
+    ci_high: float
+
+    @property
+    def crossed(self) -> bool:
+        """The evidence is in: the always-valid p-value reached α."""
+        return self.p_value <= self.alpha
+
+
+def always_valid_p(
+    differences: Sequence[float],
+    variances: Sequence[float],
+    *,
+    tau: float,
+    alpha: float = DEFAULT_ALPHA,
+    interval_variance: float | None = None,
+) -> AlwaysValid:
+    """The always-valid p-value over looks in time order (differences and the variances of the
+    tested estimate); the interval uses ``interval_variance`` (unpooled) when given."""
+    _open_unit(alpha, "alpha", "α")
+    if not differences or len(differences) != len(variances):
+        raise StatsInputError("one variance per look is needed", field="looks")
+    logs = msprt_log_lr(differences, variances, tau)
+    p = float(always_valid_p_values(logs)[-1])
+    half = msprt_half_width(
+        variances[-1] if interval_variance is None else interval_variance, tau, alpha
+    )
+    last = float(differences[-1])
+    return AlwaysValid(
+        tau, alpha, len(differences), float(np.exp(logs[-1])), p, last - half, last + half
+    )
+
+
+def msprt_power(per_variant: int, unit_variance: float, mde: float, tau: float,
+                alpha: float) -> float:  # fmt: skip
+    """P(Λ ≥ 1/α at the look with ``per_variant`` in each arm) for a true effect δ: the power
+    of that single look, so a lower bound of the power of looking all along."""
+    v = unit_variance / per_variant
+    c = msprt_half_width(v, tau, alpha)
+    sd = math.sqrt(v)
+    return float(stats.norm.sf((c - mde) / sd) + stats.norm.cdf((-c - mde) / sd))
+
+
+@dataclass(frozen=True)
+class MsprtPlan:
+    mde: float
+    tau: float
+    alpha: float
+    power: float
+    unit_variance: float  # V: p(1 − p) + (p + δ)(1 − p − δ) for rates, 2σ² for means
+    per_variant: int  # the most the test needs per variant: the planned sample
+    achieved_power: float  # of that last look alone (looking earlier only adds chances)
+
+    @property
+    def explanation(self) -> str:
+        return (
+            f"mSPRT with a normal mixing distribution N(0, τ²), τ = {self.tau:g}: the smallest n "
+            f"per variant whose last look alone reaches the power {self.power:g} for δ = "
+            f"{self.mde:g} at α {self.alpha:g} (V = {self.unit_variance:.4g}) → "
+            f"{self.per_variant:,} per variant ({self.achieved_power:.3f}); the test may stop "
+            "sooner, whenever the always-valid p-value reaches α"
+        )
+
+
+def msprt_plan(
+    unit_variance: float,
+    mde: float,
+    *,
+    tau: float | None = None,
+    alpha: float = DEFAULT_ALPHA,
+    power: float = DEFAULT_POWER,
+) -> MsprtPlan:
+    """The planned (largest) sample per variant of an mSPRT; τ defaults to δ, the effect the
+    plan is for (the mixture then puts most weight on effects of the planned size)."""
+    _open_unit(alpha, "alpha", "α")
+    _open_unit(power, "power", "the power")
+    if not mde > 0:
+        raise StatsInputError(f"the minimum detectable effect must be above 0, not {mde}",
+                              field="mde")  # fmt: skip
+    tau = mde if tau is None else tau
+    if not (isinstance(tau, int | float) and math.isfinite(tau) and tau > 0):
+        raise StatsInputError(f"τ must be above 0, not {tau}", field="tau")
+    low, high = 1, 2
+    while msprt_power(high, unit_variance, mde, tau, alpha) < power:
+        low, high = high, high * 2
+        if high > PLAN_MAX_N:
+            raise StatsInputError(
+                f"an effect of {mde:g} would need more than {PLAN_MAX_N:,} per variant; "
+                "choose a larger minimum detectable effect",
+                field="mde",
+            )
+    while high - low > 1:
+        middle = (low + high) // 2
+        if msprt_power(middle, unit_variance, mde, tau, alpha) >= power:
+            high = middle
+        else:
+            low = middle
+    achieved = msprt_power(high, unit_variance, mde, tau, alpha)
+    return MsprtPlan(mde, tau, alpha, power, unit_variance, high, achieved)
+
+
+def msprt_plan_proportions(
+    baseline: float,
+    mde: float,
+    *,
+    tau: float | None = None,
+    alpha: float = DEFAULT_ALPHA,
+    power: float = DEFAULT_POWER,
+) -> MsprtPlan:
+    """``msprt_plan`` for a conversion metric: V = p(1 − p) + (p + δ)(1 − p − δ)."""
+    p = _plan_inputs(baseline, mde, alpha, power)
+    q = p + mde
+    return msprt_plan(p * (1 - p) + q * (1 - q), mde, tau=tau, alpha=alpha, power=power)
+
+
+def msprt_plan_means(
+    sd: float,
+    mde: float,
+    *,
+    tau: float | None = None,
+    alpha: float = DEFAULT_ALPHA,
+    power: float = DEFAULT_POWER,
+) -> MsprtPlan:
+    """``msprt_plan`` for a continuous metric: V = 2σ²."""
+    if not sd > 0:
+        raise StatsInputError(f"the standard deviation must be above 0, not {sd}", field="sd")
+    return msprt_plan(2 * sd * sd, mde, tau=tau, alpha=alpha, power=power)
+
+
+# ---------------------------------------------------------------------------------------------
 # Frequentist analysis
 
 
@@ -536,6 +726,27 @@ def holm(p_values: Sequence[float]) -> list[float]:
         running = max(running, min(1.0, (m - rank) * p_values[index]))
         adjusted[index] = running
     return adjusted
+
+
+def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
+    """Benjamini–Hochberg adjusted p-values (false discovery rate), in the order given
+    (SciPy's ``false_discovery_control``)."""
+    if not p_values:
+        return []
+    return [float(p) for p in stats.false_discovery_control(list(p_values), method="bh")]
+
+
+HOLM, BH = "holm", "bh"
+CORRECTION_NAMES = {HOLM: "Holm", BH: "Benjamini-Hochberg"}
+
+
+def adjust(p_values: Sequence[float], method: str = HOLM) -> list[float]:
+    """The p-values corrected for making several comparisons at once."""
+    if method == BH:
+        return benjamini_hochberg(p_values)
+    if method == HOLM:
+        return holm(p_values)
+    raise StatsInputError(f"unknown correction {method!r}; choose holm or bh", field="correction")
 
 
 def wilson_interval(successes: int, trials: int, *, level: float = 0.95) -> tuple[float, float]:

@@ -90,8 +90,7 @@ def patch_experiment(request: HttpRequest, experiment_id: int, payload: Experime
     )
     current.card_number = experiment.card.number if experiment.card else None
     current.owner_id = experiment.owner_id
-    for name, value in payload.dict(exclude_unset=True).items():
-        setattr(current, name, value)
+    services.patch_spec(current, payload.dict(exclude_unset=True))
     return _out(services.update_experiment(experiment, current))
 
 
@@ -216,6 +215,8 @@ class PlanQuery(Schema):
     alpha: float = 0.05
     power: float = 0.8
     sequential: bool = False
+    msprt: bool = Field(False, description="also the always-valid test's largest sample")
+    tau: float | None = Field(None, gt=0, description="msprt: mixing standard deviation; mde")
 
 
 @router.get(
@@ -231,6 +232,13 @@ def plan(request: HttpRequest, query: Query[PlanQuery]):
             if query.sequential
             else None
         )
+        always = (
+            stats.msprt_plan_proportions(
+                query.baseline, query.mde, tau=query.tau, alpha=query.alpha, power=query.power
+            )
+            if query.msprt
+            else None
+        )
     except stats.StatsInputError as error:
         raise InvalidExperimentInput(error.message, field=error.field) from None
     return PlanOut(
@@ -242,4 +250,6 @@ def plan(request: HttpRequest, query: Query[PlanQuery]):
         exact=result.exact,
         explanation=result.explanation,
         sequential_n=sequential,
+        msprt_per_variant=always.per_variant if always else None,
+        msprt_tau=always.tau if always else None,
     )

@@ -80,6 +80,12 @@ def plan(
     sequential: Annotated[
         bool, typer.Option("--sequential", help="Also the sequential rule's N (conversions).")
     ] = False,
+    msprt: Annotated[
+        bool, typer.Option("--msprt", help="Also the always-valid test's largest sample.")
+    ] = False,
+    tau: Annotated[
+        float | None, typer.Option(help="With --msprt: mixing standard deviation τ (default δ).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Sample size per variant (docs/product.md §6), or the effect a given traffic can detect."""
@@ -100,6 +106,11 @@ def plan(
             fail("give --mde (or --traffic for the effect a traffic can detect)")
         result = stats.sample_size(baseline, mde, alpha=alpha, power=power)
         sequential_n = stats.sequential_plan(baseline, mde, power=power) if sequential else None
+        always = (
+            stats.msprt_plan_proportions(baseline, mde, tau=tau, alpha=alpha, power=power)
+            if msprt
+            else None
+        )
     except stats.StatsInputError as error:
         fail(error.message)
     if as_json:
@@ -113,6 +124,9 @@ def plan(
         }
         if sequential_n is not None:
             data["sequential_n"] = sequential_n.planned
+        if always is not None:
+            data["msprt_per_variant"] = always.per_variant
+            data["msprt_tau"] = always.tau
         print_json(data)
         return
     out.print(f"{result.per_variant:,} per variant ({result.exact:,.1f} before rounding up)")
@@ -120,6 +134,11 @@ def plan(
         out.print(
             f"Sequential: N = {sequential_n.planned:,} conversions; stop for the treatment when "
             f"T − C ≥ {sequential_n.threshold:.1f}, with no winner when T + C ≥ N"
+        )
+    if always is not None:
+        out.print(
+            f"Always valid (mSPRT, τ = {always.tau:g}): at most {always.per_variant:,} per "
+            "variant; look any time, stop when the always-valid p-value reaches α"
         )
 
 
@@ -177,6 +196,15 @@ def create(
     sequential: Annotated[
         bool, typer.Option("--sequential", help="Plan: use the sequential rule (conversions).")
     ] = False,
+    msprt: Annotated[
+        bool, typer.Option("--msprt", help="Plan: the always-valid test (look any time).")
+    ] = False,
+    tau: Annotated[
+        float | None, typer.Option(help="Plan, with --msprt: mixing standard deviation τ (δ).")
+    ] = None,
+    correction: Annotated[
+        str, typer.Option(help="With several treatments: holm or bh (Benjamini-Hochberg).")
+    ] = "holm",
     variant: Annotated[
         list[str] | None,
         typer.Option(help="A variant, control first; repeat it (default: Control, Treatment)."),
@@ -208,6 +236,9 @@ def create(
         alpha=alpha,
         power=power,
         sequential=sequential,
+        sequential_method="msprt" if msprt else None,
+        msprt_tau=tau,
+        correction=correction,
         variants=variant,
         stage=stage,
         channel=channel,
@@ -266,6 +297,11 @@ def edit(
         bool | None,
         typer.Option("--sequential/--no-sequential", help="Draft plan: the sequential rule."),
     ] = None,
+    sequential_method: Annotated[
+        str | None, typer.Option(help="Draft plan: none, simple or msprt (always valid).")
+    ] = None,
+    tau: Annotated[float | None, typer.Option(help="Draft plan: the mSPRT's τ.")] = None,
+    correction: Annotated[str | None, typer.Option(help="Draft plan: holm or bh.")] = None,
     stage: Annotated[str | None, typer.Option(help="Hourglass stage ('' clears it).")] = None,
     channel: Annotated[str | None, typer.Option(help="Marketing channel ('' clears it).")] = None,
     card: Annotated[int | None, typer.Option(help="The card it belongs to (number).")] = None,
@@ -294,6 +330,9 @@ def edit(
         "alpha": alpha,
         "power": power,
         "sequential": sequential,
+        "sequential_method": sequential_method,
+        "msprt_tau": tau,
+        "correction": correction,
         "stage": stage,
         "channel": channel,
         "card_number": card,
@@ -304,9 +343,7 @@ def edit(
     changes = {name: value for name, value in given.items() if value is not None}
     if not changes:
         fail("nothing to change: give at least one option (see --help)")
-    current = _current_spec(experiment)
-    for name, value in changes.items():
-        setattr(current, name, value)
+    current = services.patch_spec(_current_spec(experiment), changes)
     result = _out(services.update_experiment(experiment, current))
     show(result, as_json=as_json, text=f"Experiment {result.id} saved: {result.title}")
 
@@ -408,11 +445,19 @@ def analyze(
         )
         if c.fisher_p_value is not None:
             extra += f", small counts: Fisher's exact p {c.fisher_p_value:.3f} decides"
+        if c.always_valid is not None:
+            extra += (
+                f", always-valid p {c.always_valid.p_value:.3f} decides "
+                f"(mSPRT τ {c.always_valid.tau:g}, {c.always_valid.looks} looks)"
+            )
         out.print(
             f"{c.treatment} vs {c.control}: difference {c.difference:+.4f} "
             f"[{c.ci_low:+.4f}, {c.ci_high:+.4f}], statistic {c.statistic:.3f}, "
             f"p {c.p_value:.3f} (adjusted {c.p_adjusted:.3f}){extra}"
         )
+    if result.comparisons_made > 1:
+        name = "Holm" if result.correction == "holm" else "Benjamini-Hochberg"
+        out.print(f"{result.comparisons_made} comparisons: adjusted p-values by {name}")
     for g in result.gate:
         out.print(f"{g.decision}: {'allowed' if g.allowed else 'refused — ' + ' '.join(g.issues)}")
 

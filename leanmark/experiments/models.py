@@ -19,6 +19,20 @@ class MetricType(models.TextChoices):
     CONTINUOUS = "continuous", "Continuous (mean, SD, n)"
 
 
+class SequentialMethod(models.TextChoices):
+    """How a sequential plan may be looked at before its planned sample (docs/product.md §6)."""
+
+    SIMPLE = "simple", "Simple sequential rule (conversions, one treatment)"
+    MSPRT = "msprt", "Always-valid test (mSPRT): look any time"
+
+
+class Correction(models.TextChoices):
+    """The multiple-comparison correction used when more than one comparison is made."""
+
+    HOLM = "holm", "Holm (family-wise error)"
+    BH = "bh", "Benjamini-Hochberg (false discovery rate)"
+
+
 class Decision(models.TextChoices):
     PERSEVERE = "persevere", "Persevere"
     PIVOT = "pivot", "Pivot"
@@ -79,6 +93,14 @@ class Experiment(WorkspaceOwned):
     planned_per_variant = models.PositiveIntegerField(null=True, blank=True)
     sequential = models.BooleanField(default=False)
     sequential_n = models.PositiveIntegerField(null=True, blank=True)
+    # With ``sequential``: the simple rule or the always-valid mSPRT; "" when not sequential.
+    sequential_method = models.CharField(
+        max_length=8, choices=SequentialMethod.choices, blank=True, default=""
+    )
+    # mSPRT: the standard deviation τ of the normal mixing distribution of the effect (absolute,
+    # the metric's units); the plan's minimum detectable effect unless given.
+    msprt_tau = models.FloatField(null=True, blank=True)
+    correction = models.CharField(max_length=4, choices=Correction.choices, default="holm")
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     created_at = models.DateTimeField()
     running_at = models.DateTimeField(null=True, blank=True)

@@ -25,6 +25,8 @@ class Reading:
     end_passed: str  # the planned end date has passed (empty when it has not)
     finding: str  # the verdict, reconciling p and the Bayesian chance
     small_counts: str  # the warning with Fisher's p (empty when the counts are large enough)
+    looking: str  # what the plan allows: looking any time (mSPRT), or only at the planned sample
+    correction: str  # which correction and for how many comparisons (empty with one)
     meanings: tuple[tuple[str, tuple[Meaning, ...]], ...]  # per comparison: title, meanings
 
     @property
@@ -73,12 +75,18 @@ def _difference(verdict: bml.Verdict, c: bml.Comparison) -> str:
 
 
 def _decisive(verdict: bml.Verdict, c: bml.Comparison) -> str:
-    """The p the verdict rests on, named: "Fisher's exact p = 0.204", "p = 0.02 after Holm"."""
+    """The p the verdict rests on, named: "Fisher's exact p = 0.204", "p = 0.02 after Holm",
+    "always-valid p = 0.012"."""
     text = p_text(c.p_adjusted)
-    if c.small_counts:
+    if c.always_valid is not None:
+        text = f"always-valid {text}"
+    elif c.small_counts:
         text = f"Fisher's exact {text}"
     if len(verdict.comparisons) > 1:
-        text += f" after the Holm correction for {len(verdict.comparisons)} treatments"
+        text += (
+            f" after the {verdict.correction_name} correction for "
+            f"{len(verdict.comparisons)} comparisons"
+        )
     return text
 
 
@@ -170,6 +178,14 @@ def next_step(verdict: bml.Verdict, schedule: bml.Schedule, *, draft: bool = Fal
                 f"Ready to decide: the planned sample is reached ({formats.whole(reached)} of "
                 f"{formats.whole(planned)} per variant)."
             )
+        if verdict.always_valid_crossed:
+            return (
+                "Ready to decide: the always-valid p-value reached α = "
+                f"{formats.number(verdict.alpha)} before the planned sample "
+                f"({formats.whole(reached)} of {formats.whole(planned)} per variant), and it "
+                "stays valid however often "
+                "the figures were looked at."
+            )
         stop = "the treatment wins"
         if verdict.sequential is not None and verdict.sequential.outcome == "no_winner":
             stop = "no winner"
@@ -200,7 +216,48 @@ def next_step(verdict: bml.Verdict, schedule: bml.Schedule, *, draft: bool = Fal
         )
     if verdict.sequential is not None:
         text += " The sequential rule may stop it sooner."
+    if verdict.method == bml.MSPRT:
+        text += " The always-valid test may stop it any day its p-value reaches α."
     return text
+
+
+def looking(verdict: bml.Verdict, *, tau: float | None = None) -> str:
+    """What the plan allows in plain words: look any time (mSPRT), or wait for the sample."""
+    if verdict.method == bml.MSPRT:
+        level = formats.number(verdict.alpha)
+        return (
+            "You may look any time. This test is always valid (mSPRT): its p-value stays "
+            "honest however often you check the figures — daily, hourly — so you may stop "
+            f"and decide as soon as it reaches {level}. If it never does, decide at the planned "
+            "sample: the effect you planned for is then unlikely. The price of looking freely "
+            "is a larger planned sample than a fixed-horizon test needs."
+            + (f" It is tuned for effects of about {formats.number(tau)} (τ)." if tau else "")
+        )
+    if verdict.method == bml.SIMPLE:
+        return (
+            "You may look at every conversion: the simple sequential rule stops for the "
+            "treatment when it leads by 2√N conversions, and with no winner at N."
+        )
+    return (
+        "Fixed horizon: judge the result only at the planned sample. Looking earlier and "
+        "stopping on a good day inflates false positives."
+    )
+
+
+def correction(verdict: bml.Verdict) -> str:
+    """Which correction is applied, and to how many comparisons (empty with one)."""
+    many = len(verdict.comparisons)
+    if many < 2:
+        return ""
+    what = (
+        "keeps the chance of any false winner at α"
+        if verdict.correction == stats.HOLM
+        else "keeps the expected share of false winners among the winners at α"
+    )
+    return (
+        f"{many} comparisons against the control: p-values are adjusted by the "
+        f"{verdict.correction_name} correction, which {what}."
+    )
 
 
 def small_counts(verdict: bml.Verdict) -> str:
@@ -241,11 +298,19 @@ def meanings(verdict: bml.Verdict, c: bml.Comparison) -> tuple[Meaning, ...]:
                 f"{one_in(c.fisher_p_value)}.",
             )
         )
+    if c.always_valid is not None:
+        rows.append(
+            Meaning(
+                f"Always-valid {p_text(c.always_valid.p_value)}",
+                ": the p-value that decides here; it stays valid however often the figures are "
+                f"looked at (the smallest over {formats.count(c.always_valid.looks, 'look')}).",
+            )
+        )
     if len(verdict.comparisons) > 1:
         rows.append(
             Meaning(
-                f"{p_text(c.p_adjusted)} after Holm",
-                f": corrected for testing {len(verdict.comparisons)} treatments at once.",
+                f"{p_text(c.p_adjusted)} after {verdict.correction_name}",
+                f": corrected for making {len(verdict.comparisons)} comparisons at once.",
             )
         )
     if c.prob_beats_control is not None:
@@ -277,7 +342,12 @@ def meanings(verdict: bml.Verdict, c: bml.Comparison) -> tuple[Meaning, ...]:
 
 
 def reading(
-    verdict: bml.Verdict, schedule: bml.Schedule, *, decided: bool = False, draft: bool = False
+    verdict: bml.Verdict,
+    schedule: bml.Schedule,
+    *,
+    decided: bool = False,
+    draft: bool = False,
+    tau: float | None = None,
 ) -> Reading:
     end = ""
     if not decided and schedule.end_passed and schedule.planned_end is not None:
@@ -289,6 +359,8 @@ def reading(
         end_passed=end,
         finding=finding(verdict),
         small_counts=small_counts(verdict),
+        looking=looking(verdict, tau=tau),
+        correction=correction(verdict),
         meanings=tuple(
             (f"{c.treatment} against {c.control}", meanings(verdict, c))
             for c in verdict.comparisons

@@ -16,7 +16,15 @@ from leanmark.accounts.models import Workspace
 from leanmark.domain import bml, stats
 
 from . import plain
-from .models import Experiment, Learning, MetricType, Observation, State, Variant
+from .models import (
+    Experiment,
+    Learning,
+    MetricType,
+    Observation,
+    SequentialMethod,
+    State,
+    Variant,
+)
 
 
 def experiment_for(workspace: Workspace, experiment_id: int) -> Experiment:
@@ -138,13 +146,56 @@ def latest_data(experiment: Experiment) -> list[bml.VariantData]:
     return data
 
 
+def looks_of(experiment: Experiment) -> list[list[bml.VariantData]]:
+    """Every date with figures, oldest first: each variant's cumulative figures as of that date
+    (its latest earlier ones carried forward; zero trials before its first). The always-valid
+    test's p-value is the smallest over these looks."""
+    variants = variants_of(experiment)
+    rows = Observation.objects.filter(variant__experiment=experiment).order_by("date")
+    conversion = experiment.metric_type == MetricType.CONVERSION
+    current: dict[int, bml.VariantData] = {
+        v.pk: bml.VariantData(v.name, v.is_control, 0, 0 if conversion else None) for v in variants
+    }
+    looks: list[list[bml.VariantData]] = []
+    day = None
+    for obs in rows:
+        if day is not None and obs.date != day:
+            looks.append([current[v.pk] for v in variants])
+        day = obs.date
+        variant = current[obs.variant_id]
+        current[obs.variant_id] = bml.VariantData(
+            variant.name,
+            variant.is_control,
+            obs.trials,
+            (obs.successes or 0) if conversion else None,
+            obs.mean,
+            obs.sd,
+        )
+    if day is not None:
+        looks.append([current[v.pk] for v in variants])
+    return looks
+
+
+def msprt_tau(experiment: Experiment) -> float | None:
+    """The always-valid test's mixing standard deviation: the one given, or the plan's δ."""
+    if experiment.sequential_method != SequentialMethod.MSPRT:
+        return None
+    return experiment.msprt_tau or experiment.plan_mde
+
+
 def verdict(experiment: Experiment) -> bml.Verdict:
+    tau = msprt_tau(experiment)
+    simple = experiment.sequential and experiment.sequential_method != SequentialMethod.MSPRT
+    looks = looks_of(experiment) if tau else []
     return bml.analyse(
         experiment.metric_type,
-        latest_data(experiment),
+        looks[-1] if looks else latest_data(experiment),
         alpha=experiment.alpha,
         planned_per_variant=experiment.planned_per_variant,
-        sequential_n=experiment.sequential_n if experiment.sequential else None,
+        sequential_n=experiment.sequential_n if simple else None,
+        msprt_tau=tau,
+        looks=looks,
+        correction=experiment.correction,
     )
 
 
@@ -176,8 +227,11 @@ def plain_json(experiment: Experiment, verdict: bml.Verdict, *, today: date) -> 
         found,
         decided=experiment.state == State.DECIDED,
         draft=experiment.state == State.DRAFT,
+        tau=msprt_tau(experiment),
     )
     return {
+        "looking": words.looking,
+        "correction_text": words.correction,
         "next_step": words.next_step,
         "end_passed": words.end_passed,
         "finding": words.finding,
@@ -202,6 +256,10 @@ def verdict_json(verdict: bml.Verdict) -> dict[str, Any]:
         "small_counts": verdict.small_counts,
         "sample_ratio_p_value": None if verdict.ratio is None else verdict.ratio.p_value,
         "sample_ratio_mismatch": verdict.ratio is not None and verdict.ratio.mismatch,
+        "method": verdict.method,
+        "correction": verdict.correction,
+        "comparisons_made": len(verdict.comparisons),
+        "always_valid_crossed": verdict.always_valid_crossed,
         "sequential": None
         if verdict.sequential is None
         else {
@@ -242,6 +300,16 @@ def verdict_json(verdict: bml.Verdict) -> dict[str, Any]:
                 "relative_lift": None if c.lift is None else c.lift.lift,
                 "relative_ci_low": None if c.lift is None else c.lift.ci_low,
                 "relative_ci_high": None if c.lift is None else c.lift.ci_high,
+                "always_valid": None
+                if c.always_valid is None
+                else {
+                    "p_value": c.always_valid.p_value,
+                    "likelihood_ratio": c.always_valid.likelihood_ratio,
+                    "tau": c.always_valid.tau,
+                    "looks": c.always_valid.looks,
+                    "ci_low": c.always_valid.ci_low,
+                    "ci_high": c.always_valid.ci_high,
+                },
             }
             for c in verdict.comparisons
         ],

@@ -11,6 +11,22 @@ from .models import Experiment, Learning, Observation
 StageName = Literal["", "know", "like", "trust", "try", "buy", "repeat", "refer"]
 MetricTypeName = Literal["conversion", "continuous"]
 DecisionName = Literal["persevere", "pivot", "stop"]
+SequentialMethodName = Literal["", "none", "simple", "msprt"]
+CorrectionName = Literal["holm", "bh"]
+SEQUENTIAL_METHOD_HELP = (
+    "how the test may be looked at before the planned sample: '' or 'none' (a fixed horizon: "
+    "decide at the planned sample), 'simple' (the simple sequential rule: conversions, one "
+    "treatment) or 'msprt' (always valid: look any time, decide when the always-valid p-value "
+    "reaches alpha or at the planned sample); null: 'simple' when sequential is true"
+)
+TAU_HELP = (
+    "msprt only: the standard deviation tau of the normal mixing distribution of the effect "
+    "(absolute, the metric's units); default the minimum detectable effect"
+)
+CORRECTION_HELP = (
+    "with several treatments: 'holm' (family-wise error, the default) or 'bh' "
+    "(Benjamini-Hochberg, false discovery rate)"
+)
 PivotName = Literal[
     "",
     "zoom_in",
@@ -54,6 +70,9 @@ class ExperimentIn(Strict):
     alpha: float | None = Field(0.05, json_schema_extra=OPEN_UNIT)
     power: float | None = Field(0.8, json_schema_extra=OPEN_UNIT)
     sequential: bool = False
+    sequential_method: SequentialMethodName | None = Field(None, description=SEQUENTIAL_METHOD_HELP)
+    msprt_tau: float | None = Field(None, gt=0, description=TAU_HELP)
+    correction: CorrectionName = Field("holm", description=CORRECTION_HELP)
     variants: list[str] | None = Field(
         None, description="control first; default Control, Treatment"
     )
@@ -84,6 +103,9 @@ class ExperimentPatch(Strict):
     alpha: float | None = Field(None, json_schema_extra=OPEN_UNIT)
     power: float | None = Field(None, json_schema_extra=OPEN_UNIT)
     sequential: bool | None = None
+    sequential_method: SequentialMethodName | None = Field(None, description=SEQUENTIAL_METHOD_HELP)
+    msprt_tau: float | None = Field(None, gt=0, description=TAU_HELP)
+    correction: CorrectionName | None = Field(None, description=CORRECTION_HELP)
     variants: list[str] | None = None
 
 
@@ -122,6 +144,9 @@ class ExperimentOut(Schema):
     planned_per_variant: int | None
     sequential: bool
     sequential_n: int | None
+    sequential_method: str = Field(description="'', 'simple' or 'msprt'")
+    msprt_tau: float | None = Field(description="tau as given; null: the plan's mde is used")
+    correction: str
     state: str
     created_at: datetime
     running_at: datetime | None
@@ -164,6 +189,9 @@ class ExperimentOut(Schema):
             planned_per_variant=e.planned_per_variant,
             sequential=e.sequential,
             sequential_n=e.sequential_n,
+            sequential_method=e.sequential_method,
+            msprt_tau=e.msprt_tau,
+            correction=e.correction,
             state=e.state,
             created_at=e.created_at,
             running_at=e.running_at,
@@ -228,6 +256,15 @@ class SequentialOut(Schema):
     outcome: str
 
 
+class AlwaysValidOut(Schema):
+    p_value: float = Field(description="always-valid p: the smallest 1/Lambda over the looks")
+    likelihood_ratio: float = Field(description="the mixture likelihood ratio at the latest look")
+    tau: float
+    looks: int = Field(description="dates with figures the p-value is the minimum over")
+    ci_low: float = Field(description="always-valid interval of the difference (level 1 - alpha)")
+    ci_high: float
+
+
 class VariantResult(Schema):
     name: str
     is_control: bool
@@ -263,6 +300,9 @@ class ComparisonOut(Schema):
     )
     relative_ci_low: float | None = Field(None, description="interval of the lift (delta method)")
     relative_ci_high: float | None = None
+    always_valid: AlwaysValidOut | None = Field(
+        None, description="the mSPRT of this comparison (msprt plans only); its p decides"
+    )
 
 
 class GateOut(Schema):
@@ -290,6 +330,12 @@ class AnalysisOut(Schema):
         False,
         description="p < 0.001: the split is broken; persevering then needs an override reason",
     )
+    looking: str = Field(
+        "", description="what the plan allows, in words: look any time (msprt) or only at the end"
+    )
+    correction_text: str = Field(
+        "", description="which correction and for how many comparisons, in words (empty with one)"
+    )
     next_step: str = Field(
         description="what to do first, in words: keep running (so many days) or decide; "
         "empty once decided"
@@ -303,6 +349,12 @@ class AnalysisOut(Schema):
     )
     projected_date: date | None = Field(
         description="when the planned sample is in at the traffic so far"
+    )
+    method: str = Field(description="fixed, simple or msprt")
+    correction: str = Field(description="holm or bh, applied when comparisons_made > 1")
+    comparisons_made: int
+    always_valid_crossed: bool = Field(
+        description="msprt: a corrected always-valid p-value reached alpha, so the evidence is in"
     )
     sequential: SequentialOut | None
     variants: list[VariantResult]
@@ -364,3 +416,7 @@ class PlanOut(Schema):
     exact: float
     explanation: str
     sequential_n: int | None = None
+    msprt_per_variant: int | None = Field(
+        None, description="msprt: the largest sample per variant the always-valid test needs"
+    )
+    msprt_tau: float | None = None

@@ -33,12 +33,14 @@ from leanmark.lib.notify import publish
 from . import plain, queries
 from .errors import DecisionRefused, InvalidExperimentInput, WrongState
 from .models import (
+    Correction,
     Decision,
     Experiment,
     Learning,
     MetricType,
     Observation,
     PivotType,
+    SequentialMethod,
     State,
     Variant,
 )
@@ -192,6 +194,10 @@ class ExperimentSpec:
     alpha: Any = None
     power: Any = None
     sequential: Any = False
+    # "" or "none" (a fixed horizon), "simple" or "msprt"; None: ``sequential`` on is "simple"
+    sequential_method: Any = None
+    msprt_tau: Any = None  # the mSPRT's mixing standard deviation τ; None: the plan's δ
+    correction: Any = None  # "holm" (default) or "bh", with several comparisons
     variants: Any = field(default=None)
 
 
@@ -205,6 +211,47 @@ class CleanPlan:
     planned_per_variant: int | None
     sequential: bool
     sequential_n: int | None
+    sequential_method: str = ""
+    msprt_tau: float | None = None
+    correction: str = Correction.HOLM
+
+
+def sequential_method(spec: ExperimentSpec) -> str:
+    """How the plan may be looked at: "" (a fixed horizon), "simple" or "msprt"."""
+    method = spec.sequential_method
+    if method is None:
+        return SequentialMethod.SIMPLE if spec.sequential in (True, "on", "true", "1", 1) else ""
+    if method in ("", "none", "fixed"):
+        return ""
+    return _choice(method, SequentialMethod, "sequential_method")
+
+
+def patch_spec(current: ExperimentSpec, changes: dict[str, Any]) -> ExperimentSpec:
+    """Apply a PATCH's changes to the current spec. ``sequential`` alone switches the test
+    off, or on with the method it had (the simple rule when it had none)."""
+    for name, value in changes.items():
+        setattr(current, name, value)
+    if "sequential" in changes and "sequential_method" not in changes:
+        on = changes["sequential"] in (True, "on", "true", "1", 1)
+        current.sequential_method = (current.sequential_method or None) if on else ""
+    return current
+
+
+def _msprt(
+    metric_type: str, baseline: float | None, sd: float | None, mde: float | None, **kw: Any
+) -> stats.MsprtPlan:
+    if mde is None or (baseline is None and sd is None):
+        what = "baseline rate" if metric_type == MetricType.CONVERSION else "standard deviation"
+        raise InvalidExperimentInput(
+            f"the always-valid test needs a plan (the {what} and the minimum detectable effect) "
+            "to know its largest sample",
+            field="plan_mde"
+            if mde is None
+            else ("plan_baseline" if metric_type == MetricType.CONVERSION else "plan_sd"),
+        )
+    if metric_type == MetricType.CONVERSION and baseline is not None:
+        return stats.msprt_plan_proportions(baseline, mde, **kw)
+    return stats.msprt_plan_means(sd or 0.0, mde, **kw)
 
 
 def clean_plan(spec: ExperimentSpec, metric_type: str) -> CleanPlan:
@@ -212,7 +259,16 @@ def clean_plan(spec: ExperimentSpec, metric_type: str) -> CleanPlan:
     alpha = _unit(spec.alpha, "alpha", "α", stats.DEFAULT_ALPHA) or stats.DEFAULT_ALPHA
     power = _unit(spec.power, "power", "the power", stats.DEFAULT_POWER) or stats.DEFAULT_POWER
     mde = _number(spec.plan_mde, "plan_mde", "minimum detectable effect")
-    sequential = spec.sequential in (True, "on", "true", "1", 1)
+    method = sequential_method(spec)
+    correction = _choice(spec.correction or Correction.HOLM, Correction, "correction")
+    tau = _number(spec.msprt_tau, "msprt_tau", "mixing standard deviation τ")
+    if tau is not None and tau <= 0:
+        raise InvalidExperimentInput(
+            f"the mixing standard deviation τ must be above 0, not {tau:g}", field="msprt_tau"
+        )
+    if method != SequentialMethod.MSPRT:
+        tau = None  # τ belongs to the always-valid test only
+    sequential = method == SequentialMethod.SIMPLE
     baseline = sd = None
     per_variant = sequential_n = None
     try:
@@ -238,17 +294,26 @@ def clean_plan(spec: ExperimentSpec, metric_type: str) -> CleanPlan:
                         field="plan_mde" if sd is not None else "plan_sd",
                     )
                 per_variant = stats.sample_size_means(sd, mde, alpha=alpha, power=power).per_variant
-            if sequential:
+            if sequential and method == SequentialMethod.SIMPLE:
                 raise InvalidExperimentInput(
                     "the sequential rule counts conversions: use it with a conversion metric",
                     field="sequential",
                 )
+        if method == SequentialMethod.MSPRT:
+            # the most the test needs: more than the fixed horizon, but it may stop any day
+            per_variant = _msprt(
+                metric_type, baseline, sd, mde, tau=tau, alpha=alpha, power=power
+            ).per_variant
     except stats.StatsInputError as error:
         name = {"baseline": "plan_baseline", "mde": "plan_mde", "sd": "plan_sd"}.get(
             error.field, error.field
         )
+        name = "msprt_tau" if name == "tau" else name
         raise InvalidExperimentInput(error.message, field=name) from None
-    return CleanPlan(baseline, sd, mde, alpha, power, per_variant, sequential, sequential_n)
+    return CleanPlan(
+        baseline, sd, mde, alpha, power, per_variant, bool(method), sequential_n, method, tau,
+        correction,
+    )  # fmt: skip
 
 
 def _links(workspace: Workspace, spec: ExperimentSpec) -> "tuple[Card | None, User | None]":
@@ -341,6 +406,9 @@ PLAN_FIELDS = (
     "alpha",
     "power",
     "sequential",
+    "sequential_method",
+    "msprt_tau",
+    "correction",
 )
 
 

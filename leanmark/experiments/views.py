@@ -18,7 +18,15 @@ from leanmark.lib.paging import paged
 
 from . import charts, plain, queries, services
 from .errors import InvalidExperimentInput
-from .models import Decision, Experiment, MetricType, PivotType, State
+from .models import (
+    Correction,
+    Decision,
+    Experiment,
+    MetricType,
+    PivotType,
+    SequentialMethod,
+    State,
+)
 
 UPLOAD_MAX = 2 * 1024 * 1024
 
@@ -57,6 +65,9 @@ def _spec(data: QueryDict) -> services.ExperimentSpec:
         alpha=data.get("alpha", ""),
         power=data.get("power", ""),
         sequential=data.get("sequential", ""),
+        sequential_method=data.get("sequential_method"),
+        msprt_tau=data.get("msprt_tau", ""),
+        correction=data.get("correction", ""),
         variants=names or None,
     )
 
@@ -65,6 +76,8 @@ def _form_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return {
         "stages": STAGE_CHOICES,
         "metric_types": MetricType.choices,
+        "sequential_methods": SequentialMethod.choices,
+        "corrections": Correction.choices,
         "people": _people(request),
         **extra,
     }
@@ -221,6 +234,9 @@ def _as_form(experiment: Experiment) -> dict[str, Any]:
         "alpha": num(experiment.alpha),
         "power": num(experiment.power),
         "sequential": "on" if experiment.sequential else "",
+        "sequential_method": experiment.sequential_method,
+        "msprt_tau": num(experiment.msprt_tau),
+        "correction": experiment.correction,
         "variants": ", ".join(v.name for v in experiment.variants.all()),
     }
 
@@ -241,6 +257,25 @@ def _detail_context(request: HttpRequest, experiment: Experiment, **extra: Any) 
             alpha=experiment.alpha,
             power=experiment.power,
         )
+    always = None
+    if experiment.sequential_method == SequentialMethod.MSPRT and experiment.plan_mde:
+        always = (
+            stats.msprt_plan_proportions(
+                experiment.plan_baseline,
+                experiment.plan_mde,
+                tau=experiment.msprt_tau,
+                alpha=experiment.alpha,
+                power=experiment.power,
+            )
+            if experiment.metric_type == MetricType.CONVERSION and experiment.plan_baseline
+            else stats.msprt_plan_means(
+                experiment.plan_sd or 0.0,
+                experiment.plan_mde,
+                tau=experiment.msprt_tau,
+                alpha=experiment.alpha,
+                power=experiment.power,
+            )
+        )
     today = timezone.localdate()
     schedule = queries.schedule(
         experiment, verdict, today=today, observed=[o.date for o in observations]
@@ -253,10 +288,12 @@ def _detail_context(request: HttpRequest, experiment: Experiment, **extra: Any) 
             schedule,
             decided=experiment.state == State.DECIDED,
             draft=experiment.state == State.DRAFT,
+            tau=queries.msprt_tau(experiment),
         ),
         "variants": variants,
         "observations": observations,
         "plan": plan,
+        "msprt_plan": always,
         "result_chart": charts.rates_over_time(experiment, queries.series(experiment)),
         "gate": {d: queries.gate_issues(verdict, d) for d in Decision.values},
         "decisions": Decision.choices,
