@@ -1,7 +1,9 @@
 """ROI benchmarks: `python bench/roi_bench.py` (also run by `make bench`). Prints figures only.
 
 1. The maths (no database): fitting a response curve to 12 months, and the SLSQP allocation
-   over 5 and 20 channels.
+   over 5 and 20 channels; then the 10-channel allocation with bootstrap bands (issue 23 item 7,
+   goal <= 1 s): Hill curves with carry-over fitted to 52 weeks each with 200 resamples, the
+   allocation, and its range re-solved once per resample.
 2. With the Northwind demo in a throwaway SQLite database: the ROI report and the allocation
    (queries plus maths), and the ROI and allocation pages with their query counts.
 """
@@ -55,6 +57,66 @@ def maths() -> None:
         )
 
 
+def bands(channels: int = 10, resamples: int = 200) -> None:
+    """The 10-channel allocation with bootstrap bands, from weekly (and monthly) history."""
+    from leanmark.domain import curves as cv
+    from leanmark.domain import roi_steps
+
+    rng = np.random.default_rng(23)
+    weekly, monthly = [], []
+    for i in range(channels):
+        top, k = rng.uniform(1_000, 5_000), rng.uniform(300, 1_500)
+        s, theta = rng.uniform(0.8, 2.5), rng.uniform(0.1, 0.7)
+        spend = rng.uniform(0, 2 * k, 52) * (rng.uniform(size=52) > 0.15)
+        ret = cv.hill(cv.adstock(spend, theta), top, k, s) * rng.normal(1, 0.05, 52)
+        weekly.append((f"c{i}", spend, ret))
+        x = rng.uniform(0.3 * k, 3 * k, 12) * cv.WEEKS_PER_MONTH
+        monthly.append((f"c{i}", x, cv.hill(x, top * 4.35, k * 4.35, s) * rng.normal(1, 0.05, 12)))
+
+    def fit(history, weeks):
+        return [cv.fit_response(c, x, y, weekly=weeks, resamples=resamples) for c, x, y in history]
+
+    print(
+        f"\nAllocation with bootstrap bands ({channels} channels, {resamples} resamples; "
+        "goal <= 1 s)"
+    )
+    for label, history, weeks in (
+        ("52 weeks + adstock", weekly, True),
+        ("12 months", monthly, False),
+    ):
+        curves = fit(history, weeks)
+        kinds = sum(c.kind == "hill" for c in curves)
+        line(
+            f"fit {channels} curves + bands, {label}",
+            *timed(lambda h=history, w=weeks: fit(h, w), 5),
+            f"({kinds} Hill)",
+        )
+        budget = float(sum(c.max_x or 0 for c in curves)) * 0.6
+        current = {c.channel: budget / channels for c in curves}
+
+        def solve(drawn, budget=budget, current=current):
+            return roi_steps.recommend(drawn, budget, {}, current=current, max_move=1.0)
+
+        def allocation(curves=curves, solve=solve):
+            point = solve(curves)
+            return point, cv.allocation_band(curves, point, solve)
+
+        point, band = allocation()
+        line(f"allocate + range ({band.resamples} solves), {label}", *timed(allocation, 5))
+        began = time.perf_counter()
+        curves = fit(history, weeks)
+        allocation(curves, solve)
+        total = (time.perf_counter() - began) * 1000
+        low, high = band.total_return
+        line(
+            f"total (fit, bands, allocation, range), {label}",
+            total,
+            None,
+            f"(return {point.expected_return:,.0f}, range {low:,.0f}-{high:,.0f}, "
+            f"{'within' if total <= 1000 else 'OVER'} the 1 s goal)",
+        )
+
+
 def with_demo() -> None:
     data = tempfile.mkdtemp(prefix="leanmark-roi-bench-")
     os.environ.update(
@@ -92,7 +154,7 @@ def with_demo() -> None:
         *timed(lambda: queries.report(workspace, start=start, end=end, by="stage"), 20),
     )
     line(
-        "queries.allocation (fit 5 curves + SLSQP)",
+        "queries.allocation (fit 5 curves, bands, SLSQP, range)",
         *timed(lambda: queries.allocation(workspace, unit="money", today=today), 20),
     )
     client = Client()
@@ -117,4 +179,5 @@ if __name__ == "__main__":
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"ROI benchmarks (load average {load}). Figures are informative; nothing is asserted.")
     maths()
+    bands()
     with_demo()

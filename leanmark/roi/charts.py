@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from leanmark.domain import curves as curve_fits
 from leanmark.domain import roi as domain
 from leanmark.lib import formats
 
@@ -83,8 +84,9 @@ def response_curves(
     allocation: domain.Allocation | None,
     unit_label: str,
 ) -> dict[str, Any]:
-    """One line per channel, its monthly history as dots, and the current (hollow) and
-    recommended (filled) points."""
+    """One line per channel, its bootstrap band (10th-90th percentile of the refitted curves)
+    as a shaded area, its monthly history as dots, and the current (hollow) and recommended
+    (filled) points."""
     top = 1.0
     for months in history.values():
         for m in months:
@@ -102,6 +104,20 @@ def response_curves(
         for name, curve in curves.items()
         for x in xs
     ]
+    bands = []
+    for name, curve in curves.items():
+        found = curve_fits.band(curve, xs)
+        if found is None:
+            continue
+        bands += [
+            {
+                "channel": formats.label(name),
+                "x": round(float(x), 2),
+                "low": round(float(low), 2),
+                "high": round(float(high), 2),
+            }
+            for x, low, high in zip(xs, *found, strict=True)
+        ]
     dots = [
         {
             "channel": formats.label(name),
@@ -137,9 +153,25 @@ def response_curves(
     y_enc = {"field": "r", "type": "quantitative", "title": "Monthly return"}
     color = {"field": "channel", "type": "nominal", "title": "Channel"}
     return {
-        "description": "Response curves r(x) = a·ln(1 + x/b) per channel",
+        "description": "Response curves per channel, with their 10-90 % bootstrap bands",
         "height": 280,
         "layer": [
+            {
+                "data": {"values": bands},
+                "mark": {"type": "area", "opacity": 0.18, "tooltip": True},
+                "encoding": {
+                    "x": x_enc,
+                    "y": {"field": "low", "type": "quantitative", "title": "Monthly return"},
+                    "y2": {"field": "high"},
+                    "color": color,
+                    "tooltip": [
+                        {"field": "channel", "title": "Channel"},
+                        {"field": "x", "title": unit_label, "format": ",.0f"},
+                        {"field": "low", "title": "Return, 10th percentile", "format": ",.0f"},
+                        {"field": "high", "title": "Return, 90th percentile", "format": ",.0f"},
+                    ],
+                },
+            },
             {
                 "data": {"values": lines},
                 "mark": {"type": "line"},

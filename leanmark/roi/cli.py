@@ -255,8 +255,18 @@ def allocate(
     ] = None,
     curve: Annotated[
         list[str] | None,
-        typer.Option(help="CHANNEL=A,B: use r(x) = A·ln(1 + x/B) for this run, repeatable."),
+        typer.Option(
+            help="CHANNEL=A,B: use r(x) = A·ln(1 + x/B) for this run; CHANNEL=A,B,S a Hill "
+            "curve A·x^S ÷ (x^S + B^S). Repeatable."
+        ),
     ] = None,
+    model: Annotated[
+        str, typer.Option(help="Fitted curves: auto (log, or Hill when its AICc wins), log, hill.")
+    ] = "auto",
+    resamples: Annotated[
+        int, typer.Option(help="Bootstrap resamples per fitted curve for the ranges (0: none).")
+    ] = 200,
+    seed: Annotated[int, typer.Option(help="The bootstrap's seed.")] = 1,
     ws: Any = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -276,8 +286,13 @@ def allocate(
     bounds = {c: domain.Bounds(lows.get(c, 0.0), highs.get(c)) for c in {*lows, *highs}}
     override = {}
     for channel, text in _pairs(curve or [], "--curve").items():
-        a, _, b = text.partition(",")
+        a, _, rest = text.partition(",")
+        b, _, s = rest.partition(",")
         override[channel] = (_number(a, f"a of {channel}"), _number(b, f"b of {channel}"))
+        if s:
+            override[channel] += ("hill", _number(s, f"s of {channel}"))
+    if model not in ("auto", "log", "hill"):
+        fail(f"the curve model is auto, log or hill, not {model!r}")
     view = queries.allocation(
         ws,
         unit=unit,
@@ -285,6 +300,9 @@ def allocate(
         budget=budget,
         bounds=bounds,
         override=override,
+        model=model,
+        resamples=resamples,
+        seed=seed,
     )
     result = allocation_out(view, unit)
     if as_json:
@@ -320,6 +338,23 @@ def allocate(
     out.print(table)
     now = "—" if result.current_return is None else f"{result.current_return:,.0f}"
     out.print(f"Expected return: {result.expected_return:,.0f} (current split: {now})")
+    if result.band is not None and result.expected_return_range is not None:
+        r, b = result.expected_return_range, result.band
+        ranges = [
+            f"{s.channel} {s.recommended_range.low:,.0f}–{s.recommended_range.high:,.0f}"
+            for s in result.splits
+            if s.recommended_range is not None
+        ]
+        out.print(f"Range of each recommendation: {'; '.join(ranges)}")
+        out.print(
+            f"Range of the expected return: {r.low:,.0f}–{r.high:,.0f}. A range is the 10th "
+            f"to 90th percentile over {b.resamples} bootstrap resamples (seed {b.seed})."
+        )
+    for c in result.curves:
+        if c.source == "fitted":
+            out.print(
+                f"{c.channel}: {c.formula} fitted to {c.points} {c.granularity}s ({c.selection})"
+            )
     for channel, problem in result.channels_without_curve.items():
         out.print(f"{channel} has no curve: {problem}")
     for note in result.notes:

@@ -61,3 +61,21 @@ def sub(value: Any, other: Any) -> Decimal | None:
     if value is None or other is None:
         return None
     return Decimal(str(value)) - Decimal(str(other))
+
+
+@register.filter
+def band_of(pairs: Any, channel: str) -> str:
+    """``{{ band.recommended|band_of:channel }}`` → "1,200-1,900" (an en dash): the 10-90 %
+    range of one channel; "—" without a band (hand-entered curves only)."""
+    from leanmark.lib import formats
+
+    pair = None if not pairs else pairs.get(channel)
+    return "—" if pair is None else f"{formats.whole(pair[0])}–{formats.whole(pair[1])}"
+
+
+@register.filter
+def interval(pair: Any) -> str:
+    """(low, high) → "1,200-1,900" (an en dash); "—" for None."""
+    from leanmark.lib import formats
+
+    return "—" if not pair else f"{formats.whole(pair[0])}–{formats.whole(pair[1])}"

@@ -1,6 +1,10 @@
 from datetime import date
 from decimal import Decimal as D  # noqa: N817 (short in tables of reference values)
+from types import SimpleNamespace
 
+import pytest
+
+from leanmark.domain import curves as curve_fits
 from leanmark.domain import roi as domain
 from leanmark.roi import charts
 
@@ -28,5 +32,23 @@ def test_the_split_chart_stacks_current_and_recommended_named_in_words():
         ("Recommended", "SEO"),
     ]
     layers = charts.response_curves({c.channel: c for c in curves}, {}, allocation, "EUR")["layer"]
-    points = layers[2]["data"]["values"]
+    points = next(layer for layer in layers if layer["mark"]["type"] == "point")["data"]["values"]
     assert {p["which"] for p in points} == {"Current", "Recommended"}
+
+
+def test_the_curves_chart_shades_the_bootstrap_band_of_a_fitted_curve():
+    x = [1000, 2000, 3000, 4000, 5000, 6000]
+    fitted = curve_fits.fit_response("email", x, [800, 1300, 1700, 1950, 2200, 2300], seed=1)
+    manual = domain.Curve("seo", 2000, 300)
+    history = {"email": [SimpleNamespace(x=v, ret=0, month=date(2026, 1, 1)) for v in x]}
+    layers = charts.response_curves({"email": fitted, "seo": manual}, history, None, "EUR")
+    area = layers["layer"][0]
+    assert (area["mark"]["type"], area["encoding"]["y2"]) == ("area", {"field": "high"})
+    values = area["data"]["values"]
+    assert {v["channel"] for v in values} == {"Email"}  # a hand-entered curve has no band
+    assert len(values) == 40
+    low, high = curve_fits.band(fitted, [values[20]["x"]])
+    assert values[20]["x"] == round(20 * 7500 / 39, 2)
+    assert values[20]["low"] == pytest.approx(low[0], abs=0.01)
+    assert values[20]["high"] == pytest.approx(high[0], abs=0.01)
+    assert all(v["low"] <= fitted.value(v["x"]) <= v["high"] for v in values[1:])

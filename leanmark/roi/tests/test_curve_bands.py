@@ -1,0 +1,257 @@
+"""Hill and adstock curves fitted from the workspace's history, with their bootstrap bands, on
+the allocation page, in the API and in the CLI (domain/curves.py)."""
+
+import json
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from typer.testing import CliRunner
+
+from leanmark.cli import app
+from leanmark.domain import curves as curve_fits
+from leanmark.domain import roi as domain
+from leanmark.roi import queries
+from leanmark.roi.models import Spend
+
+from .test_api import api  # noqa: F401 (the fixture)
+from .test_views import revenue
+
+runner = CliRunner()
+
+
+def s_shaped_months(world, channel="email"):
+    """Twelve months of spend on a Hill curve (top 10,000, k 2,000, s 2.5), 2 % noise."""
+    first = timezone.localdate().replace(day=1)
+    rng = np.random.default_rng(4)
+    spend = rng.uniform(300, 6_000, 12).round(2)
+    values = {}
+    for k, amount in enumerate(spend, start=1):
+        month = domain.add_months(first, -k)
+        Spend.objects.create(
+            workspace=world.acme, on=month, amount=str(amount), channel=channel, stage="repeat"
+        )
+        values[month] = round(
+            float(curve_fits.hill(amount, 10_000, 2_000, 2.5)) * rng.normal(1, 0.02), 2
+        )
+    revenue(world, channel, "repeat", values)
+    return spend
+
+
+def carried_over_weeks(world, channel="seo", theta=0.5):
+    """A year of weekly spend (on Mondays) whose return carries over with θ = 0.5."""
+    today = timezone.localdate()
+    start = domain.add_months(today.replace(day=1), -12)
+    monday = start + timedelta(days=(7 - start.weekday()) % 7)
+    end = today.replace(day=1) - timedelta(days=1)
+    weeks = []
+    while monday + timedelta(days=6) <= end:
+        weeks.append(monday)
+        monday += timedelta(weeks=1)
+    rng = np.random.default_rng(8)
+    spend = (rng.uniform(0, 2_400, len(weeks)) * (rng.uniform(size=len(weeks)) > 0.2)).round(2)
+    ret = curve_fits.hill(curve_fits.adstock(spend, theta), 3_000, 1_200, 1.5)
+    ret = (ret * rng.normal(1, 0.02, len(weeks))).round(2)
+    Spend.objects.bulk_create(
+        Spend(workspace=world.acme, on=w, amount=str(x), channel=channel, stage="know")
+        for w, x in zip(weeks, spend, strict=True)
+        if x
+    )
+    revenue(world, channel, "know", dict(zip(weeks, ret, strict=True)))
+    return weeks
+
+
+def url(world):
+    return reverse("roi-allocation", kwargs={"ws": world.acme.slug})
+
+
+# ---- the fit from the workspace's history ---------------------------------------------------
+
+
+def test_it_fits_hill_to_s_shaped_months_and_keeps_log_when_asked(world):
+    s_shaped_months(world)
+    today = timezone.localdate()
+    auto = queries.curves(world.acme, unit="money", today=today).curves["email"]
+    assert (auto.kind, auto.granularity, auto.points, auto.adstock) == ("hill", "month", 12, 0)
+    assert auto.a == pytest.approx(10_000, rel=0.05)
+    assert auto.b == pytest.approx(2_000, rel=0.05)
+    assert auto.s == pytest.approx(2.5, rel=0.08)
+    assert auto.bootstrap.seed == 1 and len(auto.bootstrap.params) == 200
+    forced = queries.curves(world.acme, unit="money", today=today, model="log").curves["email"]
+    assert (forced.kind, forced.selection) == ("log", "chosen by hand")
+
+
+def test_it_fits_weekly_history_with_carry_over(world):
+    weeks = carried_over_weeks(world)
+    curve = queries.curves(world.acme, unit="money", today=timezone.localdate()).curves["seo"]
+    assert (curve.granularity, curve.kind) == ("week", "hill")
+    assert len(weeks) - 3 <= curve.points <= len(weeks)  # from the first week with spend
+    assert curve.adstock == pytest.approx(0.5, abs=0.03)
+    assert curve.s == pytest.approx(1.5, rel=0.1)
+    assert curve.a == pytest.approx(3_000 * curve_fits.WEEKS_PER_MONTH, rel=0.06)
+
+
+def test_monthly_spend_entries_are_not_read_as_weekly_history(world):
+    s_shaped_months(world)
+    assert queries.curves(world.acme, unit="money", today=timezone.localdate()).weeks["email"]
+    curve = queries.curves(world.acme, unit="money", today=timezone.localdate()).curves["email"]
+    assert curve.granularity == "month"  # 12 weeks with spend, fewer than 26
+
+
+# ---- the page -------------------------------------------------------------------------------
+
+
+def test_the_allocation_page_shows_the_hill_curve_and_the_range_of_each_split(world, client_for):
+    s_shaped_months(world)
+    carried_over_weeks(world)
+    html = client_for(world.carol).get(url(world) + "?budget=8000&max_move=100").content.decode()
+    view = queries.allocation(
+        world.acme, unit="money", today=timezone.localdate(), budget=8000, max_move=1.0
+    )
+    assert "Range (10–90 %)" in html
+    for split in view.allocation.splits:
+        low, high = view.band.recommended[split.channel]
+        assert low <= split.recommended <= high
+        assert f'<td class="num range">{low:,.0f}–{high:,.0f}</td>' in html
+    low, high = view.band.total_return
+    assert f"<b>{low:,.0f}–{high:,.0f}</b><small>10–90 % of 200 resamples</small>" in html
+    theta = view.curves.curves["seo"].adstock
+    assert "fitted to 12 months" in html and f"with carry-over θ {theta:.2f}" in html
+    assert "band from 200 bootstrap resamples, seed 1" in html
+    assert "<sup>2.5" in html  # the Hill shape of email's curve, s ≈ 2.5
+
+
+def test_the_page_draws_the_band_under_the_curves(world, client_for):
+    s_shaped_months(world)
+    response = client_for(world.carol).get(url(world) + "?budget=4000&model=hill")
+    chart = response.context["curves_chart"]
+    area = chart["layer"][0]
+    assert area["mark"]["type"] == "area"
+    assert {v["channel"] for v in area["data"]["values"]} == {"Email"}
+    assert response.context["model"] == "hill"
+
+
+def test_an_unknown_model_on_the_page_falls_back_to_the_best_fit(world, client_for):
+    s_shaped_months(world)
+    response = client_for(world.carol).get(url(world) + "?model=spline")
+    assert response.status_code == 200
+    assert response.context["model"] == "auto"
+
+
+def test_a_stranger_still_cannot_see_the_allocation(world, client_for):
+    s_shaped_months(world)
+    assert client_for(world.mallory).get(url(world) + "?model=hill").status_code == 404
+
+
+# ---- the API --------------------------------------------------------------------------------
+
+
+def test_the_api_gives_each_split_its_range_and_each_curve_its_band(world, api):  # noqa: F811
+    s_shaped_months(world)
+    body = {"workspace": world.acme.slug}  # last month's total, each channel within ±20 %
+    response = api(world.carol)("post", "/allocation", body)
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["band"] == {"seed": 1, "resamples": 200, "failed": 0, "percentiles": [10, 90]}
+    split = data["splits"][0]
+    assert split["recommended_range"]["low"] <= split["recommended"]
+    assert split["recommended"] <= split["recommended_range"]["high"]
+    total = data["expected_return_range"]
+    assert total["low"] < data["expected_return"] < total["high"]
+    curve = data["curves"][0]
+    assert (curve["kind"], curve["granularity"], curve["points"]) == ("hill", "month", 12)
+    assert curve["band"]["a"]["low"] < curve["a"] < curve["band"]["a"]["high"]
+    assert curve["band"]["adstock"] == {"low": 0.0, "high": 0.0}
+    assert curve["selection"].startswith("hill: AICc log ")
+    again = api(world.carol)("post", "/allocation", body).json()
+    assert again == data  # the same seed, the same figures
+    other = api(world.carol)("post", "/allocation", body | {"seed": 2}).json()
+    assert other["curves"][0]["band"] != curve["band"]
+
+
+def test_the_api_leaves_the_band_out_with_no_resamples(world, api):  # noqa: F811
+    s_shaped_months(world)
+    body = {"workspace": world.acme.slug, "resamples": 0}
+    data = api(world.carol)("post", "/allocation", body).json()
+    assert (data["band"], data["expected_return_range"]) == (None, None)
+    assert data["splits"][0]["recommended_range"] is None
+    assert data["curves"][0]["band"] is None
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"resamples": 5000}, "resamples: at most 1000"),
+        ({"model": "spline"}, "model: "),
+        ({"curves": {"email": {"a": 1, "b": 1, "kind": "hill", "s": 0}}}, "curves.email.s: "),
+    ],
+)
+def test_the_api_refuses_bad_band_options(world, api, extra, message):  # noqa: F811
+    response = api(world.carol)("post", "/allocation", {"workspace": world.acme.slug} | extra)
+    assert response.status_code == 422
+    assert message in response.json()["error"]["message"]
+
+
+def test_the_api_takes_hill_curves_for_one_request(world, api):  # noqa: F811
+    """Two Hill curves with s = 1: x_i = √(top_i·k_i/λ) - k_i (the closed form)."""
+    curves = {
+        "email": {"a": 10_000, "b": 2_000, "kind": "hill", "s": 1},
+        "seo": {"a": 6_000, "b": 1_000, "kind": "hill", "s": 1},
+    }
+    body = {"workspace": world.acme.slug, "budget": 6_000, "curves": curves}
+    data = api(world.carol)("post", "/allocation", body).json()
+    root = np.sqrt([10_000 * 2_000, 6_000 * 1_000])
+    expected = root * (6_000 + 3_000) / root.sum() - np.array([2_000, 1_000])
+    splits = {s["channel"]: s["recommended"] for s in data["splits"]}
+    assert [splits["email"], splits["seo"]] == pytest.approx(expected, abs=0.05)
+    assert data["band"] is None  # curves given by hand have no bootstrap
+    assert {c["formula"] for c in data["curves"]} == {
+        "10000·x^1 ÷ (x^1 + 2000^1)",
+        "6000·x^1 ÷ (x^1 + 1000^1)",
+    }
+
+
+# ---- the CLI --------------------------------------------------------------------------------
+
+
+def test_the_cli_prints_the_range_column_and_the_return_range(world):
+    s_shaped_months(world)
+    result = runner.invoke(app, ["allocate", "-w", "acme"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(runner.invoke(app, ["allocate", "--json", "-w", "acme"]).stdout)
+    r = data["expected_return_range"]
+    assert (
+        f"Range of the expected return: {r['low']:,.0f}–{r['high']:,.0f}. A range is the 10th to "
+        "90th percentile over 200 bootstrap resamples (seed 1)." in result.stdout
+    )
+    rec = data["splits"][0]["recommended_range"]
+    assert f"Range of each recommendation: email {rec['low']:,.0f}–{rec['high']:,.0f}\n" in (
+        result.stdout
+    )
+    assert "email: " in result.stdout and "fitted to 12 months (hill: AICc log" in result.stdout
+
+
+def test_the_cli_refuses_an_unknown_model_and_too_many_resamples(world):
+    result = runner.invoke(app, ["allocate", "--model", "spline", "-w", "acme"])
+    assert result.exit_code == 1 and "the curve model is auto, log or hill, not 'spline'" in (
+        result.stderr
+    )
+    s_shaped_months(world)
+    result = runner.invoke(app, ["allocate", "--resamples", "5000", "-w", "acme"])
+    assert result.exit_code == 1
+    assert "the bootstrap takes 0 to 1,000 resamples, not 5,000" in result.stderr
+
+
+def test_the_cli_takes_a_hill_curve_by_hand(world):
+    result = runner.invoke(
+        app,
+        ["allocate", "--budget", "6000", "--curve", "email=10000,2000,1", "--curve",
+         "seo=6000,1000,1", "--json", "-w", "acme"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    splits = {s["channel"]: s["recommended"] for s in json.loads(result.stdout)["splits"]}
+    root = np.sqrt([10_000 * 2_000, 6_000 * 1_000])
+    expected = root * 9_000 / root.sum() - np.array([2_000, 1_000])
+    assert [splits["email"], splits["seo"]] == pytest.approx(expected, abs=0.05)
