@@ -22,9 +22,9 @@ from .schemas import (
     CalendarPatch,
     CampaignOut,
     DaysOffIn,
+    DaysRemovedOut,
     FlowOut,
     ForecastOut,
-    RemovedOut,
 )
 
 router = Router(tags=["flow"])
@@ -266,9 +266,9 @@ def add_days_off(request: HttpRequest, board_id: int, payload: DaysOffIn):
 
 @router.delete(
     "/boards/{board_id}/calendar/days/{day}",
-    response={200: RemovedOut, **ERRORS},
+    response={200: DaysRemovedOut, **ERRORS},
     summary="Make days off working days again (one day, or `day` to `to`)",
 )
 def remove_days_off(request: HttpRequest, board_id: int, day: date, to: Day | None = None):
     board = object_for(request, board_queries.board_by_id, board_id, Role.MEMBER)
-    return RemovedOut(removed=services.remove_days_off(board, day, to))
+    return DaysRemovedOut(removed=services.remove_days_off(board, day, to))

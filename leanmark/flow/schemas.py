@@ -248,7 +248,7 @@ class DaysOffIn(Strict):
     reason: str = Field("", max_length=REASON_MAX, description="a holiday, a team off-day …")
 
 
-class RemovedOut(Schema):
+class DaysRemovedOut(Schema):
     removed: int = Field(description="days of the range that were off and are working days again")
 
 
