@@ -72,10 +72,13 @@ def adstock(x: Any, theta: Any) -> np.ndarray:
     rows, weeks = max(len(given), len(carry)), int(given.shape[-1])
     spend = np.broadcast_to(given, (rows, weeks))
     carry = np.broadcast_to(carry, (rows,))
-    out = np.empty((rows, weeks))
-    out[:, 0] = spend[:, 0]
+    by_week = np.ascontiguousarray(spend.T)  # (weeks, rows): each step reads a contiguous row
+    out = np.empty((weeks, rows))
+    out[0] = by_week[0]
     for t in range(1, weeks):
-        out[:, t] = spend[:, t] + carry * out[:, t - 1]
+        np.multiply(out[t - 1], carry, out=out[t])
+        out[t] += by_week[t]
+    out = out.T
     return out if np.ndim(x) > 1 or np.ndim(theta) > 0 else out[0]
 
 
@@ -342,9 +345,10 @@ def _refit(
                 moved[:, j] += h[:, j]
                 at = adstock(x, moved[:, -1]) if weekly and j == k - 1 else carried
                 jac[:, :, j] = (_curve(kind, moved, at) - y - r) / h[:, j : j + 1]
-            jtj = np.einsum("rnk,rnl->rkl", jac, jac)
-            grad = np.einsum("rnk,rn->rk", jac, r)
-            diag = np.einsum("rkk->rk", jtj)
+            jt = jac.transpose(0, 2, 1)
+            jtj = jt @ jac
+            grad = (jt @ r[:, :, None])[:, :, 0]
+            diag = np.diagonal(jtj, axis1=1, axis2=2)
             system = jtj + (damping[:, None] * (diag + 1e-12))[:, :, None] * np.eye(k)
             bad = ~np.all(np.isfinite(system), axis=(1, 2))
             system[bad] = np.eye(k)
