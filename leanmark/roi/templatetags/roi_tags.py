@@ -71,11 +71,3 @@ def band_of(pairs: Any, channel: str) -> str:
 
     pair = None if not pairs else pairs.get(channel)
     return "—" if pair is None else f"{formats.whole(pair[0])}–{formats.whole(pair[1])}"
-
-
-@register.filter
-def interval(pair: Any) -> str:
-    """(low, high) → "1,200-1,900" (an en dash); "—" for None."""
-    from leanmark.lib import formats
-
-    return "—" if not pair else f"{formats.whole(pair[0])}–{formats.whole(pair[1])}"
