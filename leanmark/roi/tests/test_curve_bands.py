@@ -14,7 +14,7 @@ from leanmark.cli import app
 from leanmark.domain import curves as curve_fits
 from leanmark.domain import roi as domain
 from leanmark.roi import queries
-from leanmark.roi.models import Spend
+from leanmark.roi.models import AllocationPlan, Spend
 
 from .test_api import api  # noqa: F401 (the fixture)
 from .test_views import revenue
@@ -116,7 +116,7 @@ def test_the_allocation_page_shows_the_hill_curve_and_the_range_of_each_split(wo
         assert low <= split.recommended <= high
         assert f'<td class="num range">{low:,.0f}–{high:,.0f}</td>' in html
     low, high = view.band.total_return
-    assert f"<b>{low:,.0f}–{high:,.0f}</b><small>10–90 % of 200 resamples</small>" in html
+    assert f"<b>€{low:,.0f}–€{high:,.0f}</b><small>10–90 % of 200 resamples</small>" in html
     theta = view.curves.curves["seo"].adstock
     assert "fitted to 12 months" in html and f"with carry-over θ {theta:.2f}" in html
     assert "band from 200 bootstrap resamples, seed 1" in html
@@ -255,3 +255,37 @@ def test_the_cli_takes_a_hill_curve_by_hand(world):
     root = np.sqrt([10_000 * 2_000, 6_000 * 1_000])
     expected = root * 9_000 / root.sum() - np.array([2_000, 1_000])
     assert [splits["email"], splits["seo"]] == pytest.approx(expected, abs=0.05)
+
+
+def test_a_saved_plan_keeps_the_hill_curve_it_was_computed_with(world, client_for):
+    s_shaped_months(world)
+    client = client_for(world.bob)
+    month = domain.add_months(timezone.localdate().replace(day=1), 1).strftime("%Y-%m")
+    form = {"unit": "money", "budget": "4000", "max_move": "100", "month": month}
+    client.post(reverse("roi-plan-save", kwargs={"ws": world.acme.slug}), form)
+    line = AllocationPlan.objects.get().lines.get()
+    curve = queries.curves(world.acme, unit="money", today=timezone.localdate()).curves["email"]
+    assert (line.curve_kind, line.curve_s, line.curve_a) == ("hill", curve.s, curve.a)
+    plan = reverse("roi-plan", kwargs={"ws": world.acme.slug, "plan_id": line.plan_id})
+    html = client.get(plan).content.decode()
+    assert line.formula in html and "÷ (x^" in line.formula
+
+
+def test_the_api_gives_the_same_figures_for_the_same_history_and_seed(world, api):  # noqa: F811
+    """The fit, its band and the range are deterministic: these are the figures of
+    ``s_shaped_months`` with seed 1 (Hill top 10,000, k 2,000, s 2.5 generated)."""
+    s_shaped_months(world)
+    body = {"workspace": world.acme.slug, "budget": 4000, "max_move": 1}
+    data = api(world.carol)("post", "/allocation", body).json()
+    curve = data["curves"][0]
+    assert curve["selection"] == "hill: AICc log 163.4, Hill 125.3 (Hill needs 2 lower)"
+    assert curve["formula"] == "9859.14·x^2.51 ÷ (x^2.51 + 1968.81^2.51)"
+    assert (curve["a"], curve["b"], curve["s"]) == pytest.approx(
+        (9859.14, 1968.81, 2.5128), abs=0.01
+    )
+    band = curve["band"]
+    assert (band["a"]["low"], band["a"]["high"]) == pytest.approx((9687.14, 10021.92), abs=0.05)
+    assert (band["s"]["low"], band["s"]["high"]) == pytest.approx((2.3993, 2.665), abs=1e-3)
+    assert data["expected_return"] == pytest.approx(8437.97, abs=0.01)
+    total = data["expected_return_range"]
+    assert (total["low"], total["high"]) == pytest.approx((8377.47, 8501.36), abs=0.05)
