@@ -18,18 +18,21 @@
   comes down to the target (Robyn's "target efficiency", Meridian's flexible budget). A target
   above the best ROAS any split within the limits can reach is refused, naming that best ROAS.
 
-  Solved with SciPy: the best reachable ratio by Dinkelbach's method (each step a bounded
-  ``minimize_scalar`` per channel), then SLSQP maximising Σr_i(x_i) under Σr_i(x_i) ≥ T·Σx_i and
-  the bounds, started from the best-ratio split (which meets the target).
+  Solved on the equal-marginal multiplier: the split maximising Σ(r_i(x_i) - μ·x_i) in the
+  bounds separates by channel (a log curve's x_i = a_i ÷ μ - b_i, clipped; a Hill curve's by
+  bisection past its bend), and SciPy's ``brentq`` finds the μ at which Σr = T·Σx (the KKT
+  point of "most Σr with Σr ≥ T·Σx"). The best reachable ratio comes from Dinkelbach's method
+  on the same splits.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 
 import numpy as np
-from scipy.optimize import brentq, minimize_scalar  # type: ignore[import-untyped]
+from scipy.optimize import brentq  # type: ignore[import-untyped]
 
 from .roi import (
+    EXTRAPOLATION,
     Allocation,
     Bounds,
     ChannelSplit,
@@ -37,11 +40,11 @@ from .roi import (
     RoiInputError,
     allocate,
     check_bounds,
+    curve_arrays,
 )
 
 DEFAULT_MAX_MOVE = 0.20  # a recommendation moves each channel at most ±20 % from today's amount
 OBJECTIVES = ("return", "roas", "cpa")
-GRID = 48  # points per channel where r(x) - q·x is looked at before the bounded refinement
 
 
 @dataclass(frozen=True)
@@ -258,39 +261,67 @@ def _arrays(
     return low, np.maximum(high, low)
 
 
-def _best_x(curve: Curve, q: float, low: float, high: float) -> float:
-    """The x in [low, high] with the most r(x) - q·x: a grid, then a bounded refinement."""
-    if high <= low:
-        return low
-    grid = np.linspace(low, high, GRID)
-    gain = np.array([curve.value(float(v)) for v in grid]) - q * grid
-    k = int(np.argmax(gain))
-    left, right = grid[max(k - 1, 0)], grid[min(k + 1, GRID - 1)]
-    found = minimize_scalar(
-        lambda x: -(curve.value(x) - q * x),
-        bounds=(left, right),
-        method="bounded",
-        options={"xatol": max(high, 1.0) * 1e-10},
-    )
-    best = float(found.x)
-    return best if curve.value(best) - q * best >= gain[k] else float(grid[k])
+class _Gains:
+    """The split that maximises Σ(r_i(x_i) - μ·x_i) within the box, for any multiplier μ: each
+    channel at its own argmax (the problem separates). For a log curve it is a ÷ μ - b within
+    the bounds; for a Hill curve the best of its bounds and the point past the bend (the
+    inflection b·((s - 1) ÷ (s + 1))^(1/s)) where r'(x) = μ, found by bisection on the falling
+    branch of r', all channels at once."""
+
+    def __init__(self, curves: Sequence[Curve], low: np.ndarray, high: np.ndarray) -> None:
+        self.r, self.dr = curve_arrays(curves)
+        self.low, self.high = low, high
+        self.a = np.array([c.a for c in curves])
+        self.b = np.array([c.b for c in curves])
+        s = np.array([float(getattr(c, "s", 1.0)) for c in curves])
+        self.hill = np.array([getattr(c, "kind", "log") == "hill" for c in curves])
+        bend = np.where(s > 1, self.b * ((s - 1) / (s + 1)) ** (1 / s), 0.0)
+        self.left = np.clip(np.where(self.hill, bend, low), low, high)
+
+    def split(self, mu: float) -> np.ndarray:
+        log = np.clip(self.a / max(mu, 1e-300) - self.b, self.low, self.high)
+        if not self.hill.any():
+            return np.asarray(log, dtype=float)
+        lo, hi = self.left.copy(), self.high.copy()
+        for _ in range(80):
+            mid = (lo + hi) / 2
+            rising = self.dr(mid) > mu
+            lo, hi = np.where(rising, mid, lo), np.where(rising, hi, mid)
+        root = (lo + hi) / 2
+        candidates = np.stack([self.low, root, self.high])
+        gains = np.stack([self.r(c) - mu * c for c in candidates])
+        best = candidates[np.argmax(gains, axis=0), np.arange(len(self.low))]
+        return np.asarray(np.where(self.hill, best, log), dtype=float)
+
+    def totals(self, x: np.ndarray) -> tuple[float, float]:
+        """(Σ r_i(x_i), Σ x_i)."""
+        return float(np.sum(self.r(x))), float(np.sum(x))
 
 
 def best_ratio(
     curves: Sequence[Curve], low: np.ndarray, high: np.ndarray
 ) -> tuple[float, np.ndarray, int]:
     """The largest Σr_i(x_i) ÷ Σx_i over the box low ≤ x ≤ high, the x that reaches it, and
-    Dinkelbach's iterations. Where every low is 0 the ratio is highest as the spend shrinks to
-    nothing; the answer is then the limit (the best channel's r'(0))."""
+    Dinkelbach's iterations (each the split that maximises Σr - q·Σx at the last ratio q).
+    Where every low is 0 the ratio is highest as the spend shrinks to nothing; the answer is
+    then the limit (the best channel's r'(0))."""
+    gains = _Gains(curves, low, high)
     q = 0.0
     x = high.copy()
+    previous = high.copy()
     for iteration in range(1, 101):
-        x = np.array([_best_x(c, q, lo, hi) for c, lo, hi in zip(curves, low, high, strict=True)])
-        spend = float(x.sum())
-        if spend <= 1e-12 * max(float(high.sum()), 1.0):  # the best ratio is at no spend
+        x = gains.split(q) if q > 0 else high.copy()
+        ret, spend = gains.totals(x)
+        if spend <= 1e-12 * max(float(high.sum()), 1.0):
+            # No spend ties with (or beats) every split at q: either q is already the best
+            # ratio (an S-curve's, reached at some spend), or the ratio is best as the spend
+            # shrinks to nothing (a log curve's r'(0)).
             limit = max(c.marginal(0.0) for c, hi in zip(curves, high, strict=True) if hi > 0)
+            if q >= limit:
+                return float(q), previous, iteration
             return float(limit), x, iteration
-        new = sum(c.value(float(v)) for c, v in zip(curves, x, strict=True)) / spend
+        previous = x
+        new = ret / spend
         if abs(new - q) <= 1e-12 * max(abs(new), 1.0):
             return float(new), x, iteration
         q = new
@@ -326,7 +357,7 @@ def _to_target(
         optimised = list(curves)
         ratio = target
     low, high = _arrays(optimised, bounds, ratio)
-    best, start, _ = best_ratio(optimised, low, high)
+    best, _, _ = best_ratio(optimised, low, high)
     if best < ratio * (1 - 1e-9):
         limits = f" with steps of at most ±{max_move * 100:g} %" if stepped else ""
         if objective == "roas":
@@ -340,51 +371,43 @@ def _to_target(
                 f"{1 / best:.4g} per new customer; raise the target"
             )
         raise RoiInputError(message + (" or allow larger steps" if stepped else ""), field="target")
-    box = {
-        c.channel: Bounds(float(lo), float(hi))
-        for c, lo, hi in zip(optimised, low, high, strict=True)
-    }
+    # The most Σr with Σr ≥ T·Σx is, by its KKT conditions, the split maximising Σ(r_i - μ·x_i)
+    # for the μ in [0, T] where Σr = T·Σx (the surplus rises with μ: a lower μ spends more).
+    gains = _Gains(optimised, low, high)
     solves = 0
 
-    def best_at(spend: float) -> tuple[float, np.ndarray]:
-        """The most Σr (or Σ customers) any split of ``spend`` within the box gives."""
+    def surplus(mu: float) -> float:
         nonlocal solves
         solves += 1
-        split = allocate(optimised, spend, box)
-        return split.expected_return, np.array([s.recommended for s in split.splits])
+        ret, spend = gains.totals(gains.split(mu) if mu > 0 else high)
+        return ret - ratio * spend
 
-    def surplus(spend: float) -> float:  # concave in the spend: Σr*(S) - T·S
-        return best_at(spend)[0] - ratio * spend
-
-    least, most = float(low.sum()), float(high.sum())
-    if surplus(most) >= 0:
-        spend = most
+    if surplus(0.0) >= 0:  # every split within the box meets the target: spend all of it
+        x = high.copy()
     else:
-        peak = minimize_scalar(
-            lambda v: -surplus(v),
-            bounds=(least, most),
-            method="bounded",
-            options={"xatol": max(most, 1.0) * 1e-9},
-        )
-        start_spend = float(peak.x) if -peak.fun > 0 else float(np.sum(start))
-        spend = brentq(surplus, start_spend, most, xtol=max(most, 1.0) * 1e-10)
-    x = np.clip(best_at(spend)[1], low, high)
+        mu = brentq(surplus, 0.0, ratio, xtol=ratio * 1e-14, rtol=1e-14, maxiter=200)
+        x = gains.split(mu)
+        if surplus(mu) < 0:  # the root's feasible side
+            x = gains.split(mu * (1 + 1e-12))
+    x = np.clip(x, low, high)
     spend = float(x.sum())
     tol = max(spend, 1.0) * 1e-6
-    plan = allocate(
-        list(curves),
-        spend,
-        {c.channel: Bounds(float(v), float(v)) for c, v in zip(curves, x, strict=True)},
-        current,
-    )
     splits = []
-    for split, c, v, lo, hi in zip(plan.splits, optimised, x, low, high, strict=True):
+    for curve, c, v, lo, hi in zip(curves, optimised, x, low, high, strict=True):
+        amount, now = float(v), current.get(curve.channel)
         splits.append(
-            replace(
-                _step_split(split),
+            StepSplit(
+                channel=curve.channel,
+                current=now,
+                recommended=amount,
+                current_return=None if now is None else curve.value(now),
+                expected_return=curve.value(amount),
+                marginal_roi=curve.marginal(amount),
+                current_marginal_roi=None if now is None else curve.marginal(now),
                 at_minimum=bool(v <= lo + tol),
                 at_maximum=bool(v >= hi - tol),
-                expected_customers=c.value(float(v)) if objective == "cpa" else None,
+                extrapolated=curve.max_x is not None and amount > EXTRAPOLATION * curve.max_x,
+                expected_customers=c.value(amount) if objective == "cpa" else None,
             )
         )
     flagged = _step_flags(splits, current, max_move, tol, stepped)
@@ -405,7 +428,7 @@ def _to_target(
         budget=spend,
         splits=flagged,
         unallocated=0.0,
-        method="SciPy brentq on the total over SLSQP splits, most "
+        method="SciPy brentq on the equal-marginal multiplier, most "
         f"{'return' if objective == 'roas' else 'new customers'} with {label} "
         f"{'≥' if objective == 'roas' else '≤'} {target:g}, min ≤ x ≤ max"
         + (f", each within ±{max_move * 100:g} % of today" if stepped else ""),

@@ -201,3 +201,40 @@ def test_an_unreachable_cpa_names_the_best_achievable():
         "no split with steps of at most ±20 % reaches a CPA of 5: the best achievable is 20.22 "
         "per new customer; raise the target or allow larger steps"
     )
+
+
+def test_a_roas_target_on_hill_curves_beats_every_other_split_that_meets_it():
+    # S-curves (s > 1): r' rises before the bend, so the split is found past it
+    hill = [
+        Curve("video", 5_000, 800, kind="hill", s=2.0),
+        Curve("search", 3_000, 300, kind="hill", s=1.5),
+    ]
+    result = recommend(hill, 0, objective="roas", target=2, max_move=1, bounds={
+        "video": Bounds(0, 5_000), "search": Bounds(0, 5_000)
+    })  # fmt: skip
+    assert result.roas == pytest.approx(2, abs=1e-6)
+    video, search = result.splits
+    assert video.marginal_roi == pytest.approx(search.marginal_roi, rel=1e-6)
+    rng = np.random.default_rng(3)
+    for x in rng.uniform(0, 5_000, size=(2_000, 2)):
+        ret = sum(c.value(float(v)) for c, v in zip(hill, x, strict=True))
+        if ret >= 2 * x.sum():
+            assert ret <= result.expected_return + 1e-6
+
+
+def test_the_best_ratio_of_s_curves_is_found_at_some_spend_not_at_none():
+    hill = [
+        Curve("video", 5_000, 800, kind="hill", s=2.0),
+        Curve("search", 3_000, 300, kind="hill", s=1.5),
+    ]
+    best, x, _ = best_ratio(hill, np.zeros(2), np.array([5_000.0, 5_000.0]))
+    grid = np.linspace(0, 5_000, 2_001)  # every 2.5, each channel may also get nothing
+    xs, ys = np.meshgrid(grid, grid)
+    total = np.where(xs + ys > 0, xs + ys, np.nan)
+    brute = np.nanmax((hill[0].response(xs) + hill[1].response(ys)) / total)
+    assert best == pytest.approx(float(brute), rel=1e-4)
+    assert best >= float(brute)
+    assert x.sum() > 0
+    with pytest.raises(RoiInputError, match=f"the best achievable is {best:.4g}; lower the target"):
+        recommend(hill, 0, objective="roas", target=best * 1.01, max_move=1,
+                  bounds={"video": Bounds(0, 5_000), "search": Bounds(0, 5_000)})  # fmt: skip
