@@ -181,6 +181,7 @@ def _add_routers() -> None:
     from leanmark.channeldata import api as channeldata_api
     from leanmark.dashboard import api as dashboard_api
     from leanmark.experiments import api as experiments_api
+    from leanmark.experiments import feed_api as experiments_feed_api
     from leanmark.flow import api as flow_api
     from leanmark.improvement import api as improvement_api
     from leanmark.integrations import api as integrations_api
@@ -194,6 +195,7 @@ def _add_routers() -> None:
         backlog_api,
         flow_api,
         experiments_api,
+        experiments_feed_api,
         standups_api,
         valuestream_api,
         improvement_api,

@@ -735,6 +735,7 @@ def _register_apps() -> None:
     from leanmark.channeldata.cli import register as channeldata
     from leanmark.dashboard.cli import register as dashboard
     from leanmark.experiments.cli import register as experiments
+    from leanmark.experiments.feed_cli import register as experiment_feed
     from leanmark.flow.cli import register as flow
     from leanmark.improvement.cli import register as improvement
     from leanmark.integrations.cli import register as integrations
@@ -746,6 +747,7 @@ def _register_apps() -> None:
         backlog,
         flow,
         experiments,
+        experiment_feed,
         standups,
         valuestream,
         improvement,

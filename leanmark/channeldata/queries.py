@@ -12,7 +12,7 @@ from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.http import Http404
 
 from leanmark.accounts.models import Workspace
-from leanmark.domain.channeldata import MEASURES, grouping
+from leanmark.domain.channeldata import MEASURES, SOURCES, grouping
 
 from .models import ChannelDay, CurrencyRate, DataImport, Grouping, MappingPreset
 
@@ -273,3 +273,143 @@ def measures_present(workspace: Workspace) -> set[str]:
     """The measures some imported row of the workspace gives (one query)."""
     found = ChannelDay.objects.for_workspace(workspace).aggregate(**{m: Count(m) for m in MEASURES})
     return {m for m, n in found.items() if n}
+
+
+# ---- counts by campaign and ad set (experiments fed by the daily table) ------------------------
+
+COUNTS = ("impressions", "clicks", "sessions", "conversions", "new_customers")
+
+
+@dataclass(frozen=True)
+class RowSet:
+    """The rows of one source with this campaign and/or ad set ("" = any), over the days seen."""
+
+    source: str
+    channel: str  # the channels of the rows, comma-separated when several
+    campaign: str
+    ad_set: str
+    first_day: date
+    last_day: date
+    rows: int
+
+    @property
+    def source_name(self) -> str:
+        return SOURCES.get(self.source, self.source)
+
+    @property
+    def label(self) -> str:
+        where = f"campaign “{self.campaign}”" if self.campaign else ""
+        if self.ad_set:
+            where += f"{', ' if where else ''}ad set “{self.ad_set}”"
+        return f"{self.source_name} {where}"
+
+
+def campaigns_and_ad_sets(workspace: Workspace, *, channel: str = "") -> list[RowSet]:
+    """Every campaign of each source (all its ad sets together) and each of its ad sets, with
+    the days their rows cover: what an experiment's variant may read its counts from. Only the
+    rows of ``channel`` (a channel key) when given; rows with neither campaign nor ad set are
+    left out."""
+    found = ChannelDay.objects.for_workspace(workspace).exclude(campaign="", ad_set="")
+    if channel:
+        found = found.filter(channel=channel)
+    grouped = (
+        found.values("source", "campaign", "ad_set", "channel")
+        .annotate(rows=Count("id"), first=Min("day"), last=Max("day"))
+        .order_by()
+    )
+    channels: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    counted: dict[tuple[str, str, str], int] = defaultdict(int)
+    spans: dict[tuple[str, str, str], tuple[date, date]] = {}
+    for row in grouped:
+        keys = [(row["source"], row["campaign"], row["ad_set"])]
+        if row["campaign"] and row["ad_set"]:
+            keys.append((row["source"], row["campaign"], ""))  # the campaign as a whole
+        for key in keys:
+            channels[key].add(row["channel"])
+            counted[key] += row["rows"]
+            first, last = spans.get(key, (row["first"], row["last"]))
+            spans[key] = (min(first, row["first"]), max(last, row["last"]))
+    return [
+        RowSet(
+            source=key[0],
+            channel=", ".join(sorted(channels[key])),
+            campaign=key[1],
+            ad_set=key[2],
+            first_day=spans[key][0],
+            last_day=spans[key][1],
+            rows=counted[key],
+        )
+        for key in sorted(spans)
+    ]
+
+
+def _of_link(workspace: Workspace, *, campaign: str, ad_set: str) -> QuerySet[ChannelDay]:
+    found = ChannelDay.objects.for_workspace(workspace)
+    if campaign:
+        found = found.filter(campaign=campaign)
+    if ad_set:
+        found = found.filter(ad_set=ad_set)
+    return found
+
+
+def sources_with(workspace: Workspace, *, campaign: str, ad_set: str) -> list[RowSet]:
+    """Per source, the rows with this campaign and/or ad set ("" = any) and the days they
+    cover (one query): which source a link means, and where its rows are."""
+    grouped = (
+        _of_link(workspace, campaign=campaign, ad_set=ad_set)
+        .values("source")
+        .annotate(rows=Count("id"), first=Min("day"), last=Max("day"))
+        .order_by("source")
+    )
+    return [
+        RowSet(g["source"], "", campaign, ad_set, g["first"], g["last"], g["rows"]) for g in grouped
+    ]
+
+
+@dataclass(frozen=True)
+class CountDay:
+    """One day's counts of a campaign or ad set: each measure summed over its rows, and how many
+    rows gave it (a measure a row does not give is NULL, not 0)."""
+
+    day: date
+    rows: int
+    totals: dict[str, Decimal | None]  # measure → sum over the rows that give it
+    given: dict[str, int]  # measure → rows that give it
+    currencies: tuple[str, ...]
+
+
+def daily_counts(
+    workspace: Workspace,
+    *,
+    source: str,
+    campaign: str,
+    ad_set: str,
+    start: date,
+    end: date,
+    measures: tuple[str, ...] = COUNTS,
+) -> list[CountDay]:
+    """The counts of one source's campaign and/or ad set ("" = any) per day from ``start`` to
+    ``end``, oldest first; days without a row are absent. Currencies are listed, never used:
+    counts do not depend on them."""
+    for measure in measures:
+        if measure not in COUNTS:
+            raise Http404(f"no count {measure[:40]!r}")
+    found = _of_link(workspace, campaign=campaign, ad_set=ad_set).filter(
+        source=source, day__range=(start, end)
+    )
+    sums = {f"sum_{m}": Sum(m) for m in measures}
+    counts = {f"given_{m}": Count(m) for m in measures}
+    grouped = found.values("day").annotate(rows=Count("id"), **sums, **counts).order_by("day")
+    currencies: dict[date, set[str]] = defaultdict(set)
+    for day, currency in found.values_list("day", "currency").distinct().order_by():
+        currencies[day].add(currency)
+    return [
+        CountDay(
+            day=g["day"],
+            rows=g["rows"],
+            totals={m: None if g[f"sum_{m}"] is None else Decimal(g[f"sum_{m}"]) for m in measures},
+            given={m: g[f"given_{m}"] for m in measures},
+            currencies=tuple(sorted(c for c in currencies[g["day"]] if c)),
+        )
+        for g in grouped
+    ]

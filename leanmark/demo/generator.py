@@ -657,6 +657,7 @@ DEMO_PARTS: tuple[Callable[[DemoContext], None], ...] = (
     dashboard_demo.load,
     roi_demo.load,
     channeldata_demo.load,
+    experiments_demo.load_fed,  # reads the Meta ad sets channeldata imported
     roi_demo.plan,
     improvement_demo.load,
 )

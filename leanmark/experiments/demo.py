@@ -1,7 +1,9 @@
-"""This app's part of the Northwind demo; leanmark/demo/generator.py calls ``load(ctx)``.
+"""This app's part of the Northwind demo; leanmark/demo/generator.py calls ``load(ctx)``, and
+``load_fed(ctx)`` once the marketing data is imported.
 
 Eight experiments, from a draft to four decided ones (one decided against the evidence), with
-daily cumulative counts simulated from true rates, so each verdict is what the data say."""
+daily cumulative counts simulated from true rates, so each verdict is what the data say; and a
+ninth that reads its counts from the imported Meta ad sets (experiments/feed.py)."""
 
 import math
 import random
@@ -14,7 +16,7 @@ from leanmark.board import queries as board_queries
 from leanmark.board.choices import Lane
 from leanmark.demo.context import DemoContext
 
-from . import services
+from . import feed, services
 from .errors import DecisionRefused
 from .models import Experiment
 
@@ -207,6 +209,47 @@ def load(ctx: DemoContext) -> None:
     rng = ctx.rng("experiments")
     for index, plan in enumerate(PLANS):
         _load_one(ctx, rng, index, plan)
+
+
+FED_DAYS = 28  # the fed experiment started this many days before the demo's now
+
+
+def load_fed(ctx: DemoContext) -> None:
+    """Two Meta campaigns of the imported data as the arms of a test, read from the table: the
+    way a small team tests ad sets with no SDK. Its counts are what channeldata/demo.py wrote."""
+    owner = ctx.workers[1]
+    start = ctx.now - timedelta(days=FED_DAYS)
+    spec = services.ExperimentSpec(
+        title="Purchaser lookalikes against Reels",
+        change="moving the social budget to a lookalike audience of our purchasers",
+        audience="people who click a Meta ad",
+        outcome="turn more ad clicks into orders",
+        metric_name="orders per click",
+        metric_baseline=0.022,
+        metric_target=0.032,
+        stage="try",
+        channel="paid_social",
+        owner_id=owner.pk,
+        start_date=timezone.localdate(start),
+        plan_baseline=0.022,
+        plan_mde=0.01,
+        variants=["Reels", "Ambassadors"],
+    )
+    experiment = services.create_experiment(
+        ctx.workspace, spec, actor=owner, at=start - timedelta(days=2)
+    )
+    services.start(experiment, at=start)
+    feed.link_data(  # GA4 names its sessions after the same campaigns: the source is Meta's
+        experiment,
+        trials="clicks",
+        successes="conversions",
+        links=[
+            feed.LinkIn("Reels", "Reels", source="meta_ads"),
+            feed.LinkIn("Ambassadors", "Ambassadors", source="meta_ads"),
+        ],
+        actor=owner,
+    )
+    feed.pull_data(experiment, actor=owner, today=timezone.localdate(ctx.now), at=ctx.now)
 
 
 def _load_one(ctx: DemoContext, rng: random.Random, index: int, plan: Plan) -> None:

@@ -116,6 +116,11 @@ class Experiment(WorkspaceOwned):
     )
     # What the analysis said when the decision was taken (kept: later data never rewrites it).
     evidence = models.JSONField(default=dict, blank=True)
+    # Counts read from the marketing data (experiments/feed.py): the measure of the daily table
+    # that counts as trials (impressions, clicks, sessions) and as successes (clicks,
+    # conversions, new_customers); "" until the experiment is linked.
+    data_trials = models.CharField(max_length=16, blank=True, default="")
+    data_successes = models.CharField(max_length=16, blank=True, default="")
 
     objects = ExperimentQuerySet.as_manager()
 
@@ -147,6 +152,11 @@ class Variant(models.Model):
     name = models.CharField(max_length=60)
     is_control = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=0)
+    # The rows of the marketing data this variant's counts are read from: a source's campaign,
+    # ad set, or ad set of a campaign ("" = any); unlinked while both are "".
+    data_source = models.CharField(max_length=12, blank=True, default="")
+    data_campaign = models.CharField(max_length=200, blank=True, default="")
+    data_ad_set = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["experiment_id", "position", "id"]
@@ -170,7 +180,8 @@ class Observation(models.Model):
     successes = models.PositiveIntegerField(null=True, blank=True)
     mean = models.FloatField(null=True, blank=True)
     sd = models.FloatField(null=True, blank=True)
-    source = models.CharField(max_length=10, default="form")  # form, csv, api, cli, demo
+    # form, csv, api, cli, demo, or channel (read from the marketing data, experiments/feed.py)
+    source = models.CharField(max_length=10, default="form")
     recorded_at = models.DateTimeField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

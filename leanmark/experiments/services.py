@@ -55,6 +55,7 @@ MAX_VARIANTS = 6
 REASON_MAX = 2000
 MAX_COUNT = 2_000_000_000
 IMPORT_MAX_ROWS = 20_000
+FEED_SOURCE = "channel"  # observations read from the marketing data (experiments/feed.py)
 
 
 # ---- cleaning ---------------------------------------------------------------------------------
@@ -590,6 +591,10 @@ def _writable(experiment: Experiment) -> Experiment:
     return locked
 
 
+def _fed(experiment: Experiment) -> bool:
+    return Observation.objects.filter(variant__experiment=experiment, source=FEED_SOURCE).exists()
+
+
 _OBSERVATION_FIELDS = ["trials", "successes", "mean", "sd", "source", "recorded_at", "recorded_by"]
 
 
@@ -607,6 +612,12 @@ def record_observations(
         raise InvalidExperimentInput("no observations given", field="rows")
     with transaction.atomic():
         locked = _writable(experiment)
+        if source != FEED_SOURCE and _fed(locked):
+            raise InvalidExperimentInput(
+                "this experiment reads its counts from the marketing data; figures entered "
+                "here as well would count the same traffic twice: read the data again instead",
+                field="rows",
+            )
         variants = {v.name.lower(): v for v in locked.variants.all()}
         cleaned: list[dict[str, Any]] = []
         for index, row in enumerate(rows):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import feed_views, views
 
 urlpatterns = [
     path("experiments/", views.index, name="experiments"),
@@ -14,5 +14,6 @@ urlpatterns = [
     path("experiments/<int:experiment_id>/observe", views.observe, name="experiment-observe"),
     path("experiments/<int:experiment_id>/import", views.import_csv, name="experiment-import"),
     path("experiments/<int:experiment_id>/decide", views.decide, name="experiment-decide"),
+    path("experiments/<int:experiment_id>/data", feed_views.read_data, name="experiment-data"),
     path("experiments/<int:experiment_id>/<str:action>", views.action, name="experiment-action"),
 ]

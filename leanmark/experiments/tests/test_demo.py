@@ -14,12 +14,23 @@ def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def test_the_demo_has_eight_experiments_with_learnings(db):
+def test_the_demo_has_nine_experiments_with_learnings(db):
     workspace = load_demo(seed=42, now=NOW)
     experiments = Experiment.objects.filter(workspace=workspace)
-    assert experiments.count() == 8
+    assert experiments.count() == 9
     states = queries.state_counts(workspace)
-    assert states == {"draft": 1, "running": 2, "analysing": 1, "decided": 4}
+    assert states == {"draft": 1, "running": 3, "analysing": 1, "decided": 4}
+    fed = experiments.get(title="Purchaser lookalikes against Reels")
+    observed = queries.observations_of(fed)
+    assert {o.source for o in observed} == {"channel"}  # read from the imported Meta ad sets
+    assert (observed[0].date.isoformat(), observed[-1].date.isoformat()) == (
+        "2026-02-16",
+        "2026-03-16",
+    )
+    assert [(v.name, v.data_source, v.data_campaign) for v in fed.variants.all()] == [
+        ("Reels", "meta_ads", "Reels"),
+        ("Ambassadors", "meta_ads", "Ambassadors"),
+    ]
     against = experiments.get(against_evidence=True)
     assert against.title == "Tasting box at 15 % off"
     assert against.override_reason.startswith("The printed autumn flyers")

@@ -99,6 +99,8 @@ PAGES: list[Case] = [
     Case("experiment-import", "post", WRITE, experiment),
     Case("experiment-decide", "post", WRITE, experiment, lambda w: DECISION),
     Case("experiment-action", "post", WRITE, lambda w: {**experiment(w), "action": "analyse"}),
+    # an empty form: the role is checked first, then "choose the measure that counts as trials"
+    Case("experiment-data", "post", (LOGIN, 404, 403, 422, 422), experiment),
 ]
 
 API: list[ApiCase] = [
@@ -151,6 +153,22 @@ API: list[ApiCase] = [
         "/api/v1/experiments/{experiment_id}/decision",
         API_WRITE,
         lambda w: DECISION,
+        params=experiment_id,
+    ),
+    ApiCase("get", "/api/v1/experiments/{experiment_id}/data-link", API_READ, params=experiment_id),
+    ApiCase(
+        "put",
+        "/api/v1/experiments/{experiment_id}/data-link",
+        API_WRITE,
+        lambda w: {"trials": "clicks", "successes": "conversions"},
+        params=experiment_id,
+    ),
+    # the walked experiment's variants are not linked: members get that 422
+    ApiCase(
+        "post",
+        "/api/v1/experiments/{experiment_id}/data-pull",
+        (401, 404, 403, 422, 422),
+        lambda w: {"dry_run": True},
         params=experiment_id,
     ),
     ApiCase("get", "/api/v1/workspaces/{slug}/learnings", API_READ),

@@ -1,0 +1,275 @@
+"""Reading an experiment's counts from the marketing data on the page, through the API and with
+the CLI: the same link and pull, each with its role checks."""
+
+import json
+
+import pytest
+from django.urls import reverse
+from typer.testing import CliRunner
+
+from leanmark.cli import app
+from leanmark.experiments import feed
+from leanmark.experiments.models import Observation
+from leanmark.experiments.tests.test_api import api  # noqa: F401 (a fixture)
+from leanmark.experiments.tests.test_feed import D1, D2, D3, TODAY, linked, observations, spring
+
+runner = CliRunner()
+
+
+def url(world, experiment, name="experiment-data"):
+    return reverse(name, kwargs={"ws": world.acme.slug, "experiment_id": experiment.pk})
+
+
+def form(experiment, **changes):
+    control, treatment = experiment.variants.all()
+    values = {
+        "trials": "clicks",
+        "successes": "conversions",
+        f"v{control.pk}_rows": feed.rows_key("meta_ads", "Spring", "Broad"),
+        f"v{treatment.pk}_rows": feed.rows_key("meta_ads", "Spring", "Lookalike"),
+    }
+    return values | changes
+
+
+HX = {"HX-Request": "true"}
+
+
+# ---- the page ---------------------------------------------------------------------------------
+
+
+def test_the_page_offers_the_channels_campaigns_and_ad_sets(world, client_for):
+    experiment = spring(world)
+    html = client_for(world.bob).get(url(world, experiment, "experiment")).content.decode()
+    assert "<h3>Read counts from marketing data</h3>" in html
+    assert "The list shows campaigns and ad sets of the channel paid_social." in html
+    option = f"Meta Ads Manager campaign “Spring”, ad set “Lookalike” · paid_social · {D1} to {D3}"
+    assert f">{option}</option>" in html
+    viewer = client_for(world.carol).get(url(world, experiment, "experiment")).content.decode()
+    assert "Read counts from marketing data" not in viewer
+
+
+def test_a_preview_writes_nothing_and_offers_to_write(world, client_for):
+    experiment = spring(world)
+    response = client_for(world.bob).post(url(world, experiment), form(experiment), headers=HX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="xp-result"')
+    assert (
+        f"<strong>Would read 3 days from {D1} to {TODAY} into 6 observations: 3 added, 0 changed, "
+        "0 unchanged; 0 removed.</strong>"
+    ) in html
+    assert '<button class="primary" name="write" value="1">Write 6 observations</button>' in html
+    assert Observation.objects.count() == 0
+    experiment.refresh_from_db()
+    assert experiment.data_trials == ""  # a preview stores nothing, the link neither
+
+
+def test_writing_stores_the_link_and_answers_the_new_result(world, client_for):
+    experiment = spring(world)
+    response = client_for(world.bob).post(
+        url(world, experiment), form(experiment, write="1"), headers=HX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response["HX-Trigger"] == "observed"
+    assert "<strong>Read 3 days from" in html
+    assert "Treatment looks better than Control (91 % chance), but not clearly yet" in html
+    assert 'id="xp-fed"' in html  # figures are no longer entered by hand
+    assert observations(experiment)[-1] == ("Treatment", D3, 99, 12, "channel")
+    control = experiment.variants.get(name="Control")
+    assert (control.data_source, control.data_campaign, control.data_ad_set) == (
+        "meta_ads",
+        "Spring",
+        "Broad",
+    )
+    plain = client_for(world.bob).post(url(world, experiment), form(experiment, write="1"))
+    assert plain.status_code == 302  # without HTMX: back to the page, the summary as a message
+
+
+def test_the_form_names_the_problem_and_writes_nothing(world, client_for):
+    experiment = spring(world)
+    _, treatment = experiment.variants.all()
+    response = client_for(world.bob).post(
+        url(world, experiment),
+        form(experiment, write="1", **{f"v{treatment.pk}_rows": ""}),
+        headers=HX,
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert (
+        '<div class="alert error" role="alert" id="feed-error"><strong>Nothing read.</strong> '
+        "Treatment is not linked to a campaign or ad set of the marketing data: link every "
+        "variant first</div>"
+    ) in html
+    assert Observation.objects.count() == 0
+
+
+@pytest.mark.parametrize(("who", "status"), [("carol", 403), ("mallory", 404)])
+def test_a_viewer_cannot_read_data_in_and_an_outsider_does_not_see_it(
+    world, client_for, who, status
+):
+    experiment = spring(world)
+    response = client_for(getattr(world, who)).post(
+        url(world, experiment), form(experiment, write="1")
+    )
+    assert response.status_code == status
+    assert Observation.objects.count() == 0
+
+
+# ---- the API ----------------------------------------------------------------------------------
+
+LINK = {
+    "trials": "clicks",
+    "successes": "conversions",
+    "variants": [
+        {"variant": "Control", "campaign": "Spring", "ad_set": "Broad"},
+        {"variant": "Treatment", "campaign": "Spring", "ad_set": "Lookalike"},
+    ],
+}
+
+
+def test_it_links_and_pulls_through_the_api(world, api):  # noqa: F811
+    experiment = spring(world)
+    path = f"/experiments/{experiment.pk}"
+    status, link = api("bob", "put", f"{path}/data-link", LINK)
+    assert status == 200
+    assert link["variants"][0] == {
+        "variant": "Control",
+        "source": "meta_ads",
+        "campaign": "Spring",
+        "ad_set": "Broad",
+        "linked": True,
+    }
+    status, seen = api("carol", "get", f"{path}/data-link")
+    assert (status, seen["trials"], len(seen["options"])) == (200, "clicks", 3)
+    status, dry = api("bob", "post", f"{path}/data-pull", {"dry_run": True})
+    assert status == 200
+    assert (dry["dry_run"], dry["days_added"], dry["observations_new"]) == (True, 3, 6)
+    assert Observation.objects.count() == 0
+    status, done = api("bob", "post", f"{path}/data-pull", {})
+    assert status == 200
+    assert done["totals"] == [
+        {"variant": "Control", "trials": 83, "successes": 5},
+        {"variant": "Treatment", "trials": 99, "successes": 12},
+    ]
+    assert done["days"][2] == {
+        "variant": "Control",
+        "date": D2.isoformat(),
+        "trials": 25,
+        "successes": 1.0,
+        "total_trials": 55,
+        "total_successes": 3,
+        "change": "new",
+        "before_trials": None,
+        "before_successes": None,
+    }
+    status, again = api("bob", "post", f"{path}/data-pull", {})
+    assert (again["days_unchanged"], again["days_added"], again["days_changed"]) == (3, 0, 0)
+    status, analysis = api("carol", "get", f"{path}/analysis")
+    assert round(analysis["comparisons"][0]["p_value"], 3) == 0.159
+
+
+def test_the_api_refuses_with_the_error_envelope(world, api):  # noqa: F811
+    experiment = spring(world)
+    path = f"/experiments/{experiment.pk}"
+    bad = {**LINK, "variants": [{"variant": "Control", "campaign": "Sprong"}]}
+    status, body = api("bob", "put", f"{path}/data-link", bad)
+    assert (status, body["error"]["code"], body["error"]["fields"]) == (
+        422,
+        "invalid",
+        {
+            "campaign": "Control: no imported rows have campaign “Sprong” (names are matched "
+            "exactly, as the marketing data spells them: choose one from the list)"
+        },
+    )
+    status, body = api("bob", "post", f"{path}/data-pull", {"dry_run": True})
+    assert status == 422
+    assert body["error"]["message"] == (
+        "choose the measure that counts as trials: one of impressions, clicks, sessions"
+    )
+    status, body = api("bob", "put", f"{path}/data-link", {**LINK, "trials": "revenue"})
+    assert status == 422
+
+
+@pytest.mark.parametrize(
+    ("who", "method", "endpoint", "status"),
+    [
+        ("carol", "put", "data-link", 403),
+        ("carol", "post", "data-pull", 403),
+        ("mallory", "get", "data-link", 404),
+        ("mallory", "put", "data-link", 404),
+        ("mallory", "post", "data-pull", 404),
+    ],
+)
+def test_the_api_keeps_writes_to_members_and_the_experiment_to_its_workspace(
+    world,
+    api,  # noqa: F811
+    who,
+    method,
+    endpoint,
+    status,
+):
+    experiment = linked(world)
+    body = None if method == "get" else (LINK if endpoint == "data-link" else {})
+    assert api(who, method, f"/experiments/{experiment.pk}/{endpoint}", body)[0] == status
+    assert Observation.objects.count() == 0
+
+
+# ---- the CLI ----------------------------------------------------------------------------------
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_the_cli_lists_links_and_pulls(world):
+    experiment = spring(world)
+    listed = run("experiment", "data-options", experiment.pk, "-w", "acme", "--json")
+    assert listed.exit_code == 0
+    assert [(r["campaign"], r["ad_set"], r["rows"]) for r in json.loads(listed.stdout)] == [
+        ("Spring", "", 7),
+        ("Spring", "Broad", 4),
+        ("Spring", "Lookalike", 3),
+    ]
+    first = run(
+        "experiment", "link-data", experiment.pk, "Control", "--campaign", "Spring",
+        "--ad-set", "Broad", "--trials", "clicks", "--successes", "conversions", "-w", "acme",
+    )  # fmt: skip
+    assert (first.exit_code, first.stdout) == (
+        0,
+        "Trials: clicks, successes: conversions\n"
+        "Control: meta_ads, campaign “Spring”, ad set “Broad”\n"
+        "Treatment: not linked\n",
+    )
+    early = run("experiment", "pull-data", experiment.pk, "-w", "acme")
+    assert early.exit_code == 1
+    assert "Treatment is not linked to a campaign or ad set" in early.stderr
+    run(
+        "experiment", "link-data", experiment.pk, "Treatment", "--campaign", "Spring",
+        "--ad-set", "Lookalike", "-w", "acme",
+    )  # fmt: skip
+    dry = run("experiment", "pull-data", experiment.pk, "--dry-run", "-w", "acme")
+    assert dry.exit_code == 0
+    assert dry.stdout.startswith(
+        f"Would read 3 days from {D1} to {TODAY} into 6 observations: 3 added, 0 changed, "
+        "0 unchanged; 0 removed.\n"
+    )
+    assert Observation.objects.count() == 0
+    done = run("experiment", "pull-data", experiment.pk, "-w", "acme")
+    assert done.exit_code == 0
+    assert done.stdout.endswith(
+        "Control: 5 conversions of 83 clicks\nTreatment: 12 conversions of 99 clicks\n"
+    )
+    assert Observation.objects.filter(source="channel").count() == 6
+
+
+def test_the_cli_refuses_a_viewer(world):
+    experiment = linked(world)
+    result = run(
+        "experiment", "pull-data", experiment.pk, "-w", "acme", "--as", "carol@acme.example"
+    )
+    assert result.exit_code == 1
+    assert "carol@acme.example is a viewer of acme and cannot change anything there" in (
+        result.stderr
+    )
+    assert Observation.objects.count() == 0
