@@ -16,7 +16,8 @@
   ``least_squares`` over a block-diagonal Jacobian, warm-started at the fit), drawn from a
   ``numpy.random.Generator`` seeded with [seed, crc32(channel)], so the same seed gives the
   same band. The band is the 10th to 90th percentile of the refitted curves; the allocation's
-  range re-solves the allocation once per resample.
+  range re-solves the allocation once per resample. A fit with fewer than two points more than
+  its parameters has no band (its residuals say next to nothing), and a warning says so.
 """
 
 import zlib
@@ -33,6 +34,7 @@ from .roi import KINDS, MIN_MONTHS, Allocation, Curve, RoiInputError, fit_curve,
 WEEKS_PER_MONTH = 365.25 / 7 / 12
 MIN_HILL_POINTS = 8  # fewer points than this and the log curve is used (Hill is not tried)
 MIN_WEEKS = 26  # weekly history needs spend and return in this many weeks, else months are used
+MIN_FREEDOM = 2  # a band needs at least this many more points than parameters
 AICC_MARGIN = 2.0  # Hill must lower the AICc by more than this to replace the log curve
 MAX_ADSTOCK = 0.9  # the largest carry-over θ a fit may find
 SHAPE = (0.5, 5.0)  # the Hill shape s a fit may find
@@ -288,7 +290,16 @@ def fit_response(
         selection=selection,
         max_x=float(x.max()) * (WEEKS_PER_MONTH if weekly else 1.0),
     )
-    if resamples:
+    if resamples and n - len(fit.p) < MIN_FREEDOM:
+        curve = replace(
+            curve,
+            warnings=(
+                *curve.warnings,
+                f"{n} points for {len(fit.p)} parameters: too few for an uncertainty band (it "
+                f"needs at least {len(fit.p) + MIN_FREEDOM})",
+            ),
+        )
+    elif resamples:
         rng = np.random.default_rng([seed, zlib.crc32(channel.encode())])
         curve = replace(
             curve,
@@ -430,7 +441,8 @@ def allocation_band(
     if not boots:
         return None
     count = max(len(b.params) for b in boots)
-    x = np.array([s.recommended for s in point.splits])
+    names = [c.channel for c in curves]
+    at = {s.channel: s.recommended for s in point.splits}
     recommended, returns, failed = [], [], 0
     for j in range(count):
         drawn = [c if c.bootstrap is None else c.bootstrap.curve(c, j) for c in curves]
@@ -439,14 +451,14 @@ def allocation_band(
         except RoiInputError:
             failed += 1
             continue
-        recommended.append([s.recommended for s in result.splits])
-        returns.append([c.value(float(v)) for c, v in zip(drawn, x, strict=True)])
+        found = {s.channel: s.recommended for s in result.splits}
+        recommended.append([found.get(n, 0.0) for n in names])
+        returns.append([c.value(at.get(c.channel, 0.0)) for c in drawn])
     if not recommended:
         return None
     rec = np.percentile(np.array(recommended), BAND, axis=0)
     ret = np.percentile(np.array(returns), BAND, axis=0)
     total = np.percentile(np.array(returns).sum(axis=1), BAND)
-    names = [c.channel for c in curves]
     return AllocationBand(
         seed=boots[0].seed,
         resamples=len(recommended),

@@ -197,6 +197,16 @@ def test_each_channel_draws_its_own_stream():
     assert not np.array_equal(one.params, two.params)
 
 
+def test_too_few_points_give_no_band_and_say_why():
+    curve = cv.fit_response("c", [1000, 2000, 4000], [3000, 4200, 6000])
+    assert curve.bootstrap is None
+    assert curve.warnings[-1] == (
+        "3 points for 2 parameters: too few for an uncertainty band (it needs at least 4)"
+    )
+    four = cv.fit_response("c", [1000, 2000, 3000, 4000], [3000, 4200, 5000, 6000])
+    assert four.bootstrap is not None
+
+
 def test_a_hand_entered_curve_has_no_band():
     assert cv.band(roi.Curve("c", 1_000, 100), [1, 2]) is None
 
