@@ -362,6 +362,11 @@ class FeedPlan:
             if link.variant.name in last
         ]
 
+    @property
+    def changes(self) -> int:
+        """Observations writing would add, change or remove (0: they match the data already)."""
+        return self.added + self.changed + len(self.removed) + self.entered
+
     def day_counts(self) -> dict[str, int]:
         """Days by what happens to them: added (a variant's observation is new), changed (one
         is revised), unchanged, removed (only observations no row gives any more)."""

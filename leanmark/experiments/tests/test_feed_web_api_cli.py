@@ -58,7 +58,7 @@ def test_a_preview_writes_nothing_and_offers_to_write(world, client_for):
         f"<strong>Would read 3 days from {D1} to {TODAY} into 6 observations: 3 added, 0 changed, "
         "0 unchanged; 0 removed.</strong>"
     ) in html
-    assert '<button class="primary" name="write" value="1">Write 6 observations</button>' in html
+    assert '<button class="primary" name="write" value="1">Write 6 changes</button>' in html
     assert Observation.objects.count() == 0
     experiment.refresh_from_db()
     assert experiment.data_trials == ""  # a preview stores nothing, the link neither
@@ -82,6 +82,9 @@ def test_writing_stores_the_link_and_answers_the_new_result(world, client_for):
         "Spring",
         "Broad",
     )
+    again = client_for(world.bob).post(url(world, experiment), form(experiment), headers=HX)
+    assert "Nothing to write: the observations match the data." in again.content.decode()
+    assert 'name="write" value="1"' not in again.content.decode()
     plain = client_for(world.bob).post(url(world, experiment), form(experiment, write="1"))
     assert plain.status_code == 302  # without HTMX: back to the page, the summary as a message
 
