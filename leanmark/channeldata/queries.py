@@ -366,6 +366,12 @@ def sources_with(workspace: Workspace, *, campaign: str, ad_set: str) -> list[Ro
     ]
 
 
+def rows_shared(workspace: Workspace, *, source: str, campaign: str, ad_set: str) -> bool:
+    """Whether any row of the source has this campaign and ad set ("" = any): whether two links
+    that together name them would read a row twice."""
+    return _of_link(workspace, campaign=campaign, ad_set=ad_set).filter(source=source).exists()
+
+
 @dataclass(frozen=True)
 class CountDay:
     """One day's counts of a campaign or ad set: each measure summed over its rows, and how many

@@ -219,11 +219,17 @@ def clean_spec(
     return FeedSpec(trials, successes, chosen)
 
 
-def _check_apart(spec: FeedSpec) -> None:
+def _check_apart(workspace: Workspace, spec: FeedSpec) -> None:
+    """Refuse two variants that would read a row twice (a campaign and one of its ad sets)."""
     links = sorted(spec.links.values(), key=lambda link: link.variant.position)
     for i, first in enumerate(links):
         for second in links[i + 1 :]:
-            if first.overlaps(second):
+            if first.overlaps(second) and channeldata_queries.rows_shared(
+                workspace,
+                source=first.source,
+                campaign=first.campaign or second.campaign,
+                ad_set=first.ad_set or second.ad_set,
+            ):
                 raise InvalidExperimentInput(
                     f"{first.variant.name} ({first.label}) and {second.variant.name} "
                     f"({second.label}) would read the same rows: each variant needs rows of its "
@@ -245,7 +251,7 @@ def link_data(
         locked = _writable(experiment)
         _conversion_only(locked)
         spec = clean_spec(locked, trials=trials, successes=successes, links=links)
-        _check_apart(spec)
+        _check_apart(experiment.workspace, spec)
         _store(locked, spec)
     return spec
 
@@ -507,7 +513,7 @@ def plan_pull(
             "campaign or ad set of the marketing data: link every variant first",
             field="campaign",
         )
-    _check_apart(spec)
+    _check_apart(experiment.workspace, spec)
     start = experiment.start_date
     if start is None:
         raise InvalidExperimentInput(
@@ -602,7 +608,7 @@ def pull_data(
         locked = _writable(experiment)
         if spec is not None:
             _conversion_only(locked)
-            _check_apart(spec)
+            _check_apart(experiment.workspace, spec)
             _store(locked, spec)
         plan = plan_pull(locked, spec, replace_entered=replace_entered, today=today)
         now = at or timezone.now()

@@ -355,6 +355,21 @@ def test_it_refuses_measures_that_are_not_counts_of_a_chance_and_a_success(
     assert refused(feed.link_data, experiment, trials=trials, successes=successes) == message
 
 
+def test_an_ad_set_and_a_campaign_that_share_no_row_may_be_the_two_arms(world):
+    experiment = spring(world)
+    load(world, "meta_ads", [*SPRING, meta(D1, "Cold", 50, 1, campaign="Autumn")])
+    spec = feed.link_data(
+        experiment,
+        trials="clicks",
+        successes="conversions",
+        links=[feed.LinkIn("Control", ad_set="Broad"), feed.LinkIn("Treatment", "Autumn")],
+    )
+    assert sorted(link.label for link in spec.links.values()) == [
+        "Meta Ads Manager ad set “Broad”",
+        "Meta Ads Manager campaign “Autumn”",
+    ]
+
+
 def test_a_continuous_experiment_cannot_read_counts(world):
     experiment = make(world, metric_type="continuous", plan_baseline="", plan_sd="4")
     assert refused(feed.link_data, experiment, trials="clicks", successes="conversions") == (
