@@ -23,12 +23,17 @@ def fed(observations: list[Any]) -> bool:
 @register.inclusion_tag("experiments/_feed.html", takes_context=True)
 def experiment_feed(context: Any) -> dict[str, Any]:
     experiment = context["experiment"]
-    if not (
-        context.get("can_write")
-        and experiment.state != State.DECIDED
-        and experiment.metric_type == MetricType.CONVERSION
-    ):
+    if experiment.metric_type != MetricType.CONVERSION:
         return {"show": False}
+    if not context.get("can_write") or experiment.state == State.DECIDED:
+        # read only: which rows each variant's counts come from, if any
+        links = [(v.name, link.label) for v in context["variants"] if (link := feed.link_of(v))]
+        return {
+            "show": False,
+            "linked": links,
+            "trials": feed.LABELS.get(experiment.data_trials, ""),
+            "successes": feed.LABELS.get(experiment.data_successes, ""),
+        }
     posted = context.get("posted") or {}
     again = "trials" in posted  # the form was posted: show what was chosen
     stored = feed.spec_of(experiment)

@@ -46,6 +46,18 @@ def test_the_page_offers_the_channels_campaigns_and_ad_sets(world, client_for):
     assert f">{option}</option>" in html
     viewer = client_for(world.carol).get(url(world, experiment, "experiment")).content.decode()
     assert "Read counts from marketing data" not in viewer
+    assert 'id="xp-feed-links"' not in viewer  # nothing linked yet
+
+
+def test_a_viewer_reads_which_rows_feed_each_variant(world, client_for):
+    experiment = linked(world)
+    html = client_for(world.carol).get(url(world, experiment, "experiment")).content.decode()
+    assert (
+        '<p class="muted" id="xp-feed-links">Counts read from the marketing data (clicks as '
+        "trials, conversions as successes): Control from Meta Ads Manager campaign “Spring”, ad "
+        "set “Broad”; Treatment from Meta Ads Manager campaign “Spring”, ad set “Lookalike”.</p>"
+    ) in html
+    assert "<h3>Read counts from marketing data</h3>" not in html
 
 
 def test_a_preview_writes_nothing_and_offers_to_write(world, client_for):
