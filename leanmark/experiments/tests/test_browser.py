@@ -106,3 +106,31 @@ def test_the_result_reads_in_words_first_and_fits_the_screen(ui, world, viewport
     page.click("#xp-maths > summary")
     assert page.evaluate(OVERFLOW) <= 0  # the tables scroll inside their box, not the page
     ui.screenshot(f"experiment-plain-{viewport['width']}.png")
+
+
+def test_it_links_variants_to_ad_sets_previews_and_reads_the_counts(ui, world):
+    from leanmark.experiments import feed
+    from leanmark.experiments.tests.test_feed import spring
+
+    experiment = spring(world)
+    ui.log_in(world.bob)
+    page = ui.page
+    page.goto(reverse("experiment", kwargs={"ws": world.acme.slug, "experiment_id": experiment.pk}))
+    page.wait_for_function("typeof htmx === 'object'")
+    page.evaluate("window.notReloaded = true")
+    form = page.locator("#xp-feed")
+    control, treatment = experiment.variants.all()
+    form.locator(f"select[name=v{control.pk}_rows]").select_option(
+        value=feed.rows_key("meta_ads", "Spring", "Broad")
+    )
+    form.locator(f"select[name=v{treatment.pk}_rows]").select_option(
+        value=feed.rows_key("meta_ads", "Spring", "Lookalike")
+    )
+    form.locator("button:has-text('Preview')").click()
+    expect(page.locator("#feed-plan")).to_contain_text("Would read 3 days from")
+    assert Observation.objects.count() == 0
+    page.locator("button:has-text('Write 6 changes')").click()
+    expect(page.locator("#feed-plan")).to_contain_text("Read 3 days from")
+    expect(page.locator("#verdict")).to_contain_text("Treatment looks better than Control (91 %")
+    assert page.evaluate("window.notReloaded") is True  # swapped in place by HTMX
+    assert Observation.objects.filter(source="channel").count() == 6
