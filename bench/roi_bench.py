@@ -103,15 +103,12 @@ def bands(channels: int = 10, resamples: int = 200) -> None:
 
         point, band = allocation()
         line(f"allocate + range ({band.resamples} solves), {label}", *timed(allocation, 5))
-        began = time.perf_counter()
-        curves = fit(history, weeks)
-        allocation(curves, solve)
-        total = (time.perf_counter() - began) * 1000
+        total, p95 = timed(lambda h=history, w=weeks, s=solve: allocation(fit(h, w), s), 5)
         low, high = band.total_return
         line(
             f"total (fit, bands, allocation, range), {label}",
             total,
-            None,
+            p95,
             f"(return {point.expected_return:,.0f}, range {low:,.0f}-{high:,.0f}, "
             f"{'within' if total <= 1000 else 'OVER'} the 1 s goal)",
         )
