@@ -102,18 +102,18 @@ def cfd(report: FlowReport) -> Spec | None:
 
 
 def scatter(report: FlowReport, card_url: Callable[[int], str]) -> Spec | None:
-    shown = report.recent(DRAWN)
+    shown = report.recent_points(DRAWN)
     if not shown:
         return None
     values = [
         {
-            "finished": item.finished_at.isoformat(),
-            "days": round(item.cycle_days, 2),
-            "number": f"#{item.number}",
-            "title": item.title,
-            "url": card_url(item.number),
+            "finished": finished,
+            "days": round(days, 2),
+            "number": f"#{number}",
+            "title": title,
+            "url": card_url(number),
         }
-        for item in shown
+        for finished, days, number, title in shown
     ]
     return {
         "height": HEIGHT + 40,

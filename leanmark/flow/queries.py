@@ -1,6 +1,6 @@
 """Reads that feed the flow maths: a board's event log as NumPy arrays, cached per board and
-keyed by its last event id, and the cross-app contracts (cycle_time_percentiles, daily_series,
-finished_items).
+keyed by its change counter (in this process and in Django's cache), and the cross-app contracts
+(cycle_time_percentiles, daily_series, finished_items).
 
 Events are read with one aggregate query that hands each column over as a single value
 (leanmark.lib.sql_arrays: card id, kind code, microseconds, column id, event id), never a row or a
@@ -10,7 +10,7 @@ on a quiet machine and every metric after that is a few array passes.
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -55,7 +55,7 @@ if TYPE_CHECKING:  # annotations only: the board's rows are read through its que
 
 # ---- loading and caching -------------------------------------------------------------------------
 
-CACHED_BOARDS = 8  # per process; an entry is replaced as soon as the board has a new event
+CACHED_BOARDS = 8  # per process; an entry is replaced as soon as the board's counter moves
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,9 +70,15 @@ class FlowData:
     log: EventLog
     timeline: Timeline
     numbers: np.ndarray  # card number per timeline item
+    changes: int = -1  # the board's change counter this copy is for
+    key: str = ""  # the cache key it is stored under (board, creation time, counter, zone)
+    # card id → title of every card of the board, read once per copy when a page first draws
+    # titles (a card's edit moves the counter, so they are as fresh as the events)
+    titles: dict[int, str] = field(default_factory=dict, compare=False)
 
 
 _cache: OrderedDict[int, FlowData] = OrderedDict()
+_generation = [0]  # in every key; clear_cache moves it, so nothing cached before is found
 _lock = threading.Lock()
 
 _KIND_SQL = " ".join(f"WHEN '{name}' THEN {code}" for name, code in maths.KIND_CODES.items())
@@ -162,25 +168,77 @@ def _read_log(
     return EventLog.build(card, times, kind, column, reason, tuple(reasons))
 
 
+def _board_key(board: "Board") -> str:
+    """The board and its creation time: a restored or rolled-back database can give a board id
+    out again, never with the same creation time. ``clear_cache`` moves the generation."""
+    created = board.created_at.timestamp() if board.created_at else 0
+    return f"leanmark:flow:{_generation[0]}:{board.pk}:{created:.6f}"
+
+
+def _cache_key(board: "Board", changes: int, tz: ZoneInfo) -> str:
+    """What a cached copy is for: the board, its change counter and the time zone."""
+    return f"{_board_key(board)}:{changes}:{tz.key}"
+
+
+def _shared_cache() -> Any:
+    """Django's cache (the ``flow`` alias when settings name one, else ``default``): with a
+    cache every app process can reach, a board changed once is read once for all of them. It
+    holds one copy per board (the newest), under the board's key, so old copies take no room."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    return caches["flow" if "flow" in settings.CACHES else "default"]
+
+
+def _remember(data: FlowData) -> FlowData:
+    with _lock:
+        _cache[data.board_id] = data
+        _cache.move_to_end(data.board_id)
+        while len(_cache) > CACHED_BOARDS:
+            _cache.popitem(last=False)
+    return data
+
+
 def flow_data(board: "Board") -> FlowData:
-    """The board's log and timeline: from the cache when no event was added since, or the
-    cached log plus the events added since (the log is append-only)."""
+    """The board's log and timeline, cached per board and keyed by its change counter (every
+    event, column change and card edit moves it, in the same transaction), read fresh from the
+    database: one primary-key query while nothing changed. Looked up in this process first,
+    then in Django's cache (shared by the processes when it is a shared backend); after a change,
+    only the events added since the cached copy are read (the log is append-only)."""
+    changes = board_queries.board_changes(board.workspace, board.pk)
+    tz = time_zone(board)
+    key = _cache_key(board, changes, tz)
+    with _lock:
+        hit = _cache.get(board.pk)
+        if hit is not None and hit.key == key:
+            _cache.move_to_end(board.pk)
+            return hit
+    shared = _shared_cache()
+    board_key = _board_key(board)
+    found = shared.get(board_key)
+    if isinstance(found, FlowData) and found.key == key:  # another process read it
+        return _remember(found)
+    candidates = [c for c in (hit, found) if isinstance(c, FlowData)]
+    same = [c for c in candidates if c.key.startswith(board_key + ":") and c.changes <= changes]
+    base = max(same, key=lambda c: c.last_event_id, default=None)  # the newest copy to add to
+    data = replace(_read_flow_data(board, changes, tz, base), key=key)
+    shared.set(board_key, data)
+    return _remember(data)
+
+
+def _read_flow_data(board: "Board", changes: int, tz: ZoneInfo, hit: FlowData | None) -> FlowData:
     columns = board_queries.columns_in_order(board)
     shape = board_shape(columns, board)
     column_ids = tuple(c.pk for c in columns)
     last = board_queries.last_event_id(board)
-    tz = time_zone(board)
-    with _lock:
-        hit = _cache.get(board.pk)
-        if (
-            hit is not None
-            and hit.last_event_id == last
-            and hit.shape == shape
-            and hit.column_ids == column_ids
-            and hit.tz == tz
-        ):
-            _cache.move_to_end(board.pk)
-            return hit
+    if (
+        hit is not None
+        and hit.last_event_id == last
+        and hit.shape == shape
+        and hit.column_ids == column_ids
+        and hit.tz == tz
+    ):  # the counter moved for something else (an edit marker): same log, same timeline
+        return replace(hit, changes=changes, titles={})
     same_board = (
         hit is not None
         and hit.last_event_id <= last
@@ -200,18 +258,15 @@ def flow_data(board: "Board") -> FlowData:
     by_id = np.argsort(card_ids)
     found = np.searchsorted(card_ids[by_id], tl.ids).clip(max=max(0, card_ids.size - 1))
     numbers = card_numbers[by_id][found] if card_ids.size else np.zeros(tl.ids.size, np.int64)
-    data = FlowData(board.pk, last, shape, column_ids, tz, log, tl, numbers)
-    with _lock:
-        _cache[board.pk] = data
-        _cache.move_to_end(board.pk)
-        while len(_cache) > CACHED_BOARDS:
-            _cache.popitem(last=False)
-    return data
+    return FlowData(board.pk, last, shape, column_ids, tz, log, tl, numbers, changes)
 
 
 def clear_cache() -> None:
+    """Forget every cached copy (tests and benchmarks): this process's, and the shared cache's
+    by moving the generation in their keys (the rest of that cache is left alone)."""
     with _lock:
         _cache.clear()
+        _generation[0] += 1
 
 
 # ---- time ----------------------------------------------------------------------------------------
@@ -483,21 +538,45 @@ class FlowReport:
         return int(self.aging_index.size)
 
     def _cycle_items(self, index: np.ndarray) -> list[CycleItem]:
+        """The items at ``index``, built from the arrays column by column (one NumPy pass per
+        field, then plain Python numbers), not element by element."""
         tl, tz, measures = self.data.timeline, self.data.tz, self.measures
-        titles = titles_of(self.board, [int(tl.ids[i]) for i in index])
+        titles = titles_of(self.board, self.data)
+        stamp = datetime.fromtimestamp
+        columns = zip(
+            tl.ids[index].tolist(),
+            self.data.numbers[index].tolist(),
+            tl.started[index].tolist(),
+            tl.finished[index].tolist(),
+            (tl.cycle[index] / DAY).tolist(),
+            (tl.lead[index] / DAY).tolist(),
+            (measures.active[index] / DAY).tolist(),
+            (measures.blocked[index] / DAY).tolist(),
+            strict=True,
+        )
         return [
-            CycleItem(
-                card_id=int(tl.ids[i]),
-                number=int(self.data.numbers[i]),
-                title=titles.get(int(tl.ids[i]), ""),
-                started_at=to_datetime(tl.started[i], tz),
-                finished_at=to_datetime(tl.finished[i], tz),
-                cycle_days=to_days(tl.cycle[i]),
-                lead_days=to_days(tl.lead[i]),
-                active_days=to_days(measures.active[i]),
-                blocked_days=to_days(measures.blocked[i]),
+            CycleItem(card, number, titles.get(card, ""), stamp(s, tz), stamp(f, tz), c, le, a, b)
+            for card, number, s, f, c, le, a, b in columns
+        ]
+
+    def recent_points(self, count: int) -> list[tuple[str, float, int, str]]:
+        """(finished at in ISO 8601, cycle time in days, card number, title) of the ``count``
+        items that finished last: what the scatterplot draws, without the rest of an item."""
+        if not count:
+            return []
+        tl, tz = self.data.timeline, self.data.tz
+        index = self.finished_index[-count:]
+        titles = titles_of(self.board, self.data)
+        stamp = datetime.fromtimestamp
+        return [
+            (stamp(f, tz).isoformat(), c, n, titles.get(card, ""))
+            for card, n, f, c in zip(
+                tl.ids[index].tolist(),
+                self.data.numbers[index].tolist(),
+                tl.finished[index].tolist(),
+                (tl.cycle[index] / DAY).tolist(),
+                strict=True,
             )
-            for i in index
         ]
 
     @cached_property
@@ -533,20 +612,21 @@ class FlowReport:
         """The ``count`` oldest items in progress."""
         tl, shape = self.data.timeline, self.data.shape
         index = self.aging_index[:count]
-        titles = titles_of(self.board, [int(tl.ids[i]) for i in index])
+        titles = titles_of(self.board, self.data)
         over = self.percentiles.get(85)
         ages = (self.now.timestamp() - tl.started[index]) / DAY
+        names = shape.columns
         return [
-            AgingItem(
-                card_id=int(tl.ids[i]),
-                number=int(self.data.numbers[i]),
-                title=titles.get(int(tl.ids[i]), ""),
-                column=shape.columns[int(tl.column[i])],
-                age_days=float(age),
-                blocked=not np.isnan(tl.blocked_since[i]),
-                over_85=over is not None and float(age) > over,
+            AgingItem(card, number, titles.get(card, ""), names[column], age, blocked, over_85)
+            for card, number, column, age, blocked, over_85 in zip(
+                tl.ids[index].tolist(),
+                self.data.numbers[index].tolist(),
+                tl.column[index].tolist(),
+                ages.tolist(),
+                (~np.isnan(tl.blocked_since[index])).tolist(),
+                (ages > over).tolist() if over is not None else [False] * index.size,
+                strict=True,
             )
-            for i, age in zip(index, ages, strict=True)
         ]
 
 
@@ -581,8 +661,14 @@ def item_mask(board: "Board", data: FlowData, filters: FlowFilters) -> np.ndarra
     return np.isin(data.timeline.ids, ids)
 
 
-def titles_of(board: "Board", card_ids: list[int]) -> dict[int, str]:
-    return board_queries.card_titles(board, card_ids if len(card_ids) <= SCATTER_MAX else None)
+def titles_of(board: "Board", data: FlowData) -> dict[int, str]:
+    """Card id → title of the board's cards: one read per cached copy of the board's flow data
+    (a title's edit moves the change counter, so a new copy reads them again)."""
+    if not data.titles:
+        found = board_queries.card_titles(board)
+        with _lock:
+            data.titles.update(found)
+    return data.titles
 
 
 def _periods(days: list[date], counts: np.ndarray, key: Any) -> list[PeriodCount]:
