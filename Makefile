@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/backlog_bench.py
 	$(BIN)/python bench/board_read.py
+	$(BIN)/python bench/flow_page.py
 
 load: $(STAMP)
 	$(BIN)/python bench/load.py
