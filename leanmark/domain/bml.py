@@ -90,6 +90,117 @@ class Comparison:
         return "better" if self.difference > 0 else "worse"
 
 
+SECONDARY, GUARDRAIL = "secondary", "guardrail"
+INCREASE, DECREASE = "increase", "decrease"  # which way of the metric is good
+
+
+@dataclass(frozen=True)
+class MetricData:
+    """A secondary or guardrail metric of the experiment with each variant's latest figures."""
+
+    name: str
+    role: str  # SECONDARY or GUARDRAIL
+    metric_type: str  # CONVERSION or CONTINUOUS
+    direction: str  # INCREASE or DECREASE: which way is good
+    variants: tuple[VariantData, ...]
+    # guardrails: how much worse (absolute, the metric's units) is still acceptable, ≥ 0
+    tolerance: float = 0.0
+
+
+@dataclass(frozen=True)
+class MetricComparison:
+    treatment: str
+    control: str
+    difference: float  # treatment − control, in the metric's units
+    ci_low: float  # interval of the difference, level 1 − α
+    ci_high: float
+    p_value: float
+    p_adjusted: float  # secondaries: corrected over every secondary comparison
+    significant: bool
+    broken: bool = False  # guardrails: the whole interval is worse than the tolerance
+
+    def worse_by(self, direction: str) -> tuple[float, float, float]:
+        """How much worse the treatment is (positive = worse), with the interval, in the
+        metric's own units, whichever way is good."""
+        if direction == INCREASE:
+            return -self.difference, -self.ci_high, -self.ci_low
+        return self.difference, self.ci_low, self.ci_high
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    name: str
+    role: str
+    metric_type: str
+    direction: str
+    tolerance: float
+    comparisons: tuple[MetricComparison, ...]  # empty until every variant has figures
+    missing: tuple[str, ...] = ()  # variants without figures yet
+
+    @property
+    def broken_for(self) -> tuple[str, ...]:
+        """The treatments for which this guardrail is broken."""
+        return tuple(c.treatment for c in self.comparisons if c.broken)
+
+
+def _metric_comparisons(
+    metric: MetricData, alpha: float, correction: str
+) -> tuple[tuple[MetricComparison, ...], tuple[str, ...], list[float]]:
+    controls = [v for v in metric.variants if v.is_control]
+    minimum = 2 if metric.metric_type == CONTINUOUS else 1
+    missing = tuple(v.name for v in metric.variants if v.trials < minimum)
+    if len(controls) != 1 or missing:
+        return (), missing, []
+    control = controls[0]
+    found = []
+    for treatment in (v for v in metric.variants if not v.is_control):
+        raw = _compare(control, treatment, metric.metric_type, alpha)
+        found.append((treatment.name, raw))
+    result = []
+    for name, raw in found:
+        comparison = MetricComparison(
+            name, control.name, raw.difference, raw.ci_low, raw.ci_high, raw.p_value,
+            raw.p_value, raw.p_value < alpha and not raw.identical,
+        )  # fmt: skip
+        if metric.role == GUARDRAIL:
+            _, low, _ = comparison.worse_by(metric.direction)
+            comparison = replace(comparison, broken=low > metric.tolerance)
+        result.append(comparison)
+    return tuple(result), (), [raw.p_value for _, raw in found]
+
+
+def analyse_metrics(
+    metrics: Sequence[MetricData], *, alpha: float = stats.DEFAULT_ALPHA, correction: str = "holm"
+) -> tuple[MetricResult, ...]:
+    """Each secondary and guardrail metric, every treatment against the control (z-test or
+    Welch, fixed horizon). Secondaries' p-values are corrected together, over every secondary
+    comparison; a guardrail is not corrected (a correction would make harm harder to see) and
+    is broken for a treatment when the whole (1 − α) interval of how much worse it is lies
+    beyond the tolerance."""
+    computed = [(m, *_metric_comparisons(m, alpha, correction)) for m in metrics]
+    secondary = [p for m, _, _, ps in computed if m.role == SECONDARY for p in ps]
+    adjusted = iter(stats.adjust(secondary, correction)) if len(secondary) > 1 else None
+    results = []
+    for metric, comparisons, missing, _ in computed:
+        if metric.role == SECONDARY and adjusted is not None:
+            comparisons = tuple(
+                replace(c, p_adjusted=(q := next(adjusted)), significant=q < alpha)
+                for c in comparisons
+            )
+        results.append(
+            MetricResult(
+                metric.name,
+                metric.role,
+                metric.metric_type,
+                metric.direction,
+                metric.tolerance,
+                comparisons,
+                missing,
+            )
+        )
+    return tuple(results)
+
+
 @dataclass(frozen=True)
 class Verdict:
     metric_type: str
@@ -106,6 +217,11 @@ class Verdict:
     ratio: stats.RatioCheck | None = None  # sample-ratio mismatch check of the arms' sizes
     method: str = FIXED  # FIXED, SIMPLE or MSPRT: how the sample may be looked at
     correction: str = stats.HOLM  # with several comparisons
+    metrics: tuple[MetricResult, ...] = ()  # secondary and guardrail metrics
+
+    def broken_guardrails(self, treatment: str | None) -> tuple[MetricResult, ...]:
+        """The guardrails this treatment breaks."""
+        return tuple(m for m in self.metrics if treatment and treatment in m.broken_for)
 
     @property
     def correction_name(self) -> str:
@@ -282,10 +398,14 @@ def analyse(
     msprt_tau: float | None = None,
     looks: Sequence[Sequence[VariantData]] = (),
     correction: str = stats.HOLM,
+    metrics: Sequence[MetricData] = (),
 ) -> Verdict:
     """``sequential_n``: the simple rule's N. ``msprt_tau``: an always-valid (mSPRT) plan with
     this mixing standard deviation, over ``looks`` (every date's cumulative figures, oldest
-    first; the latest ``variants`` alone when empty)."""
+    first; the latest ``variants`` alone when empty). ``metrics``: the secondary and guardrail
+    metrics, analysed beside the primary (``analyse_metrics``); a broken guardrail vetoes a
+    win in the gate."""
+    extra = analyse_metrics(metrics, alpha=alpha, correction=correction)
     method = MSPRT if msprt_tau else SIMPLE if sequential_n else FIXED
     controls = [v for v in variants if v.is_control]
     treatments = [v for v in variants if not v.is_control]
@@ -301,7 +421,7 @@ def analyse(
         return Verdict(
             metric_type, alpha, tuple(variants), (), planned_per_variant, reached, None, NO_DATA,
             None, f"No result yet: no observations for {missing}.", method=method,
-            correction=correction,
+            correction=correction, metrics=extra,
         )  # fmt: skip
     raw = [_compare(control, t, metric_type, alpha) for t in treatments]
     valid: list[stats.AlwaysValid | None] = [None] * len(treatments)
@@ -376,9 +496,17 @@ def analyse(
             f"p = {ratio.p_value:.2g} < {stats.SRM_ALPHA:g}); the split is broken (tracking, "
             "targeting or assignment), so the comparison cannot be trusted until it is fixed",
         )
+    for metric in extra:
+        for comparison in (c for c in metric.comparisons if c.broken):
+            notes.insert(
+                0,
+                f"guardrail {metric.name} is broken for {comparison.treatment}: it is worse by "
+                "more than the tolerance, so a win of that treatment needs a written reason",
+            )
     return Verdict(
         metric_type, alpha, tuple(variants), comparisons, planned_per_variant, reached,
         sequential, outcome, winner, _reading(verdict), tuple(notes), ratio, method, correction,
+        extra,
     )  # fmt: skip
 
 
@@ -544,7 +672,7 @@ def schedule(
 
 @dataclass(frozen=True)
 class GateIssue:
-    code: str  # "too_early", "against_evidence" or "sample_ratio_mismatch"
+    code: str  # too_early, against_evidence, sample_ratio_mismatch or guardrail_broken
     message: str
 
 
@@ -587,6 +715,9 @@ def gate(verdict: Verdict, decision: str) -> list[GateIssue]:
                 "result holds anyway.",
             )
         )
+    broken = verdict.broken_guardrails(verdict.winner)
+    if decision == PERSEVERE and verdict.outcome == TREATMENT_BETTER and broken:
+        issues.append(GateIssue("guardrail_broken", _veto(verdict, broken)))
     if decision == PERSEVERE and verdict.outcome in (CONTROL_BETTER, NO_DIFFERENCE):
         what = "the treatment did worse" if verdict.outcome == CONTROL_BETTER else "no difference"
         issues.append(
@@ -603,3 +734,21 @@ def gate(verdict: Verdict, decision: str) -> list[GateIssue]:
             )
         )
     return issues
+
+
+def _veto(verdict: Verdict, broken: Sequence[MetricResult]) -> str:
+    parts = []
+    for metric in broken:
+        comparison = next(c for c in metric.comparisons if c.treatment == verdict.winner)
+        worse, low, high = comparison.worse_by(metric.direction)
+        scale, unit = (100, " pp") if metric.metric_type == CONVERSION else (1, "")
+        parts.append(
+            f"{metric.name} is worse by {worse * scale:.3g}{unit} (interval {low * scale:.3g} to "
+            f"{high * scale:.3g}{unit}), beyond the {metric.tolerance * scale:.3g}{unit} it may "
+            "get worse"
+        )
+    return (
+        f"Persevering on a win that breaks a guardrail: with {verdict.winner}, "
+        + "; ".join(parts)
+        + ". Fix the harm, or say why the win is worth it."
+    )

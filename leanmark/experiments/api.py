@@ -1,6 +1,6 @@
 """API operations of this app, added to the one NinjaAPI by leanmark/api.py."""
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
@@ -19,6 +19,7 @@ from .schemas import (
     ExperimentOut,
     ExperimentPatch,
     LearningOut,
+    MetricObservationOut,
     ObservationOut,
     ObservationsIn,
     PlanOut,
@@ -50,7 +51,7 @@ def list_experiments(request: HttpRequest, slug: str, filters: Query[ExperimentF
     membership = api_membership(request, slug)
     rows = queries.experiments_of(
         membership.workspace, queries.Filters.from_query(filters.dict())
-    ).prefetch_related("variants")
+    ).prefetch_related("variants", "metrics")
     return [ExperimentOut.of(e) for e in rows.select_related("workspace")[:500]]
 
 
@@ -85,7 +86,7 @@ def patch_experiment(request: HttpRequest, experiment_id: int, payload: Experime
         **{
             name: getattr(experiment, name)
             for name in services.ExperimentSpec.__dataclass_fields__
-            if hasattr(experiment, name) and name != "variants"
+            if hasattr(experiment, name) and name not in ("variants", "metrics")
         }
     )
     current.card_number = experiment.card.number if experiment.card else None
@@ -151,6 +152,54 @@ def push_observations(request: HttpRequest, experiment_id: int, payload: Observa
     return SavedOut(
         saved=services.record_observations(experiment, rows, actor=request.user, source="api")
     )
+
+
+@router.get(
+    "/experiments/{experiment_id}/metrics/{metric_id}/observations",
+    response={200: list[MetricObservationOut], **ERRORS},
+    summary="Cumulative observations of a secondary or guardrail metric",
+)
+def list_metric_observations(request: HttpRequest, experiment_id: int, metric_id: int):
+    experiment = object_for(request, queries.experiment_by_id, experiment_id)
+    metric = _metric(experiment, metric_id)
+    return [
+        MetricObservationOut(
+            metric=o.metric.name,
+            variant=o.variant.name,
+            date=o.date,
+            trials=o.trials,
+            successes=o.successes,
+            mean=o.mean,
+            sd=o.sd,
+            source=o.source,
+            recorded_at=o.recorded_at,
+        )
+        for o in queries.metric_observations_of(experiment)
+        if o.metric_id == metric.pk
+    ]
+
+
+@router.post(
+    "/experiments/{experiment_id}/metrics/{metric_id}/observations",
+    response={200: SavedOut, **ERRORS},
+    summary="Push cumulative counts of a secondary or guardrail metric (upsert; all or nothing)",
+)
+def push_metric_observations(
+    request: HttpRequest, experiment_id: int, metric_id: int, payload: ObservationsIn
+):
+    experiment = object_for(request, queries.experiment_by_id, experiment_id, Role.MEMBER)
+    metric = _metric(experiment, metric_id)
+    rows = [services.ObservationIn(**row.dict()) for row in payload.rows]
+    return SavedOut(
+        saved=services.record_metric_observations(metric, rows, actor=request.user, source="api")
+    )
+
+
+def _metric(experiment: Experiment, metric_id: int):
+    metric = next((m for m in queries.metrics_of(experiment) if m.pk == metric_id), None)
+    if metric is None:
+        raise Http404("no such metric")
+    return metric
 
 
 def analysis_out(experiment: Experiment) -> AnalysisOut:

@@ -26,6 +26,33 @@ def register(app: typer.Typer) -> None:
     app.add_typer(experiment_app, name="experiment")
 
 
+MetricOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="NAME[:conversion|continuous[:increase|decrease[:TOLERANCE]]]; repeat it. "
+        "Increase/decrease: which way is good; a guardrail's tolerance: how much worse is fine."
+    ),
+]
+
+
+def _metrics(secondary: list[str] | None, guardrail: list[str] | None) -> list[dict[str, Any]]:
+    """--secondary / --guardrail values as the service's metric dicts."""
+    answer = []
+    for role, values in (("secondary", secondary or []), ("guardrail", guardrail or [])):
+        for value in values:
+            name, kind, direction, tolerance = [*value.split(":"), "", "", ""][:4]
+            answer.append(
+                {
+                    "name": name,
+                    "role": role,
+                    "metric_type": kind or None,
+                    "direction": direction or None,
+                    "tolerance": tolerance or None,
+                }
+            )
+    return answer
+
+
 IdArg = Annotated[int, typer.Argument(help="Experiment id (see `leanmark experiment list`).")]
 
 
@@ -205,6 +232,8 @@ def create(
     correction: Annotated[
         str, typer.Option(help="With several treatments: holm or bh (Benjamini-Hochberg).")
     ] = "holm",
+    secondary: MetricOpt = None,
+    guardrail: MetricOpt = None,
     variant: Annotated[
         list[str] | None,
         typer.Option(help="A variant, control first; repeat it (default: Control, Treatment)."),
@@ -239,6 +268,7 @@ def create(
         sequential_method="msprt" if msprt else None,
         msprt_tau=tau,
         correction=correction,
+        metrics=_metrics(secondary, guardrail),
         variants=variant,
         stage=stage,
         channel=channel,
@@ -266,7 +296,7 @@ def _current_spec(experiment: Any) -> Any:
         **{
             f.name: getattr(experiment, f.name)
             for f in fields(services.ExperimentSpec)
-            if hasattr(experiment, f.name) and f.name != "variants"
+            if hasattr(experiment, f.name) and f.name not in ("variants", "metrics")
         }
     )
     current.card_number = experiment.card.number if experiment.card else None
@@ -302,6 +332,8 @@ def edit(
     ] = None,
     tau: Annotated[float | None, typer.Option(help="Draft plan: the mSPRT's τ.")] = None,
     correction: Annotated[str | None, typer.Option(help="Draft plan: holm or bh.")] = None,
+    secondary: MetricOpt = None,
+    guardrail: MetricOpt = None,
     stage: Annotated[str | None, typer.Option(help="Hourglass stage ('' clears it).")] = None,
     channel: Annotated[str | None, typer.Option(help="Marketing channel ('' clears it).")] = None,
     card: Annotated[int | None, typer.Option(help="The card it belongs to (number).")] = None,
@@ -340,6 +372,8 @@ def edit(
         "start_date": start_date,
         "planned_end": planned_end,
     }
+    if secondary is not None or guardrail is not None:  # the metrics given replace them all
+        given["metrics"] = _metrics(secondary, guardrail)
     changes = {name: value for name, value in given.items() if value is not None}
     if not changes:
         fail("nothing to change: give at least one option (see --help)")
@@ -458,6 +492,16 @@ def analyze(
     if result.comparisons_made > 1:
         name = "Holm" if result.correction == "holm" else "Benjamini-Hochberg"
         out.print(f"{result.comparisons_made} comparisons: adjusted p-values by {name}")
+    for m in result.metrics:
+        for mc in m.comparisons:
+            flag = " — guardrail broken" if mc.broken else ""
+            out.print(
+                f"{m.role} {m.name}: {mc.treatment} vs {mc.control} {mc.difference:+.4f} "
+                f"[{mc.ci_low:+.4f}, {mc.ci_high:+.4f}], p {mc.p_value:.3f} "
+                f"(adjusted {mc.p_adjusted:.3f}){flag}"
+            )
+        if m.missing:
+            out.print(f"{m.role} {m.name}: no figures yet for {', '.join(m.missing)}")
     for g in result.gate:
         out.print(f"{g.decision}: {'allowed' if g.allowed else 'refused — ' + ' '.join(g.issues)}")
 
@@ -472,10 +516,13 @@ def observe(
     date: Annotated[str, typer.Option(help="YYYY-MM-DD (default: today).")] = "",
     mean: Annotated[float | None, typer.Option(help="Mean (continuous metric).")] = None,
     sd: Annotated[float | None, typer.Option(help="Standard deviation (continuous).")] = None,
+    metric: Annotated[
+        str, typer.Option(help="A secondary or guardrail metric's name (default: the primary).")
+    ] = "",
     ws: Any = None,
     actor: Any = None,
 ) -> None:
-    """Record one variant's cumulative figures for a date."""
+    """Record one variant's cumulative figures for a date (of the primary metric, or --metric)."""
     from django.utils import timezone
 
     from leanmark.experiments import services
@@ -484,6 +531,11 @@ def observe(
     row = services.ObservationIn(
         variant, date or timezone.localdate(), trials, successes, mean=mean, sd=sd
     )
+    if metric:
+        found = services.metric_of(experiment, metric)
+        services.record_metric_observations(found, [row], actor=actor, source="cli")
+        out.print(f"Saved {variant} on {found.name} for experiment {experiment_id}.")
+        return
     services.record_observations(experiment, [row], actor=actor, source="cli")
     out.print(f"Saved {variant} for experiment {experiment_id}.")
 

@@ -202,6 +202,77 @@ class Observation(models.Model):
         return f"{self.variant} on {self.date}"
 
 
+class MetricRole(models.TextChoices):
+    SECONDARY = "secondary", "Secondary (watched, does not decide)"
+    GUARDRAIL = "guardrail", "Guardrail (may veto a win)"
+
+
+class Direction(models.TextChoices):
+    INCREASE = "increase", "Higher is better"
+    DECREASE = "decrease", "Lower is better"
+
+
+class ExperimentMetric(models.Model):
+    """A secondary or guardrail metric beside the experiment's own (primary) metric, whose
+    figures stay in ``Observation``. A guardrail worse than ``tolerance`` vetoes a win."""
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="metrics")
+    name = models.CharField(max_length=100)
+    role = models.CharField(max_length=10, choices=MetricRole.choices)
+    metric_type = models.CharField(max_length=10, choices=MetricType.choices)
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    # Guardrails: how much worse (absolute, the metric's units) is still acceptable.
+    tolerance = models.FloatField(default=0.0)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["experiment_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["experiment", "name"], name="experiment_metric_name_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MetricObservation(models.Model):
+    """Cumulative figures of one variant on one secondary or guardrail metric up to ``date``
+    (as ``Observation`` is for the primary metric)."""
+
+    metric = models.ForeignKey(
+        ExperimentMetric, on_delete=models.CASCADE, related_name="observations"
+    )
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    trials = models.PositiveIntegerField()
+    successes = models.PositiveIntegerField(null=True, blank=True)
+    mean = models.FloatField(null=True, blank=True)
+    sd = models.FloatField(null=True, blank=True)
+    source = models.CharField(max_length=10, default="form")
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["metric_id", "variant_id", "date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "variant", "date"], name="metric_observation_per_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(successes__isnull=True)
+                | models.Q(successes__lte=models.F("trials")),
+                name="metric_successes_within_trials",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} of {self.variant} on {self.date}"
+
+
 class LearningQuerySet(WorkspaceQuerySet["Learning"]):
     pass
 

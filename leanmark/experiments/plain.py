@@ -28,6 +28,7 @@ class Reading:
     looking: str  # what the plan allows: looking any time (mSPRT), or only at the planned sample
     correction: str  # which correction and for how many comparisons (empty with one)
     meanings: tuple[tuple[str, tuple[Meaning, ...]], ...]  # per comparison: title, meanings
+    guardrails: tuple[str, ...] = ()  # each broken guardrail, in words
 
     @property
     def headline(self) -> str:
@@ -244,6 +245,27 @@ def looking(verdict: bml.Verdict, *, tau: float | None = None) -> str:
     )
 
 
+def _change(metric: bml.MetricResult, value: float) -> str:
+    if metric.metric_type == bml.CONVERSION:
+        return f"{formats.number(round(value * 100, 2))} pp"
+    return formats.number(round(value, 4))
+
+
+def guardrails(verdict: bml.Verdict) -> tuple[str, ...]:
+    """Each broken guardrail in words: which treatment, how much worse, and the tolerance."""
+    lines = []
+    for metric in verdict.metrics:
+        for c in (c for c in metric.comparisons if c.broken):
+            worse, low, high = c.worse_by(metric.direction)
+            lines.append(
+                f"Guardrail broken: {metric.name} is worse with {c.treatment} than with "
+                f"{c.control} by {_change(metric, worse)} (interval {_change(metric, low)} to "
+                f"{_change(metric, high)}), beyond the {_change(metric, metric.tolerance)} it "
+                f"may get worse. Persevering on {c.treatment} needs a written reason."
+            )
+    return tuple(lines)
+
+
 def correction(verdict: bml.Verdict) -> str:
     """Which correction is applied, and to how many comparisons (empty with one)."""
     many = len(verdict.comparisons)
@@ -361,6 +383,7 @@ def reading(
         small_counts=small_counts(verdict),
         looking=looking(verdict, tau=tau),
         correction=correction(verdict),
+        guardrails=guardrails(verdict),
         meanings=tuple(
             (f"{c.treatment} against {c.control}", meanings(verdict, c))
             for c in verdict.comparisons

@@ -18,7 +18,9 @@ from leanmark.domain import bml, stats
 from . import plain
 from .models import (
     Experiment,
+    ExperimentMetric,
     Learning,
+    MetricObservation,
     MetricType,
     Observation,
     SequentialMethod,
@@ -176,6 +178,54 @@ def looks_of(experiment: Experiment) -> list[list[bml.VariantData]]:
     return looks
 
 
+def metrics_of(experiment: Experiment) -> list[ExperimentMetric]:
+    return list(experiment.metrics.order_by("position", "id"))
+
+
+def metric_observations_of(experiment: Experiment) -> list[MetricObservation]:
+    return list(
+        MetricObservation.objects.filter(metric__experiment=experiment)
+        .select_related("metric", "variant", "recorded_by")
+        .order_by("metric__position", "date", "variant__position")
+    )
+
+
+def metric_data(experiment: Experiment) -> list[bml.MetricData]:
+    """Each secondary and guardrail metric with each variant's latest cumulative figures."""
+    variants = variants_of(experiment)
+    latest: dict[tuple[int, int], MetricObservation] = {}
+    rows = MetricObservation.objects.filter(metric__experiment=experiment).order_by("date")
+    for obs in rows:
+        latest[(obs.metric_id, obs.variant_id)] = obs
+    answer = []
+    for metric in metrics_of(experiment):
+        conversion = metric.metric_type == MetricType.CONVERSION
+        figures = []
+        for variant in variants:
+            obs = latest.get((metric.pk, variant.pk))
+            figures.append(
+                bml.VariantData(
+                    variant.name,
+                    variant.is_control,
+                    obs.trials if obs else 0,
+                    ((obs.successes or 0) if obs else 0) if conversion else None,
+                    obs.mean if obs else None,
+                    obs.sd if obs else None,
+                )
+            )
+        answer.append(
+            bml.MetricData(
+                metric.name,
+                metric.role,
+                metric.metric_type,
+                metric.direction,
+                tuple(figures),
+                metric.tolerance,
+            )
+        )
+    return answer
+
+
 def msprt_tau(experiment: Experiment) -> float | None:
     """The always-valid test's mixing standard deviation: the one given, or the plan's δ."""
     if experiment.sequential_method != SequentialMethod.MSPRT:
@@ -196,6 +246,7 @@ def verdict(experiment: Experiment) -> bml.Verdict:
         msprt_tau=tau,
         looks=looks,
         correction=experiment.correction,
+        metrics=metric_data(experiment),
     )
 
 
@@ -314,6 +365,31 @@ def verdict_json(verdict: bml.Verdict) -> dict[str, Any]:
             for c in verdict.comparisons
         ],
         "notes": list(verdict.notes),
+        "metrics": [
+            {
+                "name": m.name,
+                "role": m.role,
+                "metric_type": m.metric_type,
+                "direction": m.direction,
+                "tolerance": m.tolerance,
+                "missing": list(m.missing),
+                "comparisons": [
+                    {
+                        "treatment": c.treatment,
+                        "control": c.control,
+                        "difference": c.difference,
+                        "ci_low": c.ci_low,
+                        "ci_high": c.ci_high,
+                        "p_value": c.p_value,
+                        "p_adjusted": c.p_adjusted,
+                        "significant": c.significant,
+                        "broken": c.broken,
+                    }
+                    for c in m.comparisons
+                ],
+            }
+            for m in verdict.metrics
+        ],
     }
 
 

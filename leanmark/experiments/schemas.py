@@ -43,6 +43,32 @@ PivotName = Literal[
 Count = Annotated[int, Field(ge=0, le=2_000_000_000)]
 
 
+MetricRoleName = Literal["secondary", "guardrail"]
+DirectionName = Literal["increase", "decrease"]
+
+
+class ExperimentMetricIn(Strict):
+    name: Filled
+    role: MetricRoleName = Field("secondary", description="a guardrail may veto a win")
+    metric_type: MetricTypeName = "conversion"
+    direction: DirectionName = Field("increase", description="which way of the metric is good")
+    tolerance: float = Field(
+        0.0,
+        ge=0,
+        description="guardrails: how much worse (absolute, the metric's units: 0.005 = 0.5 pp "
+        "for a rate) is still acceptable; a win whose interval is wholly worse is vetoed",
+    )
+
+
+class ExperimentMetricOut(Schema):
+    id: int
+    name: str
+    role: str
+    metric_type: str
+    direction: str
+    tolerance: float
+
+
 # Documented only: the service says "the power must be between 0 and 1 (exclusive)" itself.
 OPEN_UNIT = {"exclusiveMinimum": 0, "exclusiveMaximum": 1}
 
@@ -76,6 +102,9 @@ class ExperimentIn(Strict):
     variants: list[str] | None = Field(
         None, description="control first; default Control, Treatment"
     )
+    metrics: list[ExperimentMetricIn] | None = Field(
+        None, max_length=5, description="secondary and guardrail metrics beside the primary one"
+    )
 
 
 class ExperimentPatch(Strict):
@@ -107,6 +136,9 @@ class ExperimentPatch(Strict):
     msprt_tau: float | None = Field(None, gt=0, description=TAU_HELP)
     correction: CorrectionName | None = Field(None, description=CORRECTION_HELP)
     variants: list[str] | None = None
+    metrics: list[ExperimentMetricIn] | None = Field(
+        None, max_length=5, description="replaces them, only while a draft"
+    )
 
 
 class VariantOut(Schema):
@@ -157,6 +189,7 @@ class ExperimentOut(Schema):
     against_evidence: bool
     override_reason: str
     variants: list[VariantOut]
+    metrics: list[ExperimentMetricOut] = Field(description="secondary and guardrail metrics")
 
     @staticmethod
     def of(e: Experiment) -> "ExperimentOut":
@@ -203,6 +236,17 @@ class ExperimentOut(Schema):
             override_reason=e.override_reason,
             variants=[
                 VariantOut(id=v.pk, name=v.name, is_control=v.is_control) for v in e.variants.all()
+            ],
+            metrics=[
+                ExperimentMetricOut(
+                    id=m.pk,
+                    name=m.name,
+                    role=m.role,
+                    metric_type=m.metric_type,
+                    direction=m.direction,
+                    tolerance=m.tolerance,
+                )
+                for m in e.metrics.all()
             ],
         )
 
@@ -305,6 +349,40 @@ class ComparisonOut(Schema):
     )
 
 
+class MetricComparisonOut(Schema):
+    treatment: str
+    control: str
+    difference: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    p_adjusted: float = Field(description="secondaries: corrected over every secondary comparison")
+    significant: bool
+    broken: bool = Field(description="guardrails: the whole interval is worse than the tolerance")
+
+
+class MetricResultOut(Schema):
+    name: str
+    role: str
+    metric_type: str
+    direction: str
+    tolerance: float
+    missing: list[str] = Field(description="variants without figures yet")
+    comparisons: list[MetricComparisonOut]
+
+
+class MetricObservationOut(Schema):
+    metric: str
+    variant: str
+    date: date
+    trials: int
+    successes: int | None
+    mean: float | None
+    sd: float | None
+    source: str
+    recorded_at: datetime
+
+
 class GateOut(Schema):
     decision: str
     allowed: bool
@@ -360,6 +438,9 @@ class AnalysisOut(Schema):
     variants: list[VariantResult]
     comparisons: list[ComparisonOut]
     notes: list[str]
+    metrics: list[MetricResultOut] = Field(
+        default_factory=list, description="secondary and guardrail metrics"
+    )
     gate: list[GateOut]
 
 
@@ -370,8 +451,8 @@ class DecisionIn(Strict):
     statement: str = ""
     override_reason: str = Field(
         "",
-        description="required when the gate refuses: too early, against the evidence, or "
-        "persevering on a sample-ratio mismatch",
+        description="required when the gate refuses: too early, against the evidence, "
+        "persevering on a sample-ratio mismatch, or on a win that breaks a guardrail",
     )
 
 

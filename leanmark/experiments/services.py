@@ -35,8 +35,12 @@ from .errors import DecisionRefused, InvalidExperimentInput, WrongState
 from .models import (
     Correction,
     Decision,
+    Direction,
     Experiment,
+    ExperimentMetric,
     Learning,
+    MetricObservation,
+    MetricRole,
     MetricType,
     Observation,
     PivotType,
@@ -200,6 +204,9 @@ class ExperimentSpec:
     msprt_tau: Any = None  # the mSPRT's mixing standard deviation τ; None: the plan's δ
     correction: Any = None  # "holm" (default) or "bh", with several comparisons
     variants: Any = field(default=None)
+    # secondary and guardrail metrics: dicts (or MetricSpec) of name, role, metric_type,
+    # direction, tolerance; None keeps them, [] removes them (both only while a draft)
+    metrics: Any = None
 
 
 @dataclass(frozen=True)
@@ -380,11 +387,80 @@ def _clean_fields(workspace: Workspace, spec: ExperimentSpec) -> dict[str, Any]:
     return values
 
 
+MAX_METRICS = 5
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    name: str
+    role: str
+    metric_type: str
+    direction: str
+    tolerance: float
+
+
+def _clean_metrics(items: Any) -> list[MetricSpec] | None:
+    """Secondary and guardrail metrics, cleaned; None when not given (keep what there is)."""
+    if items is None:
+        return None
+    if not isinstance(items, list | tuple):
+        raise InvalidExperimentInput("the metrics must be a list", field="metrics")
+    if len(items) > MAX_METRICS:
+        raise InvalidExperimentInput(
+            f"at most {MAX_METRICS} secondary and guardrail metrics", field="metrics"
+        )
+    cleaned: list[MetricSpec] = []
+    for number, item in enumerate(items, start=1):
+        data = item.__dict__ if isinstance(item, MetricSpec) else dict(item)
+        try:
+            name = _text(data.get("name"), "name", limit=100)
+            role = _choice(data.get("role") or MetricRole.SECONDARY, MetricRole, "role")
+            kind = _choice(
+                data.get("metric_type") or MetricType.CONVERSION, MetricType, "metric_type"
+            )
+            direction = _choice(data.get("direction") or Direction.INCREASE, Direction, "direction")
+            tolerance = _number(data.get("tolerance"), "tolerance", "tolerance") or 0.0
+        except InvalidExperimentInput as error:
+            raise InvalidExperimentInput(
+                f"metric {number}: {error.message}", field="metrics"
+            ) from None
+        if tolerance < 0:
+            raise InvalidExperimentInput(
+                f"metric {number}: the tolerance is how much worse is acceptable, 0 or more, "
+                f"not {tolerance:g}",
+                field="metrics",
+            )
+        if tolerance and role != MetricRole.GUARDRAIL:
+            raise InvalidExperimentInput(
+                f"metric {number}: a tolerance goes only with a guardrail", field="metrics"
+            )
+        cleaned.append(MetricSpec(name, role, kind, direction, tolerance))
+    if len({m.name.lower() for m in cleaned}) != len(cleaned):
+        raise InvalidExperimentInput("the metrics' names must differ", field="metrics")
+    return cleaned
+
+
+def _metric_specs(experiment: Experiment) -> list[MetricSpec]:
+    return [
+        MetricSpec(m.name, m.role, m.metric_type, m.direction, m.tolerance)
+        for m in experiment.metrics.all()
+    ]
+
+
+def _replace_metrics(experiment: Experiment, metrics: Sequence[MetricSpec]) -> None:
+    experiment.metrics.all().delete()
+    ExperimentMetric.objects.bulk_create(
+        ExperimentMetric(experiment=experiment, position=i, **m.__dict__)
+        for i, m in enumerate(metrics)
+    )
+
+
 def create_experiment(
     workspace: Workspace, spec: ExperimentSpec, *, actor: User | None, at: datetime | None = None
 ) -> Experiment:
     values = _clean_fields(workspace, spec)
     names = _variant_names(spec.variants)
+    metrics = _clean_metrics(spec.metrics)
     with transaction.atomic():
         experiment = Experiment.objects.create(
             workspace=workspace, created_at=at or timezone.now(), **values
@@ -393,6 +469,8 @@ def create_experiment(
             Variant(experiment=experiment, name=name, is_control=i == 0, position=i)
             for i, name in enumerate(names)
         )
+        if metrics:
+            _replace_metrics(experiment, metrics)
         publish(
             workspace.pk, "experiment.created", {"id": experiment.pk, "title": experiment.title}
         )
@@ -417,6 +495,7 @@ def update_experiment(experiment: Experiment, spec: ExperimentSpec) -> Experimen
     """Edit the record. The plan and metric type are fixed once the experiment runs: changing
     the target after seeing data is exactly what the plan exists to prevent."""
     values = _clean_fields(experiment.workspace, spec)
+    metrics = _clean_metrics(spec.metrics)
     with transaction.atomic():
         locked = Experiment.objects.select_for_update(no_key=True).get(pk=experiment.pk)
         if locked.state == State.DECIDED:
@@ -446,6 +525,13 @@ def update_experiment(experiment: Experiment, spec: ExperimentSpec) -> Experimen
                     f"the variants are fixed once the experiment runs (it has {current})",
                     field="variants",
                 )
+        if metrics is not None and metrics != _metric_specs(locked):
+            if locked.state != State.DRAFT:
+                raise WrongState(
+                    "the secondary and guardrail metrics are fixed once the experiment runs",
+                    field="metrics",
+                )
+            _replace_metrics(locked, metrics)
     return locked
 
 
@@ -517,7 +603,11 @@ class ObservationIn:
 
 
 def _clean_observation(
-    experiment: Experiment, variants: dict[str, Variant], row: ObservationIn
+    experiment: Experiment,
+    variants: dict[str, Variant],
+    row: ObservationIn,
+    *,
+    metric_type: str | None = None,
 ) -> dict[str, Any]:
     variant = variants.get(str(row.variant).strip().lower())
     if variant is None:
@@ -538,7 +628,7 @@ def _clean_observation(
             "(enter figures once the variant has had traffic)",
             field="trials",
         )
-    if experiment.metric_type == MetricType.CONVERSION:
+    if (metric_type or experiment.metric_type) == MetricType.CONVERSION:
         trials = _count(row.trials, "trials", "number of trials")
         successes = _count(row.successes, "successes", "number of successes")
         if successes is not None and trials is not None and successes > trials:
@@ -563,7 +653,9 @@ def _clean_observation(
     return values
 
 
-def _check_cumulative(rows: list[dict[str, Any]], existing: list[Observation]) -> None:
+def _check_cumulative(
+    rows: list[dict[str, Any]], existing: Sequence[Observation | MetricObservation]
+) -> None:
     """Counts are cumulative: a later date cannot have fewer trials or successes."""
     merged: dict[tuple[int, date], tuple[int, int]] = {
         (o.variant_id, o.date): (o.trials, o.successes or 0) for o in existing
@@ -658,6 +750,76 @@ def record_observations(
             done += len(batch)
             if progress:
                 progress(done * len(cleaned) // (len(new) + len(changed)), len(cleaned))
+        if locked.state == State.DRAFT:  # data arriving means the test is running
+            locked.state, locked.running_at = State.RUNNING, now
+            locked.start_date = locked.start_date or first_day
+            locked.save(update_fields=["state", "running_at", "start_date"])
+    return len(cleaned)
+
+
+_METRIC_FIELDS = ["trials", "successes", "mean", "sd", "source", "recorded_at", "recorded_by"]
+
+
+def metric_of(experiment: Experiment, name: Any) -> ExperimentMetric:
+    """The experiment's secondary or guardrail metric by name (any case) or id."""
+    text = str(name or "").strip()
+    for metric in experiment.metrics.all():
+        if metric.name.lower() == text.lower() or str(metric.pk) == text:
+            return metric
+    known = ", ".join(m.name for m in experiment.metrics.all()) or "none"
+    raise InvalidExperimentInput(
+        f"unknown metric {text!r}; this experiment's secondary and guardrail metrics: {known}",
+        field="metric",
+    )
+
+
+def record_metric_observations(
+    metric: ExperimentMetric,
+    rows: Sequence[ObservationIn],
+    *,
+    actor: User | None,
+    source: str = "form",
+    at: datetime | None = None,
+) -> int:
+    """Upsert cumulative figures of a secondary or guardrail metric (one row per variant and
+    date), as ``record_observations`` does for the primary metric; all or nothing."""
+    if not rows:
+        raise InvalidExperimentInput("no observations given", field="rows")
+    with transaction.atomic():
+        locked = _writable(metric.experiment)
+        variants = {v.name.lower(): v for v in locked.variants.all()}
+        cleaned = []
+        for index, row in enumerate(rows):
+            try:
+                cleaned.append(
+                    _clean_observation(locked, variants, row, metric_type=metric.metric_type)
+                )
+            except InvalidExperimentInput as error:
+                if len(rows) == 1:
+                    raise
+                raise InvalidExperimentInput(
+                    f"row {index + 1}: {error.message}", field=error.field
+                ) from None
+        existing = list(MetricObservation.objects.filter(metric=metric))
+        _check_cumulative(cleaned, existing)  # the same fields as Observation
+        now = at or timezone.now()
+        first_day = min(v["date"] for v in cleaned)
+        stored = {(o.variant_id, o.date): o for o in existing}
+        new, changed = {}, {}
+        for values in cleaned:
+            variant, day = values.pop("variant"), values.pop("date")
+            fields = {**values, "source": source, "recorded_at": now, "recorded_by": actor}
+            found = stored.get((variant.pk, day))
+            if found is None:
+                new[(variant.pk, day)] = MetricObservation(
+                    metric=metric, variant=variant, date=day, **fields
+                )
+            else:
+                for name, value in fields.items():
+                    setattr(found, name, value)
+                changed[found.pk] = found
+        MetricObservation.objects.bulk_create(new.values(), batch_size=1000)
+        MetricObservation.objects.bulk_update(changed.values(), _METRIC_FIELDS, batch_size=1000)
         if locked.state == State.DRAFT:  # data arriving means the test is running
             locked.state, locked.running_at = State.RUNNING, now
             locked.start_date = locked.start_date or first_day

@@ -14,6 +14,11 @@ urlpatterns = [
     path("experiments/<int:experiment_id>/observe", views.observe, name="experiment-observe"),
     path("experiments/<int:experiment_id>/import", views.import_csv, name="experiment-import"),
     path("experiments/<int:experiment_id>/decide", views.decide, name="experiment-decide"),
+    path(
+        "experiments/<int:experiment_id>/metrics/<int:metric_id>/observe",
+        views.observe_metric,
+        name="experiment-metric-observe",
+    ),
     path("experiments/<int:experiment_id>/data", feed_views.read_data, name="experiment-data"),
     path("experiments/<int:experiment_id>/<str:action>", views.action, name="experiment-action"),
 ]

@@ -21,7 +21,9 @@ from .errors import InvalidExperimentInput
 from .models import (
     Correction,
     Decision,
+    Direction,
     Experiment,
+    MetricRole,
     MetricType,
     PivotType,
     SequentialMethod,
@@ -38,6 +40,22 @@ def _can_write(request: HttpRequest) -> bool:
 def _people(request: HttpRequest) -> list[Any]:
     rows = Membership.objects.filter(workspace=request.workspace).select_related("user")
     return [m.user for m in rows.exclude(role=Role.VIEWER)]
+
+
+METRIC_ROWS = 3  # secondary and guardrail metrics on the form
+METRIC_INPUTS = ("name", "role", "metric_type", "direction", "tolerance")
+
+
+def _form_metrics(data: Any) -> list[dict[str, Any]] | None:
+    """The form's metric rows with a name; None when the form has no metric rows at all."""
+    if not any(f"m{i}_name" in data for i in range(METRIC_ROWS)):
+        return None
+    rows = []
+    for i in range(METRIC_ROWS):
+        row = {f: data.get(f"m{i}_{f}", "") for f in METRIC_INPUTS}
+        if str(row["name"]).strip():
+            rows.append(row)
+    return rows
 
 
 def _spec(data: QueryDict) -> services.ExperimentSpec:
@@ -69,6 +87,7 @@ def _spec(data: QueryDict) -> services.ExperimentSpec:
         msprt_tau=data.get("msprt_tau", ""),
         correction=data.get("correction", ""),
         variants=names or None,
+        metrics=_form_metrics(data),
     )
 
 
@@ -78,6 +97,11 @@ def _form_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "metric_types": MetricType.choices,
         "sequential_methods": SequentialMethod.choices,
         "corrections": Correction.choices,
+        "metric_roles": MetricRole.choices,
+        "directions": Direction.choices,
+        "metric_rows": [
+            (i + 1, {f: f"m{i}_{f}" for f in METRIC_INPUTS}) for i in range(METRIC_ROWS)
+        ],
         "people": _people(request),
         **extra,
     }
@@ -190,6 +214,8 @@ def edit(request: HttpRequest, experiment_id: int) -> HttpResponse:
             fixed = _as_form(experiment)
             for name in (*services.PLAN_FIELDS, "variants"):
                 form[name] = fixed[name]
+            for name in (f"m{i}_{f}" for i in range(METRIC_ROWS) for f in METRIC_INPUTS):
+                form[name] = fixed.get(name, "")
         try:
             services.update_experiment(experiment, _spec(form))
         except LeanmarkError as exc:
@@ -238,6 +264,11 @@ def _as_form(experiment: Experiment) -> dict[str, Any]:
         "msprt_tau": num(experiment.msprt_tau),
         "correction": experiment.correction,
         "variants": ", ".join(v.name for v in experiment.variants.all()),
+        **{
+            f"m{i}_{f}": (num(m.tolerance) if f == "tolerance" else getattr(m, f))
+            for i, m in enumerate(experiment.metrics.all())
+            for f in METRIC_INPUTS
+        },
     }
 
 
@@ -308,6 +339,14 @@ def _detail_context(request: HttpRequest, experiment: Experiment, **extra: Any) 
         **extra,
     }
     posted = context["posted"]
+    context["metric_inputs"] = [
+        (
+            m,
+            variants,
+        )
+        for m in queries.metrics_of(experiment)
+    ]
+    context["metric_observations"] = queries.metric_observations_of(experiment)
     context["variant_inputs"] = [
         (v, {f: posted.get(f"v{v.pk}_{f}", "") for f in ("trials", "successes", "mean", "sd")})
         for v in variants
@@ -363,6 +402,43 @@ def observe(request: HttpRequest, experiment_id: int) -> HttpResponse:
             request, "experiments/detail.html", context, fragment="result", trigger="observed"
         )
     messages.success(request, f"{len(rows)} observation(s) saved.")
+    return redirect("experiment", ws=request.workspace.slug, experiment_id=experiment.pk)
+
+
+@require_POST
+@workspace_view()
+def observe_metric(request: HttpRequest, experiment_id: int, metric_id: int) -> HttpResponse:
+    """One date, one row of figures per variant, of a secondary or guardrail metric."""
+    experiment = queries.experiment_for(request.workspace, experiment_id)
+    metric = next((m for m in queries.metrics_of(experiment) if m.pk == metric_id), None)
+    if metric is None:
+        raise Http404("no such metric")
+    data = request.POST
+    rows = [
+        services.ObservationIn(
+            variant=variant.name,
+            date=data.get("date", ""),
+            trials=data.get(f"v{variant.pk}_trials", ""),
+            successes=data.get(f"v{variant.pk}_successes"),
+            mean=data.get(f"v{variant.pk}_mean"),
+            sd=data.get(f"v{variant.pk}_sd"),
+        )
+        for variant in queries.variants_of(experiment)
+        if any(
+            data.get(f"v{variant.pk}_{f}", "").strip()
+            for f in ("trials", "successes", "mean", "sd")
+        )
+    ]
+    try:
+        if not rows:
+            raise InvalidExperimentInput(
+                "enter the figures of at least one variant", field="trials"
+            )
+        services.record_metric_observations(metric, rows, actor=request.user, source="form")
+    except LeanmarkError as error:
+        context = _detail_context(request, experiment, metric_error=error, metric_failed=metric.pk)
+        return render_page(request, "experiments/detail.html", context, status=error.status)
+    messages.success(request, f"{len(rows)} observation(s) of {metric.name} saved.")
     return redirect("experiment", ws=request.workspace.slug, experiment_id=experiment.pk)
 
 

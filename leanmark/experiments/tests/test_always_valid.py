@@ -96,7 +96,7 @@ def test_the_method_is_fixed_once_the_experiment_runs(world):
             **{
                 name: getattr(experiment, name)
                 for name in services.ExperimentSpec.__dataclass_fields__
-                if hasattr(experiment, name) and name != "variants"
+                if hasattr(experiment, name) and name not in ("variants", "metrics")
             }
         ),
         {"sequential_method": "msprt"},

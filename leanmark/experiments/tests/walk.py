@@ -37,6 +37,7 @@ def walk_experiment(w: World, *, observed: bool = True) -> Experiment:
             metric_name="sign-up rate",
             plan_baseline="0.2",
             plan_mde="0.05",
+            metrics=[{"name": "unsubscribe rate", "role": "guardrail", "direction": "decrease"}],
         ),
         actor=w.bob,
     )
@@ -59,6 +60,21 @@ def experiment(w: World) -> dict[str, Any]:
 
 def experiment_id(w: World) -> dict[str, Any]:
     return {"experiment_id": walk_experiment(w).pk}
+
+
+def metric(w: World) -> dict[str, Any]:
+    walked = walk_experiment(w)
+    return {**ws(w), "experiment_id": walked.pk, "metric_id": walked.metrics.get().pk}
+
+
+def metric_ids(w: World) -> dict[str, Any]:
+    walked = walk_experiment(w)
+    return {"experiment_id": walked.pk, "metric_id": walked.metrics.get().pk}
+
+
+def metric_rows(w: World) -> dict[str, Any]:
+    day = timezone.localdate().isoformat()
+    return {"rows": [{"variant": "Control", "date": day, "trials": 200, "successes": 4}]}
 
 
 SPEC = {
@@ -94,6 +110,17 @@ PAGES: list[Case] = [
             "date": timezone.localdate().isoformat(),
             f"v{walk_experiment(w).variants.first().pk}_trials": "150",
             f"v{walk_experiment(w).variants.first().pk}_successes": "30",
+        },
+    ),
+    Case(
+        "experiment-metric-observe",
+        "post",
+        WRITE,
+        metric,
+        lambda w: {
+            "date": timezone.localdate().isoformat(),
+            f"v{walk_experiment(w).variants.first().pk}_trials": "150",
+            f"v{walk_experiment(w).variants.first().pk}_successes": "3",
         },
     ),
     Case("experiment-import", "post", WRITE, experiment),
@@ -148,6 +175,19 @@ API: list[ApiCase] = [
         params=experiment_id,
     ),
     ApiCase("get", "/api/v1/experiments/{experiment_id}/analysis", API_READ, params=experiment_id),
+    ApiCase(
+        "get",
+        "/api/v1/experiments/{experiment_id}/metrics/{metric_id}/observations",
+        API_READ,
+        params=metric_ids,
+    ),
+    ApiCase(
+        "post",
+        "/api/v1/experiments/{experiment_id}/metrics/{metric_id}/observations",
+        API_WRITE,
+        metric_rows,
+        params=metric_ids,
+    ),
     ApiCase(
         "post",
         "/api/v1/experiments/{experiment_id}/decision",
