@@ -271,13 +271,16 @@ def forecast(request: HttpRequest, board_id: int) -> HttpResponse:
             "trials_text": f"{result.result.trials:,}",
         }
     )
-    if result.result.kind == "how_many" and result.period == "day" and result.result.target <= 366:
+    # The same question in calendar days (the backtest skips the calendar's days off itself).
+    horizon = (result.until - result.today).days if result.until else 0
+    window = (result.window_to - result.window_from).days + 1
+    if result.result.kind == "how_many" and result.period == "day" and 1 <= horizon <= 366:
         try:
             backtest = queries.forecast_backtest(
                 board,
                 now=timezone.now(),
-                horizon=result.result.target,
-                window=max(7, len(result.history)),
+                horizon=horizon,
+                window=max(7, window),
                 filters=FlowFilters.from_query(data),
             )
         except FlowInputError:

@@ -445,3 +445,13 @@ def test_the_campaign_forecast_from_the_command_line(world):
         "5 working days ahead, 2 days off not counted)."
     )
     assert "Launch 4" in result.output and "Launch done" not in result.output
+
+
+def test_the_page_backtests_the_same_calendar_days_with_the_calendar(world, client_for):
+    weekdays(world)
+    services.set_weekends_off(world.board, True)
+    html = client_for(world.carol).get(
+        page_url(world, mode="how_many", until="2026-12-24", **WINDOW)
+    )
+    html = html.content.decode()
+    assert "(14 days ahead, from the 28 days before)" in html  # not 10 working days of 20
