@@ -45,6 +45,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/backlog_bench.py
 	$(BIN)/python bench/board_read.py
+	$(BIN)/python bench/board_write.py
+	$(BIN)/python bench/kanboard_side.py
 	$(BIN)/python bench/flow_page.py
 
 load: $(STAMP)

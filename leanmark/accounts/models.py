@@ -63,6 +63,10 @@ class Workspace(models.Model):
     time_zone = models.CharField(max_length=64, default="UTC")
     # Card numbers (#123) are unique in a workspace, across its boards: links and mentions use them.
     card_counter = models.PositiveIntegerField(default=0)
+    # Whether an active webhook listens (kept by leanmark.integrations.services in the same
+    # transaction as the webhook's change): lib.notify skips the webhook subscriber, and its
+    # lookup, for a card event of a workspace without one.
+    has_webhooks = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

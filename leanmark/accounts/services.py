@@ -8,8 +8,7 @@ from datetime import timedelta
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -154,8 +153,14 @@ def _create_workspace(name: str, owner: User, time_zone: str = "UTC") -> Members
 
 def next_card_number(workspace: Workspace) -> int:
     """The next card number of the workspace; call inside the transaction that creates the card."""
-    Workspace.objects.filter(pk=workspace.pk).update(card_counter=F("card_counter") + 1)
-    return Workspace.objects.values_list("card_counter", flat=True).get(pk=workspace.pk)
+    table = connection.ops.quote_name(Workspace._meta.db_table)
+    with connection.cursor() as cursor:  # one round trip: the ORM's update returns no values
+        cursor.execute(
+            f"UPDATE {table} SET card_counter = card_counter + 1 WHERE id = %s "  # noqa: S608 (fixed names)
+            "RETURNING card_counter",
+            [workspace.pk],
+        )
+        return int(cursor.fetchone()[0])
 
 
 @dataclass(frozen=True)

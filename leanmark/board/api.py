@@ -205,10 +205,11 @@ def list_cards(
 
 @router.post("/boards/{board_id}/cards", response={201: CardOut, **ERRORS}, summary="Create a card")
 def create_card(request: HttpRequest, board_id: int, payload: CardIn):
-    board = object_for(request, queries.board_by_id, board_id, Role.MEMBER)
-    column = queries.column_for(board, payload.column_id) if payload.column_id is not None else None
+    board, role = queries.board_ref(request.user, board_id)  # with the role: one read
+    require_role(role, Role.MEMBER)
     data = payload.dict(exclude={"column_id"})
-    card = services.create_card(board, column=column, actor=request.user, **data)
+    # The column is looked up and locked on the board by the service (one read).
+    card = services.create_card(board, column=payload.column_id, actor=request.user, **data)
     return Status(201, CardOut.of(card))
 
 
@@ -240,17 +241,12 @@ def patch_card(request: HttpRequest, card_id: int, payload: CardPatch):
 )
 def move_card(request: HttpRequest, card_id: int, payload: MoveIn):
     card = _card_to_change(request, card_id)
-    before = (
-        queries.card_by_id([card.board.workspace_id], payload.before_id)
-        if payload.before_id
-        else None
-    )
     with _current_card_on_conflict(card):
         moved = services.move_card(
             card,
             to_column=payload.column_id,  # looked up and locked on the card's board
             lane=payload.lane,
-            before=before,
+            before=payload.before_id,  # read inside the lock, among the workspace's cards
             reason=payload.reason,
             expected_version=payload.version,
             actor=request.user,

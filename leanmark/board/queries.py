@@ -236,6 +236,22 @@ def card_ref(user: User, card_id: int) -> tuple[Card, str]:
     return card, card.role  # type: ignore[attr-defined]
 
 
+def board_ref(user: User, board_id: int) -> tuple[Board, str]:
+    """The board with its workspace and the user's role there, in one read (what a create needs
+    before its service locks the column). A board of a workspace the user is not in is not
+    found."""
+    board = (
+        Board.objects.select_related("workspace")
+        .filter(pk=board_id, workspace__memberships__user=user)
+        .annotate(role=F("workspace__memberships__role"))
+        .order_by()
+        .first()
+    )
+    if board is None:
+        raise Http404("no such board")
+    return board, board.role  # type: ignore[attr-defined]
+
+
 def _with_people(cards: QuerySet[Card]) -> QuerySet[Card]:
     return cards.prefetch_related("assignees")
 

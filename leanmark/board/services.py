@@ -10,14 +10,16 @@ crossing between two columns deadlocked: each held its target column and, at COM
 from_column check waited for the other's (found by bench/load.py).
 """
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, F, Max, Prefetch, Q
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from leanmark.accounts.models import User, Workspace
@@ -208,12 +210,20 @@ def stop_editing(card: Card, user: User) -> None:
         changed(card.board_id)
 
 
+_WORKSPACE = Board._meta.get_field("workspace")
+
+
 def _event(card: Card, kind: str, actor: User | None, at: datetime, **fields: Any) -> CardEvent:
     event = CardEvent.objects.create(
         card=card, board_id=card.board_id, kind=kind, actor=actor, at=at, **fields
     )
     changed(card.board_id)
-    notify.publish(card.board.workspace_id, f"card.{kind}", event_payload(card, event))
+    board = card.board
+    # The workspace when it was read in this transaction (the locked card's or column's): its
+    # flags let subscribers with nothing to do there be skipped (no webhook lookup).
+    workspace = board.workspace if _WORKSPACE.is_cached(board) else None
+    payload = event_payload(card, event)
+    notify.publish(board.workspace_id, f"card.{kind}", payload, workspace=workspace)
     return event
 
 
@@ -326,17 +336,38 @@ def _enforce(problems: list[LimitCheck], reason: str) -> bool:
     return True
 
 
-def _locked_column(column: Column | int, board_id: int | None = None) -> Column:
+def _locked_column(
+    column: Column | int,
+    board_id: int | None = None,
+    *,
+    first: bool = False,
+    missing: str = "no such column on this card's board",
+) -> Column:
     """The column, locked, with its board. Given an id and the board it must be on (the API's
-    move), a column of another board is not found: one round trip both checks and locks it."""
+    move and create), a column of another board is not found: one round trip both checks and
+    locks it. ``first``: the board's first column (``column`` is then the board's id)."""
     locked = Column.objects.select_for_update(no_key=True, of=("self",))
-    locked = locked.select_related("board__start_column", "board__done_column")
+    locked = locked.select_related("board__start_column", "board__done_column", "board__workspace")
+    if first:
+        found = locked.filter(board_id=column).order_by("position").first()
+        if found is None:
+            raise InvalidInput("the board has no column to put a card in", field="column")
+        return found
     if isinstance(column, Column):
         return locked.get(pk=column.pk)
     found = locked.filter(pk=column, board_id=board_id).first()
     if found is None:
-        raise NotFound("no such column on this card's board", field="column_id")
+        raise NotFound(missing, field="column_id")
     return found
+
+
+def _known_assignees(card: Card, people: list[User]) -> None:
+    """Let ``card.assignees.all()`` answer ``people`` without a query (they were just written),
+    as a prefetch would."""
+    cached = card.assignees.all()
+    cached._result_cache = list(people)
+    cached._prefetch_done = True
+    card._prefetched_objects_cache = {"assignees": cached}
 
 
 def _flow_stamps(card: Card, board: Board, column: Column, at: datetime) -> list[str]:
@@ -570,19 +601,45 @@ def _end_position(column: Column, lane: str) -> int:
     return 0 if top is None else top + 1
 
 
-def _place(card_pk: int | None, column: Column, lane: str, before: Card | None) -> int:
-    """The position for a card placed before ``before`` (or at the end), shifting the others."""
-    if (
-        before is None
-        or before.column_id != column.pk
-        or before.lane != lane
-        or before.pk == card_pk
-    ):
+def _place(
+    card_pk: int | None, column: Column, lane: str, before: Card | int | None, workspace_id: int
+) -> int:
+    """The position for a card placed before ``before`` (a card of the workspace, read here,
+    inside the lock; NotFound if there is none) or at the end of its cell.
+
+    Positions only order a cell and may be negative, so a card placed where its neighbours
+    leave a gap takes the position just above ``before`` and nothing else is written: a move
+    to the top of a cell writes one row, whatever the cell holds. Only where there is no gap
+    are the cards from ``before`` on shifted down (one UPDATE). ``before`` and the card just
+    above it (in the cell's order, position then id) come in one read."""
+    if before is None:
         return _end_position(column, lane)
-    Card.objects.filter(
-        column=column, archived_at__isnull=True, lane=lane, position__gte=before.position
+    before_id = before.pk if isinstance(before, Card) else before
+    cards, boards = Card._meta.db_table, Board._meta.db_table
+    with connection.cursor() as cursor:  # fixed SQL: the ORM's compile of it cost more than it
+        cursor.execute(
+            f"""SELECT b.column_id, b.lane, b.position, (
+                    SELECT p.position FROM "{cards}" p
+                    WHERE p.column_id = b.column_id AND p.lane = b.lane
+                      AND p.archived_at IS NULL AND p.id <> %s AND p.position <= b.position
+                      AND (p.position < b.position OR p.id < b.id)
+                    ORDER BY p.position DESC, p.id DESC LIMIT 1)
+                FROM "{cards}" b JOIN "{boards}" w ON w.id = b.board_id
+                WHERE b.id = %s AND w.workspace_id = %s""",  # noqa: S608 (fixed names)
+            [card_pk or 0, before_id, workspace_id],
+        )
+        found = cursor.fetchone()
+    if found is None:
+        raise NotFound("no such card", field="before_id")
+    before_column, before_lane, position, above_position = found
+    if before_column != column.pk or before_lane != lane or before_id == card_pk:
+        return _end_position(column, lane)
+    if above_position is None or above_position < position - 1:
+        return position - 1
+    Card.objects.filter(column=column, archived_at__isnull=True, lane=lane).filter(
+        Q(position__gt=position) | Q(position=position, pk__gte=before_id)
     ).exclude(pk=card_pk).update(position=F("position") + 1)
-    return before.position
+    return position
 
 
 @transaction.atomic
@@ -591,7 +648,7 @@ def create_card(
     *,
     title: object,
     actor: User | None,
-    column: Column | None = None,
+    column: Column | int | None = None,
     lane: object = Lane.STANDARD,
     description: str = "",
     assignees: Iterable[User | int] = (),
@@ -606,15 +663,20 @@ def create_card(
     at = at or timezone.now()
     title = clean_title(title)
     lane = clean_lane(lane)
-    column = column or board.columns.order_by("position").first()
-    if column is None or column.board_id != board.pk:
+    if isinstance(column, Column) and column.board_id != board.pk:
         raise InvalidInput("the column does not belong to this board", field="column")
-    column = _locked_column(column)
-    people = assignees_in(board.workspace, assignees)
+    column = _locked_column(
+        board.pk if column is None else column,
+        board.pk,
+        first=column is None,
+        missing="no such column on this board",
+    )
+    nobody = isinstance(assignees, list | tuple) and not assignees
+    people = [] if nobody else assignees_in(board.workspace, assignees)
     reason = clean_reason(reason)
     override = _enforce(limits_broken(None, column.board, column, lane, people), reason)
     card = Card(
-        board=board,
+        board=column.board,  # as locked-read: its workspace says whether webhooks listen
         number=_next_number(board),
         column=column,
         lane=lane,
@@ -631,24 +693,46 @@ def create_card(
     )
     _flow_stamps(card, column.board, column, at)
     card.save()
-    card.assignees.set(people)
+    if people:  # a new card has nobody yet: add, without reading who is there
+        Card.assignees.through.objects.bulk_create(
+            [Card.assignees.through(card_id=card.pk, user_id=p.pk) for p in people]
+        )
+    _known_assignees(card, people)
     _event(card, CardEvent.Kind.CREATED, actor, at, to_column=column, lane=lane)
     if override:
         _record_override(card, reason, actor, at)
     return card
 
 
+def _assignees_json(vendor: str) -> str:
+    """SQL for the card's assignees (id, username, display name) as one JSON text, read in the
+    card's own statement instead of a second round trip."""
+    through = Card.assignees.through._meta.db_table
+    users = User._meta.db_table
+    card = Card._meta.db_table
+    if vendor == "postgresql":
+        rows = "coalesce(json_agg(json_build_array(u.id, u.username, u.display_name)), '[]')::text"
+    else:
+        rows = "json_group_array(json_array(u.id, u.username, u.display_name))"
+    return (
+        f'(SELECT {rows} FROM "{through}" a JOIN "{users}" u ON u.id = a.user_id '  # noqa: S608 (fixed names)
+        f'WHERE a.card_id = "{card}"."id")'
+    )
+
+
 def _locked_card(card: Card) -> Card:
     """The card, locked, with what every write reads next: its column, its board (the event's
-    workspace) and its assignees (limits, and the API's answer), fetched once here."""
-    return (
+    workspace) and its assignees (limits, and the API's answer), in one statement."""
+    found = (
         Card.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("column", "board")
-        .prefetch_related(
-            Prefetch("assignees", User.objects.only("id", "username", "display_name"))
-        )
+        .select_related("column", "board__workspace")
+        .annotate(people_json=RawSQL(_assignees_json(connection.vendor), ()))  # noqa: S611
         .get(pk=card.pk)
     )
+    fields = ["id", "username", "display_name"]
+    people = [User.from_db(connection.alias, fields, row) for row in json.loads(found.people_json)]
+    _known_assignees(found, people)  # as .only("id", "username", "display_name") would load them
+    return found
 
 
 def _check_version(card: Card, expected_version: int | None) -> None:
@@ -669,14 +753,15 @@ def move_card(
     to_column: Column | int,
     actor: User | None,
     lane: object = None,
-    before: Card | None = None,
+    before: Card | int | None = None,
     reason: str = "",
     expected_version: int | None = None,
     at: datetime | None = None,
 ) -> Card:
     """Move a card to a column (and lane), before another card or at the end, checking limits.
 
-    ``to_column`` may be a column id, looked up on the card's board (NotFound if not there)."""
+    ``to_column`` may be a column id, looked up on the card's board (NotFound if not there);
+    ``before`` a card or the id of one of the workspace's cards (NotFound if not there)."""
     column = _locked_column(to_column, card.board_id)
     card = _locked_card(card)
     if column.board_id != card.board_id:
@@ -701,7 +786,7 @@ def move_card(
         people = list(card.assignees.all())
         override = _enforce(limits_broken(card, board, column, lane, people), reason)
     from_column = card.column
-    card.position = _place(card.pk, column, lane, before)
+    card.position = _place(card.pk, column, lane, before, card.board.workspace_id)
     fields = ["position", "version"]
     if moving:
         card.lane = lane

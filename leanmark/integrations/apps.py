@@ -10,4 +10,5 @@ class IntegrationsConfig(AppConfig):
 
         from .services import on_event
 
-        notify.subscribe(on_event)
+        # Workspace.has_webhooks is kept by this app's services (_listening).
+        notify.subscribe(on_event, only_if="has_webhooks")

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists
 from django.utils import timezone
 from django_tasks import task
 
@@ -109,6 +110,14 @@ def clean_events(raw: object) -> list[str]:
     return ["*"] if "*" in events else events
 
 
+def _listening(workspace_id: int) -> None:
+    """Keep ``Workspace.has_webhooks`` true exactly while an active webhook exists (called in the
+    transaction of every change to the workspace's webhooks): a card event's publisher reads the
+    flag with the card, and ``notify`` skips on_event (and its lookup) when it is false."""
+    active = Webhook.objects.filter(workspace_id=workspace_id, active=True)
+    Workspace.objects.filter(pk=workspace_id).update(has_webhooks=Exists(active))
+
+
 @transaction.atomic
 def create_webhook(
     workspace: Workspace, *, url: object, events: object, actor: User, app_host: str = ""
@@ -120,6 +129,7 @@ def create_webhook(
         secret=secrets.token_hex(32),
         created_by=actor,
     )
+    _listening(workspace.pk)
     audit(workspace, actor, "webhook.created", f"{hook.url} for {', '.join(hook.events)}")
     return hook
 
@@ -128,12 +138,14 @@ def create_webhook(
 def delete_webhook(hook: Webhook, *, actor: User) -> None:
     audit(hook.workspace, actor, "webhook.deleted", hook.url)
     hook.delete()
+    _listening(hook.workspace_id)
 
 
 @transaction.atomic
 def set_active(hook: Webhook, active: bool, *, actor: User) -> Webhook:
     hook.active = active
     hook.save(update_fields=["active"])
+    _listening(hook.workspace_id)
     audit(hook.workspace, actor, "webhook.enabled" if active else "webhook.paused", hook.url)
     return hook
 
@@ -151,7 +163,8 @@ def send_test(hook: Webhook, *, actor: User) -> Delivery:
 
 
 def on_event(workspace_id: int, event: str, payload: dict[str, object]) -> None:
-    """The ``notify`` subscriber: one delivery per active webhook that wants the event."""
+    """The ``notify`` subscriber: one delivery per active webhook that wants the event.
+    Subscribed with ``only_if="has_webhooks"``: not called for a workspace without one."""
     for hook in Webhook.objects.filter(workspace_id=workspace_id, active=True):
         if hook.wants(event):
             queue(hook, event, payload)

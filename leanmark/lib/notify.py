@@ -16,14 +16,27 @@ from typing import Any
 
 Subscriber = Callable[[int, str, dict[str, Any]], None]
 _subscribers: list[Subscriber] = []
+_only_if: dict[Subscriber, str] = {}
 
 
-def subscribe(subscriber: Subscriber) -> None:
-    """Call ``subscriber(workspace_id, event, payload)`` for every published event."""
+def subscribe(subscriber: Subscriber, *, only_if: str | None = None) -> None:
+    """Call ``subscriber(workspace_id, event, payload)`` for every published event.
+
+    ``only_if`` names a flag of the workspace (e.g. ``has_webhooks``) that its owner keeps true
+    whenever the subscriber has anything to do there: a publisher that hands over the workspace
+    (read in its transaction) then skips the call, and the subscriber's lookups, when the flag
+    is false."""
     if subscriber not in _subscribers:
         _subscribers.append(subscriber)
+    if only_if:
+        _only_if[subscriber] = only_if
 
 
-def publish(workspace_id: int, event: str, payload: dict[str, Any]) -> None:
+def publish(
+    workspace_id: int, event: str, payload: dict[str, Any], *, workspace: Any = None
+) -> None:
     for subscriber in tuple(_subscribers):
+        flag = _only_if.get(subscriber)
+        if flag and workspace is not None and not getattr(workspace, flag):
+            continue
         subscriber(workspace_id, event, payload)
