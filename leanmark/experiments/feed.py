@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -520,7 +521,7 @@ def plan_pull(
             "the experiment has no start date: set it (Edit), counts are read from that day on",
             field="start_date",
         )
-    today = today or timezone.localdate()
+    today = today or workspace_today(experiment.workspace)
     end = min(today, experiment.planned_end) if experiment.planned_end else today
     if start > end:
         raise InvalidExperimentInput(
@@ -584,6 +585,16 @@ def plan_pull(
     order = {link.variant.name: link.variant.position for link in links}
     plan.days.sort(key=lambda d: (d.day, order[d.variant]))
     return plan
+
+
+def workspace_today(workspace: Workspace) -> date:
+    """Today where the workspace works (its time zone, not the server's): the last day read. A
+    team in Auckland reads this morning's rows while the server's UTC clock is still yesterday."""
+    try:
+        zone = ZoneInfo(workspace.time_zone or "UTC")
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    return timezone.localdate(timezone=zone)
 
 
 _BATCH = 1000

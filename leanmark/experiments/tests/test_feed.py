@@ -1,7 +1,7 @@
 """An experiment fed by the marketing data's daily counts (experiments/feed.py): the rows are
 imported through the channeldata services, as a Meta or Google Ads export would write them."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -398,3 +398,16 @@ def test_the_list_holds_the_campaigns_and_ad_sets_of_the_experiments_channel(wor
         "no imported rows are of the channel email: campaigns and ad sets of every channel"
     )
     assert len(everywhere.rows) == 4
+
+
+@pytest.mark.parametrize(
+    ("zone", "hour", "shift"), [("Pacific/Kiritimati", 23, 1), ("Pacific/Pago_Pago", 5, -1)]
+)
+def test_today_is_the_workspaces_day_not_the_servers(world, monkeypatch, zone, hour, shift):
+    experiment = linked(world)
+    world.acme.time_zone = zone  # UTC+14 is already tomorrow at 23:00 UTC; UTC-11, yesterday
+    world.acme.save(update_fields=["time_zone"])
+    moment = datetime.combine(TODAY, time(hour), tzinfo=UTC)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    plan = feed.pull_data(experiment, actor=world.bob, dry_run=True)
+    assert plan.end == TODAY + timedelta(days=shift)
