@@ -340,3 +340,31 @@ def test_the_cli_plans_observes_and_analyses_the_metrics(world):
     assert "Persevering on a win that breaks a guardrail" in refused.stderr
     assert ExperimentMetric.objects.filter(experiment=experiment).count() == 2
     assert queries.metric_data(experiment)[1].variants[1].successes == 30
+
+
+def test_editing_a_running_experiment_on_the_web_keeps_its_metrics(world, client_for):
+    experiment = guarded(world)
+    observe(experiment, (200, 1000), (260, 1000))
+    response = client_for(world.bob).post(
+        url("experiment-edit", world, experiment_id=experiment.pk),
+        {**FORM, "title": "Renamed"},  # the disabled plan fieldset posts no metric rows
+    )
+    assert response.status_code == 302
+    experiment.refresh_from_db()
+    assert experiment.title == "Renamed"
+    assert [m.name for m in experiment.metrics.all()] == ["unsubscribe rate", "revenue"]
+
+
+def test_the_api_replaces_a_drafts_metrics_and_refuses_once_running(world, api):
+    experiment = guarded(world)
+    path = f"/experiments/{experiment.pk}"
+    status, patched = api("bob", "patch", path, {"metrics": [REVENUE]})
+    assert (status, [m["name"] for m in patched["metrics"]]) == (200, ["revenue"])
+    status, kept = api("bob", "patch", path, {"title": "Renamed"})
+    assert [m["name"] for m in kept["metrics"]] == ["revenue"]
+    observe(experiment, (200, 1000), (260, 1000))
+    status, body = api("bob", "patch", path, {"metrics": []})
+    assert (status, body["error"]["code"]) == (409, "wrong_state")
+    assert body["error"]["message"] == (
+        "the secondary and guardrail metrics are fixed once the experiment runs"
+    )
