@@ -38,6 +38,7 @@ from django.utils import timezone
 from leanmark.accounts.models import User, Workspace
 from leanmark.channeldata import queries as channeldata_queries
 from leanmark.domain.channeldata import SOURCES
+from leanmark.lib import formats
 
 from .errors import InvalidExperimentInput, WrongState
 from .models import Experiment, MetricType, Observation, State, Variant
@@ -126,14 +127,14 @@ def spec_of(experiment: Experiment) -> FeedSpec:
 
 def _measure(value: Any, allowed: tuple[str, ...], name: str, label: str) -> str:
     given = str(value or "").strip().lower().replace(" ", "_")
+    words = ", ".join(LABELS[m] for m in allowed)
     if not given:
         raise InvalidExperimentInput(
-            f"choose the measure that counts as {label}: one of {', '.join(allowed)}", field=name
+            f"choose the measure that counts as {label}: one of {words}", field=name
         )
     if given not in allowed:
         raise InvalidExperimentInput(
-            f"{str(value)[:40]!r} cannot count as {label}; choose one of {', '.join(allowed)}",
-            field=name,
+            f"{str(value)[:40]!r} cannot count as {label}; choose one of {words}", field=name
         )
     return given
 
@@ -141,7 +142,9 @@ def _measure(value: Any, allowed: tuple[str, ...], name: str, label: str) -> str
 def _name(value: Any, what: str) -> str:
     text = str(value or "").strip()
     if len(text) > NAME_MAX:
-        raise InvalidExperimentInput(f"the {what} name is longer than {NAME_MAX}", field=what)
+        raise InvalidExperimentInput(
+            f"the {what.replace('_', ' ')} name is longer than {NAME_MAX} characters", field=what
+        )
     return text
 
 
@@ -295,11 +298,11 @@ def options(experiment: Experiment) -> Options:
     if key:
         found = channeldata_queries.campaigns_and_ad_sets(workspace, channel=key)
         if found:
-            return Options(found, key, f"campaigns and ad sets of the channel {key}")
+            return Options(found, key, f"campaigns and ad sets of the channel {formats.label(key)}")
     found = channeldata_queries.campaigns_and_ad_sets(workspace)
     note = "campaigns and ad sets of every channel"
     if key:
-        note = f"no imported rows are of the channel {key}: {note}"
+        note = f"no imported rows are of the channel {formats.label(key)}: {note}"
     if not found:
         note = (
             "the marketing data has no campaigns or ad sets yet: import an ad platform's or "
@@ -390,14 +393,16 @@ class FeedPlan:
 
     @property
     def summary(self) -> str:
+        """Days read, then what happens to the observations (the four counts add up to them and
+        the write button counts the same changes): "… into 6 observations: 5 added, 1 changed,
+        0 unchanged; 0 removed." """
         verb = "Read" if self.written else "Would read"
-        days = self.day_counts()
         total = len({d.day for d in self.days})
         text = (
-            f"{verb} {total} day{'s' if total != 1 else ''} from {self.start} to {self.end} "
-            f"into {len(self.days)} observation{'s' if len(self.days) != 1 else ''}: "
-            f"{days['added']} added, {days['changed']} changed, {days['unchanged']} unchanged; "
-            f"{len(self.removed)} removed"
+            f"{verb} {total} day{'s' if total != 1 else ''} from {formats.day(self.start)} to "
+            f"{formats.day(self.end)} into {len(self.days)} "
+            f"observation{'s' if len(self.days) != 1 else ''}: {self.added} added, "
+            f"{self.changed} changed, {self.unchanged} unchanged; {len(self.removed)} removed"
         )
         if self.entered:
             text += f", {self.entered} entered another way replaced"
@@ -535,8 +540,9 @@ def plan_pull(
         raise InvalidExperimentInput(
             f"the experiment has {len(entered)} observation{'s' if len(entered) != 1 else ''} "
             f"entered another way ({kinds}); adding counts from the marketing data to them "
-            "would count the same traffic twice. Replace them (replace_entered) to read every "
-            "count from the marketing data",
+            "would count the same traffic twice. Replace them to read every count from the "
+            "marketing data (the “Replace” box on the page, --replace-entered in the CLI, "
+            "replace_entered in the API)",
             field="replace_entered",
         )
     stored = {(o.variant_id, o.date): o for o in existing if o.source == FEED_SOURCE}

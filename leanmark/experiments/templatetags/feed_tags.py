@@ -7,11 +7,29 @@ from django import template
 from leanmark.experiments import feed
 from leanmark.experiments.models import MetricType, State
 from leanmark.experiments.services import FEED_SOURCE
+from leanmark.lib import formats
 
 register = template.Library()
 
 OPTIONS_MAX = 1000
 ROWS_SHOWN = 60  # days of a preview shown one by one
+
+
+def option_label(rows: Any) -> str:
+    """'Campaign “Reels”, ad set “UK 25-54” · Meta Ads Manager · Paid social · 1 Dec 2025 to
+    5 Dec 2026': the name first, the part a narrow select still shows."""
+    where = feed._where(rows.campaign, rows.ad_set)
+    channels = ", ".join(formats.label(c) for c in rows.channel.split(", ") if c)
+    return " · ".join(
+        part
+        for part in (
+            where[:1].upper() + where[1:],
+            rows.source_name,
+            channels,
+            f"{formats.day(rows.first_day)} to {formats.day(rows.last_day)}",
+        )
+        if part
+    )
 
 
 @register.filter
@@ -41,7 +59,7 @@ def experiment_feed(context: Any) -> dict[str, Any]:
     choices = [
         (
             feed.rows_key(r.source, r.campaign, r.ad_set),
-            f"{r.label} · {r.channel} · {r.first_day} to {r.last_day}",
+            option_label(r),
         )
         for r in found.rows[:OPTIONS_MAX]
     ]

@@ -13,6 +13,7 @@ from leanmark.experiments import feed, queries, services
 from leanmark.experiments.errors import InvalidExperimentInput
 from leanmark.experiments.models import Experiment, Observation, State
 from leanmark.experiments.tests.test_services import make
+from leanmark.lib.formats import day
 
 TODAY = timezone.localdate()
 D1, D2, D3 = (TODAY - timedelta(days=n) for n in (3, 2, 1))
@@ -106,7 +107,7 @@ def test_it_writes_one_cumulative_observation_per_variant_and_day(world):
         ("Treatment", D3, 99, 12, "channel"),
     ]
     assert plan.summary == (
-        f"Read 3 days from {D1} to {TODAY} into 6 observations: 3 added, 0 changed, "
+        f"Read 3 days from {day(D1)} to {day(TODAY)} into 6 observations: 6 added, 0 changed, "
         "0 unchanged; 0 removed."
     )
     assert plan.totals == [("Control", 83, 5), ("Treatment", 99, 12)]
@@ -125,7 +126,9 @@ def test_it_writes_one_cumulative_observation_per_variant_and_day(world):
 def test_a_dry_run_shows_the_change_and_writes_nothing(world):
     experiment = linked(world)
     plan = feed.pull_data(experiment, actor=world.bob, dry_run=True)
-    assert plan.summary.startswith(f"Would read 3 days from {D1} to {TODAY} into 6 observations")
+    assert plan.summary.startswith(
+        f"Would read 3 days from {day(D1)} to {day(TODAY)} into 6 observations"
+    )
     assert [(d.variant, d.day, d.trials, d.total_trials, d.kind) for d in plan.days[:2]] == [
         ("Control", D1, 30, 30, "new"),
         ("Treatment", D1, 40, 40, "new"),
@@ -140,15 +143,15 @@ def test_pulling_again_replaces_only_what_the_revised_export_changed(world):
     first = feed.pull_data(experiment, actor=world.bob)
     written = {o.pk: o.recorded_at for o in Observation.objects.all()}
     again = feed.pull_data(experiment, actor=world.alice)
-    assert again.summary.endswith("0 added, 0 changed, 3 unchanged; 0 removed.")
+    assert again.summary.endswith("0 added, 0 changed, 6 unchanged; 0 removed.")
     assert {o.pk: o.recorded_at for o in Observation.objects.all()} == written  # untouched
     # Meta revises the last day: Lookalike had 6 conversions on D3, not 4.
     revised = [r for r in SPRING if r.day == D3 and r.ad_set == "Broad"]
     load(world, "meta_ads", [*revised, meta(D3, "Lookalike", 29, 6)])
     preview = feed.pull_data(experiment, actor=world.alice, dry_run=True)
     assert preview.summary == (
-        f"Would read 3 days from {D1} to {TODAY} into 6 observations: 0 added, 1 changed, "
-        "2 unchanged; 0 removed."
+        f"Would read 3 days from {day(D1)} to {day(TODAY)} into 6 observations: 0 added, "
+        "1 changed, 5 unchanged; 0 removed."
     )
     changed = [d for d in preview.days if d.kind == "changed"]
     assert [(d.variant, d.day, d.total_trials, d.total_successes, d.before) for d in changed] == [
@@ -165,7 +168,7 @@ def test_a_day_whose_rows_are_gone_loses_its_observation(world):
     load(world, "meta_ads", [r for r in SPRING if r.day == D3 and r.ad_set == "Broad"])
     plan = feed.pull_data(experiment, actor=world.bob)
     assert plan.removed == [("Treatment", D3)]
-    assert plan.summary.endswith("0 added, 0 changed, 3 unchanged; 1 removed.")
+    assert plan.summary.endswith("0 added, 0 changed, 5 unchanged; 1 removed.")
     assert ("Treatment", D3, 99, 12, "channel") not in observations(experiment)
     assert len(observations(experiment)) == 5
 
@@ -177,8 +180,9 @@ def test_it_refuses_to_mix_with_figures_entered_by_hand_unless_told_to_replace_t
     )
     assert refused(feed.pull_data, experiment, actor=world.bob) == (
         "the experiment has 1 observation entered another way (form); adding counts from the "
-        "marketing data to them would count the same traffic twice. Replace them "
-        "(replace_entered) to read every count from the marketing data"
+        "marketing data to them would count the same traffic twice. Replace them to read every "
+        "count from the marketing data (the “Replace” box on the page, --replace-entered in the "
+        "CLI, replace_entered in the API)"
     )
     plan = feed.pull_data(experiment, actor=world.bob, replace_entered=True)
     assert plan.summary.endswith("; 0 removed, 1 entered another way replaced.")
@@ -327,6 +331,7 @@ def test_a_campaign_two_tools_report_needs_its_source(world):
             [("Variant C", "Spring", "")],
             "unknown variant 'Variant C'; this experiment has Control, Treatment",
         ),
+        ([("Control", "Spring", "x" * 201)], "the ad set name is longer than 200 characters"),
     ],
 )
 def test_it_refuses_links_that_cannot_be_read(world, links, message):
@@ -346,6 +351,8 @@ def test_it_refuses_links_that_cannot_be_read(world, links, message):
         ("revenue", "conversions", "'revenue' cannot count as trials; choose one of "
          "impressions, clicks, sessions"),
         ("clicks", "clicks", "clicks cannot count as both trials and successes"),
+        ("clicks", "revenue", "'revenue' cannot count as successes; choose one of clicks, "
+         "conversions, new customers"),
     ],
 )  # fmt: skip
 def test_it_refuses_measures_that_are_not_counts_of_a_chance_and_a_success(
@@ -384,7 +391,7 @@ def test_the_list_holds_the_campaigns_and_ad_sets_of_the_experiments_channel(wor
     found = feed.options(experiment)
     assert (found.channel, found.note) == (
         "paid_social",
-        "campaigns and ad sets of the channel paid_social",
+        "campaigns and ad sets of the channel Paid social",
     )
     assert [
         (r.source, r.campaign, r.ad_set, r.rows, r.first_day, r.last_day) for r in found.rows
@@ -395,7 +402,7 @@ def test_the_list_holds_the_campaigns_and_ad_sets_of_the_experiments_channel(wor
     ]
     everywhere = feed.options(make(world, channel="Email"))
     assert everywhere.note == (
-        "no imported rows are of the channel email: campaigns and ad sets of every channel"
+        "no imported rows are of the channel Email: campaigns and ad sets of every channel"
     )
     assert len(everywhere.rows) == 4
 

@@ -12,6 +12,7 @@ from leanmark.experiments import feed
 from leanmark.experiments.models import Observation
 from leanmark.experiments.tests.test_api import api  # noqa: F401 (a fixture)
 from leanmark.experiments.tests.test_feed import D1, D2, D3, TODAY, linked, observations, spring
+from leanmark.lib.formats import day
 
 runner = CliRunner()
 
@@ -41,8 +42,11 @@ def test_the_page_offers_the_channels_campaigns_and_ad_sets(world, client_for):
     experiment = spring(world)
     html = client_for(world.bob).get(url(world, experiment, "experiment")).content.decode()
     assert "<h3>Read counts from marketing data</h3>" in html
-    assert "The list shows campaigns and ad sets of the channel paid_social." in html
-    option = f"Meta Ads Manager campaign “Spring”, ad set “Lookalike” · paid_social · {D1} to {D3}"
+    assert "The list shows campaigns and ad sets of the channel Paid social." in html
+    option = (
+        f"Campaign “Spring”, ad set “Lookalike” · Meta Ads Manager · Paid social · {day(D1)} to "
+        f"{day(D3)}"
+    )
     assert f">{option}</option>" in html
     viewer = client_for(world.carol).get(url(world, experiment, "experiment")).content.decode()
     assert "Read counts from marketing data" not in viewer
@@ -67,8 +71,8 @@ def test_a_preview_writes_nothing_and_offers_to_write(world, client_for):
     assert response.status_code == 200
     assert html.lstrip().startswith('<section id="xp-result"')
     assert (
-        f"<strong>Would read 3 days from {D1} to {TODAY} into 6 observations: 3 added, 0 changed, "
-        "0 unchanged; 0 removed.</strong>"
+        f"<strong>Would read 3 days from {day(D1)} to {day(TODAY)} into 6 observations: 6 added, "
+        "0 changed, 0 unchanged; 0 removed.</strong>"
     ) in html
     assert '<button class="primary" name="write" value="1">Write 6 changes</button>' in html
     assert Observation.objects.count() == 0
@@ -266,8 +270,8 @@ def test_the_cli_lists_links_and_pulls(world):
     dry = run("experiment", "pull-data", experiment.pk, "--dry-run", "-w", "acme")
     assert dry.exit_code == 0
     assert dry.stdout.startswith(
-        f"Would read 3 days from {D1} to {TODAY} into 6 observations: 3 added, 0 changed, "
-        "0 unchanged; 0 removed.\n"
+        f"Would read 3 days from {day(D1)} to {day(TODAY)} into 6 observations: 6 added, "
+        "0 changed, 0 unchanged; 0 removed.\n"
     )
     assert Observation.objects.count() == 0
     done = run("experiment", "pull-data", experiment.pk, "-w", "acme")
