@@ -312,3 +312,18 @@ def test_the_cli_creates_analyses_and_edits_an_always_valid_test(world):
     )  # fmt: skip
     assert edited.exit_code == 1  # running: the plan is fixed
     assert "the plan is fixed once the experiment runs" in edited.stderr
+
+
+def test_the_edit_form_shows_the_chosen_method_tau_and_correction(world, client_for):
+    experiment = always_valid(world, msprt_tau="0.04", correction="bh")
+    html = (
+        client_for(world.bob)
+        .get(url("experiment-edit", world, experiment_id=experiment.pk))
+        .content.decode()
+    )
+    assert '<option value="msprt" selected>' in html
+    assert '<option value="none" selected>' not in html
+    assert 'name="msprt_tau" value="0.04"' in html
+    assert '<option value="bh" selected>' in html
+    plain = client_for(world.bob).get(url("experiment-new", world)).content.decode()
+    assert '<option value="none" selected>Fixed horizon: decide at the planned sample' in plain
