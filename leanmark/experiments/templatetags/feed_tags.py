@@ -42,7 +42,7 @@ def fed(observations: list[Any]) -> bool:
 def experiment_feed(context: Any) -> dict[str, Any]:
     experiment = context["experiment"]
     if experiment.metric_type != MetricType.CONVERSION:
-        return {"show": False}
+        return {"show": False, "feed_error": context.get("feed_error")}
     if not context.get("can_write") or experiment.state == State.DECIDED:
         # read only: which rows each variant's counts come from, if any
         links = [(v.name, link.label) for v in context["variants"] if (link := feed.link_of(v))]
@@ -51,6 +51,7 @@ def experiment_feed(context: Any) -> dict[str, Any]:
             "linked": links,
             "trials": feed.LABELS.get(experiment.data_trials, ""),
             "successes": feed.LABELS.get(experiment.data_successes, ""),
+            "feed_error": context.get("feed_error"),  # a post the page offers no form for
         }
     posted = context.get("posted") or {}
     again = "trials" in posted  # the form was posted: show what was chosen

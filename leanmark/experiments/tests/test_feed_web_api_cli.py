@@ -9,9 +9,10 @@ from typer.testing import CliRunner
 
 from leanmark.cli import app
 from leanmark.experiments import feed
-from leanmark.experiments.models import Observation
+from leanmark.experiments.models import Experiment, Observation, State
 from leanmark.experiments.tests.test_api import api  # noqa: F401 (a fixture)
 from leanmark.experiments.tests.test_feed import D1, D2, D3, TODAY, linked, observations, spring
+from leanmark.experiments.tests.test_services import make
 from leanmark.lib.formats import day
 
 runner = CliRunner()
@@ -120,6 +121,25 @@ def test_the_form_names_the_problem_and_writes_nothing(world, client_for):
         "Treatment is not linked to a campaign or ad set of the marketing data: link every "
         "variant first</div>"
     ) in html
+    assert Observation.objects.count() == 0
+
+
+def test_a_decided_or_continuous_experiment_says_why_nothing_is_read(world, client_for):
+    decided = linked(world)
+    Experiment.objects.filter(pk=decided.pk).update(state=State.DECIDED)
+    response = client_for(world.bob).post(url(world, decided), form(decided), headers=HX)
+    assert response.status_code == 409
+    assert (
+        '<div class="alert error" role="alert" id="feed-error"><strong>Nothing read.</strong> '
+        "The experiment is decided; its evidence can no longer change</div>"
+    ) in response.content.decode()
+    continuous = make(world, metric_type="continuous", plan_baseline="", plan_sd="4")
+    response = client_for(world.bob).post(url(world, continuous), form(continuous), headers=HX)
+    assert response.status_code == 422
+    assert (
+        "<strong>Nothing read.</strong> The marketing data gives counts (trials and successes): "
+        "only a conversion experiment can read them, not one with a continuous metric</div>"
+    ) in response.content.decode()
     assert Observation.objects.count() == 0
 
 
