@@ -22,8 +22,12 @@ on that server and dropped afterwards, as bench/board_read.py does). Each child:
    ran inside its transaction between BEGIN IMMEDIATE / BEGIN and COMMIT): the raw-SQL floor.
    A replayed create takes the next card number (the counter it bumps), so it never collides.
 
-Prints, per size, p50 and p90 in ms of each, and the statement lists. Figures only; nothing is
-judged. About a minute per engine on a 2-core machine.
+Prints, per size, p50 and p90 in ms of each, the server worker's CPU ms per request (from
+/proc: on a busy machine the wall-clock figures grow with the others' load, this one barely),
+a GET /healthz as the HTTP floor (gunicorn and a new connection, no database), and the
+statement lists. With LEANMARK_BENCH_RESULTS=<file> the p50/p90 are also written there as JSON
+(bench/kanboard_side.py reads them). Figures only; nothing is judged. About a minute per engine
+on a 2-core machine.
 """
 
 import http.client

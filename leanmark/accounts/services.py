@@ -347,11 +347,12 @@ def revoke_token(token: ApiToken) -> None:
 def user_for_token(secret: str) -> User | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = (
+    found = (
         ApiToken.objects.select_related("user")
         .filter(token_hash=hash_secret(secret), revoked_at__isnull=True)
-        .first()
+        .order_by()[:1]  # one row by a unique key: no ORDER BY
     )
+    token = next(iter(found), None)
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
