@@ -8,7 +8,7 @@ from django.urls import reverse
 from typer.testing import CliRunner
 
 from leanmark.cli import app
-from leanmark.experiments import feed
+from leanmark.experiments import feed, services
 from leanmark.experiments.models import Experiment, Observation, State
 from leanmark.experiments.tests.test_api import api  # noqa: F401 (a fixture)
 from leanmark.experiments.tests.test_feed import D1, D2, D3, TODAY, linked, observations, spring
@@ -52,6 +52,26 @@ def test_the_page_offers_the_channels_campaigns_and_ad_sets(world, client_for):
     viewer = client_for(world.carol).get(url(world, experiment, "experiment")).content.decode()
     assert "Read counts from marketing data" not in viewer
     assert 'id="xp-feed-links"' not in viewer  # nothing linked yet
+
+
+def test_the_form_says_what_trials_and_successes_are_and_ticks_the_replace_box_inline(
+    world, client_for
+):
+    experiment = spring(world)
+    services.record_observations(
+        experiment, [services.ObservationIn("Control", D1, 31, 2)], actor=world.bob
+    )
+    html = client_for(world.bob).get(url(world, experiment, "experiment")).content.decode()
+    assert (
+        "Trials are the chances to convert (each impression, click or visit); successes are the "
+        "times it happened (each click, order or new customer). The rate compared is successes "
+        "÷ trials."
+    ) in html
+    assert (
+        '<label class="check"><span><input type="checkbox" name="replace_entered" value="1"> '
+        "Replace the 1 observation entered another way (with them, the same traffic would be "
+        "counted twice)</span></label>"
+    ) in html
 
 
 def test_a_viewer_reads_which_rows_feed_each_variant(world, client_for):
