@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/board_read.py
 	$(BIN)/python bench/board_write.py
 	$(BIN)/python bench/kanboard_side.py
+	$(BIN)/python bench/board_page.py
 	$(BIN)/python bench/flow_page.py
 
 load: $(STAMP)

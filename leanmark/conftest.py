@@ -46,6 +46,15 @@ def fresh_flow_cache():
 
 
 @pytest.fixture(autouse=True)
+def fresh_board_cache():
+    """The board page's drawn cells are cached per process by board, creation time and change
+    counter; a rolled-back test gives board ids and counters out again, so start empty."""
+    from django.core.cache import caches
+
+    caches["board"].clear()
+
+
+@pytest.fixture(autouse=True)
 def plain_static_storage(settings):
     """Production settings hash static names via collectstatic's manifest; tests skip that."""
     settings.STORAGES = {

@@ -255,6 +255,22 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# The board page's drawn cells (leanmark/board/drawing.py), keyed by the board's change counter,
+# which every request reads from the database: a cache per process is never stale, each process
+# draws a changed board once. 0 entries turns it off.
+BOARD_CACHE_ENTRIES = env_int("LEANMARK_BOARD_CACHE_ENTRIES", 64)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "board": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache"
+        if BOARD_CACHE_ENTRIES > 0
+        else "django.core.cache.backends.dummy.DummyCache",
+        "LOCATION": "leanmark-board-cells",
+        "TIMEOUT": env_int("LEANMARK_BOARD_CACHE_SECONDS", 600),
+        "OPTIONS": {"MAX_ENTRIES": max(BOARD_CACHE_ENTRIES, 1)},
+    },
+}
+
 # Background jobs (webhook deliveries) go through a queue table in the same database:
 # `leanmark worker` runs them. No broker to install.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber, TruncMonth
 from django.http import Http404
 
 from leanmark.accounts.models import User, Workspace
@@ -19,6 +19,7 @@ DONE_PAGE = 50
 # A cell of a queue column (or of any column without a WIP limit) shows this many cards and a
 # "show all" link; a WIP limit already keeps an active column short, so it shows every card.
 CELL_SHOWN = 8
+MAX_CELL = 2**31 - 1  # the cap of a cell drawn in full
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class ColumnView:
     count: int
     is_start: bool
     is_done: bool
-    cells: dict[str, list[Card]] = field(default_factory=dict)
+    cells: dict[str, list[Any]] = field(default_factory=dict)  # lane -> CardTile, in order
     done_more: int = 0
     hidden: dict[str, int] = field(default_factory=dict)  # lane -> cards left out of the cell
     opened: frozenset[str] = frozenset()  # lanes whose long cell is shown in full
@@ -78,16 +79,6 @@ class ColumnView:
         return not self.is_done and (
             self.column.kind == Column.Kind.QUEUE or self.column.wip_limit is None
         )
-
-    def collapse(self, opened: Collection[str], shown: int = CELL_SHOWN) -> None:
-        """Keep the first ``shown`` cards of each long cell, except the lanes in ``opened``."""
-        if not self.collapses:
-            return
-        self.opened = frozenset(lane for lane in opened if len(self.cells.get(lane, ())) > shown)
-        for lane, cards in self.cells.items():
-            if len(cards) > shown and lane not in self.opened:
-                self.hidden[lane] = len(cards) - shown
-                self.cells[lane] = cards[:shown]
 
     @property
     def limit_state(self) -> str:
@@ -256,13 +247,69 @@ def _with_people(cards: QuerySet[Card]) -> QuerySet[Card]:
     return cards.prefetch_related("assignees")
 
 
-def _people() -> Prefetch:
-    """Assignees as the board draws them: three columns, in a plain list ``card.people``.
+@dataclass(frozen=True, slots=True)
+class Person:
+    """An assignee as a card tile draws it."""
 
-    The board draws hundreds of cards; a related manager per card costs more than the SQL.
-    """
-    people = User.objects.only("id", "username", "display_name").order_by("display_name", "id")
-    return Prefetch("assignees", queryset=people, to_attr="people")
+    pk: int
+    label: str
+
+
+@dataclass(slots=True)
+class CardTile:
+    """The fields of a card the board draws, read as one row (no model instance per card)."""
+
+    pk: int
+    number: int
+    version: int
+    title: str
+    stage: str
+    due_date: date | None
+    tags: list[str]
+    blocked_reason: str
+    blocked_since: datetime | None
+    created_at: datetime
+    started_at: datetime | None
+    column_entered_at: datetime
+    people: list[Person] = field(default_factory=list)
+    editing_by: list[str] = field(default_factory=list)
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.blocked_since is not None
+
+
+TILE_FIELDS = (
+    "id",
+    "number",
+    "version",
+    "title",
+    "stage",
+    "due_date",
+    "tags",
+    "blocked_reason",
+    "blocked_since",
+    "created_at",
+    "started_at",
+    "column_entered_at",
+)
+IN_CHUNK = 5000  # ids per IN list: under SQLite's 32,766 parameters, one query up to 5,000 drawn
+
+
+def tile_people(card_ids: list[int]) -> dict[int, list[Person]]:
+    """Card id -> its assignees as tiles draw them (by display name, then id), one query on the
+    assignment table joined to the users per 5,000 cards."""
+    link = Card.assignees.through
+    found: dict[int, list[Person]] = {}
+    for start in range(0, len(card_ids), IN_CHUNK):
+        rows = (
+            link.objects.filter(card_id__in=card_ids[start : start + IN_CHUNK])
+            .order_by("user__display_name", "user_id")
+            .values_list("card_id", "user_id", "user__display_name", "user__username")
+        )
+        for card_id, user_id, name, username in rows:
+            found.setdefault(card_id, []).append(Person(user_id, name or username))
+    return found
 
 
 def editors_of(
@@ -294,41 +341,53 @@ def board_view(
     """Everything the board page draws, in six queries whatever the number of cards.
 
     ``opened`` names the long cells shown in full, as ``"<column id>-<lane>"``; every other
-    long cell of a queue column shows its first CELL_SHOWN cards (ColumnView.collapse)."""
+    long cell of a queue column (or of a column without a WIP limit) shows its first CELL_SHOWN
+    cards. Only the cards drawn are read, and only the fields a tile draws: the database numbers
+    the cards of each cell and counts them (window functions), so a 10,000-card board hands over
+    a thousand rows, not ten thousand model instances."""
     columns = list(board.columns.order_by("position"))
     cells = cell_counts(board)
     counts = column_counts_from(cells)
-    live = filters.apply(Card.objects.live().filter(board=board))
     done_id = board.done_column_id
-    others = list(live.exclude(column_id=done_id).order_by("position", "id"))
-    done_cards = list(
-        live.filter(column_id=done_id).order_by("-column_entered_at", "-id")[: done_shown + 1]
-    )
-    prefetch_related_objects([*others, *done_cards], _people())
-    editing = editors_of(board, now=now, viewer=viewer)
-    for card in (*others, *done_cards):
-        card.editing_by = editing.get(card.pk, [])
-    views = []
-    for column in columns:
-        view = ColumnView(
+    views = [
+        ColumnView(
             column=column,
             count=counts.get(column.pk, 0),
             is_start=column.pk == board.start_column_id,
             is_done=column.pk == done_id,
             cells={lane: [] for lane in LANE_ORDER},
         )
-        views.append(view)
+        for column in columns
+    ]
     by_id = {v.column.pk: v for v in views}
-    for card in others:
-        by_id[card.column_id].cells[card.lane].append(card)
+    wanted = set(opened)
+    sized = _open_cards(board, filters, [v for v in views if v.collapses], wanted)
+    tiles: list[CardTile] = []
+    for column_id, lane, size, *row in sized:
+        view = by_id[column_id]
+        tile = CardTile(*row)
+        view.cells[lane].append(tile)
+        tiles.append(tile)
+        if view.collapses and size > CELL_SHOWN:
+            if f"{column_id}-{lane}" in wanted:
+                view.opened |= {lane}
+            else:
+                view.hidden[lane] = size - CELL_SHOWN
     if done_id in by_id:
+        done = filters.apply(Card.objects.live().filter(board=board, column_id=done_id))
+        rows = done.order_by("-column_entered_at", "-id").values_list("lane", *TILE_FIELDS)
+        done_rows = list(rows[: done_shown + 1])
         done_view = by_id[done_id]
-        for card in done_cards[:done_shown]:
-            done_view.cells[card.lane].append(card)
-        done_view.done_more = 1 if len(done_cards) > done_shown else 0
-    for view in views:
-        prefix = f"{view.column.pk}-"
-        view.collapse([key.removeprefix(prefix) for key in opened if key.startswith(prefix)])
+        for lane, *row in done_rows[:done_shown]:
+            tile = CardTile(*row)
+            done_view.cells[lane].append(tile)
+            tiles.append(tile)
+        done_view.done_more = 1 if len(done_rows) > done_shown else 0
+    people = tile_people([t.pk for t in tiles])
+    editing = editors_of(board, now=now, viewer=viewer)
+    for tile in tiles:
+        tile.people = people.get(tile.pk, [])
+        tile.editing_by = editing.get(tile.pk, [])
     committed = [c.pk for c in columns if in_progress(c, board.start_column, board.done_column)]
     expedite = sum(cells.get((pk, Lane.EXPEDITE), 0) for pk in committed)
     return BoardView(
@@ -339,6 +398,42 @@ def board_view(
         filters=filters,
         expedite_in_progress=expedite,
     )
+
+
+def _open_cards(
+    board: Board, filters: Filters, collapsing: list[ColumnView], opened: set[str]
+) -> list[tuple[Any, ...]]:
+    """The drawn cards outside the done column, cell by cell in board order, each row as
+    (column id, lane, cards the filters keep in its cell, *TILE_FIELDS): every card of a cell
+    that does not collapse or is opened, the first CELL_SHOWN of the others (one query)."""
+    cap = Case(
+        *(
+            When(
+                Q(column_id=view.column.pk)
+                & ~Q(
+                    lane__in=[lane for lane in Lane.values if f"{view.column.pk}-{lane}" in opened]
+                ),
+                then=Value(CELL_SHOWN),
+            )
+            for view in collapsing
+        ),
+        default=Value(MAX_CELL),
+        output_field=IntegerField(),
+    )
+    cell = [F("column_id"), F("lane")]
+    live = filters.apply(Card.objects.live().filter(board=board))
+    rows = (
+        live.exclude(column_id=board.done_column_id)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=cell, order_by=[F("position"), F("id")]),
+            size=Window(Count("id"), partition_by=cell),
+            cap=cap,
+        )
+        .filter(rank__lte=F("cap"))
+        .order_by("column_id", "lane", "rank")
+        .values_list("column_id", "lane", "size", *TILE_FIELDS)
+    )
+    return list(rows)
 
 
 def age_days(since: datetime | None, now: datetime) -> float | None:

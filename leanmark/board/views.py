@@ -15,7 +15,7 @@ from leanmark.lib.htmx import render_page
 from leanmark.lib.markdown import render as markdown
 from leanmark.standups.queries import open_impediments
 
-from . import queries, services
+from . import drawing, queries, services
 from .errors import OverrideReasonRequired
 from .models import LANE_ORDER, STAGE_CHOICES, Column, Lane
 
@@ -79,13 +79,20 @@ def _board_context(
     if request.method != "GET":  # a write just bumped the counter: draw the board it made
         board.changes = queries.board_changes(request.workspace, board.pk)
     opened = _opened(request.GET)
-    view = queries.board_view(
+    can_write = request.membership.allows(Role.MEMBER)
+    people = queries.people_of(request.workspace)
+    # one reverse() for every card link on the page instead of one per card
+    card_base = reverse("card", kwargs={"ws": board.workspace.slug, "number": 0})[:-2]
+    view, editing = drawing.board_drawing(
         board,
         now=timezone.now(),
         filters=filters,
         done_shown=done_shown,
-        viewer=request.user,
         opened=opened,
+        viewer=request.user,
+        can_write=can_write,
+        card_base=card_base,
+        people=people,
     )
     # The live poll asks with the same filters and paging, and the counter this drawing shows.
     live = request.GET.copy()
@@ -99,19 +106,19 @@ def _board_context(
         "opened": opened,
         "cell_shown": queries.CELL_SHOWN,
         "view": view,
+        "editing": editing,
         "board": board,
         "boards": queries.boards_of(request.workspace),
-        "people": queries.people_of(request.workspace),
+        "people": people,
         "stages": STAGE_CHOICES,
         "lanes": [(lane.value, lane.label) for lane in LANE_ORDER],
-        "can_write": request.membership.allows(Role.MEMBER),
+        "can_write": can_write,
         "done_shown": done_shown,
         "error": error,
         "override": isinstance(error, OverrideReasonRequired),
         "pending": pending if pending is not None else QueryDict(),
         "pending_number": pending_number,
-        # one reverse() for every card link on the page instead of one per card
-        "card_base": reverse("card", kwargs={"ws": board.workspace.slug, "number": 0})[:-2],
+        "card_base": card_base,
     }
 
 
