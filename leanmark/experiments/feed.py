@@ -415,7 +415,7 @@ def _num(value: Decimal) -> str:
 
 
 def _days(days: Sequence[date]) -> str:
-    shown = ", ".join(str(d) for d in days[:SHOWN_DAYS])
+    shown = ", ".join(formats.day(d) for d in days[:SHOWN_DAYS])
     return shown + (f" and {len(days) - SHOWN_DAYS} more" if len(days) > SHOWN_DAYS else "")
 
 
@@ -442,12 +442,15 @@ def _read(
             if s.source == link.source
         ]
         held = (
-            f"its rows run from {spans[0].first_day} to {spans[0].last_day}"
+            f"its rows run from {formats.day(spans[0].first_day)} to "
+            f"{formats.day(spans[0].last_day)}"
             if spans
             else "nothing of it is imported any more"
         )
         raise InvalidExperimentInput(
-            f"{name}: no rows of {link.label} from {start} to {end} ({held})", field="campaign"
+            f"{name}: no rows of {link.label} from {formats.day(start)} to {formats.day(end)} "
+            f"({held})",
+            field="campaign",
         )
     for measure in (spec.trials, spec.successes):
         missing = [d.day for d in days if d.given[measure] < d.rows]
@@ -475,13 +478,13 @@ def _read(
             negative = spec.trials if trials < 0 else spec.successes
             count = trials if negative == spec.trials else successes
             raise InvalidExperimentInput(
-                f"{name}: on {d.day} the rows of {link.label} count {_num(count)} "
+                f"{name}: on {formats.day(d.day)} the rows of {link.label} count {_num(count)} "
                 f"{LABELS[negative]}: counts cannot be negative",
                 field="campaign",
             )
         if successes > trials:
             raise InvalidExperimentInput(
-                f"{name}: on {d.day} the rows of {link.label} count {_num(successes)} "
+                f"{name}: on {formats.day(d.day)} the rows of {link.label} count {_num(successes)} "
                 f"{LABELS[spec.successes]} but {_num(trials)} {LABELS[spec.trials]}: successes "
                 "cannot exceed trials (choose a measure that counts every chance to succeed as "
                 "trials)",
@@ -530,7 +533,8 @@ def plan_pull(
     end = min(today, experiment.planned_end) if experiment.planned_end else today
     if start > end:
         raise InvalidExperimentInput(
-            f"the experiment starts on {start}, after {end}: there is no day to read yet",
+            f"the experiment starts on {formats.day(start)}, after {formats.day(end)}: there is "
+            "no day to read yet",
             field="start_date",
         )
     existing = list(Observation.objects.filter(variant__experiment=experiment))
@@ -549,7 +553,9 @@ def plan_pull(
     links = [spec.links[v.pk] for v in variants]
     plan = FeedPlan(start, end, spec.trials, spec.successes, links, [], [], len(entered))
     if experiment.planned_end and experiment.planned_end < today:
-        plan.notes.append(f"days after the planned end, {experiment.planned_end}, are not read")
+        plan.notes.append(
+            f"days after the planned end, {formats.day(experiment.planned_end)}, are not read"
+        )
     fractional = 0
     seen: set[tuple[int, date]] = set()
     for link in links:

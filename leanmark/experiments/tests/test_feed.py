@@ -218,8 +218,8 @@ def test_it_says_where_the_rows_are_when_none_fall_in_the_range(world):
     Experiment.objects.filter(pk=experiment.pk).update(start_date=TODAY)
     experiment.refresh_from_db()
     assert refused(feed.pull_data, experiment, actor=world.bob) == (
-        f"Control: no rows of Meta Ads Manager campaign “Spring”, ad set “Broad” from {TODAY} to "
-        f"{TODAY} (its rows run from {D1} to {D3})"
+        "Control: no rows of Meta Ads Manager campaign “Spring”, ad set “Broad” from "
+        f"{day(TODAY)} to {day(TODAY)} (its rows run from {day(D1)} to {day(D3)})"
     )
 
 
@@ -227,9 +227,9 @@ def test_it_names_the_day_with_more_successes_than_trials(world):
     experiment = linked(world)
     load(world, "meta_ads", [*SPRING[:5], meta(D2, "Lookalike", 3, 5), SPRING[6]])
     assert refused(feed.pull_data, experiment, actor=world.bob) == (
-        f"Treatment: on {D2} the rows of Meta Ads Manager campaign “Spring”, ad set “Lookalike” "
-        "count 5 conversions but 3 clicks: successes cannot exceed trials (choose a measure "
-        "that counts every chance to succeed as trials)"
+        f"Treatment: on {day(D2)} the rows of Meta Ads Manager campaign “Spring”, ad set "
+        "“Lookalike” count 5 conversions but 3 clicks: successes cannot exceed trials (choose a "
+        "measure that counts every chance to succeed as trials)"
     )
 
 
@@ -253,8 +253,8 @@ def test_it_names_the_days_a_measure_is_missing(world):
     )
     assert refused(feed.pull_data, experiment, actor=world.bob) == (
         f"Treatment: impressions are missing from rows of Meta Ads Manager campaign “Spring”, "
-        f"ad set “Lookalike” on {D1} (1 of 3 days): re-import those days with the measure, or "
-        "choose one every row gives"
+        f"ad set “Lookalike” on {day(D1)} (1 of 3 days): re-import those days with the measure, "
+        "or choose one every row gives"
     )
 
 
@@ -418,3 +418,13 @@ def test_today_is_the_workspaces_day_not_the_servers(world, monkeypatch, zone, h
     monkeypatch.setattr(timezone, "now", lambda: moment)
     plan = feed.pull_data(experiment, actor=world.bob, dry_run=True)
     assert plan.end == TODAY + timedelta(days=shift)
+
+
+def test_days_after_the_planned_end_are_not_read_and_the_note_says_so(world):
+    experiment = linked(world)
+    Experiment.objects.filter(pk=experiment.pk).update(planned_end=D2)
+    plan = feed.pull_data(experiment, actor=world.bob)
+    assert (plan.start, plan.end) == (D1, D2)
+    assert plan.notes[0] == f"days after the planned end, {day(D2)}, are not read"
+    assert observations(experiment)[-1] == ("Treatment", D2, 70, 8, "channel")
+    assert len(observations(experiment)) == 4
