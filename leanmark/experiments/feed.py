@@ -500,6 +500,35 @@ def _read(
     return days, notes
 
 
+def _apart_notes(links: list[Link], days: list[FeedDay], trials: str) -> list[str]:
+    """What makes the variants' totals hard to compare: read from different tools (each counts
+    its own way), or over days that mostly differ (an A/B test compares variants side by side)."""
+    notes = []
+    tools = sorted({SOURCES.get(link.source, link.source) for link in links})
+    if len(tools) > 1:
+        notes.append(
+            f"the variants are read from different tools ({', '.join(tools)}), which count "
+            f"{LABELS[trials]} their own way: a difference may be the tools', not the variants'"
+        )
+    spans: dict[str, tuple[date, date]] = {}
+    for d in days:
+        first, _ = spans.get(d.variant, (d.day, d.day))
+        spans[d.variant] = (first, d.day)
+    if len(spans) > 1:
+        shared = (min(e for _, e in spans.values()) - max(s for s, _ in spans.values())).days + 1
+        whole = (max(e for _, e in spans.values()) - min(s for s, _ in spans.values())).days + 1
+        if shared * 2 < whole:
+            runs = ", ".join(
+                f"{name} {formats.day(first)} to {formats.day(last)}"
+                for name, (first, last) in spans.items()
+            )
+            notes.append(
+                f"the variants' counts cover different days ({runs}): an A/B test compares "
+                "variants over the same days, so link campaigns or ad sets that ran side by side"
+            )
+    return notes
+
+
 def plan_pull(
     experiment: Experiment,
     spec: FeedSpec | None = None,
@@ -586,6 +615,7 @@ def plan_pull(
                 f"{link.variant.name}: no rows on {quiet} of the {(end - start).days + 1} days, "
                 "so no observation on those days"
             )
+    plan.notes.extend(_apart_notes(links, plan.days, spec.trials))
     names = {v.pk: v.name for v in variants}
     plan.removed = sorted((names[v], day) for v, day in stored if (v, day) not in seen)
     if fractional:

@@ -428,3 +428,31 @@ def test_days_after_the_planned_end_are_not_read_and_the_note_says_so(world):
     assert plan.notes[0] == f"days after the planned end, {day(D2)}, are not read"
     assert observations(experiment)[-1] == ("Treatment", D2, 70, 8, "channel")
     assert len(observations(experiment)) == 4
+
+
+def test_variants_read_from_two_tools_or_over_different_days_are_flagged(world):
+    experiment = spring(world)
+    winter = [
+        DayRow(day=d, source="ga4", campaign="Winter", clicks=30, conversions=Decimal(2))
+        for d in (D1, D2, D3)
+    ]
+    load(world, "ga4", winter)
+    load(world, "meta_ads", [*SPRING, meta(D3, "Cold", 50, 1, campaign="Autumn")])
+    links = [feed.LinkIn("Control", "Spring", "Broad"), feed.LinkIn("Treatment", "Winter")]
+    feed.link_data(experiment, trials="clicks", successes="conversions", links=links)
+    plan = feed.pull_data(experiment, actor=world.bob, dry_run=True)
+    assert plan.notes[-1] == (
+        "the variants are read from different tools (Google Analytics 4, Meta Ads Manager), "
+        "which count clicks their own way: a difference may be the tools', not the variants'"
+    )
+    links = [feed.LinkIn("Treatment", "Autumn", "Cold")]
+    feed.link_data(experiment, links=links)
+    plan = feed.pull_data(experiment, actor=world.bob, dry_run=True)
+    assert plan.notes[-1] == (
+        f"the variants' counts cover different days (Control {day(D1)} to {day(D3)}, Treatment "
+        f"{day(D3)} to {day(D3)}): an A/B test compares variants over the same days, so link "
+        "campaigns or ad sets that ran side by side"
+    )
+    assert feed.pull_data(linked(world), actor=world.bob, dry_run=True).notes[-1] == (
+        "Treatment: no rows on 1 of the 4 days, so no observation on those days"
+    )  # side by side, from one tool: nothing to flag
