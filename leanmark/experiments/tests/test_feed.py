@@ -5,6 +5,8 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from leanmark.channeldata import services as channeldata
@@ -456,3 +458,32 @@ def test_variants_read_from_two_tools_or_over_different_days_are_flagged(world):
     assert feed.pull_data(linked(world), actor=world.bob, dry_run=True).notes[-1] == (
         "Treatment: no rows on 1 of the 4 days, so no observation on those days"
     )  # side by side, from one tool: nothing to flag
+
+
+def _queries_to_pull(world, days):
+    first = TODAY - timedelta(days=days - 1)
+    experiment = make(world, channel="Paid social", start_date=first.isoformat())
+    rows = [
+        meta(first + timedelta(days=n), ad_set, 30 + n, n % 3)
+        for n in range(days)
+        for ad_set in ("Broad", "Lookalike")
+    ]
+    load(world, "meta_ads", rows)
+    links = [
+        feed.LinkIn("Control", "Spring", "Broad"),
+        feed.LinkIn("Treatment", "Spring", "Lookalike"),
+    ]
+    feed.link_data(experiment, trials="clicks", successes="conversions", links=links)
+    counts = []
+    for dry_run in (True, False, False):  # a preview, the first write, a write of nothing new
+        with CaptureQueriesContext(connection) as seen:
+            plan = feed.pull_data(experiment, actor=world.bob, dry_run=dry_run)
+        counts.append(len(seen))
+    assert len(plan.days) == 2 * days
+    return counts
+
+
+def test_the_queries_of_a_pull_do_not_grow_with_its_days(world):
+    # 8 to preview, 15 to write, 13 to write nothing new, for 3 days as for 30 (60 observations,
+    # one bulk insert; SQLite's cap on query parameters splits a larger one every ~110 rows)
+    assert _queries_to_pull(world, 3) == _queries_to_pull(world, 30) == [8, 15, 13]
