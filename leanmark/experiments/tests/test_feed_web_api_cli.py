@@ -332,3 +332,32 @@ def test_the_cli_refuses_a_viewer(world):
         result.stderr
     )
     assert Observation.objects.count() == 0
+
+
+def test_someone_signed_out_reads_and_writes_nothing(world, client_for):
+    experiment = linked(world)
+    anonymous = client_for(None)
+    page = anonymous.post(url(world, experiment), form(experiment, write="1"))
+    assert (page.status_code, page["Location"].split("?")[0]) == (302, "/login/")
+    for method, endpoint in (("get", "data-link"), ("put", "data-link"), ("post", "data-pull")):
+        path = f"/api/v1/experiments/{experiment.pk}/{endpoint}"
+        body = {} if method == "get" else {"data": "{}", "content_type": "application/json"}
+        response = getattr(anonymous, method)(path, **body)
+        assert response.status_code == 401
+    assert Observation.objects.count() == 0
+
+
+def test_a_write_that_fails_stores_neither_the_link_nor_a_count(world, client_for):
+    experiment = spring(world)
+    Experiment.objects.filter(pk=experiment.pk).update(start_date=TODAY)  # no row from today on
+    response = client_for(world.bob).post(url(world, experiment), form(experiment, write="1"))
+    assert response.status_code == 422
+    assert "Control: no rows of Meta Ads Manager campaign “Spring”, ad set “Broad” from" in (
+        response.content.decode()
+    )
+    experiment.refresh_from_db()
+    assert (experiment.data_trials, [v.data_ad_set for v in experiment.variants.all()]) == (
+        "",
+        ["", ""],
+    )
+    assert Observation.objects.count() == 0
