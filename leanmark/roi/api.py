@@ -1,6 +1,9 @@
 """API operations of this app, added to the one NinjaAPI by leanmark/api.py."""
 
+from typing import Any
+
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Query, Router, Status
 
@@ -16,6 +19,10 @@ from .errors import InvalidInput
 from .schemas import (
     AllocationIn,
     AllocationOut,
+    AllocationStepOut,
+    AllocationStepResultIn,
+    AllocationStepsIn,
+    AllocationStepsOut,
     Dimension,
     HourlyCostIn,
     HourlyCostOut,
@@ -228,6 +235,112 @@ def allocate(request: HttpRequest, payload: AllocationIn):
         today=timezone.localdate(),
         budget=payload.budget,
         bounds=bounds,
-        override={c: (curve.a, curve.b) for c, curve in payload.curves.items()},
+        override={
+            c: (curve.a, curve.b, curve.kind, curve.s) for c, curve in payload.curves.items()
+        },
+        model=payload.model,
+        resamples=payload.resamples,
+        seed=payload.seed,
+        max_move=payload.max_move,
+        objective=payload.objective,
+        target=payload.target,
     )
     return allocation_out(view, payload.unit)
+
+
+# ---- test steps ---------------------------------------------------------------------------------
+
+
+def _step_link(slug: str) -> Any:
+    def link(step: Any) -> str:
+        return reverse("roi-step", kwargs={"ws": slug, "step_id": step.pk})
+
+    return link
+
+
+@router.post(
+    "/workspaces/{slug}/allocation/steps",
+    response={201: AllocationStepsOut, **ERRORS},
+    summary="Turn the recommended moves into test cards (the run is saved as a plan)",
+    by_alias=True,
+)
+def create_steps(request: HttpRequest, slug: str, payload: AllocationStepsIn):
+    membership = api_membership(request, slug, Role.MEMBER)
+    workspace = membership.workspace
+    board = board_queries.board_in(workspace, payload.board_id)
+    if board is None:
+        raise InvalidInput(f"no board {payload.board_id} in this workspace", field="board_id")
+    check = services.clean_check(
+        payload.check, payload.starts_on, payload.ends_on, payload.holdout_share
+    )
+    view = queries.allocation(
+        workspace,
+        unit=payload.unit,
+        today=timezone.localdate(),
+        budget=payload.budget,
+        bounds={c: domain.Bounds(b.min, b.max) for c, b in payload.bounds.items()},
+        max_move=payload.max_move,
+        objective=payload.objective,
+        target=payload.target,
+        resamples=0,
+    )
+    plan, steps = services.create_steps(
+        workspace,
+        view.allocation,
+        curves=view.curves.curves,
+        bounds=view.bounds,
+        board=board,
+        check=check,
+        name=payload.name,
+        month=check.starts_on.replace(day=1),
+        unit=payload.unit,
+        actor=request.user,
+        link=_step_link(slug),
+    )
+    return Status(
+        201, AllocationStepsOut(plan_id=plan.pk, steps=[AllocationStepOut.of(s) for s in steps])
+    )
+
+
+@router.get(
+    "/workspaces/{slug}/allocation/steps",
+    response={200: list[AllocationStepOut], **ERRORS},
+    summary="Test steps, newest first",
+    by_alias=True,
+)
+def list_steps(request: HttpRequest, slug: str, limit: int = Query(100, ge=1, le=1000)):
+    membership = api_membership(request, slug)
+    return [AllocationStepOut.of(s) for s in queries.steps_of(membership.workspace, limit=limit)]
+
+
+@router.get(
+    "/workspaces/{slug}/allocation/steps/{step_id}",
+    response={200: AllocationStepOut, **ERRORS},
+    summary="A test step: its move, check, result and refitted curve",
+    by_alias=True,
+)
+def get_step(request: HttpRequest, slug: str, step_id: int):
+    membership = api_membership(request, slug)
+    return AllocationStepOut.of(queries.step_for(membership.workspace, step_id))
+
+
+@router.post(
+    "/workspaces/{slug}/allocation/steps/{step_id}/result",
+    response={200: AllocationStepOut, **ERRORS},
+    summary="Record a test step's spend and return over its window; refits the channel's curve",
+    by_alias=True,
+)
+def record_step_result(
+    request: HttpRequest, slug: str, step_id: int, payload: AllocationStepResultIn
+):
+    membership = api_membership(request, slug, Role.MEMBER)
+    step = queries.step_for(membership.workspace, step_id)
+    services.record_step_result(
+        step,
+        spend=payload.spend,
+        ret=payload.returned,
+        note=payload.note,
+        actor=request.user,
+        today=timezone.localdate(),
+    )
+    return AllocationStepOut.of(queries.step_for(membership.workspace, step_id))

@@ -26,6 +26,11 @@ roi_app = typer.Typer(
 )
 spend_app = typer.Typer(help="Marketing spend.", no_args_is_help=True)
 time_app = typer.Typer(help="Time logged on cards.", no_args_is_help=True)
+steps_app = typer.Typer(
+    help="Test steps: an allocation's moves as cards, and their measured results.",
+    no_args_is_help=True,
+)
+roi_app.add_typer(steps_app, name="steps")
 
 
 def register(app: typer.Typer) -> None:
@@ -267,6 +272,23 @@ def allocate(
         int, typer.Option(help="Bootstrap resamples per fitted curve for the ranges (0: none).")
     ] = 200,
     seed: Annotated[int, typer.Option(help="The bootstrap's seed.")] = 1,
+    max_move: Annotated[
+        float,
+        typer.Option(
+            help="Each channel moves at most this share (0-1) of last month's amount, either "
+            "way; 1: no limit."
+        ),
+    ] = 0.2,
+    objective: Annotated[
+        str,
+        typer.Option(
+            help="return (the most return for the budget), roas or cpa (the most return, or new "
+            "customers, at the --target; the budget is then left free)."
+        ),
+    ] = "return",
+    target: Annotated[
+        float | None, typer.Option(help="The target ROAS or CPA (with --objective).")
+    ] = None,
     ws: Any = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -274,7 +296,7 @@ def allocate(
     from django.utils import timezone
 
     from leanmark.domain import roi as domain
-    from leanmark.roi import queries
+    from leanmark.roi import queries, services
     from leanmark.roi.schemas import allocation_out
 
     if unit not in ("money", "hours"):
@@ -293,6 +315,9 @@ def allocate(
             override[channel] += ("hill", _number(s, f"s of {channel}"))
     if model not in ("auto", "log", "hill"):
         fail(f"the curve model is auto, log or hill, not {model!r}")
+    if not 0 <= max_move <= 1:
+        fail(f"--max-move is a share from 0 to 1 (0.2 for ±20 %), not {max_move:g}")
+    objective, target = services.clean_objective(objective, target)
     view = queries.allocation(
         ws,
         unit=unit,
@@ -303,6 +328,9 @@ def allocate(
         model=model,
         resamples=resamples,
         seed=seed,
+        max_move=max_move,
+        objective=objective,
+        target=target,
     )
     result = allocation_out(view, unit)
     if as_json:
@@ -321,8 +349,9 @@ def allocate(
         flags = [
             text
             for text, on in (
-                ("at its minimum", s.at_minimum and not s.at_maximum),
-                ("at its maximum", s.at_maximum),
+                ("step limit", s.step_bound),
+                ("at its minimum", s.at_minimum and not s.at_maximum and not s.step_bound),
+                ("at its maximum", s.at_maximum and not s.step_bound),
                 ("beyond its history", s.beyond_history),
             )
             if on
@@ -338,6 +367,15 @@ def allocate(
     out.print(table)
     now = "—" if result.current_return is None else f"{result.current_return:,.0f}"
     out.print(f"Expected return: {result.expected_return:,.0f} (current split: {now})")
+    roas = "—" if result.roas is None else f"{result.roas:.2f}"
+    limit = (
+        "no step limit"
+        if result.max_move >= 1
+        else f"steps of at most ±{result.max_move * 100:g} %"
+    )
+    out.print(f"Spend {result.total:,.0f}, expected ROAS {roas}; {limit}")
+    if result.cpa is not None:
+        out.print(f"Expected new customers {result.expected_customers:,.1f}, CPA {result.cpa:,.2f}")
     if result.band is not None and result.expected_return_range is not None:
         r, b = result.expected_return_range, result.band
         ranges = [
@@ -352,8 +390,10 @@ def allocate(
         )
     for c in result.curves:
         if c.source == "fitted":
+            carry = f" with carry-over θ {c.adstock:.2f}" if c.granularity == "week" else ""
             out.print(
-                f"{c.channel}: {c.formula} fitted to {c.points} {c.granularity}s ({c.selection})"
+                f"{c.channel}: {c.formula} fitted to {c.points} {c.granularity}s{carry} "
+                f"({c.selection})"
             )
     for channel, problem in result.channels_without_curve.items():
         out.print(f"{channel} has no curve: {problem}")
@@ -600,3 +640,145 @@ def time_remove(
     said = f"{log.hours.normalize():f} h on #{log.card.number} by {log.member.label}"
     services.delete_time_log(log, actor=actor, is_owner=owner)
     out.print(f"Time log {log_id} removed ({said}).")
+
+
+# ---- test steps ---------------------------------------------------------------------------------
+
+
+def _step_line(step: Any) -> str:
+    card = f"#{step.card_number} {step.card_title}" if step.card_number else "(card deleted)"
+    return f"{card} · {step.check} {step.starts_on}..{step.ends_on}"
+
+
+@steps_app.command("create")
+@workspace_command
+def steps_create(
+    board: Annotated[int, typer.Option(help="The board's id: the cards go on its first column.")],
+    starts_on: Annotated[str, typer.Option("--from", help="The test window's first day.")],
+    ends_on: Annotated[str, typer.Option("--to", help="Its last day.")],
+    check: Annotated[str, typer.Option(help="holdout or before_after.")] = "holdout",
+    holdout_share: Annotated[
+        float | None, typer.Option(help="For a holdout: the share kept at today's amount (0.2).")
+    ] = None,
+    budget: Annotated[
+        float | None, typer.Option(help="Total per month (default: what last month used).")
+    ] = None,
+    unit: Annotated[str, typer.Option(help="money or hours.")] = "money",
+    max_move: Annotated[float, typer.Option(help="The step limit, a share from 0 to 1.")] = 0.2,
+    objective: Annotated[str, typer.Option(help="return, roas or cpa.")] = "return",
+    target: Annotated[float | None, typer.Option(help="The target ROAS or CPA.")] = None,
+    name: Annotated[str, typer.Option(help="The saved run's name.")] = "",
+    ws: Any = None,
+    actor: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Turn the recommended moves into test cards, as POST /workspaces/{slug}/allocation/steps."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from leanmark.board import queries as board_queries
+    from leanmark.roi import queries, services
+    from leanmark.roi.schemas import AllocationStepOut
+
+    if unit not in ("money", "hours"):
+        fail(f"the unit is money or hours, not {unit!r}")
+    if not 0 <= max_move <= 1:
+        fail(f"--max-move is a share from 0 to 1 (0.2 for ±20 %), not {max_move:g}")
+    found = board_queries.board_in(ws, board) if 0 < board < 2**63 else None
+    if found is None:
+        fail(f"no board {board} in {ws.slug}")
+    plan_check = services.clean_check(check, starts_on, ends_on, holdout_share)
+    chosen, goal = services.clean_objective(objective, target)
+    view = queries.allocation(
+        ws, unit=unit, today=timezone.localdate(), budget=budget, max_move=max_move,
+        objective=chosen, target=goal, resamples=0,
+    )  # fmt: skip
+    plan, steps = services.create_steps(
+        ws,
+        view.allocation,
+        curves=view.curves.curves,
+        bounds=view.bounds,
+        board=found,
+        check=plan_check,
+        name=name,
+        month=plan_check.starts_on.replace(day=1),
+        unit=unit,
+        actor=actor,
+        link=lambda step: reverse("roi-step", kwargs={"ws": ws.slug, "step_id": step.pk}),
+    )
+    rows = [AllocationStepOut.of(step) for step in steps]
+    if as_json:
+        print_json({"plan_id": plan.pk, "steps": [r.model_dump(mode="json", by_alias=True)
+                                                   for r in rows]})  # fmt: skip
+        return
+    out.print(f"{len(rows)} test card(s) on {found.name}; the run is saved as {plan.name!r}.")
+    for row in rows:
+        out.print(f"Step {row.id}: {_step_line(row)}")
+
+
+@steps_app.command("list")
+@workspace_command(need="viewer")
+def steps_list(
+    limit: Annotated[int, typer.Option(help="At most this many (1-1000).")] = 100,
+    ws: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Test steps, newest first, as GET /workspaces/{slug}/allocation/steps."""
+    from leanmark.roi import queries
+    from leanmark.roi.schemas import AllocationStepOut
+
+    if not 1 <= limit <= 1000:
+        fail(f"--limit is from 1 to 1000, not {limit}")
+    rows = [AllocationStepOut.of(step) for step in queries.steps_of(ws, limit=limit)]
+    if as_json:
+        print_json([r.model_dump(mode="json", by_alias=True) for r in rows])
+        return
+    table = Table(
+        "Step", "Card", "Channel", "Move", "Window", "Result", "Curve", title="Test steps"
+    )
+    for r in rows:
+        result = "waiting" if r.result is None else f"{r.result.spend} → {r.result.returned}"
+        curve = r.curve.formula
+        if r.refit is not None:
+            curve += " → " + (r.refit.curve.formula if r.refit.curve else "not refitted")
+        table.add_row(
+            str(r.id), f"#{r.card_number}" if r.card_number else "—", r.channel,
+            f"{r.change:+}", f"{r.starts_on}..{r.ends_on}", result, curve,
+        )  # fmt: skip
+    out.print(table)
+
+
+@steps_app.command("result")
+@workspace_command
+def steps_result(
+    step_id: Annotated[int, typer.Argument(help="The step's id (see `leanmark roi steps list`).")],
+    spend: Annotated[str, typer.Option(help="The channel's spend (or hours) over the window.")],
+    returned: Annotated[str, typer.Option("--return", help="Its return over the window.")],
+    note: Annotated[str, typer.Option(help="What the check showed.")] = "",
+    ws: Any = None,
+    actor: Any = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record a step's result and refit its channel's curve, as POST .../steps/{id}/result."""
+    from django.http import Http404
+    from django.utils import timezone
+
+    from leanmark.roi import queries, services
+    from leanmark.roi.schemas import AllocationStepOut
+
+    try:
+        step = queries.step_for(ws, step_id)
+    except Http404:
+        fail(f"no test step {step_id} in {ws.slug}; `leanmark roi steps list` shows the ids")
+    services.record_step_result(
+        step, spend=spend, ret=returned, note=note, actor=actor, today=timezone.localdate()
+    )
+    row = AllocationStepOut.of(queries.step_for(ws, step_id))
+    if as_json:
+        print_json(row.model_dump(mode="json", by_alias=True))
+        return
+    if row.refit is not None and row.refit.curve is not None:
+        refit = f"{row.curve.formula} → {row.refit.curve.formula} ({row.refit.points} points)"
+    else:
+        refit = f"not refitted: {row.refit.problem if row.refit else ''}"
+    out.print(f"Step {row.id} on {row.channel}: result recorded; curve {refit}.")

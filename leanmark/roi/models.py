@@ -152,12 +152,23 @@ class ChannelCurve(WorkspaceOwned):
         return f"{self.channel}: {self.a:g}·ln(1 + x/{self.b:g})"
 
 
+class Objective(models.TextChoices):
+    RETURN = "return", "Maximise the return"
+    ROAS = "roas", "Reach a target ROAS"
+    CPA = "cpa", "Reach a target CPA"
+
+
 class AllocationPlan(WorkspaceOwned):
     name = models.CharField(max_length=100)
     month = models.DateField(help_text="first day of the month the plan is for")
     unit = models.CharField(max_length=5, choices=Unit.choices, default=Unit.MONEY)
     budget = models.DecimalField(max_digits=14, decimal_places=2)
     expected_return = models.DecimalField(max_digits=14, decimal_places=2)
+    # What the run optimised, and the step limit it kept to (1: none; plans saved before the
+    # limit existed were unbounded).
+    objective = models.CharField(max_length=6, choices=Objective.choices, default=Objective.RETURN)
+    target = models.FloatField(null=True, blank=True)
+    max_move = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal(1))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -184,9 +195,114 @@ class PlanLine(models.Model):
     curve_a = models.FloatField()
     curve_b = models.FloatField()
     curve_source = models.CharField(max_length=10)
+    curve_kind = models.CharField(max_length=5, default="log")  # log or hill
+    curve_s = models.FloatField(default=1.0)  # the Hill shape
+    curve_adstock = models.FloatField(default=0.0)  # θ of a weekly fit's carry-over
 
     class Meta:
         ordering = ["plan_id", "channel"]
 
     def __str__(self) -> str:
         return f"{self.channel}: {self.recommended}"
+
+    @property
+    def formula(self) -> str:
+        """The curve the plan was computed with, as r(x)."""
+        return _formula(self.curve_kind, self.curve_a, self.curve_b, self.curve_s)
+
+
+class CheckKind(models.TextChoices):
+    HOLDOUT = "holdout", "Holdout"
+    BEFORE_AFTER = "before_after", "Before and after"
+
+
+class AllocationStep(WorkspaceOwned):
+    """One move of a saved allocation run turned into a test card ("Test: +€40 on seo"), with
+    the check that tells whether it paid, and, once measured, the observed spend and return
+    over the test window: a point the channel's curve is refitted with (``queries.curves``)."""
+
+    plan = models.ForeignKey(
+        AllocationPlan, null=True, on_delete=models.SET_NULL, related_name="steps"
+    )
+    channel = models.CharField(max_length=60)
+    unit = models.CharField(max_length=5, choices=Unit.choices, default=Unit.MONEY)
+    current = models.DecimalField(max_digits=14, decimal_places=2)
+    recommended = models.DecimalField(max_digits=14, decimal_places=2)
+    expected_return_change = models.DecimalField(max_digits=14, decimal_places=2)
+    check_kind = models.CharField(max_length=12, choices=CheckKind.choices)
+    holdout_share = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    card = models.ForeignKey("board.Card", null=True, on_delete=models.SET_NULL, related_name="+")
+    # the curve the recommendation came from (a snapshot: "old" beside the refit)
+    curve_kind = models.CharField(max_length=5, default="log")
+    curve_a = models.FloatField()
+    curve_b = models.FloatField()
+    curve_s = models.FloatField(default=1.0)
+    curve_source = models.CharField(max_length=10)
+    observed_spend = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    observed_return = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    measured_at = models.DateTimeField(null=True, blank=True)
+    measured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # the channel's curve refitted with this point (None: the fit was not possible; why is in
+    # refit_problem)
+    refit_kind = models.CharField(max_length=5, blank=True)
+    refit_a = models.FloatField(null=True, blank=True)
+    refit_b = models.FloatField(null=True, blank=True)
+    refit_s = models.FloatField(null=True, blank=True)
+    refit_r_squared = models.FloatField(null=True, blank=True)
+    refit_points = models.PositiveIntegerField(null=True, blank=True)
+    refit_problem = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="roi_step_window_in_order",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "unit", "channel"], name="roi_step_ws_channel_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"test {self.recommended - self.current:+} on {self.channel}"
+
+    @property
+    def change(self) -> Decimal:
+        return self.recommended - self.current
+
+    @property
+    def measured(self) -> bool:
+        return self.observed_spend is not None
+
+    @property
+    def days(self) -> int:
+        return (self.ends_on - self.starts_on).days + 1
+
+    @property
+    def formula(self) -> str:
+        """The curve the step was made with, as r(x)."""
+        return _formula(self.curve_kind, self.curve_a, self.curve_b, self.curve_s)
+
+    @property
+    def refit_formula(self) -> str:
+        if self.refit_a is None or self.refit_b is None:
+            return ""
+        return _formula(self.refit_kind or "log", self.refit_a, self.refit_b, self.refit_s or 1.0)
+
+
+def _formula(kind: str, a: float, b: float, s: float) -> str:
+    from leanmark.lib.formats import significant as sig
+
+    if kind == "hill":
+        return f"{sig(a)}·x^{s:.3g} ÷ (x^{s:.3g} + {sig(b)}^{s:.3g})"
+    return f"{sig(a)}·ln(1 + x/{sig(b)})"

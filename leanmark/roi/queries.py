@@ -2,24 +2,34 @@
 channel's response curve is fitted from, and the contract other apps call (``hours_by_card``)."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet, Sum
-from django.db.models.functions import TruncMonth
 from django.http import Http404
 
 from leanmark.accounts.models import Workspace
 from leanmark.board import queries as board_queries
 from leanmark.channeldata import queries as channeldata_queries
 from leanmark.dashboard import queries as dashboard_queries
+from leanmark.domain import curves as curve_fits
 from leanmark.domain import roi as domain
+from leanmark.domain import roi_steps
 from leanmark.domain.channeldata import SOURCES
 from leanmark.domain.hourglass import STAGES
 
-from .models import AllocationPlan, ChannelCurve, MemberCost, RoiSettings, Spend, TimeLog, Unit
+from .models import (
+    AllocationPlan,
+    AllocationStep,
+    ChannelCurve,
+    MemberCost,
+    RoiSettings,
+    Spend,
+    TimeLog,
+    Unit,
+)
 
 ZERO = Decimal(0)
 STAGE_ORDER = [s.value for s in STAGES]
@@ -429,6 +439,61 @@ def channel_history(
 
     Months with no spend at all for a channel are left out of its history (a month the channel
     was not used says nothing about its curve)."""
+    return histories(workspace, unit=unit, start=start, end=end)[0]
+
+
+def histories(
+    workspace: Workspace, *, unit: str, start: date, end: date
+) -> tuple[dict[str, list[ChannelMonth]], dict[str, list[ChannelMonth]]]:
+    """The monthly history (``channel_history``) and the weekly one, from one read of the days.
+
+    A channel's weeks run Monday to Sunday, only whole weeks inside start..end, from its first
+    week with spend to the last whole week, weeks without spend included (zero): carry-over
+    (adstock) needs the quiet weeks too. ``ChannelMonth.month`` is then the week's Monday."""
+    xs, rets = _days(workspace, unit=unit, start=start, end=end)
+    monthly = {}
+    for channel, days in sorted(xs.items()):
+        returned = _by(rets[channel], _month_of)
+        monthly[channel] = [
+            ChannelMonth(m, x, returned.get(m, ZERO))
+            for m, x in sorted(_by(days, _month_of).items())
+            if x
+        ]
+    first = start + timedelta(days=(7 - start.weekday()) % 7)
+    last = end - timedelta(days=(end.weekday() + 1) % 7)  # the last whole week's Sunday
+    weekly = {}
+    for channel, days in sorted(xs.items()):
+        weeks = _by({d: x for d, x in days.items() if first <= d <= last}, _week_of)
+        returned = _by({d: r for d, r in rets[channel].items() if first <= d <= last}, _week_of)
+        spent = sorted(w for w, x in weeks.items() if x)
+        if not spent:
+            continue
+        mondays = [spent[0] + timedelta(weeks=i) for i in range((last - spent[0]).days // 7 + 1)]
+        weekly[channel] = [
+            ChannelMonth(w, weeks.get(w, ZERO), returned.get(w, ZERO)) for w in mondays
+        ]
+    return monthly, weekly
+
+
+def _month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _week_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _by(days: dict[date, Decimal], key: Any) -> dict[date, Decimal]:
+    out: dict[date, Decimal] = defaultdict(Decimal)
+    for day, amount in days.items():
+        out[key(day)] += amount
+    return out
+
+
+def _days(
+    workspace: Workspace, *, unit: str, start: date, end: date
+) -> tuple[dict[str, dict[date, Decimal]], dict[str, dict[date, Decimal]]]:
+    """Per channel, per day: the spend (or hours), and the return."""
     xs: dict[str, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     imported = imported_money(workspace, start=start, end=end)
     if unit == Unit.MONEY:
@@ -436,37 +501,30 @@ def channel_history(
             Spend.objects.for_workspace(workspace)
             .filter(on__gte=start, on__lte=end)
             .exclude(channel="")
-            .annotate(month=TruncMonth("on"))
-            .values("channel", "month")
+            .values("channel", "on")
             .annotate(total=Sum("amount"))
             .order_by()
         )
         for row in rows:
-            xs[row["channel"]][_as_date(row["month"])] += row["total"]
+            xs[row["channel"]][row["on"]] += row["total"]
         for line in imported.lines:
             if line.spend:
-                xs[line.channel][line.on.replace(day=1)] += line.spend
+                xs[line.channel][line.on] += line.spend
     else:
         rows = (
             TimeLog.objects.filter(workspace=workspace, on__gte=start, on__lte=end)
             .exclude(card__channel="")
-            .annotate(month=TruncMonth("on"))
-            .values("card__channel", "month")
+            .values("card__channel", "on")
             .annotate(total=Sum("hours"))
             .order_by()
         )
         for row in rows:
-            xs[row["card__channel"]][_as_date(row["month"])] += row["total"]
+            xs[row["card__channel"]][row["on"]] += row["total"]
     rets: dict[str, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for line in return_lines(workspace, start=start, end=end, imported=imported).lines:
         if line.channel:
-            rets[line.channel][line.on.replace(day=1)] += line.amount
-    return {
-        channel: [
-            ChannelMonth(m, x, rets[channel].get(m, ZERO)) for m, x in sorted(months.items()) if x
-        ]
-        for channel, months in sorted(xs.items())
-    }
+            rets[line.channel][line.on] += line.amount
+    return xs, rets
 
 
 def _as_date(value: Any) -> date:
@@ -487,28 +545,74 @@ class CurveSet:
     problems: dict[str, str]  # channel → why it has no curve
     current: dict[str, float]  # the last whole month's spend (or hours) per channel
     current_month: date
+    weeks: dict[str, list[ChannelMonth]] = field(default_factory=dict)  # the weekly history
+    model: str = curve_fits.AUTO  # the curve kind asked for: auto, log or hill
+    resamples: int = curve_fits.RESAMPLES  # bootstrap resamples per fitted curve
+    seed: int = curve_fits.SEED
 
 
-def curves(workspace: Workspace, *, unit: str, today: date) -> CurveSet:
+def curves(
+    workspace: Workspace,
+    *,
+    unit: str,
+    today: date,
+    model: str = curve_fits.AUTO,
+    resamples: int = curve_fits.RESAMPLES,
+    seed: int = curve_fits.SEED,
+) -> CurveSet:
     """Each channel's response curve: the hand-entered one if there is one, else one fitted
-    from the last twelve whole months; channels where neither works say why."""
+    from the last twelve whole months; channels where neither works say why.
+
+    A channel with spend and return in at least ``MIN_WEEKS`` (26) weeks, and no measured
+    test steps, is fitted from its weeks with carry-over (adstock); the others from their
+    months. ``model`` picks the kind (``auto``: domain/curves.py's AICc rule); each fitted
+    curve carries ``resamples`` bootstrap refits drawn from ``seed``."""
+    from .errors import InvalidInput
+
+    if model != curve_fits.AUTO and model not in domain.KINDS:
+        raise InvalidInput(
+            f"the curve model is auto, log or hill, not {model[:20]!r}", field="model"
+        )
+    if not 0 <= resamples <= curve_fits.MAX_RESAMPLES:
+        raise InvalidInput(
+            f"the bootstrap takes 0 to {curve_fits.MAX_RESAMPLES:,} resamples, not {resamples:,}",
+            field="resamples",
+        )
     this_month = today.replace(day=1)
     start = domain.add_months(this_month, -HISTORY_MONTHS)
     end = this_month - timedelta(days=1)
-    history = channel_history(workspace, unit=unit, start=start, end=end)
+    history, weeks = histories(workspace, unit=unit, start=start, end=end)
     manual = {c.channel: c for c in ChannelCurve.objects.filter(workspace=workspace, unit=unit)}
+    observed = observations(workspace, unit=unit)  # measured test steps: points of their own
     found: dict[str, domain.Curve] = {}
     problems: dict[str, str] = {}
-    for channel in sorted(set(history) | set(manual)):
+    for channel in sorted(set(history) | set(manual) | set(observed)):
         if channel in manual:
             entered = manual[channel]
             found[channel] = domain.Curve(channel, entered.a, entered.b, source="manual")
             continue
-        months = history[channel]
+        months = history.get(channel, [])
+        extra = observed.get(channel, [])
+        options = {"kind": model, "resamples": resamples, "seed": seed}
+        weekly = [] if extra else weeks.get(channel, [])
         try:
-            found[channel] = domain.fit_curve(
-                channel, [float(m.x) for m in months], [float(m.ret) for m in months]
-            )
+            if weekly_enough(weekly):
+                fitted = curve_fits.fit_response(
+                    channel,
+                    [float(w.x) for w in weekly],
+                    [float(w.ret) for w in weekly],
+                    weekly=True,
+                    months=len(months),
+                    **options,
+                )
+                found[channel] = replace(fitted, max_x=max(float(m.x) for m in months))
+            else:
+                found[channel] = curve_fits.fit_response(
+                    channel,
+                    [float(m.x) for m in months] + [x for x, _ in extra],
+                    [float(m.ret) for m in months] + [r for _, r in extra],
+                    **options,
+                )
         except domain.RoiInputError as error:
             problems[channel] = error.message
     last_month = domain.add_months(this_month, -1)
@@ -518,11 +622,35 @@ def curves(workspace: Workspace, *, unit: str, today: date) -> CurveSet:
     }
     for channel in found:
         current.setdefault(channel, 0.0)
-    return CurveSet(unit, start, end, found, history, manual, problems, current, last_month)
+    return CurveSet(
+        unit,
+        start,
+        end,
+        found,
+        history,
+        manual,
+        problems,
+        current,
+        last_month,
+        weeks=weeks,
+        model=model,
+        resamples=resamples,
+        seed=seed,
+    )
+
+
+def weekly_enough(weeks: list[ChannelMonth]) -> bool:
+    """Spend and return in at least ``MIN_WEEKS`` of the weeks: the history is weekly (a tool's
+    daily export), not a monthly entry that would leave the other weeks empty."""
+    return (
+        sum(1 for w in weeks if w.x) >= curve_fits.MIN_WEEKS
+        and sum(1 for w in weeks if w.ret) >= curve_fits.MIN_WEEKS
+    )
 
 
 def plans(workspace: Workspace) -> list[AllocationPlan]:
-    return list(AllocationPlan.objects.filter(workspace=workspace).prefetch_related("lines"))
+    rows = AllocationPlan.objects.filter(workspace=workspace).select_related("created_by")
+    return list(rows.prefetch_related("lines"))
 
 
 @dataclass(frozen=True)
@@ -590,6 +718,7 @@ class AllocationView:
     curves: CurveSet
     allocation: domain.Allocation
     bounds: dict[str, domain.Bounds]
+    band: curve_fits.AllocationBand | None = None  # the range from the curves' bootstrap
 
 
 def allocation(
@@ -599,18 +728,31 @@ def allocation(
     today: date,
     budget: float | None = None,
     bounds: dict[str, domain.Bounds] | None = None,
-    override: dict[str, tuple[float, float]] | None = None,
+    override: dict[str, tuple[Any, ...]] | None = None,
     curve_set: CurveSet | None = None,
+    max_move: float = roi_steps.DEFAULT_MAX_MOVE,
+    objective: str = "return",
+    target: float | None = None,
+    model: str = curve_fits.AUTO,
+    resamples: int = curve_fits.RESAMPLES,
+    seed: int = curve_fits.SEED,
 ) -> AllocationView:
     """The recommended split of ``budget`` (default: what the last whole month used) over the
-    channels with a response curve, beside the current split. ``override`` gives curves
-    (a, b) for this computation only, replacing fitted or saved ones."""
+    channels with a response curve, beside the current split (the last whole month's), each
+    channel moving at most ``max_move`` of its current amount, for the ``objective`` (the most
+    return, or the most return / new customers at a target ROAS / CPA; domain/roi_steps.py).
+    ``override`` gives curves (a, b), or (a, b, kind, s), for this computation only, replacing
+    fitted or saved ones. ``band``: the allocation re-solved once per bootstrap resample of the
+    fitted curves (domain/curves.py), the range of each channel's recommendation."""
     from .errors import InvalidInput
 
-    found = curve_set or curves(workspace, unit=unit, today=today)
-    for channel, (a, b) in (override or {}).items():
+    found = curve_set or curves(
+        workspace, unit=unit, today=today, model=model, resamples=resamples, seed=seed
+    )
+    for channel, (a, b, *shape) in (override or {}).items():
+        kind, s = shape if shape else ("log", 1.0)
         try:
-            found.curves[channel] = domain.Curve(channel, a, b, source="request")
+            found.curves[channel] = domain.Curve(channel, a, b, source="request", kind=kind, s=s)
         except domain.RoiInputError as error:
             raise InvalidInput(f"{channel}: {error.message}", field=f"curves.{channel}") from None
         found.current.setdefault(channel, 0.0)
@@ -623,13 +765,127 @@ def allocation(
         )
     if budget is None:
         budget = sum(found.current.get(c, 0.0) for c in found.curves)
-    try:
-        result = domain.allocate(
-            list(found.curves.values()),
+    customers: list[domain.Curve] = []
+    if objective == "cpa":
+        customers = list(customer_curves(workspace, found, today=today).values())
+
+    def solve(drawn: list[domain.Curve]) -> domain.Allocation:
+        return roi_steps.recommend(
+            drawn,
             budget,
             bounds or {},
             current={c: found.current.get(c, 0.0) for c in found.curves},
+            max_move=max_move,
+            objective=objective,
+            target=target,
+            customers=customers,
         )
+
+    try:
+        result = solve(list(found.curves.values()))
     except domain.RoiInputError as error:
         raise InvalidInput(error.message, field=error.field or "bounds") from None
-    return AllocationView(found, result, dict(bounds or {}))
+    band = curve_fits.allocation_band(list(found.curves.values()), result, solve)
+    return AllocationView(found, result, dict(bounds or {}), band)
+
+
+def customer_curves(
+    workspace: Workspace, found: CurveSet, *, today: date
+) -> dict[str, domain.Curve]:
+    """Per channel, a curve of new customers a month against its monthly spend, fitted like
+    the return curves from the months of ``found``'s history that have imported new customers
+    (a shop's first orders or a CRM's closed deals by channel). Channels with fewer than two
+    such months get none: the CPA objective then says which channels lack the history."""
+    if found.unit != Unit.MONEY:
+        return {}
+    months = sorted({m.month for history in found.history.values() for m in history})
+    counted: dict[date, dict[str, int]] = {
+        month: channeldata_queries.new_customers_by_channel(
+            workspace, start=month, end=domain.add_months(month, 1) - timedelta(days=1)
+        )
+        for month in months
+    }
+    curves_found = {}
+    for channel, history in found.history.items():
+        pairs = [
+            (float(m.x), float(counted[m.month][channel]))
+            for m in history
+            if channel in counted.get(m.month, {})
+        ]
+        if len(pairs) < 2 or channel not in found.curves:
+            continue
+        try:
+            curves_found[channel] = domain.fit_curve(
+                channel, [x for x, _ in pairs], [c for _, c in pairs]
+            )
+        except domain.RoiInputError:
+            continue
+    return curves_found
+
+
+# ---- test steps (moves of a saved run turned into cards) --------------------------------------
+
+MONTH_DAYS = 30.4375  # an average month: a test window's figures are scaled to a month by it
+
+
+def observations(workspace: Workspace, *, unit: str) -> dict[str, list[tuple[float, float]]]:
+    """Per channel, the measured test steps as (monthly x, monthly return) points: the spend and
+    return observed over each test window, scaled to a month (by 30.44 over its days)."""
+    found: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    rows = AllocationStep.objects.filter(
+        workspace=workspace, unit=unit, observed_spend__isnull=False
+    ).values_list("channel", "observed_spend", "observed_return", "starts_on", "ends_on")
+    for channel, spend, ret, start, end in rows.order_by("id"):
+        scale = MONTH_DAYS / ((end - start).days + 1)
+        found[channel].append((float(spend) * scale, float(ret or 0) * scale))
+    return dict(found)
+
+
+def steps_of(workspace: Workspace, *, limit: int = 100) -> list[AllocationStep]:
+    """The latest test steps first, with their cards and plans."""
+    rows = AllocationStep.objects.filter(workspace=workspace).select_related(
+        "card", "card__board", "plan", "measured_by"
+    )
+    return list(rows[:limit])
+
+
+def step_for(workspace: Workspace, step_id: int) -> AllocationStep:
+    found = (
+        AllocationStep.objects.filter(workspace=workspace, pk=step_id)
+        .select_related("card", "card__board", "plan", "measured_by")
+        .first()
+        if 0 < step_id < 2**63
+        else None
+    )
+    if found is None:
+        raise Http404("no such test step")
+    return found
+
+
+@dataclass(frozen=True)
+class Refit:
+    curve: domain.Curve | None  # None: no fit possible (``problem`` says why)
+    points: int
+    problem: str = ""
+    manual: bool = False  # the channel has a hand-entered curve, which stays in use
+
+
+def refit(workspace: Workspace, *, channel: str, unit: str, today: date) -> Refit:
+    """The channel's curve fitted afresh from its history and every measured test step."""
+    this_month = today.replace(day=1)
+    start = domain.add_months(this_month, -HISTORY_MONTHS)
+    end = this_month - timedelta(days=1)
+    history = channel_history(workspace, unit=unit, start=start, end=end).get(channel, [])
+    manual = ChannelCurve.objects.filter(workspace=workspace, unit=unit, channel=channel).exists()
+    extra = observations(workspace, unit=unit).get(channel, [])
+    points = len(history) + len(extra)
+    try:  # as ``curves`` fits a channel with measured steps: its months and the steps
+        curve = curve_fits.fit_response(
+            channel,
+            [float(m.x) for m in history] + [x for x, _ in extra],
+            [float(m.ret) for m in history] + [r for _, r in extra],
+            resamples=0,
+        )
+    except domain.RoiInputError as error:
+        return Refit(None, points, error.message, manual)
+    return Refit(curve, points, "", manual)

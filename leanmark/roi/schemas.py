@@ -5,7 +5,9 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from leanmark.domain import curves as curve_fits
 from leanmark.domain import roi as domain
+from leanmark.domain import roi_steps
 from leanmark.lib.schemas import ErrorOut, Id, Page, StageName, Strict
 
 from .models import Spend, TimeLog
@@ -14,6 +16,7 @@ __all__ = ["ErrorOut"]
 
 Amount = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
 UnitName = Literal["money", "hours"]
+ObjectiveName = Literal["return", "roas", "cpa"]
 Dimension = Literal["stage", "channel", "campaign"]
 
 
@@ -189,6 +192,10 @@ class BoundIn(Strict):
 class CurveIn(Strict):
     a: float
     b: float
+    kind: Literal["log", "hill"] = Field(
+        "log", description="log: a·ln(1 + x/b); hill: a·x^s ÷ (x^s + b^s), a the top, b half-way"
+    )
+    s: float = Field(1.0, gt=0, le=20, description="the Hill shape (unused by log)")
 
 
 class AllocationIn(Strict):
@@ -203,6 +210,56 @@ class AllocationIn(Strict):
         max_length=domain.MAX_CHANNELS,
         description="hand-entered curves for this request only (they replace fitted ones)",
     )
+    model: Literal["auto", "log", "hill"] = Field(
+        "auto",
+        description="the kind of fitted curve: auto (log, or Hill when its AICc is lower by "
+        "more than 2, with at least 8 points), log or hill",
+    )
+    resamples: int = Field(
+        curve_fits.RESAMPLES,
+        ge=0,
+        le=curve_fits.MAX_RESAMPLES,
+        description="bootstrap resamples per fitted curve for the bands (0: no band)",
+    )
+    seed: int = Field(curve_fits.SEED, ge=0, le=2**32 - 1, description="the bootstrap's seed")
+    max_move: float = Field(
+        roi_steps.DEFAULT_MAX_MOVE,
+        ge=0,
+        le=1,
+        description="each channel moves at most this share of its amount in the last whole "
+        "month, either way (1: no limit)",
+    )
+    objective: ObjectiveName = Field(
+        "return",
+        description="return: the most return for the budget; roas / cpa: the most return (new "
+        "customers) whose ROAS stays at or above (CPA at or below) the target, budget left free",
+    )
+    target: float | None = Field(None, gt=0, description="the target ROAS or CPA")
+
+
+class RangeOut(Schema):
+    low: float
+    high: float
+
+
+class CurveBandOut(Schema):
+    """The 10th-90th percentile of each parameter over the bootstrap's refitted curves."""
+
+    seed: int
+    resamples: int
+    failed: int
+    percentiles: list[float]
+    a: RangeOut
+    b: RangeOut
+    s: RangeOut
+    adstock: RangeOut
+
+
+class AllocationBandOut(Schema):
+    seed: int
+    resamples: int
+    failed: int
+    percentiles: list[float]
 
 
 class CurveOut(Schema):
@@ -214,6 +271,14 @@ class CurveOut(Schema):
     r_squared: float | None
     rmse: float | None
     warnings: list[str]
+    kind: str
+    s: float
+    adstock: float
+    granularity: str
+    points: int
+    selection: str
+    formula: str
+    band: CurveBandOut | None
 
 
 class SplitOut(Schema):
@@ -227,6 +292,11 @@ class SplitOut(Schema):
     at_minimum: bool
     at_maximum: bool
     beyond_history: bool
+    step_bound: bool = False
+    change: float | None = None
+    expected_customers: float | None = None
+    recommended_range: RangeOut | None = None
+    expected_return_range: RangeOut | None = None
 
 
 class AllocationOut(Schema):
@@ -240,6 +310,15 @@ class AllocationOut(Schema):
     curves: list[CurveOut]
     channels_without_curve: dict[str, str]
     notes: list[str]
+    expected_return_range: RangeOut | None = None
+    band: AllocationBandOut | None = None
+    objective: ObjectiveName = "return"
+    target: float | None = None
+    max_move: float = 1.0
+    total: float | None = None
+    roas: float | None = None
+    expected_customers: float | None = None
+    cpa: float | None = None
 
 
 def report_out(view: Any) -> RoiReportOut:
@@ -272,6 +351,7 @@ def report_out(view: Any) -> RoiReportOut:
 
 def allocation_out(view: Any, unit: str) -> AllocationOut:
     a = view.allocation
+    band = view.band
     return AllocationOut(
         unit=unit,
         budget=a.budget,
@@ -293,6 +373,11 @@ def allocation_out(view: Any, unit: str) -> AllocationOut:
                 at_minimum=s.at_minimum,
                 at_maximum=s.at_maximum,
                 beyond_history=s.extrapolated,
+                step_bound=getattr(s, "step_bound", False),
+                change=None if s.current is None else round(s.recommended - s.current, 2),
+                expected_customers=_round(getattr(s, "expected_customers", None), 2),
+                recommended_range=_interval(band and band.recommended.get(s.channel)),
+                expected_return_range=_interval(band and band.expected_return.get(s.channel)),
             )
             for s in a.splits
         ],
@@ -306,9 +391,216 @@ def allocation_out(view: Any, unit: str) -> AllocationOut:
                 r_squared=c.r_squared,
                 rmse=c.rmse,
                 warnings=list(c.warnings),
+                kind=c.kind,
+                s=c.s,
+                adstock=round(c.adstock, 6),
+                granularity=c.granularity,
+                points=c.points,
+                selection=c.selection,
+                formula=c.formula,
+                band=curve_band_out(c.bootstrap),
             )
             for c in view.curves.curves.values()
         ],
         channels_without_curve=view.curves.problems,
         notes=list(a.notes),
+        expected_return_range=_interval(band and band.total_return),
+        objective=getattr(a, "objective", "return"),
+        target=getattr(a, "target", None),
+        max_move=getattr(a, "max_move", 1.0),
+        total=round(sum(s.recommended for s in a.splits), 2),
+        roas=_round(getattr(a, "roas", None), 4),
+        expected_customers=_round(getattr(a, "expected_customers", None), 2),
+        cpa=_round(getattr(a, "cpa", None), 2),
+        band=None
+        if band is None
+        else AllocationBandOut(
+            seed=band.seed,
+            resamples=band.resamples,
+            failed=band.failed,
+            percentiles=list(band.percentiles),
+        ),
     )
+
+
+def _interval(pair: tuple[float, float] | None) -> RangeOut | None:
+    return None if not pair else RangeOut(low=round(pair[0], 2), high=round(pair[1], 2))
+
+
+def curve_band_out(boot: Any) -> CurveBandOut | None:
+    """A fitted curve's bootstrap as the API shows it (None for hand-entered curves)."""
+    if boot is None or not len(boot.params):
+        return None
+
+    def interval(name: str, digits: int) -> RangeOut:
+        low, high = boot.interval(name)
+        return RangeOut(low=round(low, digits), high=round(high, digits))
+
+    return CurveBandOut(
+        seed=boot.seed,
+        resamples=boot.resamples,
+        failed=boot.failed,
+        percentiles=list(curve_fits.BAND),
+        a=interval("a", 2),
+        b=interval("b", 2),
+        s=interval("s", 4),
+        adstock=interval("adstock", 4),
+    )
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+# ---- test steps ---------------------------------------------------------------------------------
+
+
+class AllocationStepsIn(Strict):
+    """An allocation (as POST /allocation, without the workspace) and how to test its moves."""
+
+    budget: float | None = Field(
+        None, description="total per month; default: what the last whole month used"
+    )
+    unit: UnitName = "money"
+    bounds: dict[str, BoundIn] = Field(default_factory=dict, max_length=domain.MAX_CHANNELS)
+    max_move: float = Field(roi_steps.DEFAULT_MAX_MOVE, ge=0, le=1)
+    objective: ObjectiveName = "return"
+    target: float | None = Field(None, gt=0)
+    board_id: Id = Field(description="the board the test cards go on (its first column)")
+    check: Literal["holdout", "before_after"] = Field(
+        description="holdout: a share of the channel kept at today's amount over the window; "
+        "before_after: the window against the same number of days just before it"
+    )
+    holdout_share: Decimal | None = Field(
+        None, gt=0, lt=1, description="for a holdout: the share kept at today's amount (0.2)"
+    )
+    starts_on: date
+    ends_on: date
+    name: str = Field("", max_length=100, description="the saved run's name")
+
+
+class AllocationStepCurveOut(Schema):
+    kind: str
+    a: float
+    b: float
+    s: float
+    formula: str
+
+
+class AllocationStepResultOut(Schema):
+    spend: Decimal
+    returned: Decimal = Field(alias="return")
+    note: str
+    measured_at: Any
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class CurveRefitOut(Schema):
+    curve: AllocationStepCurveOut | None
+    r_squared: float | None
+    points: int | None
+    problem: str
+
+
+class AllocationStepOut(Schema):
+    id: int
+    plan_id: int | None
+    channel: str
+    unit: UnitName
+    current: Decimal
+    recommended: Decimal
+    change: Decimal
+    expected_return_change: Decimal
+    check: str
+    holdout_share: Decimal | None
+    starts_on: date
+    ends_on: date
+    compared_with: list[date] | None = Field(
+        description="before_after: the first and last day of the window it is compared with"
+    )
+    card_id: int | None
+    card_number: int | None
+    card_title: str | None
+    curve: AllocationStepCurveOut
+    result: AllocationStepResultOut | None
+    refit: CurveRefitOut | None
+
+    @staticmethod
+    def of(step: Any) -> "AllocationStepOut":
+        before = None
+        if step.check_kind == "before_after":
+            length = step.ends_on - step.starts_on
+            one = date(2000, 1, 2) - date(2000, 1, 1)
+            before = [step.starts_on - length - one, step.starts_on - one]
+        return AllocationStepOut(
+            id=step.pk,
+            plan_id=step.plan_id,
+            channel=step.channel,
+            unit=step.unit,
+            current=step.current,
+            recommended=step.recommended,
+            change=step.change,
+            expected_return_change=step.expected_return_change,
+            check=step.check_kind,
+            holdout_share=step.holdout_share,
+            starts_on=step.starts_on,
+            ends_on=step.ends_on,
+            compared_with=before,
+            card_id=step.card_id,
+            card_number=step.card.number if step.card else None,
+            card_title=step.card.title if step.card else None,
+            curve=AllocationStepCurveOut(
+                kind=step.curve_kind,
+                a=step.curve_a,
+                b=step.curve_b,
+                s=step.curve_s,
+                formula=step.formula,
+            ),
+            result=None
+            if not step.measured
+            else AllocationStepResultOut(
+                spend=step.observed_spend,
+                returned=step.observed_return,
+                note=step.note,
+                measured_at=step.measured_at,
+            ),
+            refit=None
+            if not step.measured
+            else CurveRefitOut(
+                curve=None
+                if step.refit_a is None
+                else AllocationStepCurveOut(
+                    kind=step.refit_kind or "log",
+                    a=step.refit_a,
+                    b=step.refit_b,
+                    s=step.refit_s or 1.0,
+                    formula=step.refit_formula,
+                ),
+                r_squared=step.refit_r_squared,
+                points=step.refit_points,
+                problem=step.refit_problem,
+            ),
+        )
+
+
+class AllocationStepsOut(Schema):
+    plan_id: int
+    steps: list[AllocationStepOut]
+
+
+class AllocationStepResultIn(Strict):
+    spend: Decimal = Field(
+        ge=0,
+        le=Decimal("999999999999.99"),
+        description="the channel's spend (or hours) over the window",
+    )
+    returned: Decimal = Field(
+        alias="return",
+        ge=0,
+        le=Decimal("999999999999.99"),
+        description="its return over the window",
+    )
+    note: str = Field("", max_length=300)
+
+    model_config = ConfigDict(**Strict.model_config, populate_by_name=True)

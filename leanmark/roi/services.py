@@ -15,15 +15,20 @@ from leanmark.accounts.services import audit
 from leanmark.board import services as board_services
 from leanmark.dashboard import queries as dashboard_queries
 from leanmark.domain import roi as domain
-from leanmark.lib import clean, csvrows
+from leanmark.domain import roi_steps
+from leanmark.domain.metrics import FIRST_YEAR, LAST_YEAR, outside_years
+from leanmark.lib import clean, csvrows, formats
 from leanmark.lib.numbers import unsigned_zero
 
 from .currencies import CODES
 from .errors import DuplicateSpend, InvalidInput, NotYours
 from .models import (
     AllocationPlan,
+    AllocationStep,
     ChannelCurve,
+    CheckKind,
     MemberCost,
+    Objective,
     PlanLine,
     RoiSettings,
     Spend,
@@ -595,6 +600,9 @@ def save_plan(
         unit=clean_unit(unit),
         budget=_money(allocation.budget),
         expected_return=_money(allocation.expected_return),
+        objective=getattr(allocation, "objective", Objective.RETURN),
+        target=getattr(allocation, "target", None),
+        max_move=Decimal(repr(getattr(allocation, "max_move", 1.0))).quantize(Decimal("0.0001")),
         created_by=actor,
     )
     PlanLine.objects.bulk_create(
@@ -614,6 +622,9 @@ def save_plan(
             curve_a=curves[split.channel].a,
             curve_b=curves[split.channel].b,
             curve_source=curves[split.channel].source,
+            curve_kind=curves[split.channel].kind,
+            curve_s=curves[split.channel].s,
+            curve_adstock=curves[split.channel].adstock,
         )
         for split in allocation.splits
     )
@@ -678,3 +689,303 @@ def import_time_logs(workspace: Workspace, rows: list[TimeLogIn], *, actor: User
     for card in {row.card.pk: row.card for row in rows}.values():
         board_services.set_time_logged(card, _card_total(card))
     return len(rows)
+
+
+# ---- the step limit, the objectives, and test steps ----------------------------------------------
+
+
+def clean_max_move(value: object) -> float:
+    """The step limit as a share from 0 to 1 (the web form converts its percentage)."""
+    if value in (None, ""):
+        return roi_steps.DEFAULT_MAX_MOVE
+    share = clean_decimal(
+        value, "max_move", label="step limit", maximum=Decimal(1), places="0.0001"
+    )
+    return float(share)
+
+
+def clean_objective(value: object, target: object) -> tuple[str, float | None]:
+    """(objective, target): the target is needed, and above 0, for roas and cpa only."""
+    objective = str(value or Objective.RETURN).strip().lower()
+    if objective not in Objective.values:
+        raise InvalidInput(
+            f"the objective is one of {', '.join(Objective.values)}, not {objective[:20]!r}",
+            field="objective",
+        )
+    if objective == Objective.RETURN:
+        return objective, None
+    label = "target ROAS" if objective == Objective.ROAS else "target CPA"
+    if target in (None, ""):
+        raise InvalidInput(f"give the {label} (a number above 0)", field="target")
+    number = clean_decimal(target, "target", label=label, places="0.0001", allow_zero=False)
+    return objective, float(number)
+
+
+@dataclass(frozen=True)
+class StepCheck:
+    """How a test step's result is told apart from noise: a holdout (a share of the channel's
+    audience or regions kept at today's amount over the window) or before and after (the
+    window against the same number of days just before it)."""
+
+    kind: str
+    starts_on: date
+    ends_on: date
+    holdout_share: Decimal | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.ends_on - self.starts_on).days + 1
+
+    @property
+    def before(self) -> tuple[date, date]:
+        """The comparison window of a before-and-after check: the same days just before."""
+        return self.starts_on - (self.ends_on - self.starts_on) - _DAY, self.starts_on - _DAY
+
+
+_DAY = date(2000, 1, 2) - date(2000, 1, 1)
+MAX_TEST_DAYS = 366
+
+
+def clean_check(kind: object, starts_on: object, ends_on: object, share: object) -> StepCheck:
+    name = str(kind or "").strip().lower().replace("-", "_")
+    if name not in CheckKind.values:
+        raise InvalidInput(
+            "the check is holdout or before_after (how the test's result is told apart from noise)",
+            field="check",
+        )
+    start, end = clean_date(starts_on, "starts_on"), clean_date(ends_on, "ends_on")
+    for field, day in (("starts_on", start), ("ends_on", end)):
+        if outside_years(day):
+            raise InvalidInput(
+                f"a test window lies within the years {FIRST_YEAR} to {LAST_YEAR}", field=field
+            )
+    if end < start:
+        raise InvalidInput(
+            f"the test window ends ({end}) before it starts ({start})", field="ends_on"
+        )
+    if (end - start).days + 1 > MAX_TEST_DAYS:
+        raise InvalidInput(
+            f"a test window is at most {MAX_TEST_DAYS} days, not {(end - start).days + 1}",
+            field="ends_on",
+        )
+    if name == CheckKind.BEFORE_AFTER:
+        return StepCheck(name, start, end)
+    if share in (None, ""):
+        raise InvalidInput(
+            "a holdout needs the share of the channel kept at today's amount", field="holdout_share"
+        )
+    held = clean_share(share, "holdout_share", "holdout share")
+    if not Decimal("0.01") <= held <= Decimal("0.9"):
+        raise InvalidInput(
+            f"the holdout share is between 1 % and 90 %, not {formats.percent(held, 0)}",
+            field="holdout_share",
+        )
+    return StepCheck(name, start, end, held)
+
+
+def _amount(value: Decimal, unit: str, currency: str) -> str:
+    if unit == Unit.MONEY:
+        return formats.money(value, currency)
+    return f"{domain.plain(value.quantize(Decimal('0.1')))} h"
+
+
+def step_title(change: Decimal, channel: str, unit: str, currency: str) -> str:
+    """ "Test: +€40 on seo" (a cut has a minus sign; hours read "+8 h")."""
+    sign = "+" if change > 0 else "−"
+    return f"Test: {sign}{_amount(abs(change), unit, currency)} on {channel}"
+
+
+def step_description(step: AllocationStep, check: StepCheck, *, link: str, currency: str) -> str:
+    """The card's Markdown: the move, what it should bring, the check, and the link back."""
+
+    def amount(value: Decimal) -> str:
+        return _amount(value, step.unit, currency)
+
+    change = step.change
+    sign = "+" if change > 0 else "−"
+    returned = step.expected_return_change
+    lines = [
+        f"A step of the allocation run "
+        f"**{step.plan.name if step.plan else 'deleted'}**: {step.channel} from "
+        f"{amount(step.current)} to {amount(step.recommended)} a month "
+        f"({sign}{amount(abs(change))}). Expected change in return: {'+' if returned >= 0 else '−'}"
+        f"{formats.money(abs(returned), currency)} a month, on the curve "
+        f"{step.formula} ({step.curve_source}).",
+        "",
+    ]
+    if check.kind == CheckKind.HOLDOUT:
+        share = check.holdout_share or Decimal(0)
+        lines.append(
+            f"**Check (holdout):** from {check.starts_on} to {check.ends_on} ({check.days} days) "
+            f"keep {formats.percent(share, 0)} of {step.channel}'s audience or regions at "
+            f"today's {amount(step.current)} a month and make the change on the other "
+            f"{formats.percent(1 - share, 0)}; "
+            "the step paid if the changed part's return moves by its share of the expected "
+            "change against the holdout."
+        )
+    else:
+        before_start, before_end = check.before
+        lines.append(
+            f"**Check (before and after):** make the change from {check.starts_on} to "
+            f"{check.ends_on} ({check.days} days) and compare with the same {check.days} days "
+            f"before, {before_start} to {before_end}, at today's {amount(step.current)} a month."
+        )
+    lines += [
+        "",
+        f"When the window is over, record the spend and return {step.channel} saw in it on "
+        f"[the step's page]({link}); the channel's curve is then refitted with that point.",
+    ]
+    return "\n".join(lines)
+
+
+def moves_of(allocation: domain.Allocation) -> list[domain.ChannelSplit]:
+    """The channels whose recommended amount differs from today's by a cent or more."""
+    return [
+        s
+        for s in allocation.splits
+        if s.current is not None and abs(_money(s.recommended - s.current)) >= Decimal("0.01")
+    ]
+
+
+@transaction.atomic
+def create_steps(
+    workspace: Workspace,
+    allocation: domain.Allocation,
+    *,
+    curves: dict[str, domain.Curve],
+    bounds: dict[str, domain.Bounds],
+    board: Any,
+    check: StepCheck,
+    name: object,
+    month: date,
+    unit: str,
+    actor: User | None,
+    link: Callable[[AllocationStep], str],
+) -> tuple[AllocationPlan, list[AllocationStep]]:
+    """Save the run as a plan and turn each of its moves into a card on ``board``: "Test: +€40
+    on seo", its description stating the check, the expected change and a link back
+    (``link(step)``). All or nothing: a full first column (a hard WIP limit) saves none."""
+    moves = moves_of(allocation)
+    if not moves:
+        raise InvalidInput(
+            "the recommendation moves no channel, so there is nothing to test: today's split is "
+            "already the best within the limits",
+            field="max_move",
+        )
+    currency = settings_of(workspace).currency
+    plan = save_plan(
+        workspace, allocation, curves=curves, bounds=bounds, name=name, month=month, unit=unit,
+        actor=actor,
+    )  # fmt: skip
+    steps = []
+    for split in moves:
+        curve = curves[split.channel]
+        current = _money(split.current or 0.0)
+        step = AllocationStep.objects.create(
+            workspace=workspace,
+            plan=plan,
+            channel=split.channel,
+            unit=plan.unit,
+            current=current,
+            recommended=_money(split.recommended),
+            expected_return_change=_money(split.expected_return - (split.current_return or 0.0)),
+            check_kind=check.kind,
+            holdout_share=check.holdout_share,
+            starts_on=check.starts_on,
+            ends_on=check.ends_on,
+            curve_kind=getattr(curve, "kind", "log"),
+            curve_a=curve.a,
+            curve_b=curve.b,
+            curve_s=getattr(curve, "s", 1.0),
+            curve_source=curve.source,
+            created_by=actor,
+        )
+        step.card = board_services.create_card(
+            board,
+            title=step_title(step.change, step.channel, step.unit, currency),
+            description=step_description(step, check, link=link(step), currency=currency),
+            channel=step.channel,
+            actor=actor,
+        )
+        step.save(update_fields=["card"])
+        steps.append(step)
+    audit(
+        workspace,
+        actor,
+        "roi.steps_created",
+        f"{len(steps)} test card(s) from allocation run {plan.name!r} on board {board.name!r}",
+    )
+    return plan, steps
+
+
+@transaction.atomic
+def record_step_result(
+    step: AllocationStep,
+    *,
+    spend: object,
+    ret: object,
+    note: object = "",
+    actor: User | None,
+    today: date,
+) -> AllocationStep:
+    """Record the spend and return the channel saw over the test window (recording again
+    corrects it), refit the channel's curve with that point, and note the result on the card."""
+    from django.utils import timezone
+
+    from . import queries
+
+    step.observed_spend = clean_decimal(spend, "spend", label="observed spend")
+    step.observed_return = clean_decimal(ret, "return", label="observed return")
+    step.note = clean_text(note, "note", NOTE_MAX)
+    step.measured_at = timezone.now()
+    step.measured_by = actor
+    step.save(
+        update_fields=["observed_spend", "observed_return", "note", "measured_at", "measured_by"]
+    )
+    fit = queries.refit(step.workspace, channel=step.channel, unit=step.unit, today=today)
+    step.refit_kind = getattr(fit.curve, "kind", "log") if fit.curve else ""
+    step.refit_a = fit.curve.a if fit.curve else None
+    step.refit_b = fit.curve.b if fit.curve else None
+    step.refit_s = getattr(fit.curve, "s", 1.0) if fit.curve else None
+    step.refit_r_squared = fit.curve.r_squared if fit.curve else None
+    step.refit_points = fit.points
+    step.refit_problem = fit.problem[:300]
+    step.save(
+        update_fields=[
+            "refit_kind",
+            "refit_a",
+            "refit_b",
+            "refit_s",
+            "refit_r_squared",
+            "refit_points",
+            "refit_problem",
+        ]
+    )
+    if step.card is not None:
+        currency = settings_of(step.workspace).currency
+        spent = _amount(step.observed_spend, step.unit, currency)
+        result = (
+            f"**Result ({step.measured_at:%Y-%m-%d}):** {spent} spent and "
+            f"{formats.money(step.observed_return, currency)} returned from {step.starts_on} to "
+            f"{step.ends_on}. "
+            + (
+                f"Curve refitted: {step.formula} → {step.refit_formula} ({fit.points} points)."
+                if fit.curve
+                else f"The curve could not be refitted: {fit.problem}"
+            )
+        )
+        description = f"{step.card.description}\n\n{result}"
+        board_services.edit_card(
+            step.card,
+            changes={"description": description[: board_services.DESCRIPTION_MAX]},
+            expected_version=None,
+            actor=actor,
+        )
+    audit(
+        step.workspace,
+        actor,
+        "roi.step_measured",
+        f"test step {step.pk} on {step.channel}: spend {step.observed_spend}, return "
+        f"{step.observed_return}",
+    )
+    return step

@@ -23,4 +23,6 @@ urlpatterns = [
     path("roi/plans/", views.plan_save, name="roi-plan-save"),
     path("roi/plans/<int:plan_id>/", views.plan_detail, name="roi-plan"),
     path("roi/plans/<int:plan_id>/delete", views.plan_delete, name="roi-plan-delete"),
+    path("roi/steps/", views.steps_create, name="roi-steps-create"),
+    path("roi/steps/<int:step_id>/", views.step_detail, name="roi-step"),
 ]

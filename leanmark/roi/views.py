@@ -1,7 +1,7 @@
 """Pages: the ROI report, spend, time, settings with hourly costs (owner only), allocation and
 saved plans. Every page is role-checked by ``workspace_view``."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from leanmark.accounts.models import Role
 from leanmark.board import queries as board_queries
+from leanmark.domain import curves as curve_fits
 from leanmark.domain import roi as domain
 from leanmark.domain.hourglass import STAGE_CHOICES
 from leanmark.lib import formats
@@ -24,7 +25,7 @@ from leanmark.lib.paging import paged
 
 from . import charts, queries, services
 from .errors import InvalidInput, LeanmarkError
-from .models import Unit
+from .models import CheckKind, Objective, Unit
 
 DEFAULT_PERIOD = "last-12-months"
 PERIODS = [
@@ -378,18 +379,43 @@ def _bounds(data: QueryDict, channels: list[str]) -> dict[str, domain.Bounds]:
     return bounds
 
 
+def _step_limit(data: QueryDict) -> float:
+    """The step limit from the form's percentage (default 20 %)."""
+    raw = data.get("max_move", "").strip().rstrip("%").strip()
+    if not raw:
+        return services.clean_max_move(None)
+    percent = services.clean_decimal(
+        raw, "max_move", label="step limit", maximum=Decimal(100), places="0.01"
+    )
+    return float(percent / 100)
+
+
+CURVE_MODELS = [
+    (curve_fits.AUTO, "best fit (log or Hill, by AICc)"),
+    ("log", "log: a·ln(1 + x/b)"),
+    ("hill", "Hill: top·xˢ ÷ (xˢ + kˢ)"),
+]
+
+
 def _allocation_context(request: HttpRequest, data: QueryDict) -> dict[str, Any]:
     unit = data.get("unit", Unit.MONEY)
     if unit not in Unit.values:
         unit = Unit.MONEY
     settings = queries.settings_of(request.workspace)
     unit_label = settings.currency if unit == Unit.MONEY else "hours"
-    curve_set = queries.curves(request.workspace, unit=unit, today=_today(request))
+    model = data.get("model", "")
+    if model not in dict(CURVE_MODELS):
+        model = curve_fits.AUTO
+    curve_set = queries.curves(request.workspace, unit=unit, today=_today(request), model=model)
     channels = sorted(curve_set.curves)
     error, view = None, None
     try:
         budget = _float(data.get("budget", ""), "budget", "budget")
         bounds = _bounds(data, channels)
+        max_move = _step_limit(data)
+        objective, target = services.clean_objective(
+            data.get("objective", ""), data.get("target", "")
+        )
         if curve_set.curves:
             view = queries.allocation(
                 request.workspace,
@@ -398,6 +424,9 @@ def _allocation_context(request: HttpRequest, data: QueryDict) -> dict[str, Any]
                 budget=budget,
                 bounds=bounds,
                 curve_set=curve_set,
+                max_move=max_move,
+                objective=objective,
+                target=target,
             )
     except LeanmarkError as exc:
         error = exc
@@ -426,7 +455,24 @@ def _allocation_context(request: HttpRequest, data: QueryDict) -> dict[str, Any]
         "can_write": request.membership.allows(Role.MEMBER),
         "next_month": domain.add_months(_today(request).replace(day=1), 1).strftime("%Y-%m"),
         "rows": _rows(view, curve_set, data),
+        "model": model,
+        "models": CURVE_MODELS,
+        "band": view.band if view else None,
+        "objectives": Objective.choices,
+        "objective": data.get("objective", "") or Objective.RETURN,
+        "target": data.get("target", ""),
+        "max_move": data.get("max_move", "") or "20",
+        "checks": CheckKind.choices,
+        "boards": board_queries.boards_of(request.workspace),
+        "steps": queries.steps_of(request.workspace, limit=20),
+        "moves": services.moves_of(view.allocation) if view else [],
+        "test_start": _next_month(request),
+        "test_end": domain.add_months(_next_month(request), 1) - timedelta(days=1),
     }
+
+
+def _next_month(request: HttpRequest) -> date:
+    return domain.add_months(_today(request).replace(day=1), 1)
 
 
 def _rows(view: queries.AllocationView | None, curve_set: queries.CurveSet, data: QueryDict):
@@ -560,3 +606,107 @@ def plan_delete(request: HttpRequest, plan_id: int) -> HttpResponse:
     services.delete_plan(plan, actor=request.user)
     messages.success(request, f"Plan {plan.name!r} deleted.")
     return redirect("roi-allocation", ws=request.workspace.slug)
+
+
+# ---- test steps: the moves of a run as cards, and their measured results ------------------------
+
+
+def _step_link(request: HttpRequest) -> Any:
+    def link(step: Any) -> str:
+        return reverse("roi-step", kwargs={"ws": request.workspace.slug, "step_id": step.pk})
+
+    return link
+
+
+def _board_of(request: HttpRequest, raw: str) -> Any:
+    text = raw.strip()
+    board = (
+        board_queries.board_in(request.workspace, int(text))
+        if text.isascii() and text.isdigit() and 0 < int(text) < 2**63
+        else None
+    )
+    if board is None:
+        raise InvalidInput("choose the board the test cards go on", field="board")
+    return board
+
+
+@require_POST
+@workspace_view()
+def steps_create(request: HttpRequest) -> HttpResponse:
+    data = request.POST
+    context = _allocation_context(request, data)
+    view = context["view"]
+    try:
+        if context["error"]:
+            raise context["error"]
+        if view is None:
+            raise InvalidInput("there is no allocation to test yet", field="budget")
+        board = _board_of(request, data.get("board", ""))
+        check = services.clean_check(
+            data.get("check", ""),
+            data.get("starts_on", ""),
+            data.get("ends_on", ""),
+            _percent(data["holdout_share"], "holdout_share", "holdout share")
+            if data.get("holdout_share", "").strip()
+            else None,
+        )
+        plan, steps = services.create_steps(
+            request.workspace,
+            view.allocation,
+            curves=view.curves.curves,
+            bounds=view.bounds,
+            board=board,
+            check=check,
+            name=data.get("name", ""),
+            month=check.starts_on.replace(day=1),
+            unit=context["unit"],
+            actor=request.user,
+            link=_step_link(request),
+        )
+    except LeanmarkError as error:
+        context["error"] = error
+        return render_page(request, "roi/allocation.html", context, status=error.status)
+    messages.success(
+        request,
+        f"{len(steps)} test card(s) on {board.name}: "
+        + ", ".join(f"#{s.card.number} {s.card.title}" for s in steps if s.card)
+        + f". The run is saved as {plan.name!r}.",
+    )
+    return redirect(_allocation_url(request, context["unit"]))
+
+
+def _step_context(request: HttpRequest, step: Any, **extra: Any) -> dict[str, Any]:
+    settings = queries.settings_of(request.workspace)
+    before = services.StepCheck(step.check_kind, step.starts_on, step.ends_on).before
+    return {
+        "step": step,
+        "unit_label": settings.currency if step.unit == Unit.MONEY else "hours",
+        "before": before,
+        "can_write": request.membership.allows(Role.MEMBER),
+        "posted": QueryDict(),
+        **extra,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view()
+def step_detail(request: HttpRequest, step_id: int) -> HttpResponse:
+    step = queries.step_for(request.workspace, step_id)
+    if request.method == "POST":
+        data = request.POST
+        try:
+            services.record_step_result(
+                step,
+                spend=data.get("spend", ""),
+                ret=data.get("return", ""),
+                note=data.get("note", ""),
+                actor=request.user,
+                today=_today(request),
+            )
+        except LeanmarkError as error:
+            step = queries.step_for(request.workspace, step_id)
+            context = _step_context(request, step, error=error, posted=data)
+            return render_page(request, "roi/step.html", context, status=error.status)
+        messages.success(request, f"Result recorded; the curve of {step.channel} is refitted.")
+        return redirect("roi-step", ws=request.workspace.slug, step_id=step.pk)
+    return render_page(request, "roi/step.html", _step_context(request, step))

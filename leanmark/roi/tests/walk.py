@@ -109,8 +109,44 @@ PAGES: list[Case] = [
     Case("roi-plan-save", "post", WRITE, ws, _curves),
     Case("roi-plan", "get", READ, lambda w: {**ws(w), "plan_id": _plan(w).pk}),
     Case("roi-plan-delete", "post", WRITE, lambda w: {**ws(w), "plan_id": _plan(w).pk}),
+    Case("roi-steps-create", "post", WRITE, ws, lambda w: {**_curves(w), **_check(w)}),
+    Case("roi-step", "get", READ, lambda w: {**ws(w), "step_id": _step(w).pk}),
+    Case(
+        "roi-step",
+        "post",
+        WRITE,
+        lambda w: {**ws(w), "step_id": _step(w).pk},
+        lambda w: {"spend": "400", "return": "900"},
+    ),
 ]
 API: list[ApiCase] = []
+
+
+def _check(w: World) -> dict[str, Any]:
+    return {
+        "board": w.board.pk,
+        "check": "before_after",
+        "starts_on": "2027-01-01",
+        "ends_on": "2027-01-31",
+    }
+
+
+def _step(w: World) -> Any:
+    """A test step on email (the hand-entered curves, nothing spent: the free optimum)."""
+    from datetime import date
+
+    from leanmark.roi import queries
+
+    _curves(w)
+    view = queries.allocation(w.acme, unit="money", today=date(2026, 7, 15), budget=1000)
+    check = services.clean_check("before_after", "2027-01-01", "2027-01-31", None)
+    _, steps = services.create_steps(
+        w.acme, view.allocation, curves=view.curves.curves, bounds={}, board=w.board,
+        check=check, name="Walk steps", month=date(2027, 1, 1), unit="money", actor=w.bob,
+        link=lambda step: f"/w/{w.acme.slug}/roi/steps/{step.pk}/",
+    )  # fmt: skip
+    return steps[0]
+
 
 API_READ_ = (401, 404, 200, 200, 200)
 API_OWNER = (401, 404, 403, 403, 200)
@@ -178,5 +214,33 @@ API += [
             "budget": 1000,
             "curves": {"email": {"a": 1000, "b": 100}, "seo": {"a": 2000, "b": 300}},
         },
+    ),
+    ApiCase(
+        "post",
+        "/api/v1/workspaces/{slug}/allocation/steps",
+        (401, 404, 403, 201, 201),
+        lambda w: {
+            "board_id": w.board.pk,
+            "budget": 1000,
+            "check": "holdout",
+            "holdout_share": 0.2,
+            "starts_on": "2027-01-01",
+            "ends_on": "2027-01-31",
+        },
+        setup=_curves,
+    ),
+    ApiCase("get", "/api/v1/workspaces/{slug}/allocation/steps", API_READ_),
+    ApiCase(
+        "get",
+        "/api/v1/workspaces/{slug}/allocation/steps/{step_id}",
+        API_READ_,
+        params=lambda w: {"step_id": _step(w).pk},
+    ),
+    ApiCase(
+        "post",
+        "/api/v1/workspaces/{slug}/allocation/steps/{step_id}/result",
+        (401, 404, 403, 200, 200),
+        lambda w: {"spend": "400", "return": "900"},
+        params=lambda w: {"step_id": _step(w).pk},
     ),
 ]
