@@ -361,3 +361,18 @@ def test_a_write_that_fails_stores_neither_the_link_nor_a_count(world, client_fo
         ["", ""],
     )
     assert Observation.objects.count() == 0
+
+
+def test_the_preview_names_its_measures_and_the_planned_end(world, client_for):
+    experiment = spring(world)
+    Experiment.objects.filter(pk=experiment.pk).update(planned_end=TODAY)
+    html = client_for(world.bob).post(url(world, experiment), form(experiment), headers=HX)
+    html = html.content.decode()
+    assert (
+        f"Each day from the start date ({day(D1)}) to today or the planned end ({day(TODAY)}), "
+        "whichever comes first, on which a variant has rows"
+    ) in html
+    assert (
+        "<th>Day</th><th>Variant</th><th>That day (conversions / clicks)</th>"
+        "<th>Totals so far</th><th>Change</th>"
+    ) in html
