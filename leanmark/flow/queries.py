@@ -1043,9 +1043,26 @@ def campaign_cards(board: "Board", *, tag: str, channel: str) -> list[CampaignCa
     if tag:
         cards = Filters(tag=tag).apply(cards)
     if channel:
-        cards = cards.filter(channel=channel)
+        cards = cards.filter(channel__iexact=channel)  # "Email" is the cards' "email"
     rows = cards.order_by("number").values_list("number", "title", "column_id")
     return [CampaignCard(n, t, names.get(c, "")) for n, t, c in rows]
+
+
+def _check_campaign_exists(board: "Board", *, tag: str, channel: str) -> None:
+    """A tag or channel no card has is a misspelt campaign, not one that is all done: refuse it
+    rather than answer "all 0 cards done: 100 %"."""
+    if tag and not board_queries.card_ids_matching(board, Filters(tag=tag)):
+        raise FlowInputError(
+            f"no card of this board is tagged {tag!r}; check the campaign's tag", field="tag"
+        )
+    if channel:
+        known = sorted(c for c in board_queries.card_channels(board.workspace) if c)
+        if channel.lower() not in {c.lower() for c in known}:
+            listed = ", ".join(known[:20]) or "none"
+            raise FlowInputError(
+                f"no card has the channel {channel!r}; the cards' channels are {listed}",
+                field="channel",
+            )
 
 
 def forecast_campaign(
@@ -1075,6 +1092,7 @@ def forecast_campaign(
         )
     if spec.period not in PERIOD_DAYS:
         raise FlowInputError("the period must be 'day' or 'week'", field="period")
+    _check_campaign_exists(board, tag=tag, channel=channel)
     cards = campaign_cards(board, tag=tag, channel=channel)
     calendar = working_calendar(board).calendar
     periods = horizon_periods(today, launch, calendar, PERIOD_DAYS[spec.period])

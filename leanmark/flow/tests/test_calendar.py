@@ -201,10 +201,39 @@ def test_a_bad_campaign_question_is_explained(world, client_for, query, message)
 
 def test_a_campaign_with_nothing_left_is_certain(world, client_for):
     weekdays(world)
-    query = {"mode": "campaign", "campaign_tag": "none-such", "launch": "2026-12-11", **WINDOW}
+    campaign(world, todo=0)  # its one card is done
+    query = {"mode": "campaign", "campaign_tag": "launch", "launch": "2026-12-11", **WINDOW}
     html = client_for(world.carol).get(page_url(world, **query)).content.decode()
     assert '<b class="probability">100.0 %</b>' in html
     assert "No card of the campaign is left to do." in html
+
+
+def test_the_campaign_channel_is_matched_in_any_case(world, client_for):
+    weekdays(world)
+    campaign(world)  # channel "email"
+    query = {"mode": "campaign", "campaign_channel": "Email", "launch": "2026-12-17", **WINDOW}
+    html = client_for(world.carol).get(page_url(world, **query)).content.decode()
+    assert "all <b>5</b> not-done cards of channel “Email”" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"campaign_tag": "lanch"}, "no card of this board is tagged &#x27;lanch&#x27;"),
+        (
+            {"campaign_channel": "Emial"},
+            "no card has the channel &#x27;Emial&#x27;; the cards&#x27; channels are email",
+        ),
+    ],
+)
+def test_a_misspelt_campaign_is_refused_not_certain(world, client_for, query, message):
+    weekdays(world)
+    campaign(world)
+    query = {"mode": "campaign", "launch": "2026-12-17", **query, **WINDOW}
+    response = client_for(world.carol).get(page_url(world, **query))
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert message in html and "probability" not in html
 
 
 # ---- editing the calendar on the page ----------------------------------------------------------
