@@ -4,6 +4,7 @@ API and the CLI: days off are not sampled nor counted ahead, and a launch date h
 import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -484,3 +485,10 @@ def test_the_page_backtests_the_same_calendar_days_with_the_calendar(world, clie
     )
     html = html.content.decode()
     assert "(14 days ahead, from the 28 days before)" in html  # not 10 working days of 20
+
+
+def test_the_days_off_cap_is_in_the_bounds_table_of_the_api_docs():
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "api.md").read_text()
+    bounds = docs.split("## Bounds", 1)[1].split("\n## ", 1)[0]
+    row = next((line for line in bounds.splitlines() if "calendar days off" in line), "")
+    assert f"| {services.MAX_RANGE_OFF} days from `day` to `to` in one go |" in row
