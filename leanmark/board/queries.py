@@ -361,15 +361,20 @@ def board_view(
     ]
     by_id = {v.column.pk: v for v in views}
     wanted = set(opened)
-    sized = _open_cards(board, filters, [v for v in views if v.collapses], wanted)
+    drawn = _open_cards(board, filters, [v for v in views if v.collapses], wanted)
+    sizes = _filtered_counts(board, filters) if filters.active else cells
     tiles: list[CardTile] = []
-    for column_id, lane, size, *row in sized:
+    for column_id, lane, *row in drawn:
         view = by_id[column_id]
         tile = CardTile(*row)
         view.cells[lane].append(tile)
         tiles.append(tile)
-        if view.collapses and size > CELL_SHOWN:
-            if f"{column_id}-{lane}" in wanted:
+    for view in views:
+        for lane in view.cells if view.collapses else ():
+            size = sizes.get((view.column.pk, lane), 0)
+            if size <= CELL_SHOWN:
+                continue
+            if f"{view.column.pk}-{lane}" in wanted:
                 view.opened |= {lane}
             else:
                 view.hidden[lane] = size - CELL_SHOWN
@@ -404,8 +409,10 @@ def _open_cards(
     board: Board, filters: Filters, collapsing: list[ColumnView], opened: set[str]
 ) -> list[tuple[Any, ...]]:
     """The drawn cards outside the done column, cell by cell in board order, each row as
-    (column id, lane, cards the filters keep in its cell, *TILE_FIELDS): every card of a cell
-    that does not collapse or is opened, the first CELL_SHOWN of the others (one query)."""
+    (column id, lane, *TILE_FIELDS): every card of a cell that does not collapse or is opened,
+    the first CELL_SHOWN of the others. One query: an inner one numbers the cards of each cell
+    on narrow rows (the live-cell index's order), the outer reads the tile fields of those kept
+    only (in SQLite a quarter of the time of numbering the wide rows)."""
     cap = Case(
         *(
             When(
@@ -422,18 +429,28 @@ def _open_cards(
     )
     cell = [F("column_id"), F("lane")]
     live = filters.apply(Card.objects.live().filter(board=board))
-    rows = (
+    kept = (
         live.exclude(column_id=board.done_column_id)
         .annotate(
             rank=Window(RowNumber(), partition_by=cell, order_by=[F("position"), F("id")]),
-            size=Window(Count("id"), partition_by=cell),
             cap=cap,
         )
         .filter(rank__lte=F("cap"))
-        .order_by("column_id", "lane", "rank")
-        .values_list("column_id", "lane", "size", *TILE_FIELDS)
+        .values("id")
+    )
+    rows = (
+        Card.objects.filter(pk__in=kept)
+        .order_by("column_id", "lane", "position", "id")
+        .values_list("column_id", "lane", *TILE_FIELDS)
     )
     return list(rows)
+
+
+def _filtered_counts(board: Board, filters: Filters) -> dict[tuple[int, str], int]:
+    """Live cards the filters keep per (column id, lane), in one query (a filtered cell's
+    "Show all N")."""
+    rows = filters.apply(Card.objects.live().filter(board=board)).values_list("column", "lane")
+    return {(column, lane): n for column, lane, n in rows.annotate(n=Count("id")).order_by()}
 
 
 def age_days(since: datetime | None, now: datetime) -> float | None:
