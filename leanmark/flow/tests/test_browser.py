@@ -69,3 +69,17 @@ def test_a_forecast_asked_in_the_form_answers_with_its_histogram(ui, world):
     expect(ui.page.locator("#forecast")).to_contain_text("When will 5 items be done?")
     expect(ui.page.locator("#forecast .vega-chart svg")).to_be_visible()
     assert "mode=when" in ui.page.url
+
+
+def test_the_forecast_page_with_the_campaign_question_fits_a_phone(ui, world):
+    load(world.board, *finished_after(world.board, [1] * 20))
+    ui.page.set_viewport_size({"width": 390, "height": 844})
+    ui.log_in(world.bob)
+    ui.page.goto(
+        reverse("flow-forecast", kwargs={"ws": world.acme.slug, "board_id": world.board.pk})
+    )
+    expect(ui.page.locator("#calendar")).to_be_visible()
+    assert ui.page.evaluate("document.documentElement.scrollWidth") <= 390
+    checkbox = ui.page.locator("#calendar input[name=weekends_off]")
+    box, label = checkbox.bounding_box(), checkbox.locator("xpath=..").bounding_box()
+    assert label["height"] < 2 * box["height"] + 8  # the checkbox beside its words, not above
