@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from leanmark.board import drawing, queries, services
 from leanmark.board.models import Card
-from leanmark.board.tests.test_views import board_url, fill
+from leanmark.board.tests.test_views import board_url, fill, queue_of
 
 # The page's queries: session, user, membership, workspace and board, the people and the boards
 # of the workspace, open impediments ...; drawing the cells adds the board's columns, the cell
@@ -128,3 +128,20 @@ def test_it_keeps_boards_of_other_workspaces_apart(world, client_for):
     html = page(client_for(world.bob), board_url(world))
     assert "Evil plan" not in html
     assert html.count('data-card="') == 0
+
+
+def test_it_counts_a_filtered_long_cell_by_the_cards_the_filter_keeps(world, client_for):
+    queue_of(world, 11)
+    for i in range(3):
+        services.create_card(
+            world.board,
+            title=f"other {i}",
+            column=world.column("Ready"),
+            reason="a long queue",
+            actor=world.bob,
+        )
+    client = client_for(world.bob)
+    assert ">Show all 14</a>" in page(client, board_url(world))
+    html = page(client, board_url(world, q="queued"))
+    assert html.count('data-card="') == 8
+    assert ">Show all 11</a>" in html
