@@ -375,15 +375,22 @@ def reading(
     if not decided and schedule.end_passed and schedule.planned_end is not None:
         when = formats.day(schedule.planned_end)
         end = f"The planned end date, {when}, has passed — decide or extend."
+    step = "" if decided else next_step(verdict, schedule, draft=draft)
+    broken = guardrails(verdict)
+    if broken and schedule.step == bml.READY and step:
+        step += (
+            " But a guardrail is broken (just below): do not roll the treatment out as it is — fix "
+            "the harm and test again, pivot or stop, or write why the win is worth it."
+        )
     return Reading(
         step="" if decided else schedule.step,
-        next_step="" if decided else next_step(verdict, schedule, draft=draft),
+        next_step=step,
         end_passed=end,
         finding=finding(verdict),
         small_counts=small_counts(verdict),
         looking=looking(verdict, tau=tau),
         correction=correction(verdict),
-        guardrails=guardrails(verdict),
+        guardrails=broken,
         meanings=tuple(
             (f"{c.treatment} against {c.control}", meanings(verdict, c))
             for c in verdict.comparisons

@@ -368,3 +368,23 @@ def test_the_api_replaces_a_drafts_metrics_and_refuses_once_running(world, api):
     assert body["error"]["message"] == (
         "the secondary and guardrail metrics are fixed once the experiment runs"
     )
+
+
+def test_the_headline_says_ready_to_decide_only_with_the_broken_guardrail_beside_it(
+    world, client_for
+):
+    experiment = guarded(world)
+    observe(experiment, (200, 1000), (260, 1000))
+    unsubscribes(experiment, 10, 30)
+    html = (
+        client_for(world.carol)
+        .get(url("experiment", world, experiment_id=experiment.pk))
+        .content.decode()
+    )
+    headline = html.split('id="verdict">', 1)[1].split("</div>", 1)[0]
+    assert "Ready to decide" in headline
+    assert (
+        "But a guardrail is broken (just below): do not roll the treatment out as it is — fix "
+        "the harm and test again, pivot or stop, or write why the win is worth it."
+    ) in headline
+    assert "Guardrail broken: unsubscribe rate is worse with Treatment" in headline
