@@ -399,8 +399,9 @@ class MetricSpec:
     tolerance: float
 
 
-def _clean_metrics(items: Any) -> list[MetricSpec] | None:
-    """Secondary and guardrail metrics, cleaned; None when not given (keep what there is)."""
+def _clean_metrics(items: Any, *, primary: str = "") -> list[MetricSpec] | None:
+    """Secondary and guardrail metrics, cleaned; None when not given (keep what there is).
+    None may share a name with another or with the primary metric (``primary``)."""
     if items is None:
         return None
     if not isinstance(items, list | tuple):
@@ -430,6 +431,12 @@ def _clean_metrics(items: Any) -> list[MetricSpec] | None:
                 f"not {tolerance:g}",
                 field="metrics",
             )
+        if kind == MetricType.CONVERSION and tolerance >= 1:
+            raise InvalidExperimentInput(
+                f"metric {number}: a rate can get worse by less than 100 pp, so the tolerance "
+                f"is below 1 (0.005 = 0.5 pp), not {tolerance:g}",
+                field="metrics",
+            )
         if tolerance and role != MetricRole.GUARDRAIL:
             raise InvalidExperimentInput(
                 f"metric {number}: a tolerance goes only with a guardrail", field="metrics"
@@ -437,6 +444,13 @@ def _clean_metrics(items: Any) -> list[MetricSpec] | None:
         cleaned.append(MetricSpec(name, role, kind, direction, tolerance))
     if len({m.name.lower() for m in cleaned}) != len(cleaned):
         raise InvalidExperimentInput("the metrics' names must differ", field="metrics")
+    same = next((m for m in cleaned if primary and m.name.lower() == primary.lower()), None)
+    if same is not None:
+        raise InvalidExperimentInput(
+            f"{same.name!r} is the experiment's own (primary) metric; a secondary or guardrail "
+            "metric needs another name",
+            field="metrics",
+        )
     return cleaned
 
 
@@ -460,7 +474,7 @@ def create_experiment(
 ) -> Experiment:
     values = _clean_fields(workspace, spec)
     names = _variant_names(spec.variants)
-    metrics = _clean_metrics(spec.metrics)
+    metrics = _clean_metrics(spec.metrics, primary=values["metric_name"])
     with transaction.atomic():
         experiment = Experiment.objects.create(
             workspace=workspace, created_at=at or timezone.now(), **values
@@ -495,7 +509,7 @@ def update_experiment(experiment: Experiment, spec: ExperimentSpec) -> Experimen
     """Edit the record. The plan and metric type are fixed once the experiment runs: changing
     the target after seeing data is exactly what the plan exists to prevent."""
     values = _clean_fields(experiment.workspace, spec)
-    metrics = _clean_metrics(spec.metrics)
+    metrics = _clean_metrics(spec.metrics, primary=values["metric_name"])
     with transaction.atomic():
         locked = Experiment.objects.select_for_update(no_key=True).get(pk=experiment.pk)
         if locked.state == State.DECIDED:

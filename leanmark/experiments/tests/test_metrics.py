@@ -67,6 +67,10 @@ def test_it_keeps_the_metrics_of_the_plan(world):
         ([{**REVENUE, "role": "decider"}], "metric 1: unknown role 'decider'"),
         ([{**REVENUE, "name": ""}], "metric 1: "),
         ([REVENUE] * 6, "at most 5 secondary and guardrail metrics"),
+        ([{**REVENUE, "name": "Sign-up rate"}], "'Sign-up rate' is the experiment's own "
+         "(primary) metric; a secondary or guardrail metric needs another name"),
+        ([{**GUARDRAIL, "tolerance": "1e308"}], "metric 1: a rate can get worse by less than "
+         "100 pp, so the tolerance is below 1 (0.005 = 0.5 pp), not 1e+308"),
     ],
 )  # fmt: skip
 def test_it_refuses_bad_metrics(world, metrics, message):
