@@ -222,6 +222,13 @@ def next_step(verdict: bml.Verdict, schedule: bml.Schedule, *, draft: bool = Fal
     return text
 
 
+def _tau(verdict: bml.Verdict, tau: float) -> str:
+    """τ in the metric's units: points for a rate (0.05 is 5 pp), the number otherwise."""
+    if verdict.metric_type == bml.CONVERSION:
+        return f"{formats.number(round(tau * 100, 2))} pp"
+    return formats.number(tau)
+
+
 def looking(verdict: bml.Verdict, *, tau: float | None = None) -> str:
     """What the plan allows in plain words: look any time (mSPRT), or wait for the sample."""
     if verdict.method == bml.MSPRT:
@@ -232,7 +239,7 @@ def looking(verdict: bml.Verdict, *, tau: float | None = None) -> str:
             f"and decide as soon as it reaches {level}. If it never does, decide at the planned "
             "sample: the effect you planned for is then unlikely. The price of looking freely "
             "is a larger planned sample than a fixed-horizon test needs."
-            + (f" It is tuned for effects of about {formats.number(tau)} (τ)." if tau else "")
+            + (f" It is tuned for effects of about {_tau(verdict, tau)} (τ)." if tau else "")
         )
     if verdict.method == bml.SIMPLE:
         return (

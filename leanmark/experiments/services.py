@@ -272,7 +272,9 @@ def clean_plan(spec: ExperimentSpec, metric_type: str) -> CleanPlan:
     tau = _number(spec.msprt_tau, "msprt_tau", "mixing standard deviation τ")
     if tau is not None and tau <= 0:
         raise InvalidExperimentInput(
-            f"the mixing standard deviation τ must be above 0, not {tau:g}", field="msprt_tau"
+            f"τ, the size of effect the always-valid test is tuned for (its mixing standard "
+            f"deviation), must be above 0, not {tau:g}",
+            field="msprt_tau",
         )
     if method != SequentialMethod.MSPRT:
         tau = None  # τ belongs to the always-valid test only

@@ -44,7 +44,12 @@ def test_a_given_tau_changes_the_plan(world):
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"msprt_tau": "-1"}, "msprt_tau", "the mixing standard deviation τ must be above 0"),
+        (
+            {"msprt_tau": "-1"},
+            "msprt_tau",
+            "τ, the size of effect the always-valid test is tuned for (its mixing standard "
+            "deviation), must be above 0, not -1",
+        ),
         ({"sequential_method": "peek"}, "sequential_method", "unknown sequential method 'peek'"),
         ({"plan_mde": ""}, "plan_mde", "a plan needs both the baseline rate"),
         (
@@ -134,7 +139,10 @@ def test_a_bad_tau_re_renders_the_form_with_its_message(world, client_for):
         url("experiment-new", world), {**FORM, "sequential_method": "msprt", "msprt_tau": "0"}
     )
     assert response.status_code == 422
-    assert "the mixing standard deviation τ must be above 0, not 0" in response.content.decode()
+    assert (
+        "τ, the size of effect the always-valid test is tuned for (its mixing standard "
+        "deviation), must be above 0, not 0"
+    ) in response.content.decode()
 
 
 def test_the_page_says_in_plain_words_that_one_may_look_any_time(world, client_for):
@@ -147,7 +155,7 @@ def test_the_page_says_in_plain_words_that_one_may_look_any_time(world, client_f
     )
     assert "You may look any time. This test is always valid (mSPRT)" in html
     assert "so you may stop and decide as soon as it reaches 0.05" in html
-    assert "It is tuned for effects of about 0.05 (τ)." in html
+    assert "It is tuned for effects of about 5 pp (τ)." in html  # a rate's 0.05
     assert "Ready to decide: the always-valid p-value reached α = 0.05 before the planned " in html
     assert "<th>Always-valid p</th>" in html
     assert "always-valid p = 0.002" in html
@@ -327,3 +335,17 @@ def test_the_edit_form_shows_the_chosen_method_tau_and_correction(world, client_
     assert '<option value="bh" selected>' in html
     plain = client_for(world.bob).get(url("experiment-new", world)).content.decode()
     assert '<option value="none" selected>Fixed horizon: decide at the planned sample' in plain
+
+
+def test_the_form_says_in_plain_words_what_tau_holm_and_bh_are(world, client_for):
+    html = client_for(world.bob).get(url("experiment-new", world)).content.decode()
+    assert (
+        "<b>τ</b> is the size of effect the always-valid test is tuned for: it stops soonest for "
+        "effects of about that size. Leave it empty to use the minimum detectable effect; for a "
+        "rate, 0.05 is 5 pp."
+    ) in html
+    assert (
+        "<b>Holm</b> keeps the chance of even one false winner at α: stricter, for a decision you "
+        "will act on. <b>Benjamini-Hochberg</b> keeps the share of false winners among those "
+        "called winners at α: finds more, for screening many ideas."
+    ) in html

@@ -392,3 +392,7 @@ def test_the_headline_says_ready_to_decide_only_with_the_broken_guardrail_beside
         "the harm and test again, pivot or stop, or write why the win is worth it."
     ) in headline
     assert "Guardrail broken: unsubscribe rate is worse with Treatment" in headline
+    assert (
+        "over every secondary comparison, so that watching several metrics does not make a "
+        "chance difference look clear."
+    ) in html
