@@ -1,13 +1,15 @@
 """Reads that feed the ROI maths: costs and returns as domain lines, the monthly history each
 channel's response curve is fitted from, and the contract other apps call (``hours_by_card``)."""
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.core.cache import cache
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from leanmark.accounts.models import Workspace
@@ -549,6 +551,71 @@ class CurveSet:
     model: str = curve_fits.AUTO  # the curve kind asked for: auto, log or hill
     resamples: int = curve_fits.RESAMPLES  # bootstrap resamples per fitted curve
     seed: int = curve_fits.SEED
+    key: str = ""  # the cache key it was stored under ("" when not cached)
+
+
+CACHE_SECONDS = 600  # a fitted curve set lives this long in Django's cache at most
+
+
+def _marker_of(qs: QuerySet[Any], group: str, **values: Any) -> dict[str, Subquery]:
+    """Scalar subqueries of aggregates over ``qs`` (one workspace's rows), for ``data_marker``."""
+    return {
+        name: Subquery(qs.order_by().values(group).annotate(v=agg).values("v")[:1])
+        for name, agg in values.items()
+    }
+
+
+def data_marker(workspace: Workspace) -> tuple[Any, ...]:
+    """What the fitted curves depend on, in one query: per table the count, the newest id and
+    the sum of its amounts (so a row added, removed or changed in amount moves it), and the
+    newest edit time of the settings, rates and hand-entered curves. An edit that moves a row to
+    another day without changing its amount is seen when the cache entry expires
+    (``CACHE_SECONDS``)."""
+    from leanmark.channeldata.models import ChannelDay, CurrencyRate
+    from leanmark.dashboard.models import Measurement, Metric
+
+    ref = OuterRef("pk")
+    parts: dict[str, Subquery] = {}
+    for prefix, qs, group, sums in (
+        ("spend", Spend.objects.filter(workspace=ref), "workspace", ("amount",)),
+        ("time", TimeLog.objects.filter(workspace=ref), "workspace", ("hours",)),
+        ("day", ChannelDay.objects.filter(workspace=ref), "workspace", ("spend", "revenue")),
+        (
+            "measure",
+            Measurement.objects.filter(metric__workspace=ref),
+            "metric__workspace",
+            ("value",),
+        ),
+        ("metric", Metric.objects.filter(workspace=ref), "workspace", ("value_per_unit",)),
+        (
+            "step",
+            AllocationStep.objects.filter(workspace=ref),
+            "workspace",
+            ("observed_spend", "observed_return"),
+        ),
+    ):
+        parts |= _marker_of(
+            qs,
+            group,
+            **{f"{prefix}_n": Count("id"), f"{prefix}_id": Max("id")},
+            **{f"{prefix}_{f}": Sum(f) for f in sums},
+        )
+    for prefix, qs in (
+        ("curve", ChannelCurve.objects.filter(workspace=ref)),
+        ("rate", CurrencyRate.objects.filter(workspace=ref)),
+        ("settings", RoiSettings.objects.filter(workspace=ref)),
+    ):
+        parts |= _marker_of(
+            qs, "workspace", **{f"{prefix}_n": Count("id"), f"{prefix}_at": Max("updated_at")}
+        )
+    names = sorted(parts)
+    row = Workspace.objects.filter(pk=workspace.pk).annotate(**parts).values_list(*names).first()
+    return tuple(row or ())
+
+
+def _curves_key(workspace: Workspace, *parts: Any) -> str:
+    marker = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"roi-curves:{workspace.pk}:{workspace.created_at.timestamp():.6f}:{marker}"
 
 
 def curves(
@@ -579,6 +646,21 @@ def curves(
             field="resamples",
         )
     this_month = today.replace(day=1)
+    key = _curves_key(workspace, unit, model, resamples, seed, this_month, data_marker(workspace))
+    cached = cache.get(key)
+    if isinstance(cached, CurveSet) and cached.key == key:
+        return cached
+    found_set = _fit_curves(
+        workspace, unit=unit, this_month=this_month, model=model, resamples=resamples, seed=seed
+    )
+    found_set = replace(found_set, key=key)
+    cache.set(key, found_set, CACHE_SECONDS)
+    return found_set
+
+
+def _fit_curves(
+    workspace: Workspace, *, unit: str, this_month: date, model: str, resamples: int, seed: int
+) -> CurveSet:
     start = domain.add_months(this_month, -HISTORY_MONTHS)
     end = this_month - timedelta(days=1)
     history, weeks = histories(workspace, unit=unit, start=start, end=end)
@@ -719,6 +801,7 @@ class AllocationView:
     allocation: domain.Allocation
     bounds: dict[str, domain.Bounds]
     band: curve_fits.AllocationBand | None = None  # the range from the curves' bootstrap
+    band_pending: bool = False  # the range was left for a later request (``with_band=False``)
 
 
 def allocation(
@@ -736,6 +819,7 @@ def allocation(
     model: str = curve_fits.AUTO,
     resamples: int = curve_fits.RESAMPLES,
     seed: int = curve_fits.SEED,
+    with_band: bool = True,
 ) -> AllocationView:
     """The recommended split of ``budget`` (default: what the last whole month used) over the
     channels with a response curve, beside the current split (the last whole month's), each
@@ -743,7 +827,9 @@ def allocation(
     return, or the most return / new customers at a target ROAS / CPA; domain/roi_steps.py).
     ``override`` gives curves (a, b), or (a, b, kind, s), for this computation only, replacing
     fitted or saved ones. ``band``: the allocation re-solved once per bootstrap resample of the
-    fitted curves (domain/curves.py), the range of each channel's recommendation."""
+    fitted curves (domain/curves.py), the range of each channel's recommendation. Both are cached
+    with the curve set (``curves``) per question; ``with_band=False`` leaves an uncached range
+    out (``band_pending``), for a page that fetches it afterwards."""
     from .errors import InvalidInput
 
     found = curve_set or curves(
@@ -765,6 +851,13 @@ def allocation(
         )
     if budget is None:
         budget = sum(found.current.get(c, 0.0) for c in found.curves)
+    key = ""
+    if found.key and not override:  # the same curves and the same question: the same answer
+        asked = (budget, sorted((bounds or {}).items()), max_move, objective, target)
+        key = f"{found.key}:allocation:{hashlib.sha256(repr(asked).encode()).hexdigest()[:32]}"
+        hit = cache.get(key)
+        if isinstance(hit, tuple) and len(hit) == 2:
+            return AllocationView(found, hit[0], dict(bounds or {}), hit[1])
     customers: list[domain.Curve] = []
     if objective == "cpa":
         customers = list(customer_curves(workspace, found, today=today).values())
@@ -785,7 +878,12 @@ def allocation(
         result = solve(list(found.curves.values()))
     except domain.RoiInputError as error:
         raise InvalidInput(error.message, field=error.field or "bounds") from None
+    if not with_band:
+        pending = any(c.bootstrap is not None for c in found.curves.values())
+        return AllocationView(found, result, dict(bounds or {}), None, band_pending=pending)
     band = curve_fits.allocation_band(list(found.curves.values()), result, solve)
+    if key:
+        cache.set(key, (result, band), CACHE_SECONDS)
     return AllocationView(found, result, dict(bounds or {}), band)
 
 

@@ -427,6 +427,8 @@ def _allocation_context(request: HttpRequest, data: QueryDict) -> dict[str, Any]
                 max_move=max_move,
                 objective=objective,
                 target=target,
+                # a what-if change shows the split at once and fetches its range afterwards
+                with_band=not getattr(request, "htmx", False) or bool(data.get("band")),
             )
     except LeanmarkError as exc:
         error = exc
@@ -458,6 +460,8 @@ def _allocation_context(request: HttpRequest, data: QueryDict) -> dict[str, Any]
         "model": model,
         "models": CURVE_MODELS,
         "band": view.band if view else None,
+        "band_pending": view.band_pending if view else False,
+        "band_url": f"{request.path}?{urlencode({**data.dict(), 'band': '1'})}",
         "objectives": Objective.choices,
         "objective": data.get("objective", "") or Objective.RETURN,
         "target": data.get("target", ""),

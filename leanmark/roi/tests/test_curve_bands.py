@@ -2,6 +2,7 @@
 the allocation page, in the API and in the CLI (domain/curves.py)."""
 
 import json
+import re
 from datetime import timedelta
 
 import numpy as np
@@ -289,3 +290,77 @@ def test_the_api_gives_the_same_figures_for_the_same_history_and_seed(world, api
     assert data["expected_return"] == pytest.approx(8437.97, abs=0.01)
     total = data["expected_return_range"]
     assert (total["low"], total["high"]) == pytest.approx((8377.47, 8501.36), abs=0.05)
+
+
+# ---- the fitted curves and their range are cached by what they depend on ----------------------
+
+
+def test_a_warm_allocation_page_reads_the_data_marker_not_the_history(
+    world, client_for, django_assert_num_queries
+):
+    s_shaped_months(world)
+    client = client_for(world.carol)
+    first = client.get(url(world) + "?budget=8000").content.decode()
+    with django_assert_num_queries(10):
+        again = client.get(url(world) + "?budget=8000").content.decode()
+    figures = re.compile(r'<td class="num[^"]*">[^<]*</td>')
+    assert figures.findall(again) == figures.findall(first) != []
+
+
+def test_a_new_spend_row_refits_the_curves(world):
+    s_shaped_months(world)
+    today = timezone.localdate()
+    before = queries.curves(world.acme, unit="money", today=today)
+    assert queries.curves(world.acme, unit="money", today=today).key == before.key
+    Spend.objects.create(
+        workspace=world.acme,
+        on=domain.add_months(today.replace(day=1), -1),
+        amount="900",
+        channel="email",
+        stage="repeat",
+        campaign="test",
+    )
+    after = queries.curves(world.acme, unit="money", today=today)
+    assert after.key != before.key
+    assert after.history["email"][-1].x == before.history["email"][-1].x + 900
+
+
+def test_an_edited_amount_refits_the_curves(world):
+    s_shaped_months(world)
+    today = timezone.localdate()
+    before = queries.curves(world.acme, unit="money", today=today)
+    Spend.objects.filter(workspace=world.acme).update(amount=100)
+    after = queries.curves(world.acme, unit="money", today=today)
+    assert after.key != before.key
+    assert {m.x for m in after.history["email"]} == {100}
+
+
+def test_one_workspace_is_never_served_another_ones_curves(world):
+    s_shaped_months(world)
+    today = timezone.localdate()
+    assert "email" in queries.curves(world.acme, unit="money", today=today).curves
+    other = queries.curves(world.evil, unit="money", today=today)
+    assert (
+        other.curves == {}
+        and other.key != queries.curves(world.acme, unit="money", today=today).key
+    )
+
+
+def test_a_what_if_change_shows_the_split_at_once_and_fetches_its_range_after(world, client_for):
+    s_shaped_months(world)
+    client = client_for(world.carol)
+    html = client.get(url(world) + "?budget=7000", HTTP_HX_REQUEST="true").content.decode()
+    view = queries.allocation(
+        world.acme, unit="money", today=timezone.localdate(), budget=7000, with_band=False
+    )
+    assert view.band is None and view.band_pending
+    assert '<td class="num range muted">…</td>' in html
+    assert 'id="band-loader"' in html and "budget=7000&amp;band=1" in html
+    later = client.get(url(world) + "?budget=7000&band=1", HTTP_HX_REQUEST="true")
+    full = queries.allocation(world.acme, unit="money", today=timezone.localdate(), budget=7000)
+    low, high = full.band.recommended["email"]
+    assert f'<td class="num range">{low:,.0f}–{high:,.0f}</td>' in later.content.decode()
+    assert 'id="band-loader"' not in later.content.decode()
+    # once worked out, the same what-if is answered with its range at once
+    again = client.get(url(world) + "?budget=7000", HTTP_HX_REQUEST="true").content.decode()
+    assert f'<td class="num range">{low:,.0f}–{high:,.0f}</td>' in again
