@@ -339,13 +339,19 @@ def _detail_context(request: HttpRequest, experiment: Experiment, **extra: Any) 
         **extra,
     }
     posted = context["posted"]
+    refused = context.get("metric_posted") or QueryDict()  # a refused metric form's figures
+
+    def typed(metric: Any, variant: Any) -> dict[str, str]:
+        if metric.pk != context.get("metric_failed"):
+            return {}
+        return {
+            f: refused.get(f"v{variant.pk}_{f}", "") for f in ("trials", "successes", "mean", "sd")
+        }
+
     context["metric_inputs"] = [
-        (
-            m,
-            variants,
-        )
-        for m in queries.metrics_of(experiment)
+        (m, [(v, typed(m, v)) for v in variants]) for m in queries.metrics_of(experiment)
     ]
+    context["metric_date"] = refused.get("date") or today.isoformat()
     context["metric_observations"] = queries.metric_observations_of(experiment)
     context["variant_inputs"] = [
         (v, {f: posted.get(f"v{v.pk}_{f}", "") for f in ("trials", "successes", "mean", "sd")})
@@ -436,7 +442,9 @@ def observe_metric(request: HttpRequest, experiment_id: int, metric_id: int) -> 
             )
         services.record_metric_observations(metric, rows, actor=request.user, source="form")
     except LeanmarkError as error:
-        context = _detail_context(request, experiment, metric_error=error, metric_failed=metric.pk)
+        context = _detail_context(
+            request, experiment, metric_error=error, metric_failed=metric.pk, metric_posted=data
+        )
         return render_page(request, "experiments/detail.html", context, status=error.status)
     messages.success(request, f"{len(rows)} observation(s) of {metric.name} saved.")
     return redirect("experiment", ws=request.workspace.slug, experiment_id=experiment.pk)

@@ -396,3 +396,23 @@ def test_the_headline_says_ready_to_decide_only_with_the_broken_guardrail_beside
         "over every secondary comparison, so that watching several metrics does not make a "
         "chance difference look clear."
     ) in html
+
+
+def test_refused_metric_figures_stay_in_their_form_to_be_corrected(world, client_for):
+    experiment = guarded(world)
+    metric = services.metric_of(experiment, "unsubscribe rate")
+    control, treatment = experiment.variants.all()
+    response = client_for(world.bob).post(
+        url("experiment-metric-observe", world, experiment_id=experiment.pk, metric_id=metric.pk),
+        {"date": YESTERDAY.isoformat(), f"v{control.pk}_trials": "10",
+         f"v{control.pk}_successes": "11", f"v{treatment.pk}_trials": "12"},
+    )  # fmt: skip
+    html = response.content.decode()
+    assert response.status_code == 422
+    form = html.split('id="metric-error"', 1)[1].split("</form>", 1)[0]
+    assert f'name="date" value="{YESTERDAY.isoformat()}"' in form
+    assert f'name="v{control.pk}_trials" value="10"' in form
+    assert f'name="v{control.pk}_successes" value="11"' in form
+    assert f'name="v{treatment.pk}_trials" value="12"' in form
+    primary = html.split('action="' + url("experiment-observe", world, experiment_id=experiment.pk))
+    assert 'value="10"' not in primary[1].split("</form>", 1)[0]  # not copied to the primary's
