@@ -108,6 +108,14 @@ def test_the_result_reads_in_words_first_and_fits_the_screen(ui, world, viewport
     ui.screenshot(f"experiment-plain-{viewport['width']}.png")
 
 
+def test_the_new_experiment_form_with_its_metrics_table_fits_a_phone(ui, world):
+    ui.page.set_viewport_size(PHONE)
+    ui.log_in(world.bob)
+    ui.page.goto(reverse("experiment-new", kwargs={"ws": world.acme.slug}))
+    expect(ui.page.locator("#xp-metrics-form")).to_be_attached()
+    assert ui.page.evaluate(OVERFLOW) <= 0  # the metrics table scrolls inside its box
+
+
 def test_it_links_variants_to_ad_sets_previews_and_reads_the_counts(ui, world):
     from leanmark.experiments import feed
     from leanmark.experiments.tests.test_feed import spring
