@@ -11,6 +11,7 @@ from leanmark.backlog import queries as backlog_queries
 from leanmark.board import queries as board_queries
 from leanmark.domain import stats
 from leanmark.domain.hourglass import STAGE_CHOICES
+from leanmark.lib import formats
 from leanmark.lib.access import workspace_view
 from leanmark.lib.errors import LeanmarkError
 from leanmark.lib.htmx import render_page
@@ -446,7 +447,7 @@ def observe_metric(request: HttpRequest, experiment_id: int, metric_id: int) -> 
             request, experiment, metric_error=error, metric_failed=metric.pk, metric_posted=data
         )
         return render_page(request, "experiments/detail.html", context, status=error.status)
-    messages.success(request, f"{len(rows)} observation(s) of {metric.name} saved.")
+    messages.success(request, f"{formats.count(len(rows), 'observation')} of {metric.name} saved.")
     return redirect("experiment", ws=request.workspace.slug, experiment_id=experiment.pk)
 
 

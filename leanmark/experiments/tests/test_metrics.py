@@ -175,7 +175,8 @@ def test_the_page_enters_metric_figures_and_shows_the_broken_guardrail(world, cl
     observe(experiment, (200, 1000), (260, 1000))
     metric = services.metric_of(experiment, "unsubscribe rate")
     control, treatment = experiment.variants.all()
-    response = client_for(world.bob).post(
+    bob = client_for(world.bob)
+    response = bob.post(
         url("experiment-metric-observe", world, experiment_id=experiment.pk, metric_id=metric.pk),
         {
             "date": YESTERDAY.isoformat(),
@@ -187,6 +188,8 @@ def test_the_page_enters_metric_figures_and_shows_the_broken_guardrail(world, cl
     )
     assert response.status_code == 302
     assert MetricObservation.objects.filter(metric=metric).count() == 2
+    page = bob.get(response["Location"]).content.decode()
+    assert "2 observations of unsubscribe rate saved." in page
     html = (
         client_for(world.carol)
         .get(url("experiment", world, experiment_id=experiment.pk))
