@@ -25,7 +25,7 @@ from leanmark.board.services import (
     clean_title,
     import_history,
 )
-from leanmark.lib import clean, csvrows
+from leanmark.lib import clean, csvrows, formats
 from leanmark.lib.errors import InvalidInput
 
 from .models import REASON_MAX, BlackoutDay, BoardCalendar
@@ -246,12 +246,15 @@ def _days(first: object, last: object | None) -> list[date]:
     end = start if last in (None, "") else clean.day(last, "to", label="the last day off")
     if end < start:
         raise InvalidInput(
-            f"the last day off ({end}) is before the first ({start}); swap them", field="to"
+            f"the last day off ({formats.day(end)}) is before the first ({formats.day(start)}); "
+            "swap them",
+            field="to",
         )
     count = (end - start).days + 1
     if count > MAX_RANGE_OFF:
         raise InvalidInput(
-            f"at most {MAX_RANGE_OFF} days off at once; {start} to {end} is {count:,} days",
+            f"at most {MAX_RANGE_OFF} days off at once; {formats.day(start)} to "
+            f"{formats.day(end)} is {count:,} days",
             field="to",
         )
     return [start + timedelta(days=i) for i in range(count)]

@@ -284,8 +284,14 @@ def test_without_htmx_the_page_redirects_back_to_the_forecast(world, client_for)
     ("data", "message"),
     [
         ({"action": "add", "day": "tomorrow"}, "must be a date as YYYY-MM-DD"),
-        ({"action": "add", "day": "2026-12-24", "to": "2026-12-01"}, "is before the first"),
-        ({"action": "add", "day": "2026-01-01", "to": "2027-12-31"}, "at most 366 days off"),
+        (
+            {"action": "add", "day": "2026-12-24", "to": "2026-12-01"},
+            "the last day off (1 Dec 2026) is before the first (24 Dec 2026); swap them",
+        ),
+        (
+            {"action": "add", "day": "2026-01-01", "to": "2027-12-31"},
+            "at most 366 days off at once; 1 Jan 2026 to 31 Dec 2027 is 730 days",
+        ),
         ({"action": "add", "day": "2026-12-24", "reason": "x" * 81}, "at most 80 are allowed"),
         ({"action": "add", "day": "2026-12-24", "reason": "a\x00b"}, "control characters"),
         ({"action": "explode"}, "unknown action"),
@@ -359,7 +365,7 @@ def test_the_api_refuses_a_bad_range_with_the_envelope(world, client_for, token_
         {"day": "2026-12-24", "to": "2026-12-01"},
     )
     assert response.status_code == 422
-    assert response.json()["error"]["message"].startswith("the last day off (2026-12-01) is before")
+    assert response.json()["error"]["message"].startswith("the last day off (1 Dec 2026) is before")
 
 
 def test_the_api_checks_roles_on_the_calendar(world, client_for, token_for):
