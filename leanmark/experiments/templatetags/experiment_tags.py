@@ -16,6 +16,15 @@ def pp2(value: float | None) -> str:
 
 
 @register.filter
+def pp_amount(value: float | None) -> str:
+    """An amount of a rate in points, unsigned, as the guardrail's line says it: 0.005 → "0.5 pp"
+    (a tolerance is how much worse, not a change: "+0.5 pp" read as a gain)."""
+    if value is None:
+        return formats.MISSING
+    return f"{formats.number(round(value * 100, 2))} pp"
+
+
+@register.filter
 def pvalue(value: float | None) -> str:
     if value is None:
         return formats.MISSING

@@ -419,3 +419,14 @@ def test_refused_metric_figures_stay_in_their_form_to_be_corrected(world, client
     assert f'name="v{treatment.pk}_trials" value="12"' in form
     primary = html.split('action="' + url("experiment-observe", world, experiment_id=experiment.pk))
     assert 'value="10"' not in primary[1].split("</form>", 1)[0]  # not copied to the primary's
+
+
+def test_a_guardrails_tolerance_reads_as_an_amount_not_a_gain(world, client_for):
+    experiment = guarded(world)
+    html = (
+        client_for(world.carol)
+        .get(url("experiment", world, experiment_id=experiment.pk))
+        .content.decode()
+    )
+    assert "unsubscribe rate (guardrail, lower is better, may get worse by 0.5 pp at most)" in html
+    assert "+0.5 pp" not in html
