@@ -117,10 +117,16 @@ def test_the_allocation_page_shows_the_hill_curve_and_the_range_of_each_split(wo
         assert low <= split.recommended <= high
         assert f'<td class="num range">{low:,.0f}–{high:,.0f}</td>' in html
     low, high = view.band.total_return
-    assert f"<b>€{low:,.0f}–€{high:,.0f}</b><small>10–90 % of 200 resamples</small>" in html
+    expected = (
+        f"<b>€{low:,.0f}–€{high:,.0f}</b>"
+        "<small>8 times in 10 it falls here (10–90 % of 200 resamples)</small>"
+    )
+    assert expected in html
     theta = view.curves.curves["seo"].adstock
     assert "fitted to 12 months" in html and f"with carry-over θ {theta:.2f}" in html
     assert "band from 200 bootstrap resamples, seed 1" in html
+    assert f"{theta:.0%} of a week's effect lasts into the next".replace("%", " %") in html
+    assert "Range: 8 times in 10 the best amount for a channel falls between" in html
     assert "<sup>2.5" in html  # the Hill shape of email's curve, s ≈ 2.5
 
 
