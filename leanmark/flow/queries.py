@@ -1094,6 +1094,14 @@ def forecast_campaign(
         raise FlowInputError("the period must be 'day' or 'week'", field="period")
     _check_campaign_exists(board, tag=tag, channel=channel)
     cards = campaign_cards(board, tag=tag, channel=channel)
+    if tag and channel and not cards:
+        # each exists, but together they keep nothing: "all 0 cards done: 100 %" would read as
+        # a sure launch when the two were most likely never meant together
+        raise FlowInputError(
+            f"no card still to do is both tagged {tag!r} and of the channel {channel!r} (none"
+            " has both, or all of them are done); ask with the tag or the channel alone",
+            field="channel",
+        )
     calendar = working_calendar(board).calendar
     periods = horizon_periods(today, launch, calendar, PERIOD_DAYS[spec.period])
     found = _history(board, spec, today, calendar)

@@ -209,6 +209,20 @@ def test_a_campaign_with_nothing_left_is_certain(world, client_for):
     assert "No card of the campaign is left to do." in html
 
 
+def test_a_tag_and_a_channel_no_card_has_together_are_refused_not_certain(world, client_for):
+    weekdays(world)
+    campaign(world)  # tagged "launch", channel "email"
+    load(world.board, replace(history(world.board, "Ads", [], created=offset(date(2026, 12, 1), 9)),
+                              channel="ads"))  # fmt: skip
+    query = {"mode": "campaign", "campaign_tag": "launch", "campaign_channel": "ads",
+             "launch": "2026-12-17", **WINDOW}  # fmt: skip
+    response = client_for(world.carol).get(page_url(world, **query))
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "no card still to do is both tagged &#x27;launch&#x27; and of the channel" in html
+    assert "probability" not in html.split("</form>")[-1]
+
+
 def test_the_campaign_channel_is_matched_in_any_case(world, client_for):
     weekdays(world)
     campaign(world)  # channel "email"
