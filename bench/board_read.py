@@ -6,11 +6,13 @@ engine in a child process with a throwaway database: SQLite in a temp LEANMARK_D
 and PostgreSQL when DATABASE_URL is set (a scratch database `leanmark_read_<pid>` created on
 that server and dropped afterwards; the database the URL names is never written). Each child
 migrates, builds the boards with bench/board_data.py (bulk_create, events included) and prints,
-per size, p50 and p95 of:
+per size, p50 and p95 wall time and p50 CPU time of:
 
 - whole read: one bearer-token GET ?include=cards through Django's test Client (full request);
 - of which exports.live_cards + orjson (the card query, the assignees and the JSON), and of
   that the card query alone (queries.live_card_rows: the database writes the JSON text);
+- on SQLite, the one statement the whole read runs for its cards (queries.live_cards_json: the
+  database writes the cards' JSON array and the counts per column; Python places the text);
 - 304: the same GET with If-None-Match (no card read);
 - paged read: every page of GET /boards/{id}/cards?limit=200, the old way to read a board;
 - raw SQL floor: a plain SELECT of the card columns the read writes, through connection.cursor,
@@ -30,7 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZES = (500, 2000, 10000)
+SIZES = tuple(int(n) for n in os.environ.get("BOARD_READ_SIZES", "500,2000,10000").split(","))
 RUNS = {500: 30, 2000: 20, 10000: 8}  # whole read, its export part, 304, raw SQL
 PAGED_RUNS = {500: 8, 2000: 4, 10000: 2}  # a 10,000-card paged read takes seconds
 WARMUPS = 2
@@ -44,17 +46,22 @@ RAW_SQL = """
 """
 
 
-def timed(fn: Callable[[], object], runs: int, warmups: int = WARMUPS) -> tuple[float, float]:
-    """p50 and p95 in ms of ``runs`` calls after ``warmups``."""
+def timed(
+    fn: Callable[[], object], runs: int, warmups: int = WARMUPS
+) -> tuple[float, float, float]:
+    """p50 and p95 wall ms of ``runs`` calls after ``warmups``, and the p50 CPU ms of this
+    process (the test Client serves in-process: the server's CPU, less exposed to the load of
+    other work on the machine than the wall time)."""
     for _ in range(warmups):
         fn()
-    ms = []
+    ms, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         fn()
         ms.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
     p95 = statistics.quantiles(ms, n=100, method="inclusive")[94] if len(ms) > 1 else ms[0]
-    return statistics.median(ms), p95
+    return statistics.median(ms), p95, statistics.median(cpu)
 
 
 def child() -> None:
@@ -126,6 +133,9 @@ def child() -> None:
             "    of which the card query (live_card_rows)": timed(
                 lambda b=board: board_queries.live_card_rows(b), RUNS[n]
             ),
+            "  SQLite: the one statement writing the JSON (live_cards_json)": timed(
+                lambda b=board: board_queries.live_cards_json(b), RUNS[n]
+            ),
             "304 (If-None-Match)": timed(
                 lambda p=whole_path, e=etag: get(p, 304, if_none_match=e), RUNS[n]
             ),
@@ -134,12 +144,15 @@ def child() -> None:
         }
         size = len(first.content)
         note = f"{cards:,} live cards, {size / 1e6:.2f} MB, {len(queries)} queries"
-        rows.append((f"{n:,} cards ({note})", "", ""))
-        rows += [(f"  {name}", f"{p50:.1f}", f"{p95:.1f}") for name, (p50, p95) in figures.items()]
+        rows.append((f"{n:,} cards ({note})", "", "", ""))
+        rows += [
+            (f"  {name}", f"{p50:.1f}", f"{p95:.1f}", f"{cpu:.1f}")
+            for name, (p50, p95, cpu) in figures.items()
+        ]
     width = max(len(r[0]) for r in rows)
-    print(f"  {'':{width}}  {'p50 ms':>9}  {'p95 ms':>9}")
-    for name, p50, p95 in rows:
-        print(f"  {name:{width}}  {p50:>9}  {p95:>9}")
+    print(f"  {'':{width}}  {'p50 ms':>9}  {'p95 ms':>9}  {'CPU p50':>9}")
+    for name, p50, p95, cpu in rows:
+        print(f"  {name:{width}}  {p50:>9}  {p95:>9}  {cpu:>9}")
     print(f"  ({time.perf_counter() - began:.0f} s)", flush=True)
 
 
@@ -199,7 +212,10 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--child"]:
+    if sys.argv[1:] in (["-h"], ["--help"]):
+        print(__doc__)
+        print("Sizes: BOARD_READ_SIZES=500,2000 (default 500,2000,10000).")
+    elif sys.argv[1:] == ["--child"]:
         child()
     else:
         sys.exit(main())

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
+import orjson
+from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber, TruncMonth
 from django.http import Http404
@@ -532,6 +534,90 @@ def live_assignees(board: Board) -> dict[int, list[int]]:
     for card_id, user_id in rows.order_by("user_id").values_list("card_id", "user_id"):
         holders.setdefault(card_id, []).append(user_id)
     return holders
+
+
+# The whole-board read on SQLite: the database writes the card array itself (json_object per
+# card, json_group_array around them), so Python only places its text in the envelope. The
+# statement is built once from the table names and lib.sql_json's SQLite templates.
+_LIVE_CARDS_SQL: str | None = None
+
+
+def _live_cards_sql() -> str:
+    global _LIVE_CARDS_SQL
+    if _LIVE_CARDS_SQL is None:
+        places = Card._meta.get_field("estimate").decimal_places  # type: ignore[union-attr]
+        logged = Card._meta.get_field("time_logged").decimal_places  # type: ignore[union-attr]
+
+        def text(kind: type[IsoDateTime] | type[IsoDate] | type[JsonText], column: str) -> str:
+            return kind.sqlite.format(x=column)
+
+        def decimal(column: str, n: int) -> str:
+            return DecimalText("x", n).sqlite.format(x=column)
+
+        link = Card.assignees.through._meta.db_table
+        fields = {
+            "id": "c.id",
+            "number": "c.number",
+            "board_id": "c.board_id",
+            "column_id": "c.column_id",
+            "column": "col.name",
+            "lane": "c.lane",
+            "position": "c.position",
+            "title": "c.title",
+            "description": "c.description",
+            # The link table's (card_id, user_id) unique index gives the ids smallest first.
+            "assignees": f"json((SELECT json_group_array(a.user_id) FROM {link} a "  # noqa: S608 (fixed names)
+            "WHERE a.card_id = c.id))",
+            "due_date": text(IsoDate, "c.due_date"),
+            "stage": "c.stage",
+            "channel": "c.channel",
+            "tags": "json(c.tags)",
+            "estimate": decimal("c.estimate", places),
+            "time_logged": decimal("c.time_logged", logged),
+            "blocked": "json(CASE WHEN c.blocked_since IS NULL THEN 'false' ELSE 'true' END)",
+            "blocked_reason": "c.blocked_reason",
+            "blocked_since": text(IsoDateTime, "c.blocked_since"),
+            "version": "c.version",
+            "created_at": text(IsoDateTime, "c.created_at"),
+            "column_entered_at": text(IsoDateTime, "c.column_entered_at"),
+            "started_at": text(IsoDateTime, "c.started_at"),
+            "finished_at": text(IsoDateTime, "c.finished_at"),
+            "archived_at": "NULL",  # live cards only
+        }
+        pairs = ", ".join(f"'{name}', {sql}" for name, sql in fields.items())
+        cards, columns = Card._meta.db_table, Column._meta.db_table
+        _LIVE_CARDS_SQL = (
+            # The cards are joined as text: json_group_array would parse each one again.
+            f"SELECT (SELECT '[' || coalesce(group_concat(card, ','), '') || ']' FROM ("  # noqa: S608 (fixed names)
+            f"SELECT json_object({pairs}) AS card FROM {cards} c "
+            f"JOIN {columns} col ON col.id = c.column_id "
+            "WHERE c.board_id = %s AND c.archived_at IS NULL ORDER BY c.id)), "
+            "(SELECT coalesce(json_group_object(column_id, n), '{}') FROM ("
+            f"SELECT column_id, count(*) AS n FROM {cards} "
+            "WHERE board_id = %s AND archived_at IS NULL GROUP BY column_id))"
+        )
+    return _LIVE_CARDS_SQL
+
+
+def live_cards_json(board: Board) -> tuple[str, dict[int, int]] | None:
+    """The board's live cards by id as the API's JSON array text, written by the database, and
+    the live cards per column id, in one statement; None on a database other than SQLite (the
+    caller writes the cards from ``live_card_rows``). Card for card what ``CardOut`` writes."""
+    if connection.vendor != "sqlite":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_live_cards_sql(), [board.pk, board.pk])
+        cards, counts = cursor.fetchone()
+    return cards, {int(k): v for k, v in orjson.loads(counts).items()}
+
+
+COLUMN_FIELDS = ("id", "name", "position", "kind", "wip_limit", "policy", "per_person_limit")
+
+
+def column_values(board: Board) -> list[dict[str, Any]]:
+    """The board's columns by position as plain dicts of ``COLUMN_FIELDS`` (what ``ColumnOut``
+    writes but the count), for a document written without a model per column."""
+    return list(Column.objects.filter(board=board).order_by("position").values(*COLUMN_FIELDS))
 
 
 def board_events(
