@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.http import Http404
@@ -418,4 +419,19 @@ def daily_counts(
             currencies=tuple(sorted(c for c in currencies[g["day"]] if c)),
         )
         for g in grouped
+    ]
+
+
+def marker_rows(workspace_ref: Any) -> list[tuple[str, QuerySet[Any], str, tuple[str, ...]]]:
+    """The imported days and the currency rates of one workspace (``workspace_ref``: its id or
+    an ``OuterRef``), as (name, rows, workspace field, amounts) for another app's change marker
+    (roi's cached curves): a count, newest id and sum of each amount moves when a row does."""
+    return [
+        (
+            "day",
+            ChannelDay.objects.filter(workspace=workspace_ref),
+            "workspace",
+            ("spend", "revenue", "new_customers"),
+        ),
+        ("rate", CurrencyRate.objects.filter(workspace=workspace_ref), "workspace", ("rate",)),
     ]

@@ -17,6 +17,7 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -740,3 +741,23 @@ def grid_cells(metric_ids: Sequence[int], first: date, last: date) -> dict[str, 
         cell["value"] += value
         cell["split"] = cell["split"] or bool(channel or campaign)
     return cells
+
+
+def marker_rows(workspace_ref: Any) -> list[tuple[str, QuerySet[Any], str, tuple[str, ...]]]:
+    """The measurements and metrics of one workspace (``workspace_ref``: its id or an
+    ``OuterRef``), as (name, rows, workspace field, amounts) for another app's change marker
+    (roi's cached curves): a count, newest id and sum of each amount moves when a row does."""
+    return [
+        (
+            "measure",
+            Measurement.objects.filter(metric__workspace=workspace_ref),
+            "metric__workspace",
+            ("value",),
+        ),
+        (
+            "metric",
+            Metric.objects.filter(workspace=workspace_ref),
+            "workspace",
+            ("value_per_unit",),
+        ),
+    ]

@@ -567,33 +567,26 @@ def _marker_of(qs: QuerySet[Any], group: str, **values: Any) -> dict[str, Subque
 
 def data_marker(workspace: Workspace) -> tuple[Any, ...]:
     """What the fitted curves depend on, in one query: per table the count, the newest id and
-    the sum of its amounts (so a row added, removed or changed in amount moves it), and the
-    newest edit time of the settings, rates and hand-entered curves. An edit that moves a row to
+    the sum of its amounts (so a row added, removed or changed in amount moves it) of the
+    spend, hours, test steps, imported days, rates, measurements and metrics (the last four
+    through their apps' ``marker_rows``), and the newest edit of the settings and hand-entered
+    curves. An edit that moves a row to
     another day without changing its amount is seen when the cache entry expires
     (``CACHE_SECONDS``)."""
-    from leanmark.channeldata.models import ChannelDay, CurrencyRate
-    from leanmark.dashboard.models import Measurement, Metric
-
     ref = OuterRef("pk")
     parts: dict[str, Subquery] = {}
-    for prefix, qs, group, sums in (
+    for prefix, qs, group, sums in [
         ("spend", Spend.objects.filter(workspace=ref), "workspace", ("amount",)),
         ("time", TimeLog.objects.filter(workspace=ref), "workspace", ("hours",)),
-        ("day", ChannelDay.objects.filter(workspace=ref), "workspace", ("spend", "revenue")),
-        (
-            "measure",
-            Measurement.objects.filter(metric__workspace=ref),
-            "metric__workspace",
-            ("value",),
-        ),
-        ("metric", Metric.objects.filter(workspace=ref), "workspace", ("value_per_unit",)),
         (
             "step",
             AllocationStep.objects.filter(workspace=ref),
             "workspace",
             ("observed_spend", "observed_return"),
         ),
-    ):
+        *channeldata_queries.marker_rows(ref),
+        *dashboard_queries.marker_rows(ref),
+    ]:
         parts |= _marker_of(
             qs,
             group,
@@ -602,7 +595,6 @@ def data_marker(workspace: Workspace) -> tuple[Any, ...]:
         )
     for prefix, qs in (
         ("curve", ChannelCurve.objects.filter(workspace=ref)),
-        ("rate", CurrencyRate.objects.filter(workspace=ref)),
         ("settings", RoiSettings.objects.filter(workspace=ref)),
     ):
         parts |= _marker_of(

@@ -370,3 +370,18 @@ def test_a_what_if_change_shows_the_split_at_once_and_fetches_its_range_after(wo
     # once worked out, the same what-if is answered with its range at once
     again = client.get(url(world) + "?budget=7000", HTTP_HX_REQUEST="true").content.decode()
     assert f'<td class="num range">{low:,.0f}–{high:,.0f}</td>' in again
+
+
+def test_a_changed_measurement_refits_the_curves(world):
+    from django.db.models import F
+
+    from leanmark.dashboard import queries as dashboard_queries
+
+    s_shaped_months(world)
+    today = timezone.localdate()
+    before = queries.curves(world.acme, unit="money", today=today)
+    measurements = {n: rows for n, rows, *_ in dashboard_queries.marker_rows(world.acme.pk)}
+    assert measurements["measure"].update(value=F("value") * 2) == 12
+    after = queries.curves(world.acme, unit="money", today=today)
+    assert after.key != before.key
+    assert after.curves["email"].a == pytest.approx(2 * before.curves["email"].a, rel=1e-3)
