@@ -554,8 +554,8 @@ def allocate(
         iterations = 0
         if room < budget:
             notes.append(
-                f"the maximums add up to {room:g}, below the budget; "
-                f"{budget - room:g} stays unallocated"
+                f"the maximums add up to {room:,.0f}, below the budget; "
+                f"{budget - room:,.0f} stays unallocated"
             )
     else:
         # Solve in budget shares, with the objective divided by Σa, so that the solver's

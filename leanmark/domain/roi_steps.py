@@ -215,8 +215,8 @@ def recommend(
         if stepped and result.unallocated > 0:
             extra = [
                 f"the step limit (±{max_move * 100:g} % of today's split) and the maximums take "
-                f"{budget - result.unallocated:g} of the budget; {result.unallocated:g} stays "
-                "unallocated (allow larger steps to place it)"
+                f"{budget - result.unallocated:,.0f} of the budget; "
+                f"{result.unallocated:,.0f} stays unallocated (allow larger steps to place it)"
                 if n.startswith("the maximums add up")
                 else n
                 for n in extra

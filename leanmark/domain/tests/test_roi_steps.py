@@ -73,7 +73,7 @@ def test_a_budget_above_what_the_steps_take_leaves_the_rest_unallocated():
     assert [s.recommended for s in result.splits] == pytest.approx([960, 240])
     assert result.unallocated == pytest.approx(800)
     assert result.notes == (
-        "the step limit (±20 % of today's split) and the maximums take 1200 of the budget; 800 "
+        "the step limit (±20 % of today's split) and the maximums take 1,200 of the budget; 800 "
         "stays unallocated (allow larger steps to place it)",
     )
 
