@@ -23,18 +23,15 @@ and the page's size.
 Figures only; nothing is judged. About a minute per engine on a 2-core machine.
 """
 
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "bench")]
 
-from board_read import WARMUPS, child_env, scratch_database  # noqa: E402
+from board_read import WARMUPS, run_on_both  # noqa: E402
 
 CARDS = 10_000
 RUNS = 10
@@ -154,26 +151,9 @@ def child() -> None:
     print(f"  ({time.perf_counter() - began:.0f} s)", flush=True)
 
 
-def run(label: str, database_url: str | None) -> bool:
-    print(f"\n== 10,000-card board page, {label} ==", flush=True)
-    with tempfile.TemporaryDirectory(prefix="leanmark-page-bench-") as data_dir:
-        command = [sys.executable, __file__, "--child"]
-        env = {"LEANMARK_LOG_LEVEL": "WARNING", **child_env(data_dir, database_url)}  # no sign-ins
-        done = subprocess.run(command, env=env, cwd=ROOT)
-    if done.returncode != 0:
-        print(f"  {label}: the benchmark crashed (exit code {done.returncode}); see above.")
-    return done.returncode == 0
-
-
 def main() -> int:
-    ok = run("SQLite", None)
-    server = os.environ.get("DATABASE_URL", "")
-    if server.startswith(("postgres://", "postgresql://")):
-        with scratch_database(server) as url:
-            ok = run("PostgreSQL", url) and ok
-    else:
-        print("\nPostgreSQL skipped: DATABASE_URL is not set to a postgres:// URL.")
-    return 0 if ok else 1
+    # no sign-in lines in the figures
+    return run_on_both("10,000-card board page", __file__, {"LEANMARK_LOG_LEVEL": "WARNING"})
 
 
 if __name__ == "__main__":

@@ -190,25 +190,35 @@ def scratch_database(server_url: str) -> Iterator[str]:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
 
 
-def run(label: str, database_url: str | None) -> bool:
-    print(f"\n== whole-board read, {label} ==", flush=True)
-    with tempfile.TemporaryDirectory(prefix="leanmark-read-bench-") as data_dir:
-        command = [sys.executable, __file__, "--child"]
-        done = subprocess.run(command, env=child_env(data_dir, database_url), cwd=ROOT)
+def run(
+    title: str, script: str, label: str, database_url: str | None, env: dict[str, str] | None
+) -> bool:
+    """``script --child`` in a fresh data folder (and database ``database_url``), ``env`` added."""
+    print(f"\n== {title}, {label} ==", flush=True)
+    with tempfile.TemporaryDirectory(prefix="leanmark-bench-") as data_dir:
+        command = [sys.executable, script, "--child"]
+        full = {**child_env(data_dir, database_url), **(env or {})}
+        done = subprocess.run(command, env=full, cwd=ROOT)
     if done.returncode != 0:
         print(f"  {label}: the benchmark crashed (exit code {done.returncode}); see above.")
     return done.returncode == 0
 
 
-def main() -> int:
-    ok = run("SQLite", None)
+def run_on_both(title: str, script: str, env: dict[str, str] | None = None) -> int:
+    """The benchmark ``script`` on SQLite, then on a scratch PostgreSQL database when
+    ``DATABASE_URL`` names a server; the exit code (1 when a run crashed)."""
+    ok = run(title, script, "SQLite", None, env)
     server = os.environ.get("DATABASE_URL", "")
     if server.startswith(("postgres://", "postgresql://")):
         with scratch_database(server) as url:
-            ok = run("PostgreSQL", url) and ok
+            ok = run(title, script, "PostgreSQL", url, env) and ok
     else:
         print("\nPostgreSQL skipped: DATABASE_URL is not set to a postgres:// URL.")
     return 0 if ok else 1
+
+
+def main() -> int:
+    return run_on_both("whole-board read", __file__)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,6 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -394,31 +393,12 @@ def child() -> None:
     print(f"  ({time.perf_counter() - began:.0f} s)", flush=True)
 
 
-def run(label: str, database_url: str | None) -> bool:
-    from board_read import child_env
-
-    print(f"\n== API card writes through the server, {label} ==", flush=True)
-    with tempfile.TemporaryDirectory(prefix="leanmark-write-bench-") as data_dir:
-        env = child_env(data_dir, database_url)
-        env["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
-        done = subprocess.run([sys.executable, __file__, "--child"], env=env, cwd=ROOT)
-    if done.returncode != 0:
-        print(f"  {label}: the benchmark crashed (exit code {done.returncode}); see above.")
-    return done.returncode == 0
-
-
 def main() -> int:
     sys.path.insert(0, str(ROOT / "bench"))
-    from board_read import scratch_database
+    from board_read import run_on_both
 
-    ok = run("SQLite", None)
-    server = os.environ.get("DATABASE_URL", "")
-    if server.startswith(("postgres://", "postgresql://")):
-        with scratch_database(server) as url:
-            ok = run("PostgreSQL", url) and ok
-    else:
-        print("\nPostgreSQL skipped: DATABASE_URL is not set to a postgres:// URL.")
-    return 0 if ok else 1
+    env = {"ALLOWED_HOSTS": "testserver,127.0.0.1"}
+    return run_on_both("API card writes through the server", __file__, env)
 
 
 if __name__ == "__main__":

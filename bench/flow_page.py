@@ -18,17 +18,14 @@ and p95 of:
 Figures only; nothing is judged.
 """
 
-import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "bench")]
 
-from board_read import child_env, scratch_database, timed  # noqa: E402
+from board_read import run_on_both, timed  # noqa: E402
 
 SIZE = 2000
 RUNS = 15
@@ -126,25 +123,8 @@ def measure() -> None:
     print(f"  ({time.perf_counter() - began:.0f} s)", flush=True)
 
 
-def run(label: str, database_url: str | None) -> bool:
-    print(f"\n== flow page from cached arrays, {label} ==", flush=True)
-    with tempfile.TemporaryDirectory(prefix="leanmark-flow-page-") as data_dir:
-        command = [sys.executable, __file__, "--child"]
-        done = subprocess.run(command, env=child_env(data_dir, database_url), cwd=ROOT)
-    if done.returncode != 0:
-        print(f"  {label}: the benchmark crashed (exit code {done.returncode}); see above.")
-    return done.returncode == 0
-
-
 def main() -> int:
-    ok = run("SQLite", None)
-    server = os.environ.get("DATABASE_URL", "")
-    if server.startswith(("postgres://", "postgresql://")):
-        with scratch_database(server) as url:
-            ok = run("PostgreSQL", url) and ok
-    else:
-        print("\nPostgreSQL skipped: DATABASE_URL is not set to a postgres:// URL.")
-    return 0 if ok else 1
+    return run_on_both("flow page from cached arrays", __file__)
 
 
 if __name__ == "__main__":
