@@ -82,14 +82,25 @@ PLAIN = {
     "greater_than": "more than {gt}",
     "less_than_equal": "at most {le}",
     "less_than": "less than {lt}",
+    "string_too_long": "at most {max_length} characters",
+    "string_too_short": "at least {min_length} characters",
+    "too_long": "at most {max_length} items",
+    "too_short": "at least {min_length} items",
 }
+
+
+def _number(value: Any) -> Any:
+    """A bound as people write it: 1, not 1.0; 0.05 stays 0.05."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _plain(entry: dict[str, Any]) -> str:
     words = PLAIN.get(entry.get("type", ""))
     if words is not None:
         try:
-            return words.format(**(entry.get("ctx") or {}))
+            return words.format(**{k: _number(v) for k, v in (entry.get("ctx") or {}).items()})
         except (KeyError, IndexError):
             pass
     # A validator's own words, without pydantic's "Value error, " in front of them.

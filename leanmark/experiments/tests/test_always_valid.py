@@ -258,6 +258,17 @@ def test_the_api_refuses_a_bad_method_and_a_viewer(world, api):
     assert api("mallory", "post", path, {**BODY, "sequential_method": "msprt"})[0] == 404
 
 
+def test_the_api_says_a_schema_limit_as_people_write_it(world, api):
+    path = f"/workspaces/{world.acme.slug}/experiments"
+    metrics = [{"name": f"m{i}"} for i in range(6)]
+    status, body = api("bob", "post", path, {**BODY, "msprt_tau": 0, "metrics": metrics})
+    assert status == 422
+    assert body["error"]["fields"] == {
+        "msprt_tau": "more than 0",  # not "more than 0.0"
+        "metrics": "at most 5 items",  # not "List should have at most 5 items after validation"
+    }
+
+
 def test_patching_sequential_off_and_on_keeps_the_method(world, api):
     experiment = always_valid(world)
     path = f"/experiments/{experiment.pk}"

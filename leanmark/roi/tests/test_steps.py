@@ -308,7 +308,7 @@ def test_post_allocation_reaches_a_target_roas(world, api, today_split):
                                      "above 0"),
         ({"budget": 500}, 422, "the budget (500) is below what steps of at most ±20 % from "
                                "today's"),
-        ({"max_move": 2}, 422, "invalid input (max_move: at most 1.0)"),
+        ({"max_move": 2}, 422, "invalid input (max_move: at most 1)"),
     ],
 )  # fmt: skip
 def test_impossible_targets_and_steps_are_422s(world, api, today_split, extra, status, message):
