@@ -217,7 +217,7 @@ class CheckKind(models.TextChoices):
 
 
 class AllocationStep(WorkspaceOwned):
-    """One move of a saved allocation run turned into a test card ("Test: +€40 on seo"), with
+    """One move of a saved allocation run turned into a test card ("Test: +€40 on SEO"), with
     the check that tells whether it paid, and, once measured, the observed spend and return
     over the test window: a point the channel's curve is refitted with (``queries.curves``)."""
 

@@ -790,9 +790,10 @@ def _amount(value: Decimal, unit: str, currency: str) -> str:
 
 
 def step_title(change: Decimal, channel: str, unit: str, currency: str) -> str:
-    """ "Test: +€40 on seo" (a cut has a minus sign; hours read "+8 h")."""
+    """ "Test: +€40 on SEO" (the channel as the pages name it; a cut has a minus sign; hours
+    read "+8 h")."""
     sign = "+" if change > 0 else "−"
-    return f"Test: {sign}{_amount(abs(change), unit, currency)} on {channel}"
+    return f"Test: {sign}{_amount(abs(change), unit, currency)} on {formats.label(channel)}"
 
 
 def step_description(step: AllocationStep, check: StepCheck, *, link: str, currency: str) -> str:

@@ -106,7 +106,7 @@ def test_each_move_becomes_a_test_card_with_its_check(world, client_for, today_s
     steps = {s.channel: s for s in AllocationStep.objects.all()}
     assert set(steps) == {"email", "seo"}
     email, seo = steps["email"], steps["seo"]
-    assert (email.card.title, seo.card.title) == ("Test: −€40 on email", "Test: +€40 on seo")
+    assert (email.card.title, seo.card.title) == ("Test: −€40 on Email", "Test: +€40 on SEO")
     assert (email.card.channel, email.card.board, email.card.column.name) == (
         "email", world.board, "Ready"
     )  # fmt: skip
@@ -254,7 +254,7 @@ def test_the_allocation_page_lists_the_steps_with_old_and_new_curves(world, clie
     )
     html = client_for(world.carol).get(url(world, "roi-allocation")).content.decode()
     assert 'id="steps-table"' in html
-    assert "Test: +€40 on seo" in html and "Test: −€40 on email" in html
+    assert "Test: +€40 on SEO" in html and "Test: −€40 on Email" in html
     assert "2,000·ln(1 + x/300) → <b>" in html
 
 
@@ -333,7 +333,7 @@ def test_the_api_creates_test_cards_and_records_a_result(world, api, today_split
     assert created.status_code == 201
     steps = {s["channel"]: s for s in created.json()["steps"]}
     seo = steps["seo"]
-    assert seo["card_title"] == "Test: +€40 on seo"
+    assert seo["card_title"] == "Test: +€40 on SEO"
     assert (seo["current"], seo["recommended"], seo["change"]) == ("200.00", "240.00", "40.00")
     assert (seo["check"], seo["holdout_share"], seo["compared_with"]) == ("holdout", "0.2000", None)
     assert seo["curve"] == {
@@ -427,9 +427,9 @@ def test_steps_create_list_and_result_from_the_cli(world, today_split):
     )
     assert created.stdout == (
         "2 test card(s) on Marketing; the run is saved as 'Plan for January 2027'.\n"
-        f"Step {email.pk}: #{email.card.number} Test: −€40 on email · before_after "
+        f"Step {email.pk}: #{email.card.number} Test: −€40 on Email · before_after "
         "2027-01-01..2027-01-31\n"
-        f"Step {seo.pk}: #{seo.card.number} Test: +€40 on seo · before_after "
+        f"Step {seo.pk}: #{seo.card.number} Test: +€40 on SEO · before_after "
         "2027-01-01..2027-01-31\n"
     )
     recorded = cli(
