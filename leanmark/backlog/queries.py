@@ -3,16 +3,15 @@
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from leanmark.accounts.models import Workspace
 from leanmark.domain import value
 from leanmark.domain.value import CostOfDelay, Model, Profile, Score
 from leanmark.experiments import queries as experiments_queries
+from leanmark.lib import zones
 
 from .models import OPEN_STATUSES, BacklogSettings, Idea, IdeaEvent, Status, ValueUnit
 
@@ -53,7 +52,7 @@ def history(idea: Idea) -> list[IdeaEvent]:
 
 def today(workspace: Workspace) -> date:
     """Today's date in the workspace's time zone: the date a ranking is computed for."""
-    return timezone.now().astimezone(ZoneInfo(workspace.time_zone or "UTC")).date()
+    return zones.today(workspace)
 
 
 def default_model(workspace: Workspace) -> Model:

@@ -52,7 +52,7 @@ from leanmark.domain.metrics import (
 )
 from leanmark.experiments import queries as experiments_queries
 from leanmark.flow import queries as flow_queries
-from leanmark.lib import formats
+from leanmark.lib import formats, zones
 
 from .errors import MetricError
 from .models import FunnelStep, Kind, Layout, Measurement, Metric, Target, TargetRevision
@@ -61,10 +61,7 @@ CENT = Decimal("0.01")
 
 
 def tz_of(workspace: Workspace) -> ZoneInfo:
-    try:
-        return ZoneInfo(workspace.time_zone or "UTC")
-    except (ValueError, KeyError):
-        return ZoneInfo("UTC")
+    return zones.zone(workspace)
 
 
 def today(workspace: Workspace, now: datetime) -> date:

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -38,7 +37,7 @@ from django.utils import timezone
 from leanmark.accounts.models import User, Workspace
 from leanmark.channeldata import queries as channeldata_queries
 from leanmark.domain.channeldata import SOURCES
-from leanmark.lib import formats
+from leanmark.lib import formats, zones
 
 from .errors import InvalidExperimentInput, WrongState
 from .models import Experiment, MetricType, Observation, State, Variant
@@ -632,11 +631,7 @@ def plan_pull(
 def workspace_today(workspace: Workspace) -> date:
     """Today where the workspace works (its time zone, not the server's): the last day read. A
     team in Auckland reads this morning's rows while the server's UTC clock is still yesterday."""
-    try:
-        zone = ZoneInfo(workspace.time_zone or "UTC")
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    return timezone.localdate(timezone=zone)
+    return zones.today(workspace)
 
 
 _BATCH = 1000

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from leanmark.accounts.models import Workspace
 from leanmark.domain import bml, stats
+from leanmark.lib import zones
 
 from . import plain
 from .models import (
@@ -469,10 +470,7 @@ def learning_channels(workspace: Workspace) -> list[str]:
 
 
 def _zone(workspace: Workspace) -> ZoneInfo:
-    try:
-        return ZoneInfo(workspace.time_zone or "UTC")
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
+    return zones.zone(workspace)
 
 
 def _decided_between(workspace: Workspace, start: date, end: date) -> QuerySet[Experiment]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.db import connection
@@ -45,6 +45,7 @@ from leanmark.domain.forecast import (
     working_history,
 )
 from leanmark.domain.metrics import YEARS, outside_years
+from leanmark.lib import zones
 from leanmark.lib.errors import InvalidInput
 from leanmark.lib.sql_arrays import int_columns
 
@@ -98,10 +99,7 @@ def _microseconds_sql(column: str) -> str:
 
 
 def time_zone(board: "Board") -> ZoneInfo:
-    try:
-        return ZoneInfo(board.workspace.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zones.zone(board.workspace)
 
 
 def board_shape(columns: "list[Column]", board: "Board") -> BoardShape:

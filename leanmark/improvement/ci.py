@@ -9,10 +9,9 @@ showing zeros.
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from statistics import median
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -24,6 +23,7 @@ from leanmark.domain import pdca
 from leanmark.domain.flow import percentiles
 from leanmark.experiments import queries as experiments_queries
 from leanmark.flow import queries as flow_queries
+from leanmark.lib import zones
 from leanmark.valuestream import queries as valuestream_queries
 
 from . import queries
@@ -128,11 +128,7 @@ def month_end(month: Month) -> date:
 
 
 def _bounds(workspace: Workspace, first: date, last: date) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(workspace.time_zone or "UTC")
-    return (
-        datetime.combine(first, time.min, tzinfo=zone),
-        datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone),
-    )
+    return zones.day_bounds(workspace, first, last)
 
 
 # ---- series, one builder each ---------------------------------------------------------------
@@ -234,7 +230,7 @@ def _overrides(ctx: "Context") -> Series:
         series.missing = "No board yet."
         return series
     since, until = _bounds(ctx.workspace, ctx.months[0], ctx.today)
-    zone = ZoneInfo(ctx.workspace.time_zone or "UTC")
+    zone = zones.zone(ctx.workspace)
     rows = board_queries.events_per_month(
         ctx.board, EventKind.WIP_OVERRIDE, since=since, until=until, zone=zone
     )
@@ -370,7 +366,7 @@ def _cycles(ctx: "Context") -> Series:
 
 
 def _local(moment: datetime, workspace: Workspace) -> date:
-    return moment.astimezone(ZoneInfo(workspace.time_zone or "UTC")).date()
+    return zones.local_day(workspace, moment)
 
 
 BUILDERS: tuple[Callable[["Context"], Series | list[Series]], ...] = (

@@ -7,9 +7,8 @@ the Check knows (``leanmark.domain.pdca``): per-item durations, a rate, or daily
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from django.http import Http404
 
@@ -17,6 +16,7 @@ from leanmark.accounts.models import Workspace
 from leanmark.dashboard import queries as dashboard_queries
 from leanmark.domain import pdca
 from leanmark.flow import queries as flow_queries
+from leanmark.lib import zones
 from leanmark.lib.errors import InvalidInput
 
 if TYPE_CHECKING:  # annotations only: the board's rows are read through its queries
@@ -137,10 +137,7 @@ class WindowData:
 
 
 def _bounds(workspace: Workspace, first: date, last: date) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(workspace.time_zone or "UTC")
-    start = datetime.combine(first, time.min, tzinfo=zone)
-    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
-    return start, end
+    return zones.day_bounds(workspace, first, last)
 
 
 def _split(points: Sequence[Point], w: pdca.Windows) -> tuple[list[Point], list[Point]]:
@@ -150,7 +147,7 @@ def _split(points: Sequence[Point], w: pdca.Windows) -> tuple[list[Point], list[
 
 
 def _local_day(moment: datetime, workspace: Workspace) -> date:
-    return moment.astimezone(ZoneInfo(workspace.time_zone or "UTC")).date()
+    return zones.local_day(workspace, moment)
 
 
 def _item_points(

@@ -6,15 +6,14 @@ change date, with a label and a link.
 
 from dataclasses import dataclass, field
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
 
 from leanmark.accounts.models import Workspace
 from leanmark.domain import pdca
+from leanmark.lib import zones
 
 from . import metrics
 from .models import Improvement, PhaseChange, Task
@@ -22,7 +21,7 @@ from .models import Improvement, PhaseChange, Task
 
 def local_today(workspace: Workspace) -> date:
     """Today in the workspace's time zone."""
-    return timezone.localdate(timezone=ZoneInfo(workspace.time_zone or "UTC"))
+    return zones.today(workspace)
 
 
 def improvements_of(workspace: Workspace, *, phase: str | None = None) -> list[Improvement]:

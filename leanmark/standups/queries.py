@@ -20,6 +20,7 @@ from leanmark.domain.standup import (
     weekly_counts,
 )
 from leanmark.flow import queries as flow_queries
+from leanmark.lib import zones
 
 from .models import AgendaRecord, Entry, Impediment
 
@@ -42,7 +43,7 @@ def entry_by_id(workspace_ids: Any, entry_id: int) -> Entry:
 
 
 def zone(workspace: Workspace) -> ZoneInfo:
-    return ZoneInfo(workspace.time_zone or "UTC")
+    return zones.zone(workspace)
 
 
 def local_day(workspace: Workspace, at: datetime) -> date:
