@@ -168,13 +168,12 @@ class Variant(models.Model):
         return self.name
 
 
-class Observation(models.Model):
-    """Cumulative figures of one variant up to and including ``date``.
+class Figures(models.Model):
+    """One variant's cumulative figures up to and including ``date``, on one metric.
 
     Conversion: ``trials`` and ``successes``. Continuous: ``trials`` is n, with ``mean`` and
-    ``sd``. One row per variant and date: entering a date again replaces its figures."""
+    ``sd``."""
 
-    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="observations")
     date = models.DateField()
     trials = models.PositiveIntegerField()
     successes = models.PositiveIntegerField(null=True, blank=True)
@@ -186,6 +185,16 @@ class Observation(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    class Meta:
+        abstract = True
+
+
+class Observation(Figures):
+    """The primary metric's figures: one row per variant and date (entering a date again
+    replaces its figures)."""
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="observations")
 
     class Meta:
         ordering = ["variant_id", "date"]
@@ -237,7 +246,7 @@ class ExperimentMetric(models.Model):
         return self.name
 
 
-class MetricObservation(models.Model):
+class MetricObservation(Figures):
     """Cumulative figures of one variant on one secondary or guardrail metric up to ``date``
     (as ``Observation`` is for the primary metric)."""
 
@@ -245,16 +254,6 @@ class MetricObservation(models.Model):
         ExperimentMetric, on_delete=models.CASCADE, related_name="observations"
     )
     variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="+")
-    date = models.DateField()
-    trials = models.PositiveIntegerField()
-    successes = models.PositiveIntegerField(null=True, blank=True)
-    mean = models.FloatField(null=True, blank=True)
-    sd = models.FloatField(null=True, blank=True)
-    source = models.CharField(max_length=10, default="form")
-    recorded_at = models.DateTimeField()
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     class Meta:
         ordering = ["metric_id", "variant_id", "date"]
